@@ -1,0 +1,62 @@
+//! The HTML shell and the route table; pages live in `ui::pages`.
+use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
+use crate::ui::layout::Shell;
+use crate::ui::pages::{admin, api_keys, home::HomePage, login::LoginPage, products};
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::{SsrMode, path};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// Actions that change the session's tenant or environment; every page re-reads its data
+/// when one of them completes.
+#[derive(Clone, Copy)]
+pub struct SessionActions {
+    pub switch_env: ServerAction<SwitchEnvironment>,
+    pub switch_tenant: ServerAction<SwitchTenant>,
+}
+
+impl SessionActions {
+    pub fn version(&self) -> usize {
+        self.switch_env.version().get() + self.switch_tenant.version().get()
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(SessionActions { switch_env: ServerAction::new(), switch_tenant: ServerAction::new() });
+    view! {
+        <Stylesheet id="offerdeck" href="/pkg/offerdeck.css"/>
+        <Title text="offerdeck"/>
+        <Router>
+            <Routes fallback=|| view! { <main class="centered"><h1>"Page not found"</h1><p><a href="/">"Back to the dashboard"</a></p></main> }>
+                <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=Shell ssr=SsrMode::Async>
+                    <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                    <Route path=path!("/catalogue/products") view=products::ProductsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/catalogue/products/:id") view=products::ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/api-keys") view=api_keys::ApiKeysPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/tenants") view=admin::TenantsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

@@ -1,0 +1,319 @@
+//! Types shared by the server and the browser, and the validation rules that belong to them.
+//! No sqlx, no axum: this module compiles to WebAssembly too.
+use crate::error::{AppResult, FieldErrors};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use utoipa::ToSchema;
+
+/// Stripe-style modes: `preview` objects never see `live` ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Environment {
+    #[default]
+    Preview,
+    Live,
+}
+
+impl Environment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Environment::Preview => "preview",
+            Environment::Live => "live",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "preview" => Some(Environment::Preview),
+            "live" => Some(Environment::Live),
+            _ => None,
+        }
+    }
+    /// The key infix Stripe uses for the mode: `sk_test_…` / `sk_live_…`.
+    pub fn key_infix(self) -> &'static str {
+        match self {
+            Environment::Preview => "test",
+            Environment::Live => "live",
+        }
+    }
+}
+
+/// A user's role inside one tenant. Platform admins are a flag on the user, not a tenant role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Merchant,
+    Marketer,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Merchant => "merchant",
+            Role::Marketer => "marketer",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "merchant" => Some(Role::Merchant),
+            "marketer" => Some(Role::Marketer),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantChoice {
+    pub id: String,
+    pub name: String,
+    pub role: Role,
+}
+
+/// What the shell needs to know about the signed-in user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    pub user_id: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub tenants: Vec<TenantChoice>,
+    pub current_tenant: Option<TenantChoice>,
+    pub environment: Environment,
+}
+
+impl SessionInfo {
+    pub fn can_edit(&self) -> bool {
+        matches!(self.current_tenant.as_ref().map(|t| t.role), Some(Role::Merchant))
+    }
+}
+
+/// One page of a list, the contract's `{"data":[…],"hasMore":false}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    pub data: Vec<T>,
+    pub has_more: bool,
+}
+
+pub const DEFAULT_PAGE_SIZE: i64 = 50;
+pub const MAX_PAGE_SIZE: i64 = 100;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ProductStatus {
+    Active,
+    Archived,
+}
+
+impl ProductStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProductStatus::Active => "active",
+            ProductStatus::Archived => "archived",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "active" => Some(ProductStatus::Active),
+            "archived" => Some(ProductStatus::Archived),
+            _ => None,
+        }
+    }
+}
+
+/// A catalogue product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Product {
+    /// `prod_…`
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub status: ProductStatus,
+    pub environment: Environment,
+    /// RFC 3339, UTC
+    pub created_at: String,
+    /// RFC 3339, UTC
+    pub updated_at: String,
+}
+
+/// Create body of `POST /api/v1/products` and of the dashboard form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductCreate {
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// Body of `PATCH /api/v1/products/{id}`: only the given fields change.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ProductUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+pub const PRODUCT_NAME_MAX: usize = 200;
+pub const PRODUCT_DESCRIPTION_MAX: usize = 2000;
+
+pub fn validate_product_name(name: &str, errors: &mut FieldErrors) {
+    let n = name.trim();
+    if n.is_empty() {
+        errors.add("name", "is required");
+    } else if n.chars().count() > PRODUCT_NAME_MAX {
+        errors.add("name", format!("must be at most {PRODUCT_NAME_MAX} characters"));
+    }
+}
+
+pub fn validate_product_description(d: &str, errors: &mut FieldErrors) {
+    if d.chars().count() > PRODUCT_DESCRIPTION_MAX {
+        errors.add("description", format!("must be at most {PRODUCT_DESCRIPTION_MAX} characters"));
+    }
+}
+
+impl ProductCreate {
+    pub fn validate(&self) -> AppResult<()> {
+        let mut e = FieldErrors::new();
+        validate_product_name(&self.name, &mut e);
+        if let Some(d) = &self.description {
+            validate_product_description(d, &mut e);
+        }
+        e.into_result()
+    }
+}
+
+impl ProductUpdate {
+    pub fn validate(&self) -> AppResult<()> {
+        let mut e = FieldErrors::new();
+        if let Some(n) = &self.name {
+            validate_product_name(n, &mut e);
+        }
+        if let Some(d) = &self.description {
+            validate_product_description(d, &mut e);
+        }
+        e.into_result()
+    }
+}
+
+/// An API key as listed: the secret itself is never stored, only its keyed hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiKeyView {
+    pub id: String,
+    pub name: String,
+    pub kind: String,
+    pub environment: Environment,
+    pub last4: String,
+    pub created_at: String,
+    pub revoked_at: Option<String>,
+}
+
+/// The API keys page: the keys of the current tenant and environment, and a key that was just
+/// created (its full text is shown exactly once).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiKeyList {
+    pub keys: Vec<ApiKeyView>,
+    pub new_key: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TenantView {
+    pub id: String,
+    pub name: String,
+    pub status: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MembershipView {
+    pub tenant_id: String,
+    pub tenant_name: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: String,
+    pub email: String,
+    pub is_admin: bool,
+    pub status: String,
+    pub created_at: String,
+    pub memberships: Vec<MembershipView>,
+}
+
+pub const PASSWORD_MIN: usize = 10;
+
+pub fn validate_email(email: &str, errors: &mut FieldErrors) {
+    let e = email.trim();
+    let ok = e.len() <= 254
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
+        })
+        && !e.chars().any(char::is_whitespace);
+    if !ok {
+        errors.add("email", "must be an email address like name@example.com");
+    }
+}
+
+pub fn validate_password(pw: &str, field: &str, errors: &mut FieldErrors) {
+    if pw.chars().count() < PASSWORD_MIN {
+        errors.add(field, format!("must be at least {PASSWORD_MIN} characters"));
+    } else if pw.len() > 1024 {
+        errors.add(field, "must be at most 1024 bytes");
+    }
+}
+
+pub fn validate_tenant_name(name: &str, errors: &mut FieldErrors) {
+    let n = name.trim();
+    if n.is_empty() {
+        errors.add("name", "is required");
+    } else if n.chars().count() > 120 {
+        errors.add("name", "must be at most 120 characters");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn product_name_rules() {
+        assert!(ProductCreate { name: "Premium".into(), description: None }.validate().is_ok());
+        let e = ProductCreate { name: "   ".into(), description: None }.validate().unwrap_err();
+        assert_eq!(e.fields.get("name").unwrap(), "is required");
+        let e = ProductCreate { name: "x".repeat(201), description: None }.validate().unwrap_err();
+        assert!(e.fields["name"].contains("200"));
+        let e = ProductUpdate { name: None, description: Some("d".repeat(2001)) }.validate().unwrap_err();
+        assert!(e.fields.contains_key("description"));
+    }
+
+    #[test]
+    fn email_rules() {
+        for good in ["a@b.co", "buyer@example.com"] {
+            let mut e = FieldErrors::new();
+            validate_email(good, &mut e);
+            assert!(e.into_result().is_ok(), "{good}");
+        }
+        for bad in ["", "a", "a@b", "@b.com", "a b@c.com", "a@.com"] {
+            let mut e = FieldErrors::new();
+            validate_email(bad, &mut e);
+            assert!(e.into_result().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn environment_round_trip() {
+        for e in [Environment::Preview, Environment::Live] {
+            assert_eq!(Environment::parse(e.as_str()), Some(e));
+        }
+        assert_eq!(Environment::Preview.key_infix(), "test");
+        assert_eq!(Environment::parse("test"), None);
+    }
+}

@@ -1,0 +1,169 @@
+//! `/api/v1`: bearer-key authentication, `Idempotency-Key`, the contract's error body, and one
+//! module per resource. Handlers are thin: extract, call `services::…`, wrap the answer.
+pub mod docs;
+pub mod extract;
+pub mod products;
+
+use crate::error::{AppError, ErrorCode};
+use crate::server::AppState;
+use crate::server::db::{self, Scope};
+use crate::server::services;
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+pub use extract::{ApiActor, ApiJson, ApiQuery};
+
+/// The contract's error body.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorBody {
+    /// Always `error`.
+    pub status: &'static str,
+    pub status_code: u16,
+    /// Stable machine code, e.g. `validation_failed`.
+    pub code: String,
+    pub message: String,
+    /// Field name → problem.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
+    pub trace_id: String,
+}
+
+#[derive(Debug)]
+pub struct ApiError(pub AppError);
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        ApiError(e)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        error_response(self.0.status(), self.0.code.as_str(), self.0.message, self.0.fields)
+    }
+}
+
+pub fn error_response(status: u16, code: &str, message: String, fields: std::collections::BTreeMap<String, String>) -> Response {
+    let body = ErrorBody {
+        status: "error",
+        status_code: status,
+        code: code.to_string(),
+        message,
+        fields,
+        trace_id: crate::server::telemetry::current_trace_id(),
+    };
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (status, axum::Json(body)).into_response()
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub fn router(state: AppState) -> Router<AppState> {
+    let authed = Router::new()
+        .merge(products::routes())
+        .layer(middleware::from_fn_with_state(state.clone(), idempotency))
+        .layer(middleware::from_fn_with_state(state.clone(), authenticate));
+    Router::new()
+        .route("/openapi.json", get(docs::openapi_json))
+        .merge(authed)
+        .fallback(|| async { ApiError(AppError::new(ErrorCode::NotFound, "no such API endpoint")) })
+        .method_not_allowed_fallback(|method: Method| async move {
+            error_response(405, "validation_failed", format!("method {method} is not allowed on this endpoint"), Default::default())
+        })
+}
+
+/// Resolves `Authorization: Bearer <key>` into an `Actor` request extension.
+async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(|v| v.trim().to_string());
+    let Some(bearer) = bearer else {
+        return ApiError(AppError::new(ErrorCode::Unauthenticated, "send your API key as Authorization: Bearer <key>")).into_response();
+    };
+    match services::api_keys::authenticate(&state, &bearer).await {
+        Ok(actor) => {
+            req.extensions_mut().insert(actor);
+            next.run(req).await
+        }
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+const MAX_BODY: usize = 1 << 20;
+
+/// `Idempotency-Key` on POST: the first request claims the key and its response is stored; the
+/// same key with the same body replays that response; with another body it is 409
+/// `idempotency_key_reused`. A 5xx releases the key so that the client may retry.
+async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let Some(key) = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string) else {
+        return next.run(req).await;
+    };
+    if key.is_empty() || key.len() > 255 {
+        return ApiError(AppError::field("Idempotency-Key", "must be 1 to 255 characters")).into_response();
+    }
+    let Some(scope) = req.extensions().get::<crate::server::auth::Actor>().and_then(|a| a.scope.clone()) else {
+        return next.run(req).await;
+    };
+    let (parts, body) = req.into_parts();
+    let bytes = match to_bytes(body, MAX_BODY).await {
+        Ok(b) => b,
+        Err(_) => return ApiError(AppError::validation("request body too large (1 MiB at most)")).into_response(),
+    };
+    let mut h = Sha256::new();
+    h.update(parts.method.as_str());
+    h.update(b" ");
+    h.update(parts.uri.path());
+    h.update(b"\n");
+    h.update(&bytes);
+    let request_hash = hex::encode(h.finalize());
+    match run_idempotent(&state, &scope, &key, &request_hash, Request::from_parts(parts, Body::from(bytes)), next).await {
+        Ok(r) => r,
+        Err(e) => ApiError(e).into_response(),
+    }
+}
+
+async fn run_idempotent(state: &AppState, scope: &Scope, key: &str, hash: &str, req: Request, next: Next) -> Result<Response, AppError> {
+    let pool = &state.db.pool;
+    if !db::idempotency::claim(pool, scope, key, hash).await? {
+        let stored = db::idempotency::get(pool, scope, key).await?.ok_or_else(|| AppError::conflict("retry the request"))?;
+        if stored.request_hash != hash {
+            return Err(AppError::new(
+                ErrorCode::IdempotencyKeyReused,
+                "this Idempotency-Key was already used with a different request body",
+            ));
+        }
+        if stored.status_code == 0 {
+            return Err(AppError::conflict("a request with this Idempotency-Key is still being processed"));
+        }
+        let mut res = Response::new(Body::from(stored.response_body.unwrap_or_default()));
+        *res.status_mut() = StatusCode::from_u16(stored.status_code as u16).unwrap_or(StatusCode::OK);
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        res.headers_mut().insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return Ok(res);
+    }
+    let res = next.run(req).await;
+    let status = res.status();
+    if status.is_server_error() {
+        db::idempotency::release(pool, scope, key).await?;
+        return Ok(res);
+    }
+    let (parts, body) = res.into_parts();
+    let bytes = to_bytes(body, 16 * MAX_BODY).await.map_err(|e| crate::server::internal("buffer response", e))?;
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    db::idempotency::complete(pool, scope, key, status.as_u16() as i64, &text).await?;
+    Ok(Response::from_parts(parts, Body::from(bytes)))
+}

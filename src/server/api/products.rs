@@ -1,0 +1,81 @@
+//! `/api/v1/products`: the reference resource; every handler is a call into `services::products`.
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
+use crate::model::{Product, ProductCreate, ProductUpdate};
+use crate::server::AppState;
+use crate::server::services::products::{self, ListParams};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/products", get(list).post(create))
+        .route("/products/{id}", get(read).patch(update).delete(archive))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1–100, default 50.
+    pub limit: Option<i64>,
+    /// Id of the last object of the previous page.
+    pub starting_after: Option<String>,
+    /// Case-insensitive substring of the name.
+    pub q: Option<String>,
+    /// `active`, `archived` or `all` (default).
+    pub status: Option<String>,
+}
+
+/// One page of products.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ProductPage {
+    pub data: Vec<Product>,
+    pub has_more: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/products", tag = "products", params(ListQuery),
+    security(("bearer" = [])),
+    responses((status = 200, body = ProductPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ProductPage>> {
+    let page = products::list(&state, &actor, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status }).await?;
+    Ok(Json(ProductPage { data: page.data, has_more: page.has_more }))
+}
+
+#[utoipa::path(post, path = "/api/v1/products", tag = "products", request_body = ProductCreate,
+    security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same body")),
+    responses((status = 201, body = Product), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<ProductCreate>) -> ApiResult<(StatusCode, Json<Product>)> {
+    Ok((StatusCode::CREATED, Json(products::create(&state, &actor, input).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Product), (status = 404, body = ErrorBody)))]
+pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Product>> {
+    Ok(Json(products::get(&state, &actor, &id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)), request_body = ProductUpdate,
+    security(("bearer" = [])),
+    responses((status = 200, body = Product), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<ProductUpdate>,
+) -> ApiResult<Json<Product>> {
+    Ok(Json(products::update(&state, &actor, &id, input).await?))
+}
+
+/// Archives the product (products are never deleted: prices and offers keep their history).
+#[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+    security(("bearer" = [])),
+    responses((status = 200, body = Product, description = "The archived product"), (status = 404, body = ErrorBody)))]
+pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Product>> {
+    Ok(Json(products::set_archived(&state, &actor, &id, true).await?))
+}

@@ -1,0 +1,144 @@
+//! Configuration from environment variables; every variable and its default is listed in the
+//! README. Secrets read here are never logged (the `Debug` impl masks them).
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    pub public_url: String,
+    pub cookie_secure: bool,
+    pub session_idle_minutes: i64,
+    /// 32 bytes: keys the API-key hash and encrypts stored secrets.
+    pub secret_key: [u8; 32],
+    pub log_json: bool,
+    pub site_root: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("database_url", &mask_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("cookie_secure", &self.cookie_secure)
+            .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("secret_key", &"<hidden>")
+            .field("log_json", &self.log_json)
+            .field("site_root", &self.site_root)
+            .finish()
+    }
+}
+
+/// Hides a password in a database URL.
+pub fn mask_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/offerdeck.db";
+
+fn var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, String> {
+        let listen = var("OFFERDECK_LISTEN")
+            .unwrap_or_else(|| "127.0.0.1:3000".into())
+            .parse()
+            .map_err(|e| format!("OFFERDECK_LISTEN: {e}"))?;
+        let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
+        let public_url = var("OFFERDECK_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
+        let cookie_secure = match var("OFFERDECK_COOKIE_SECURE").as_deref() {
+            None | Some("auto") => public_url.starts_with("https://"),
+            Some("true") | Some("1") => true,
+            Some("false") | Some("0") => false,
+            Some(other) => return Err(format!("OFFERDECK_COOKIE_SECURE: expected auto, true or false, got {other}")),
+        };
+        let session_idle_minutes = var("OFFERDECK_SESSION_IDLE_MINUTES")
+            .map(|v| v.parse::<i64>().map_err(|e| format!("OFFERDECK_SESSION_IDLE_MINUTES: {e}")))
+            .transpose()?
+            .unwrap_or(480);
+        let secret_key = match var("OFFERDECK_SECRET_KEY") {
+            Some(hex_key) => parse_key(&hex_key)?,
+            None => load_or_create_key_file(&PathBuf::from(
+                var("OFFERDECK_SECRET_KEY_FILE").unwrap_or_else(|| "data/secret.key".into()),
+            ))?,
+        };
+        let log_json = matches!(var("OFFERDECK_LOG_FORMAT").as_deref(), Some("json"));
+        let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "site".into());
+        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root })
+    }
+
+    /// A configuration for tests: fixed key, no files touched.
+    pub fn for_tests(database_url: &str) -> Self {
+        Config {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            database_url: database_url.into(),
+            public_url: "http://127.0.0.1".into(),
+            cookie_secure: false,
+            session_idle_minutes: 60,
+            secret_key: [7u8; 32],
+            log_json: false,
+            site_root: "site".into(),
+        }
+    }
+}
+
+fn parse_key(hex_key: &str) -> Result<[u8; 32], String> {
+    let bytes = hex::decode(hex_key.trim()).map_err(|_| "OFFERDECK_SECRET_KEY must be 64 hex characters".to_string())?;
+    bytes.try_into().map_err(|_| "OFFERDECK_SECRET_KEY must be 64 hex characters (32 bytes)".to_string())
+}
+
+/// Zero set-up: the first start writes a random key next to the SQLite file (mode 0600).
+/// Several nodes on one PostgreSQL must share `OFFERDECK_SECRET_KEY` instead.
+fn load_or_create_key_file(path: &PathBuf) -> Result<[u8; 32], String> {
+    if let Ok(text) = std::fs::read_to_string(path) {
+        return parse_key(&text).map_err(|e| format!("{}: {e}", path.display()));
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    }
+    let key: [u8; 32] = rand::random();
+    write_private(path, &hex::encode(key)).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(key)
+}
+
+#[cfg(unix)]
+fn write_private(path: &PathBuf, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    f.write_all(text.as_bytes())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &PathBuf, text: &str) -> std::io::Result<()> {
+    std::fs::write(path, text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn masks_password_in_url() {
+        assert_eq!(mask_url("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(mask_url("sqlite://data/offerdeck.db"), "sqlite://data/offerdeck.db");
+    }
+    #[test]
+    fn key_must_be_32_bytes() {
+        assert!(parse_key(&"ab".repeat(32)).is_ok());
+        assert!(parse_key("abcd").is_err());
+        assert!(parse_key(&"zz".repeat(32)).is_err());
+    }
+}

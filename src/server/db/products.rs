@@ -1,0 +1,134 @@
+//! SQL for catalogue products, always within one tenant and environment.
+use super::{Scope, env_of, like_pattern, ms_to_rfc3339};
+use crate::model::{Product, ProductStatus};
+use sqlx::{Any, Executor, Row, any::AnyRow};
+
+const COLS: &str = "id, name, description, status, environment, created_at, updated_at";
+
+fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
+    Ok(Product {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        description: r.try_get("description")?,
+        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
+        environment: env_of(&r.try_get::<String, _>("environment")?),
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+    })
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    name: &str,
+    description: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO products (id, tenant_id, environment, name, description, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)",
+    )
+    .bind(id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(name)
+    .bind(description)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Product>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| product(&r))
+        .transpose()
+}
+
+pub struct ListFilter<'a> {
+    pub search: Option<&'a str>,
+    pub status: Option<ProductStatus>,
+    pub starting_after: Option<&'a str>,
+    pub limit: i64,
+}
+
+/// Newest first. Returns one page and whether more rows follow.
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: ListFilter<'_>) -> Result<(Vec<Product>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 \
+         AND ($3 IS NULL OR LOWER(name) LIKE $3 ESCAPE '\\') \
+         AND ($4 IS NULL OR status = $4) \
+         AND ($5 IS NULL OR id < $5) \
+         ORDER BY id DESC LIMIT $6"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(f.search.map(like_pattern))
+    .bind(f.status.map(|s| s.as_str().to_string()))
+    .bind(f.starting_after.map(str::to_string))
+    .bind(f.limit + 1)
+    .fetch_all(ex)
+    .await?;
+    let mut items = rows.iter().map(product).collect::<Result<Vec<_>, _>>()?;
+    let has_more = items.len() as i64 > f.limit;
+    items.truncate(f.limit as usize);
+    Ok((items, has_more))
+}
+
+pub async fn update<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    name: &str,
+    description: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE products SET name = $1, description = $2, updated_at = $3 \
+         WHERE tenant_id = $4 AND environment = $5 AND id = $6",
+    )
+    .bind(name)
+    .bind(description)
+    .bind(now)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    status: ProductStatus,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE products SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5",
+    )
+    .bind(status.as_str())
+    .bind(now)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) FROM products WHERE tenant_id = $1 AND environment = $2")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_one(ex)
+        .await?
+        .try_get(0)
+}

@@ -1,0 +1,203 @@
+//! SQL for users, their tenant memberships and failed-login records.
+use super::{ms_to_rfc3339, now_ms};
+use crate::model::{MembershipView, Role, TenantChoice};
+use sqlx::{Any, Executor, Row};
+
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub status: String,
+    pub created_at: i64,
+}
+
+fn user(r: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
+    Ok(UserRow {
+        id: r.try_get("id")?,
+        email: r.try_get("email")?,
+        password_hash: r.try_get("password_hash")?,
+        is_admin: r.try_get::<i64, _>("is_admin")? != 0,
+        status: r.try_get("status")?,
+        created_at: r.try_get("created_at")?,
+    })
+}
+
+const USER_COLS: &str = "id, email, password_hash, is_admin, status, created_at";
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    id: &str,
+    email: &str,
+    password_hash: &str,
+    is_admin: bool,
+) -> Result<(), sqlx::Error> {
+    let now = now_ms();
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, is_admin, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'active', $5, $5)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(password_hash)
+    .bind(is_admin as i64)
+    .bind(now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn by_email<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE email = $1"))
+        .bind(email)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| user(&r))
+        .transpose()
+}
+
+pub async fn by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| user(&r))
+        .transpose()
+}
+
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Vec<UserRow>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {USER_COLS} FROM users ORDER BY email"))
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(user)
+        .collect()
+}
+
+pub async fn admin_exists<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<bool, sqlx::Error> {
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE is_admin = 1 AND status = 'active'")
+        .fetch_one(ex)
+        .await?
+        .try_get(0)?;
+    Ok(n > 0)
+}
+
+pub async fn set_password<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, hash: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(hash)
+        .bind(now_ms())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
+        .bind(status)
+        .bind(now_ms())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Adds the membership or changes its role.
+pub async fn upsert_membership<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    user_id: &str,
+    tenant_id: &str,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO memberships (user_id, tenant_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(user_id)
+    .bind(tenant_id)
+    .bind(role.as_str())
+    .bind(now_ms())
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn remove_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND tenant_id = $2")
+        .bind(user_id)
+        .bind(tenant_id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// The user's memberships in active tenants, the only ones a session may use.
+pub async fn active_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str) -> Result<Vec<TenantChoice>, sqlx::Error> {
+    sqlx::query(
+        "SELECT t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+         WHERE m.user_id = $1 AND t.status = 'active' ORDER BY t.name, t.id",
+    )
+    .bind(user_id)
+    .fetch_all(ex)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(TenantChoice {
+            id: r.try_get("id")?,
+            name: r.try_get("name")?,
+            role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
+        })
+    })
+    .collect()
+}
+
+pub async fn count_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) FROM memberships WHERE user_id = $1").bind(user_id).fetch_one(ex).await?.try_get(0)
+}
+
+pub async fn all_memberships<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Vec<(String, MembershipView)>, sqlx::Error> {
+    sqlx::query(
+        "SELECT m.user_id, t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id ORDER BY t.name",
+    )
+    .fetch_all(ex)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok((
+            r.try_get("user_id")?,
+            MembershipView {
+                tenant_id: r.try_get("id")?,
+                tenant_name: r.try_get("name")?,
+                role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
+            },
+        ))
+    })
+    .collect()
+}
+
+pub fn created(u: &UserRow) -> String {
+    ms_to_rfc3339(u.created_at)
+}
+
+pub async fn record_login_failure<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO login_failures (email, failed_at) VALUES ($1, $2)")
+        .bind(email)
+        .bind(now_ms())
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+pub async fn login_failures_since<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str, since_ms: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND failed_at > $2")
+        .bind(email)
+        .bind(since_ms)
+        .fetch_one(ex)
+        .await?
+        .try_get(0)
+}
+
+pub async fn clear_login_failures<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email).execute(ex).await.map(|_| ())
+}

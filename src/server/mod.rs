@@ -1,0 +1,33 @@
+//! Everything that runs only on the server: configuration, storage, auth, domain services, the
+//! JSON API and start-up. Compiled with the `ssr` feature only.
+pub mod api;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod services;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use state::AppState;
+
+use crate::error::AppError;
+
+/// Turns an unexpected failure into the generic internal error, logging the cause exactly once
+/// (the request span carries the trace id). The cause never leaves the server.
+pub fn internal(context: &str, err: impl std::fmt::Display) -> AppError {
+    tracing::error!(trace_id = %telemetry::current_trace_id(), "{context}: {err}");
+    AppError::internal()
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        internal("database error", e)
+    }
+}
+
+/// True when the database refused a row because of a unique constraint (both backends).
+pub fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation)
+}

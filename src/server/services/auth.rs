@@ -1,0 +1,148 @@
+//! Dashboard sign-in: password check with throttling, session renewal, and turning a session
+//! into an `Actor` on every request (a deactivated user or suspended tenant loses access at once).
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::model::{Environment, SessionInfo};
+use crate::server::auth::{Actor, Principal, password};
+use crate::server::db::{self, Scope, audit};
+use crate::server::{AppState, internal};
+use tower_sessions::Session;
+
+const UID: &str = "uid";
+const TID: &str = "tid";
+const ENV: &str = "env";
+const FLASH_KEY: &str = "flash_api_key";
+
+pub const MAX_FAILURES: i64 = 5;
+pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
+pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
+pub const THROTTLED: &str = "Too many failed sign-in attempts for this email. Wait 15 minutes and try again.";
+
+fn sess_err(e: tower_sessions::session::Error) -> AppError {
+    internal("session store", e)
+}
+
+pub fn normalize_email(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+pub async fn login(state: &AppState, session: &Session, email: &str, password_text: &str) -> AppResult<()> {
+    let email = normalize_email(email);
+    if email.is_empty() || password_text.is_empty() {
+        let mut e = crate::error::FieldErrors::new();
+        if email.is_empty() {
+            e.add("email", "is required");
+        }
+        if password_text.is_empty() {
+            e.add("password", "is required");
+        }
+        e.into_result()?;
+    }
+    let pool = &state.db.pool;
+    let since = db::now_ms() - FAILURE_WINDOW_MS;
+    if db::users::login_failures_since(pool, &email, since).await? >= MAX_FAILURES {
+        return Err(AppError::rate_limited(THROTTLED));
+    }
+    let user = db::users::by_email(pool, &email).await?.filter(|u| u.status == "active");
+    let ok = password::verify(password_text.to_string(), user.as_ref().map(|u| u.password_hash.clone())).await?;
+    let Some(user) = user.filter(|_| ok) else {
+        db::users::record_login_failure(pool, &email).await?;
+        return Err(AppError::new(ErrorCode::Unauthenticated, BAD_CREDENTIALS));
+    };
+    let tenants = db::users::active_memberships(pool, &user.id).await?;
+    if !user.is_admin && tenants.is_empty() && db::users::count_memberships(pool, &user.id).await? > 0 {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Your organisation's access is suspended. Contact your offerdeck administrator.",
+        ));
+    }
+    db::users::clear_login_failures(pool, &email).await?;
+    // A new session id at every sign-in: an id planted before login is worthless after it.
+    session.cycle_id().await.map_err(sess_err)?;
+    session.insert(UID, &user.id).await.map_err(sess_err)?;
+    match tenants.first() {
+        Some(t) => session.insert(TID, &t.id).await.map_err(sess_err)?,
+        None => {
+            session.remove::<String>(TID).await.map_err(sess_err)?;
+        }
+    }
+    session.insert(ENV, Environment::Preview.as_str()).await.map_err(sess_err)?;
+    audit::record(
+        pool,
+        audit::Entry { scope: None, actor: &format!("user:{}", user.id), action: "user.login", object_type: "user", object_id: &user.id, details: None },
+    )
+    .await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    Ok(())
+}
+
+pub async fn logout(session: &Session) -> AppResult<()> {
+    session.flush().await.map_err(sess_err)
+}
+
+/// The signed-in user as an actor, or `unauthenticated`.
+pub async fn actor(state: &AppState, session: &Session) -> AppResult<Actor> {
+    resolve(state, session).await?.map(|(a, _)| a).ok_or_else(AppError::unauthenticated)
+}
+
+pub async fn session_info(state: &AppState, session: &Session) -> AppResult<Option<SessionInfo>> {
+    Ok(resolve(state, session).await?.map(|(_, i)| i))
+}
+
+async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor, SessionInfo)>> {
+    let Some(uid) = session.get::<String>(UID).await.map_err(sess_err)? else {
+        return Ok(None);
+    };
+    let pool = &state.db.pool;
+    let Some(user) = db::users::by_id(pool, &uid).await?.filter(|u| u.status == "active") else {
+        session.flush().await.map_err(sess_err)?;
+        return Ok(None);
+    };
+    let tenants = db::users::active_memberships(pool, &user.id).await?;
+    let wanted = session.get::<String>(TID).await.map_err(sess_err)?;
+    let current = wanted
+        .and_then(|id| tenants.iter().find(|t| t.id == id).cloned())
+        .or_else(|| tenants.first().cloned());
+    let env = session
+        .get::<String>(ENV)
+        .await
+        .map_err(sess_err)?
+        .and_then(|e| Environment::parse(&e))
+        .unwrap_or_default();
+    let actor = Actor {
+        principal: Principal::User { user_id: user.id.clone(), email: user.email.clone(), is_admin: user.is_admin },
+        scope: current.as_ref().map(|t| Scope { tenant_id: t.id.clone(), env }),
+        role: current.as_ref().map(|t| t.role),
+    };
+    tracing::Span::current().record("tenant", current.as_ref().map(|t| t.id.as_str()).unwrap_or("-"));
+    let info = SessionInfo { user_id: user.id, email: user.email, is_admin: user.is_admin, tenants, current_tenant: current, environment: env };
+    Ok(Some((actor, info)))
+}
+
+pub async fn switch_environment(state: &AppState, session: &Session, env: &str) -> AppResult<()> {
+    actor(state, session).await?;
+    let env = Environment::parse(env).ok_or_else(|| AppError::field("environment", "must be preview or live"))?;
+    session.insert(ENV, env.as_str()).await.map_err(sess_err)
+}
+
+pub async fn switch_tenant(state: &AppState, session: &Session, tenant_id: &str) -> AppResult<()> {
+    let actor = actor(state, session).await?;
+    let uid = actor.user_id().unwrap_or_default();
+    let tenants = db::users::active_memberships(&state.db.pool, uid).await?;
+    if !tenants.iter().any(|t| t.id == tenant_id) {
+        return Err(AppError::not_found("tenant"));
+    }
+    session.insert(TID, tenant_id).await.map_err(sess_err)
+}
+
+/// Keeps a just-created API key for exactly one page view (works with and without JavaScript).
+pub async fn set_flash_key(session: &Session, key: &str) -> AppResult<()> {
+    session.insert(FLASH_KEY, key).await.map_err(sess_err)
+}
+
+pub async fn take_flash_key(session: &Session) -> AppResult<Option<String>> {
+    session.remove::<String>(FLASH_KEY).await.map_err(sess_err)
+}
+
+pub async fn admin_exists(state: &AppState) -> AppResult<bool> {
+    Ok(db::users::admin_exists(&state.db.pool).await?)
+}

@@ -1,0 +1,8 @@
+//! All domain rules. The dashboard's server functions and the `/api/v1` handlers call these
+//! functions and nothing below them: each checks the actor's permission, validates, and runs
+//! its writes (with the audit entry) in one transaction.
+pub mod api_keys;
+pub mod auth;
+pub mod products;
+pub mod tenants;
+pub mod users;

@@ -1,0 +1,107 @@
+//! Catalogue products: the pattern every tenant-owned resource follows. One function per verb,
+//! shared by the dashboard and `/api/v1/products`.
+use crate::error::{AppError, AppResult};
+use crate::model::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, Product, ProductCreate, ProductStatus, ProductUpdate};
+use crate::server::AppState;
+use crate::server::auth::{Actor, Permission};
+use crate::server::db::{audit, new_id, now_ms, products};
+
+#[derive(Debug, Default, Clone)]
+pub struct ListParams {
+    pub limit: Option<i64>,
+    pub starting_after: Option<String>,
+    pub search: Option<String>,
+    pub status: Option<String>,
+}
+
+pub fn page_limit(limit: Option<i64>) -> AppResult<i64> {
+    match limit {
+        None => Ok(DEFAULT_PAGE_SIZE),
+        Some(l) if (1..=MAX_PAGE_SIZE).contains(&l) => Ok(l),
+        Some(_) => Err(AppError::field("limit", format!("must be between 1 and {MAX_PAGE_SIZE}"))),
+    }
+}
+
+pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Product>> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    let limit = page_limit(p.limit)?;
+    let status = match p.status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
+        None => None,
+        Some(s) => Some(ProductStatus::parse(s).ok_or_else(|| AppError::field("status", "must be active, archived or all"))?),
+    };
+    let search = p.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let after = p.starting_after.as_deref().filter(|s| !s.is_empty());
+    let (data, has_more) =
+        products::list(&state.db.pool, scope, products::ListFilter { search, status, starting_after: after, limit }).await?;
+    Ok(Page { data, has_more })
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Product> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    products::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("product"))
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> AppResult<Product> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    input.validate()?;
+    let id = new_id("prod");
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    products::insert(&mut *tx, scope, &id, input.name.trim(), input.description.as_deref().unwrap_or("").trim(), now).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "product.created", object_type: "product", object_id: &id, details: None },
+    )
+    .await?;
+    let product = products::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpdate) -> AppResult<Product> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    input.validate()?;
+    let mut tx = state.db.pool.begin().await?;
+    let current = products::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
+    let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
+    let description = input.description.as_deref().map(str::trim).unwrap_or(&current.description).to_string();
+    products::update(&mut *tx, scope, id, &name, &description, now_ms()).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "product.updated", object_type: "product", object_id: id, details: None },
+    )
+    .await?;
+    let product = products::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+/// Products are archived, never deleted: prices and offers keep pointing at them.
+pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Product> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
+    let mut tx = state.db.pool.begin().await?;
+    if !products::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+        return Err(AppError::not_found("product"));
+    }
+    let action = if archived { "product.archived" } else { "product.restored" };
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "product", object_id: id, details: None },
+    )
+    .await?;
+    let product = products::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(product)
+}
+
+pub async fn count(state: &AppState, actor: &Actor) -> AppResult<i64> {
+    actor.require(Permission::TenantRead)?;
+    Ok(products::count(&state.db.pool, actor.scope()?).await?)
+}
+

@@ -1,0 +1,127 @@
+//! Tenants, managed by platform admins (and by the command line on first run).
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{Environment, Role, TenantView, validate_tenant_name};
+use crate::server::AppState;
+use crate::server::auth::{Actor, KeyKind, Permission, password};
+use crate::server::db::{self, Scope, audit, new_id};
+use crate::server::services::{api_keys, auth::normalize_email};
+use serde::Serialize;
+
+pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<TenantView>> {
+    actor.require(Permission::PlatformAdmin)?;
+    Ok(db::tenants::list(&state.db.pool).await?)
+}
+
+fn checked_name(name: &str) -> AppResult<String> {
+    let mut e = FieldErrors::new();
+    validate_tenant_name(name, &mut e);
+    e.into_result()?;
+    Ok(name.trim().to_string())
+}
+
+pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<TenantView> {
+    actor.require(Permission::PlatformAdmin)?;
+    let name = checked_name(name)?;
+    let id = new_id("ten");
+    let mut tx = state.db.pool.begin().await?;
+    db::tenants::insert(&mut *tx, &id, &name).await?;
+    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) }).await?;
+    let t = db::tenants::get(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(t)
+}
+
+pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> AppResult<()> {
+    actor.require(Permission::PlatformAdmin)?;
+    let name = checked_name(name)?;
+    let mut tx = state.db.pool.begin().await?;
+    if !db::tenants::rename(&mut *tx, id, &name).await? {
+        return Err(AppError::not_found("tenant"));
+    }
+    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "tenant.renamed", object_type: "tenant", object_id: id, details: Some(name) }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Suspending blocks the tenant's users at sign-in and its keys at once (both check on every request).
+pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended: bool) -> AppResult<()> {
+    actor.require(Permission::PlatformAdmin)?;
+    let status = if suspended { "suspended" } else { "active" };
+    let mut tx = state.db.pool.begin().await?;
+    if !db::tenants::set_status(&mut *tx, id, status).await? {
+        return Err(AppError::not_found("tenant"));
+    }
+    let action = if suspended { "tenant.suspended" } else { "tenant.resumed" };
+    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action, object_type: "tenant", object_id: id, details: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Bootstrap {
+    pub tenant_id: String,
+    pub name: String,
+    pub owner_email: String,
+    /// Only when the owner did not exist yet: a generated password, shown once.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner_password: Option<String>,
+    pub keys: BootstrapKeys,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BootstrapKeys {
+    pub preview: KeyPair,
+    pub live: KeyPair,
+}
+
+#[derive(Debug, Serialize)]
+pub struct KeyPair {
+    pub secret: String,
+    pub publishable: String,
+}
+
+/// `offerdeck tenant create`: a tenant, its merchant owner (created when missing) and one secret
+/// and one publishable key per environment, all in one transaction.
+pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppResult<Bootstrap> {
+    let actor = Actor::cli();
+    let name = checked_name(name)?;
+    let email = normalize_email(owner_email);
+    let mut e = FieldErrors::new();
+    crate::model::validate_email(&email, &mut e);
+    e.into_result()?;
+    let existing = db::users::by_email(&state.db.pool, &email).await?;
+    let generated = existing.is_none().then(|| {
+        use rand::Rng;
+        rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(20).map(char::from).collect::<String>()
+    });
+    let new_hash = match &generated {
+        Some(pw) => Some(password::hash(pw.clone()).await?),
+        None => None,
+    };
+    let id = new_id("ten");
+    let mut tx = state.db.pool.begin().await?;
+    db::tenants::insert(&mut *tx, &id, &name).await?;
+    let user_id = match (&existing, &new_hash) {
+        (Some(u), _) => u.id.clone(),
+        (None, Some(h)) => {
+            let uid = new_id("usr");
+            db::users::insert(&mut *tx, &uid, &email, h, false).await?;
+            uid
+        }
+        (None, None) => return Err(AppError::internal()),
+    };
+    db::users::upsert_membership(&mut *tx, &user_id, &id, Role::Merchant).await?;
+    audit::record(&mut *tx, audit::Entry { scope: None, actor: "cli", action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) }).await?;
+    let mut pairs = Vec::new();
+    for env in [Environment::Preview, Environment::Live] {
+        let scope = Scope { tenant_id: id.clone(), env };
+        let (_, secret) = api_keys::insert_key(&mut tx, state, &scope, KeyKind::Secret, "initial secret key", &actor).await?;
+        let (_, publishable) = api_keys::insert_key(&mut tx, state, &scope, KeyKind::Publishable, "initial publishable key", &actor).await?;
+        pairs.push(KeyPair { secret, publishable });
+    }
+    tx.commit().await?;
+    let live = pairs.pop().ok_or_else(AppError::internal)?;
+    let preview = pairs.pop().ok_or_else(AppError::internal)?;
+    Ok(Bootstrap { tenant_id: id, name, owner_email: email, owner_password: generated, keys: BootstrapKeys { preview, live } })
+}

@@ -1,0 +1,173 @@
+//! Builds the state and the router (pages, server functions, `/api/v1`, health checks, static
+//! files) and serves it until SIGTERM or Ctrl-C, letting in-flight requests finish.
+use crate::app::{App, shell};
+use crate::server::auth::session_store::DbSessionStore;
+use crate::server::config::Config;
+use crate::server::db::Db;
+use crate::server::{AppState, api, telemetry};
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list, handle_server_fns_with_context};
+use std::sync::Arc;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub fn leptos_options(config: &Config) -> LeptosOptions {
+    LeptosOptions::builder()
+        .output_name("offerdeck")
+        .site_root(config.site_root.clone())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+pub async fn connect(config: &Config) -> Result<Db, String> {
+    let db = Db::connect(&config.database_url, None)
+        .await
+        .map_err(|e| format!("cannot open the database {}: {e}", crate::server::config::mask_url(&config.database_url)))?;
+    db.migrate().await.map_err(|e| format!("migration failed: {e}"))?;
+    Ok(db)
+}
+
+pub fn state(db: Db, config: Config) -> AppState {
+    let leptos_options = leptos_options(&config);
+    AppState { db, config: Arc::new(config), leptos_options }
+}
+
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(App);
+    let cfg = state.config.clone();
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name("offerdeck_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(cfg.cookie_secure)
+        .with_always_save(true)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(cfg.session_idle_minutes)));
+    let ctx_state = state.clone();
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/api/docs", get(api::docs::reference_page))
+        .nest("/api/v1", api::router(state.clone()))
+        .route("/sfn/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(ctx_state.clone()),
+            move || shell(options.clone()),
+        )
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .route_layer(middleware::from_fn(record_matched_path))
+        .layer(middleware::from_fn(same_origin_forms))
+        .layer(sessions)
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(telemetry::request_span))
+        .with_state(state)
+}
+
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!("readiness check failed: {e}");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable").into_response()
+        }
+    }
+}
+
+async fn record_matched_path(req: Request, next: Next) -> Response {
+    if let Some(p) = req.extensions().get::<axum::extract::MatchedPath>() {
+        tracing::Span::current().record("path", p.as_str());
+    }
+    next.run(req).await
+}
+
+/// CSRF defence for the dashboard (on top of `SameSite=Lax` cookies): a state-changing request
+/// from a browser must come from our own origin. API calls carry a bearer key, not a cookie.
+async fn same_origin_forms(req: Request, next: Next) -> Response {
+    let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let path = req.uri().path();
+    if !safe && !path.starts_with("/api/v1/") && !path.starts_with("/webhooks/") {
+        let headers = req.headers();
+        let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
+        let origin_mismatch = match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
+            (Some(origin), Some(host)) => origin != "null" && origin.split("://").nth(1) != Some(host),
+            _ => false,
+        };
+        if cross_site || origin_mismatch {
+            tracing::warn!("refused a cross-origin form post");
+            return (StatusCode::FORBIDDEN, "cross-origin requests are not allowed").into_response();
+        }
+    }
+    next.run(req).await
+}
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
+    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
+    res
+}
+
+pub async fn serve(config: Config) -> Result<(), String> {
+    let listen = config.listen;
+    let db = connect(&config).await?;
+    tracing::info!(config = ?config, backend = ?db.backend, "starting offerdeck");
+    let state = state(db.clone(), config);
+    spawn_housekeeping(db);
+    let app = router(state);
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    tracing::info!("listening on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Hourly: drop expired sessions and old failed-login records.
+fn spawn_housekeeping(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            let now = crate::server::db::now_ms();
+            if let Err(e) = crate::server::db::sessions::delete_expired(&db.pool, now).await {
+                tracing::warn!("session clean-up failed: {e}");
+            }
+            let cutoff = now - 24 * 3600 * 1000;
+            if let Err(e) = sqlx::query("DELETE FROM login_failures WHERE failed_at < $1").bind(cutoff).execute(&db.pool).await {
+                tracing::warn!("login-failure clean-up failed: {e}");
+            }
+        }
+    });
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,72 @@
+//! Logging: `RUST_LOG` filters, text or JSON lines (`OFFERDECK_LOG_FORMAT=json`), one span per
+//! request carrying method, matched path, status, latency, trace id and tenant.
+use axum::extract::{MatchedPath, Request};
+use axum::middleware::Next;
+use axum::response::Response;
+use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+
+tokio::task_local! {
+    static TRACE_ID: String;
+}
+
+pub fn init(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
+    let registry = tracing_subscriber::registry().with(filter);
+    let _ = if json {
+        registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init()
+    } else {
+        registry.with(fmt::layer().compact()).try_init()
+    };
+}
+
+/// The trace id of the request being served ("-" outside a request).
+pub fn current_trace_id() -> String {
+    TRACE_ID.try_with(|t| t.clone()).unwrap_or_else(|_| "-".into())
+}
+
+fn new_trace_id() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Wraps every request: a span, a trace id (also sent back as `x-trace-id`), and one log line
+/// with status and latency when the response is ready.
+pub async fn request_span(req: Request, next: Next) -> Response {
+    let trace_id = new_trace_id();
+    let path = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| req.uri().path().to_string());
+    let span = tracing::info_span!(
+        "request",
+        method = %req.method(),
+        path = %path,
+        trace_id = %trace_id,
+        tenant = tracing::field::Empty,
+        status = tracing::field::Empty,
+        latency_ms = tracing::field::Empty,
+    );
+    let start = std::time::Instant::now();
+    let tid = trace_id.clone();
+    let mut res = TRACE_ID
+        .scope(trace_id, async {
+            use tracing::Instrument;
+            next.run(req).instrument(span.clone()).await
+        })
+        .await;
+    let status = res.status().as_u16();
+    let latency = start.elapsed().as_secs_f64() * 1000.0;
+    span.record("status", status);
+    span.record("latency_ms", latency);
+    span.in_scope(|| {
+        if status >= 500 {
+            tracing::warn!(status, latency_ms = latency, "request finished");
+        } else {
+            tracing::info!(status, latency_ms = latency, "request finished");
+        }
+    });
+    if let Ok(v) = http::HeaderValue::from_str(&tid) {
+        res.headers_mut().insert("x-trace-id", v);
+    }
+    res
+}

@@ -1,0 +1,45 @@
+//! Server functions: the dashboard's door into `server::services`. Each is a few lines:
+//! session → actor → one service call. They work as `fetch` calls once hydrated and as plain
+//! form posts without JavaScript (errors come back through the redirect).
+pub mod admin;
+pub mod api_keys;
+pub mod auth;
+pub mod products;
+
+#[cfg(feature = "ssr")]
+pub(crate) mod ctx {
+    use crate::error::AppResult;
+    use crate::server::auth::Actor;
+    use crate::server::{AppState, internal};
+    use leptos::prelude::*;
+    use tower_sessions::Session;
+
+    pub async fn session() -> AppResult<(AppState, Session)> {
+        let state = use_context::<AppState>().ok_or_else(|| internal("server function", "AppState missing from context"))?;
+        let session = leptos_axum::extract::<Session>().await.map_err(|e| internal("session extractor", e))?;
+        Ok((state, session))
+    }
+
+    pub async fn actor() -> AppResult<(AppState, Actor)> {
+        let (state, session) = session().await?;
+        let actor = finish(crate::server::services::auth::actor(&state, &session).await)?;
+        Ok((state, actor))
+    }
+
+    /// Gives a failed `fetch` call the error's HTTP status. A plain form post keeps the redirect
+    /// that carries the error back to the form, and a page render keeps its own status.
+    pub fn finish<T>(r: AppResult<T>) -> AppResult<T> {
+        if let Err(e) = &r {
+            let html = use_context::<http::request::Parts>()
+                .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+                .unwrap_or(false);
+            if !html {
+                if let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
+                    opts.set_status(code);
+                }
+            }
+        }
+        r
+    }
+
+}

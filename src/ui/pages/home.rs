@@ -1,0 +1,55 @@
+//! The overview: where you are (tenant, environment, role) and what is in the catalogue.
+use crate::model::SessionInfo;
+use crate::server_fns::products::count_products;
+use crate::ui::components::Loading;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let info = use_context::<SessionInfo>();
+    let has_tenant = info.as_ref().is_some_and(|i| i.current_tenant.is_some());
+    let count = Resource::new(|| (), move |_| async move { if has_tenant { count_products().await.ok() } else { None } });
+    let (tenant, role, env) = info
+        .as_ref()
+        .and_then(|i| i.current_tenant.as_ref().map(|t| (t.name.clone(), t.role.as_str().to_string(), i.environment.as_str().to_string())))
+        .unwrap_or_default();
+    view! {
+        <Title text="Overview · offerdeck"/>
+        <h1>"Overview"</h1>
+        {if has_tenant {
+            view! {
+                <dl class="facts">
+                    <dt>"Tenant"</dt><dd>{tenant}</dd>
+                    <dt>"Environment"</dt><dd>{env}</dd>
+                    <dt>"Your role"</dt><dd>{role}</dd>
+                    <dt>"Products"</dt>
+                    <dd>
+                        <Suspense fallback=Loading>
+                            {move || Suspend::new(async move {
+                                match count.await {
+                                    Some(n) => view! { <a href="/catalogue/products">{format!("{n} in this environment")}</a> }.into_any(),
+                                    None => view! { <span>"—"</span> }.into_any(),
+                                }
+                            })}
+                        </Suspense>
+                    </dd>
+                </dl>
+                <section class="panel">
+                    <h2>"Build against the API"</h2>
+                    <p>"Every object here is also reachable through the JSON API with a secret key of this environment. "
+                       <a href="/api/docs">"Read the API reference"</a>"."</p>
+                </section>
+            }.into_any()
+        } else {
+            view! {
+                <section class="panel">
+                    <p>"You are not a member of any active tenant yet."</p>
+                    {info.as_ref().is_some_and(|i| i.is_admin).then(|| view! {
+                        <p><a href="/admin/tenants">"Create a tenant"</a>" or "<a href="/admin/users">"add yourself to one"</a>"."</p>
+                    })}
+                </section>
+            }.into_any()
+        }}
+    }
+}

@@ -1,0 +1,235 @@
+//! Test harness: the real router over a fresh database per test — a SQLite file in a temporary
+//! directory, or a fresh schema in the PostgreSQL of `TEST_POSTGRES_URL`.
+#![allow(dead_code)]
+use axum::Router;
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
+use offerdeck::model::{Environment, Role};
+use offerdeck::server::auth::Actor;
+use offerdeck::server::config::Config;
+use offerdeck::server::db::{Db, Scope};
+use offerdeck::server::services::{tenants, users};
+use offerdeck::server::{AppState, startup};
+use serde_json::Value;
+use tower::ServiceExt;
+
+pub struct TestApp {
+    pub state: AppState,
+    pub router: Router,
+    pub backend: &'static str,
+    dir: Option<std::path::PathBuf>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(d) = &self.dir {
+            let _ = std::fs::remove_dir_all(d);
+        }
+    }
+}
+
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Resp {
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    /// `name=value` of the session cookie the response sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("offerdeck_session="))
+            .map(|v| v.split(';').next().unwrap_or("").to_string())
+    }
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+}
+
+impl TestApp {
+    pub async fn sqlite() -> Self {
+        let dir = std::env::temp_dir().join(format!("offerdeck-test-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/test.db", dir.display());
+        let db = Db::connect(&url, None).await.expect("sqlite connect");
+        db.migrate().await.expect("migrate");
+        Self::build(db, &url, "sqlite", Some(dir))
+    }
+
+    /// `None` when `TEST_POSTGRES_URL` is not set.
+    pub async fn postgres() -> Option<Self> {
+        let url = std::env::var("TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+        let admin = Db::connect(&url, None).await.expect("postgres connect");
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+        // Schemas of earlier runs that were not cleaned up (a killed run) are dropped after an hour.
+        let old: Vec<String> = {
+            use sqlx::Row;
+            sqlx::query("SELECT nspname::text FROM pg_namespace WHERE nspname LIKE 'odt\\_%'")
+                .fetch_all(&admin.pool)
+                .await
+                .unwrap()
+                .iter()
+                .map(|r| r.get::<String, _>(0))
+                .collect()
+        };
+        for s in old {
+            let ts = s.split('_').nth(1).and_then(|t| t.parse::<u64>().ok()).unwrap_or(0);
+            if ts + 3600 < now {
+                let _ = sqlx::query(&format!("DROP SCHEMA IF EXISTS \"{s}\" CASCADE")).execute(&admin.pool).await;
+            }
+        }
+        let schema = format!("odt_{now}_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin.pool).await.unwrap();
+        admin.pool.close().await;
+        let db = Db::connect(&url, Some(schema.clone())).await.expect("postgres connect");
+        db.migrate().await.expect("migrate");
+        let mut app = Self::build(db, &url, "postgres", None);
+        app.dir = None;
+        Some(app)
+    }
+
+    fn build(db: Db, url: &str, backend: &'static str, dir: Option<std::path::PathBuf>) -> Self {
+        let state = startup::state(db, Config::for_tests(url));
+        let router = startup::router(state.clone());
+        TestApp { state, router, backend, dir }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Resp {
+        let res = self.router.clone().oneshot(req).await.expect("router");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
+        Resp { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
+    }
+
+    /// A JSON API call with a bearer key.
+    pub async fn api(&self, method: &str, path: &str, key: &str, body: Option<&str>) -> Resp {
+        self.api_with(method, path, key, body, &[]).await
+    }
+
+    pub async fn api_with(&self, method: &str, path: &str, key: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Resp {
+        let mut b = Request::builder().method(method).uri(path).header("authorization", format!("Bearer {key}"));
+        if body.is_some() {
+            b = b.header("content-type", "application/json");
+        }
+        for (k, v) in headers {
+            b = b.header(*k, *v);
+        }
+        self.send(b.body(Body::from(body.unwrap_or("").to_string())).unwrap()).await
+    }
+
+    /// A server-function call the way the hydrated dashboard makes it (fetch, form-encoded).
+    pub async fn sfn(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>) -> Resp {
+        self.sfn_with(endpoint, form, cookie, "application/json").await
+    }
+
+    /// A server-function call the way a browser without JavaScript posts a form.
+    pub async fn form_post(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>, referer: &str) -> Resp {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let mut b = Request::builder()
+            .method("POST")
+            .uri(format!("/sfn/{endpoint}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", "text/html,application/xhtml+xml")
+            .header("referer", referer);
+        if let Some(c) = cookie {
+            b = b.header("cookie", c);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    async fn sfn_with(&self, endpoint: &str, form: &[(&str, &str)], cookie: Option<&str>, accept: &str) -> Resp {
+        let body = serde_urlencoded::to_string(form).unwrap();
+        let mut b = Request::builder()
+            .method("POST")
+            .uri(format!("/sfn/{endpoint}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("accept", accept);
+        if let Some(c) = cookie {
+            b = b.header("cookie", c);
+        }
+        self.send(b.body(Body::from(body)).unwrap()).await
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Resp {
+        let mut b = Request::builder().uri(path).header("accept", "text/html");
+        if let Some(c) = cookie {
+            b = b.header("cookie", c);
+        }
+        self.send(b.body(Body::empty()).unwrap()).await
+    }
+
+    /// Signs in through the login server function and returns the session cookie.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let r = self.sfn("login", &[("email", email), ("password", password)], None).await;
+        assert_eq!(r.status, StatusCode::OK, "login failed: {}", r.body);
+        r.session_cookie().expect("login sets a session cookie")
+    }
+
+    pub async fn admin(&self, email: &str, password: &str) {
+        users::create_admin(&self.state, email, password.into()).await.unwrap();
+    }
+
+    /// A tenant with a merchant owner and keys, through the same function as the CLI.
+    pub async fn tenant(&self, name: &str, owner: &str) -> tenants::Bootstrap {
+        tenants::bootstrap(&self.state, name, owner).await.unwrap()
+    }
+
+    /// A user with a role in a tenant (and the password "password-123").
+    pub async fn member(&self, email: &str, tenant_id: &str, role: Role) {
+        users::create(
+            &self.state,
+            &Actor::cli(),
+            users::NewUser {
+                email: email.into(),
+                password: "password-123".into(),
+                is_admin: false,
+                tenant_id: Some(tenant_id.into()),
+                role: Some(role.as_str().into()),
+            },
+        )
+        .await
+        .unwrap();
+    }
+
+    pub fn scope(&self, tenant_id: &str, env: Environment) -> Scope {
+        Scope { tenant_id: tenant_id.into(), env }
+    }
+
+    pub async fn product_count(&self, tenant_id: &str, env: Environment) -> i64 {
+        offerdeck::server::db::products::count(&self.state.db.pool, &self.scope(tenant_id, env)).await.unwrap()
+    }
+}
+
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
+#[macro_export]
+macro_rules! db_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::common::TestApp::sqlite().await).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(app) = $crate::common::TestApp::postgres().await else {
+                        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
+                        return;
+                    };
+                    super::$name(app).await
+                }
+            )*
+        }
+    };
+}
