@@ -460,6 +460,14 @@ async fn api_keys_are_created_hashed_listed_and_revoked(app: TestApp) {
     use sqlx::Row;
     let rows = sqlx::query("SELECT key_hash FROM api_keys").fetch_all(&app.state.db.pool).await.unwrap();
     assert!(rows.iter().all(|r| { let h: String = r.get(0); h.len() == 64 && !h.contains(&key[8..]) }));
+    // Without JavaScript: the form post redirects back and the page shows the key once.
+    let posted = app.form_post("api_keys/create", &[("kind", "publishable"), ("name", "web")], Some(&cookie), "http://x/settings/api-keys").await;
+    assert_eq!(posted.status, StatusCode::FOUND);
+    let page = app.get("/settings/api-keys", Some(&cookie)).await;
+    let shown = page.body.split("value=\"pk_live_").nth(1).map(|s| s[..32].to_string()).expect("the key is in the page");
+    assert!(shown.bytes().all(|b| b.is_ascii_alphanumeric()));
+    let again = app.get("/settings/api-keys", Some(&cookie)).await;
+    assert!(!again.body.contains(&shown), "shown only once");
     let bad_kind = app.sfn("api_keys/create", &[("kind", "root"), ("name", "")], Some(&cookie)).await;
     assert_eq!(bad_kind.status, StatusCode::BAD_REQUEST);
     assert!(bad_kind.json()["fields"]["kind"].is_string());

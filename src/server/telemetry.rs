@@ -24,14 +24,20 @@ pub fn current_trace_id() -> String {
     TRACE_ID.try_with(|t| t.clone()).unwrap_or_else(|_| "-".into())
 }
 
+/// The trace id as a request extension, for code that runs outside the request's task
+/// (server functions run while a page renders).
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
 fn new_trace_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
 /// Wraps every request: a span, a trace id (also sent back as `x-trace-id`), and one log line
 /// with status and latency when the response is ready.
-pub async fn request_span(req: Request, next: Next) -> Response {
+pub async fn request_span(mut req: Request, next: Next) -> Response {
     let trace_id = new_trace_id();
+    req.extensions_mut().insert(RequestId(trace_id.clone()));
     let path = req
         .extensions()
         .get::<MatchedPath>()

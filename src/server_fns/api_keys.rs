@@ -10,7 +10,7 @@ pub async fn api_keys_page() -> Result<ApiKeyList, AppError> {
     let (state, session) = ctx::session().await?;
     let actor = ctx::finish(auth::actor(&state, &session).await)?;
     let keys = ctx::finish(api_keys::list(&state, &actor).await)?;
-    let new_key = auth::take_flash_key(&session).await?;
+    let new_key = auth::take_flash_key(&session, &ctx::request_id()).await?;
     Ok(ApiKeyList { keys, new_key })
 }
 

@@ -26,6 +26,13 @@ pub(crate) mod ctx {
         Ok((state, actor))
     }
 
+    /// The id of the HTTP request being served (shared by everything a page render runs).
+    pub fn request_id() -> String {
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.extensions.get::<crate::server::telemetry::RequestId>().map(|r| r.0.clone()))
+            .unwrap_or_default()
+    }
+
     /// Gives a failed `fetch` call the error's HTTP status. A plain form post keeps the redirect
     /// that carries the error back to the form, and a page render keeps its own status.
     pub fn finish<T>(r: AppResult<T>) -> AppResult<T> {

@@ -134,13 +134,36 @@ pub async fn switch_tenant(state: &AppState, session: &Session, tenant_id: &str)
     session.insert(TID, tenant_id).await.map_err(sess_err)
 }
 
-/// Keeps a just-created API key for exactly one page view (works with and without JavaScript).
-pub async fn set_flash_key(session: &Session, key: &str) -> AppResult<()> {
-    session.insert(FLASH_KEY, key).await.map_err(sess_err)
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Flash {
+    key: String,
+    /// The request that first showed it; any later request finds it gone.
+    shown_in: Option<String>,
 }
 
-pub async fn take_flash_key(session: &Session) -> AppResult<Option<String>> {
-    session.remove::<String>(FLASH_KEY).await.map_err(sess_err)
+/// Keeps a just-created API key for exactly one page view (works with and without JavaScript).
+pub async fn set_flash_key(session: &Session, key: &str) -> AppResult<()> {
+    session.insert(FLASH_KEY, Flash { key: key.to_string(), shown_in: None }).await.map_err(sess_err)
+}
+
+/// The flashed key, for every read within the first request that asks for it (a page render
+/// may read its data more than once) and never after that request.
+pub async fn take_flash_key(session: &Session, request_id: &str) -> AppResult<Option<String>> {
+    let Some(flash) = session.get::<Flash>(FLASH_KEY).await.map_err(sess_err)? else {
+        return Ok(None);
+    };
+    match flash.shown_in.as_deref() {
+        None => {
+            let key = flash.key.clone();
+            session.insert(FLASH_KEY, Flash { key: flash.key, shown_in: Some(request_id.to_string()) }).await.map_err(sess_err)?;
+            Ok(Some(key))
+        }
+        Some(r) if r == request_id => Ok(Some(flash.key)),
+        Some(_) => {
+            session.remove::<Flash>(FLASH_KEY).await.map_err(sess_err)?;
+            Ok(None)
+        }
+    }
 }
 
 pub async fn admin_exists(state: &AppState) -> AppResult<bool> {

@@ -184,6 +184,7 @@ fn UserTable(
                     let pw_label = format!("New password for {}", u.email);
                     let active_label = format!("{} {}", if deactivated { "Reactivate" } else { "Deactivate" }, u.email);
                     let email = u.email.clone();
+                    let (email_l1, email_l2) = (u.email.clone(), u.email.clone());
                     let is_admin = u.is_admin;
                     let status = u.status.clone();
                     let memberships = u.memberships.clone();
@@ -197,11 +198,11 @@ fn UserTable(
                                 </ul>
                                 <ActionForm action=membership attr:class="inline-form">
                                     <input type="hidden" name="user_id" value=uid1/>
-                                    <label class="visually-hidden" for=m_tenant.clone()>"Tenant"</label>
+                                    <label class="visually-hidden" for=m_tenant.clone()>{format!("Tenant for {}", email_l1)}</label>
                                     <select id=m_tenant name="tenant_id">
                                         {tenants.iter().map(|t| view! { <option value=t.id.clone()>{t.name.clone()}</option> }).collect_view()}
                                     </select>
-                                    <label class="visually-hidden" for=m_role.clone()>"Role"</label>
+                                    <label class="visually-hidden" for=m_role.clone()>{format!("Role for {}", email_l2)}</label>
                                     <select id=m_role name="role">
                                         <option value="merchant">"merchant"</option>
                                         <option value="marketer">"marketer"</option>

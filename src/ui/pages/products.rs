@@ -148,7 +148,12 @@ pub fn ProductPage() -> impl IntoView {
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match product.await {
-                    Err(e) => view! { <Title text="Product · offerdeck"/><ErrorPanel error=e/> }.into_any(),
+                    Err(e) => {
+                        let other_env = (e.code == crate::error::ErrorCode::NotFound).then(|| view! {
+                            <p class="muted">"Products belong to one environment: this one may exist in the other (preview or live)."</p>
+                        });
+                        view! { <Title text="Product · offerdeck"/><ErrorPanel error=e/>{other_env} }.into_any()
+                    }
                     Ok(p) => view! { <ProductDetail product=p editable update archive/> }.into_any(),
                 }
             })}

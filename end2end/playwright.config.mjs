@@ -1,0 +1,48 @@
+// End-to-end tests in Debian's Chromium, every test twice: hydrated (JavaScript on) and as
+// plain HTML forms (JavaScript off). scripts/test builds the server and the site first.
+import { defineConfig } from '@playwright/test';
+import os from 'node:os';
+import path from 'node:path';
+
+const port = process.env.E2E_PORT || '3199';
+export const e2eDir = process.env.E2E_DIR || path.join(os.tmpdir(), `offerdeck-e2e-${port}`);
+const bin = process.env.OFFERDECK_BIN || `${process.env.HOME}/.cache/offerdeck/target/debug/offerdeck`;
+
+export const serverEnv = {
+  ...process.env,
+  DATABASE_URL: `sqlite://${e2eDir}/e2e.db`,
+  OFFERDECK_SECRET_KEY: 'e2e0'.repeat(16),
+  OFFERDECK_LISTEN: `127.0.0.1:${port}`,
+  RUST_LOG: process.env.RUST_LOG || 'warn',
+};
+
+export default defineConfig({
+  testDir: './tests',
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  workers: 1,
+  reporter: [['list']],
+  globalSetup: './global-setup.mjs',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    launchOptions: {
+      executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+             '--disable-component-update', '--disable-sync', '--no-first-run'],
+    },
+  },
+  projects: [
+    { name: 'js', use: { javaScriptEnabled: true } },
+    { name: 'nojs', use: { javaScriptEnabled: false } },
+  ],
+  webServer: {
+    command: `mkdir -p ${e2eDir} && ${bin} migrate && exec ${bin} serve`,
+    url: `http://127.0.0.1:${port}/readyz`,
+    env: serverEnv,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+  },
+});
