@@ -22,7 +22,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
-  reporter: [['list']],
+  reporter: [['list'], ['json', { outputFile: path.join(e2eDir, 'results.json') }]],
   globalSetup: './global-setup.mjs',
   use: {
     baseURL: `http://127.0.0.1:${port}`,

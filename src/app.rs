@@ -43,6 +43,13 @@ impl SessionActions {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(SessionActions { switch_env: ServerAction::new(), switch_tenant: ServerAction::new() });
+    // Marks the page once it is interactive (end-to-end tests wait for it instead of sleeping).
+    #[cfg(feature = "hydrate")]
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
     view! {
         <Stylesheet id="offerdeck" href="/pkg/offerdeck.css"/>
         <Title text="offerdeck"/>

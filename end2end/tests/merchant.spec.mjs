@@ -16,6 +16,9 @@ test('a merchant switches environment and creates, edits and archives a product'
   const name = `Widget ${info.project.name} ${Date.now().toString(36)}`;
   await signIn(page, f.ownerEmail, f.ownerPassword);
   await expect(page.getByText(f.tenantName).first()).toBeVisible();
+  const js = info.project.name === 'js';
+  // Hydrated, forms submit without a full page load: this marker must survive them all.
+  if (js) await page.evaluate(() => { window.__sameDocument = true; });
 
   // The environment switch is always there, and live looks different.
   await expect(page.getByText('Preview', { exact: true })).toBeVisible();
@@ -44,6 +47,7 @@ test('a merchant switches environment and creates, edits and archives a product'
   await page.getByRole('button', { name: 'Archive product' }).click();
   await expect(page.getByRole('button', { name: 'Restore product' })).toBeVisible();
   await expect(page.getByRole('heading', { name: `${name} v2` }).getByText('archived')).toBeVisible();
+  if (js) expect(await page.evaluate(() => window.__sameDocument)).toBe(true);
 
   // The list finds it by name and by status.
   await page.goto(`/catalogue/products?status=archived&q=${encodeURIComponent(name)}`);

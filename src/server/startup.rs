@@ -90,7 +90,7 @@ async fn readyz(State(state): State<AppState>) -> Response {
 
 async fn record_matched_path(req: Request, next: Next) -> Response {
     if let Some(p) = req.extensions().get::<axum::extract::MatchedPath>() {
-        tracing::Span::current().record("path", p.as_str());
+        telemetry::record_on_request("path", p.as_str());
     }
     next.run(req).await
 }

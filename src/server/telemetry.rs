@@ -1,21 +1,31 @@
 //! Logging: `RUST_LOG` filters, text or JSON lines (`OFFERDECK_LOG_FORMAT=json`), one span per
-//! request carrying method, matched path, status, latency, trace id and tenant.
-use axum::extract::{MatchedPath, Request};
+//! request carrying method, matched path, status, latency, trace id and tenant. Logs go to
+//! stderr so that the CLI's JSON output on stdout stays clean.
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use tracing_subscriber::{EnvFilter, fmt, prelude::*};
 
 tokio::task_local! {
     static TRACE_ID: String;
+    static REQUEST_SPAN: tracing::Span;
+}
+
+/// Records a field on the request's own span. `Span::current()` is not enough: a library's
+/// span (enabled by a verbose `RUST_LOG`) may be the current one.
+pub fn record_on_request(field: &'static str, value: &str) {
+    let _ = REQUEST_SPAN.try_with(|s| {
+        s.record(field, value);
+    });
 }
 
 pub fn init(json: bool) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_sessions=warn"));
     let registry = tracing_subscriber::registry().with(filter);
     let _ = if json {
-        registry.with(fmt::layer().json().with_current_span(true).with_span_list(false)).try_init()
+        registry.with(fmt::layer().json().with_current_span(true).with_span_list(false).with_writer(std::io::stderr)).try_init()
     } else {
-        registry.with(fmt::layer().compact()).try_init()
+        registry.with(fmt::layer().compact().with_writer(std::io::stderr)).try_init()
     };
 }
 
@@ -38,15 +48,13 @@ fn new_trace_id() -> String {
 pub async fn request_span(mut req: Request, next: Next) -> Response {
     let trace_id = new_trace_id();
     req.extensions_mut().insert(RequestId(trace_id.clone()));
-    let path = req
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| req.uri().path().to_string());
+    // `path` is the matched route (`/api/v1/products/{id}`), recorded once routing is done;
+    // `uri` is the raw path, for requests that match no route.
     let span = tracing::info_span!(
         "request",
         method = %req.method(),
-        path = %path,
+        uri = %req.uri().path(),
+        path = tracing::field::Empty,
         trace_id = %trace_id,
         tenant = tracing::field::Empty,
         status = tracing::field::Empty,
@@ -55,10 +63,13 @@ pub async fn request_span(mut req: Request, next: Next) -> Response {
     let start = std::time::Instant::now();
     let tid = trace_id.clone();
     let mut res = TRACE_ID
-        .scope(trace_id, async {
-            use tracing::Instrument;
-            next.run(req).instrument(span.clone()).await
-        })
+        .scope(
+            trace_id,
+            REQUEST_SPAN.scope(span.clone(), async {
+                use tracing::Instrument;
+                next.run(req).instrument(span.clone()).await
+            }),
+        )
         .await;
     let status = res.status().as_u16();
     let latency = start.elapsed().as_secs_f64() * 1000.0;

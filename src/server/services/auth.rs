@@ -113,7 +113,7 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
         scope: current.as_ref().map(|t| Scope { tenant_id: t.id.clone(), env }),
         role: current.as_ref().map(|t| t.role),
     };
-    tracing::Span::current().record("tenant", current.as_ref().map(|t| t.id.as_str()).unwrap_or("-"));
+    crate::server::telemetry::record_on_request("tenant", current.as_ref().map(|t| t.id.as_str()).unwrap_or("-"));
     let info = SessionInfo { user_id: user.id, email: user.email, is_admin: user.is_admin, tenants, current_tenant: current, environment: env };
     Ok(Some((actor, info)))
 }

@@ -1,0 +1,191 @@
+//! The real binary, as an operator runs it: `migrate`, `admin create`, `tenant create`, `serve`
+//! with JSON logs, a real HTTP client, and a clean stop on SIGTERM. On SQLite, and on PostgreSQL
+//! when `TEST_POSTGRES_URL` is set.
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+const BIN: &str = env!("CARGO_BIN_EXE_offerdeck");
+
+struct Env {
+    vars: Vec<(String, String)>,
+    dir: std::path::PathBuf,
+}
+
+impl Drop for Env {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn env(database: &str) -> Option<Env> {
+    let dir = std::env::temp_dir().join(format!("offerdeck-proc-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = match database {
+        "sqlite" => format!("sqlite://{}/od.db", dir.display()),
+        _ => {
+            let base = std::env::var("TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+            let schema = format!("odt_{}_{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(), uuid::Uuid::new_v4().simple());
+            let db = offerdeck::server::db::Db::connect(&base, None).await.unwrap();
+            sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&db.pool).await.unwrap();
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}options=-c%20search_path%3D{schema}")
+        }
+    };
+    Some(Env {
+        vars: vec![
+            ("DATABASE_URL".into(), url),
+            ("OFFERDECK_SECRET_KEY".into(), "12".repeat(32)),
+            ("OFFERDECK_LISTEN".into(), format!("127.0.0.1:{}", free_port())),
+            ("OFFERDECK_LOG_FORMAT".into(), "json".into()),
+            ("RUST_LOG".into(), "info".into()),
+            ("LEPTOS_SITE_ROOT".into(), dir.join("site").display().to_string()),
+        ],
+        dir,
+    })
+}
+
+impl Env {
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(BIN);
+        c.args(args).current_dir(&self.dir).envs(self.vars.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        c
+    }
+    fn listen(&self) -> String {
+        self.vars.iter().find(|(k, _)| k == "OFFERDECK_LISTEN").unwrap().1.clone()
+    }
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+        let mut child = self.cmd(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+        if let Some(input) = stdin {
+            child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        (out.status.success(), String::from_utf8_lossy(&out.stdout).to_string(), String::from_utf8_lossy(&out.stderr).to_string())
+    }
+}
+
+/// Kills the server if the test fails before it stops it.
+struct KillOnDrop(Option<std::process::Child>);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        if let Some(c) = self.0.as_mut() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+async fn operator_flow(database: &str) {
+    let Some(env) = env(database).await else {
+        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
+        return;
+    };
+    let (ok, out, err) = env.run(&["migrate"], None);
+    assert!(ok, "migrate failed: {err}");
+    assert!(out.contains("migrations applied"));
+
+    let (ok, out, err) = env.run(&["admin", "create", "--email", "Root@Example.com"], Some("a-long-admin-password\n"));
+    assert!(ok, "admin create failed: {err}");
+    let admin: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(admin["email"], "root@example.com");
+    let (ok, _, err) = env.run(&["admin", "create", "--email", "root@example.com"], Some("a-long-admin-password\n"));
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let (ok, _, err) = env.run(&["admin", "create", "--email", "weak@example.com"], Some("short\n"));
+    assert!(!ok && err.contains("at least 10"), "{err}");
+
+    let (ok, out, err) = env.run(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test"], None);
+    assert!(ok, "tenant create failed: {err}");
+    let t: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(t["tenantId"].as_str().unwrap().starts_with("ten_"));
+    let sk = t["keys"]["preview"]["secret"].as_str().unwrap().to_string();
+    let pk_live = t["keys"]["live"]["publishable"].as_str().unwrap().to_string();
+    assert!(sk.starts_with("sk_test_") && pk_live.starts_with("pk_live_"));
+    assert!(t["keys"]["live"]["secret"].as_str().unwrap().starts_with("sk_live_"));
+    assert!(t["ownerPassword"].as_str().unwrap().len() >= 16);
+
+    // serve, reading the JSON log lines as they come
+    let child = env.cmd(&["serve"]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = KillOnDrop(Some(child));
+    let (tx, rx) = mpsc::channel::<String>();
+    let stdout = child.0.as_mut().unwrap().stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut lines = Vec::new();
+    loop {
+        let line = rx.recv_timeout(Duration::from_secs(30)).expect("server printed nothing");
+        let listening = line.contains("listening on");
+        lines.push(line);
+        if listening {
+            break;
+        }
+    }
+    assert!(lines.iter().all(|l| !l.contains(&env.vars[1].1)), "the secret key must never be logged");
+
+    let base = format!("http://{}", env.listen());
+    let http = reqwest::Client::new();
+    assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().text().await.unwrap(), "ready");
+    let created = http
+        .post(format!("{base}/api/v1/products"))
+        .bearer_auth(&sk)
+        .json(&serde_json::json!({"name": "Over the wire"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let product: serde_json::Value = created.json().await.unwrap();
+    let id = product["id"].as_str().unwrap().to_string();
+    let got = http.get(format!("{base}/api/v1/products/{id}")).bearer_auth(&sk).send().await.unwrap();
+    let trace_id = got.headers()["x-trace-id"].to_str().unwrap().to_string();
+    assert_eq!(got.status(), 200);
+    let denied = http.get(format!("{base}/api/v1/products")).bearer_auth(&pk_live).send().await.unwrap();
+    assert_eq!(denied.status(), 403);
+
+    // The request's log line: JSON, with matched path, status, latency, trace id and tenant.
+    let line = loop {
+        let l = rx.recv_timeout(Duration::from_secs(10)).expect("no log line for the request");
+        if l.contains(&trace_id) && l.contains("request finished") {
+            break l;
+        }
+    };
+    let v: serde_json::Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["span"]["path"], "/api/v1/products/{id}", "{line}");
+    assert_eq!(v["span"]["method"], "GET");
+    assert_eq!(v["span"]["tenant"], t["tenantId"], "{line}");
+    assert_eq!(v["fields"]["status"], 200);
+    assert!(v["fields"]["latency_ms"].is_number());
+    assert!(!line.contains(&sk[8..]), "API keys are never logged");
+
+    // SIGTERM: in-flight work finishes and the process exits cleanly.
+    let mut child = child.0.take().unwrap();
+    let pid = child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let (done_tx, done_rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = done_tx.send(child.wait());
+    });
+    let status = done_rx.recv_timeout(Duration::from_secs(15)).expect("server did not stop on SIGTERM").unwrap();
+    assert!(status.success(), "exit status {status:?}");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+#[tokio::test]
+async fn operator_flow_on_sqlite() {
+    operator_flow("sqlite").await;
+}
+
+#[tokio::test]
+async fn operator_flow_on_postgres() {
+    operator_flow("postgres").await;
+}
