@@ -7,10 +7,11 @@ use leptos::prelude::*;
 pub async fn api_keys_page() -> Result<ApiKeyList, AppError> {
     use crate::server::services::{api_keys, auth};
     use crate::server_fns::ctx;
+    let rid = ctx::request_id();
     let (state, session) = ctx::session().await?;
     let actor = ctx::finish(auth::actor(&state, &session).await)?;
     let keys = ctx::finish(api_keys::list(&state, &actor).await)?;
-    let new_key = auth::take_flash_key(&session, &ctx::request_id()).await?;
+    let new_key = auth::take_flash_key(&session, &rid).await?;
     Ok(ApiKeyList { keys, new_key })
 }
 

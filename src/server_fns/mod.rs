@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
+pub mod prices;
 pub mod products;
 
 #[cfg(feature = "ssr")]
@@ -27,6 +28,8 @@ pub(crate) mod ctx {
     }
 
     /// The id of the HTTP request being served (shared by everything a page render runs).
+    /// Call it before the first `.await`: during a page render the reactive context that
+    /// carries the request is only guaranteed on the first poll.
     pub fn request_id() -> String {
         use_context::<http::request::Parts>()
             .and_then(|p| p.extensions.get::<crate::server::telemetry::RequestId>().map(|r| r.0.clone()))

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and types, and a readable
 //! reference page rendered from it on the server (no CDN, no script).
 use super::ErrorBody;
-use crate::model::{Environment, Product, ProductCreate, ProductStatus, ProductUpdate};
+use crate::model::{Environment, Price, PriceCreate, PriceInterval, PriceUpdate, Product, ProductCreate, ProductStatus, ProductUpdate};
 use axum::Json;
 use axum::response::Html;
 use serde_json::Value;
@@ -13,10 +13,12 @@ use utoipa::{Modify, OpenApi};
     info(title = "offerdeck API", version = "1", description = "Management and runtime API of offerdeck. Authenticate with `Authorization: Bearer sk_test_…` (secret) or `pk_…` (publishable, only where noted). Errors share one body: `{status, statusCode, code, message, fields?, traceId}`."),
     paths(
         super::products::list, super::products::create, super::products::read, super::products::update, super::products::archive,
+        super::prices::list, super::prices::create, super::prices::read, super::prices::update, super::prices::archive,
     ),
-    components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage)),
+    components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage,
+        Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage)),
     modifiers(&BearerAuth),
-    tags((name = "products", description = "Catalogue products"))
+    tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"))
 )]
 pub struct ApiDoc;
 

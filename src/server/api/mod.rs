@@ -2,6 +2,7 @@
 //! module per resource. Handlers are thin: extract, call `services::…`, wrap the answer.
 pub mod docs;
 pub mod extract;
+pub mod prices;
 pub mod products;
 
 use crate::error::{AppError, ErrorCode};
@@ -69,6 +70,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 pub fn router(state: AppState) -> Router<AppState> {
     let authed = Router::new()
         .merge(products::routes())
+        .merge(prices::routes())
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

@@ -149,6 +149,11 @@ pub async fn set_flash_key(session: &Session, key: &str) -> AppResult<()> {
 /// The flashed key, for every read within the first request that asks for it (a page render
 /// may read its data more than once) and never after that request.
 pub async fn take_flash_key(session: &Session, request_id: &str) -> AppResult<Option<String>> {
+    if request_id.is_empty() {
+        // Without a request identity a read could not be told from a later one: show nothing
+        // rather than risk showing the key twice.
+        return Ok(None);
+    }
     let Some(flash) = session.get::<Flash>(FLASH_KEY).await.map_err(sess_err)? else {
         return Ok(None);
     };

@@ -3,4 +3,5 @@ pub mod admin;
 pub mod api_keys;
 pub mod home;
 pub mod login;
+pub mod prices;
 pub mod products;

@@ -2,6 +2,7 @@
 //! page with edit and archive/restore.
 use crate::model::{Product, ProductStatus, SessionInfo};
 use crate::server_fns::products::{CreateProduct, SetProductArchived, UpdateProduct, get_product, list_products};
+use crate::ui::pages::prices::ProductPrices;
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, action_ok, short_time};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -174,6 +175,7 @@ fn ProductDetail(
     let archived = product.status == ProductStatus::Archived;
     let (id1, id2) = (product.id.clone(), product.id.clone());
     let (name, description) = (product.name.clone(), product.description.clone());
+    let price_product_id = product.id.clone();
     view! {
         <Title text=format!("{} · offerdeck", product.name)/>
         <h1>{product.name.clone()}" "{status_badge(product.status)}</h1>
@@ -183,6 +185,7 @@ fn ProductDetail(
             <dt>"Created"</dt><dd>{short_time(&product.created_at)}</dd>
             <dt>"Updated"</dt><dd>{short_time(&product.updated_at)}</dd>
         </dl>
+        <ProductPrices product_id=price_product_id editable=editable && !archived/>
         {if editable {
             view! {
                 <section class="panel">

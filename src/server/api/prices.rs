@@ -1,0 +1,67 @@
+//! `/api/v1/prices`: thin handlers over `services::prices`.
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
+use crate::model::{Price, PriceCreate, PriceUpdate};
+use crate::server::AppState;
+use crate::server::services::prices;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/prices", get(list).post(create))
+        .route("/prices/{id}", get(read).patch(update).delete(archive))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1–100, default 50.
+    pub limit: Option<i64>,
+    pub starting_after: Option<String>,
+    /// Only this product's prices.
+    pub product_id: Option<String>,
+}
+
+/// One page of prices.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PricePage {
+    pub data: Vec<Price>,
+    pub has_more: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/prices", tag = "prices", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = PricePage), (status = 400, body = ErrorBody)))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<PricePage>> {
+    let page = prices::list(&state, &actor, q.product_id.as_deref(), q.starting_after.as_deref(), q.limit).await?;
+    Ok(Json(PricePage { data: page.data, has_more: page.has_more }))
+}
+
+#[utoipa::path(post, path = "/api/v1/prices", tag = "prices", request_body = PriceCreate, security(("bearer" = [])),
+    responses((status = 201, body = Price), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<PriceCreate>) -> ApiResult<(StatusCode, Json<Price>)> {
+    Ok((StatusCode::CREATED, Json(prices::create(&state, &actor, input).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/prices/{id}", tag = "prices", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Price), (status = 404, body = ErrorBody)))]
+pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Price>> {
+    Ok(Json(prices::get(&state, &actor, &id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/prices/{id}", tag = "prices", params(("id" = String, Path)), request_body = PriceUpdate,
+    security(("bearer" = [])), responses((status = 200, body = Price), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<PriceUpdate>) -> ApiResult<Json<Price>> {
+    Ok(Json(prices::update(&state, &actor, &id, input).await?))
+}
+
+/// Archives the price (amounts are immutable, as in Stripe: archive it and add a new one).
+#[utoipa::path(delete, path = "/api/v1/prices/{id}", tag = "prices", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = Price), (status = 404, body = ErrorBody)))]
+pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Price>> {
+    Ok(Json(prices::set_archived(&state, &actor, &id, true).await?))
+}

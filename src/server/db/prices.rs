@@ -1,0 +1,113 @@
+//! SQL for catalogue prices, always within one tenant and environment.
+use super::{Scope, env_of, ms_to_rfc3339};
+use crate::model::{Price, PriceInterval, ProductStatus, format_amount};
+use sqlx::{Any, Executor, Row, any::AnyRow};
+
+const COLS: &str = "id, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, environment, created_at, updated_at";
+
+fn price(r: &AnyRow) -> Result<Price, sqlx::Error> {
+    let currency: String = r.try_get("currency")?;
+    let unit_amount: i64 = r.try_get("unit_amount")?;
+    Ok(Price {
+        id: r.try_get("id")?,
+        product_id: r.try_get("product_id")?,
+        display: format_amount(unit_amount, &currency),
+        currency,
+        unit_amount,
+        interval: r.try_get::<Option<String>, _>("billing_interval")?.as_deref().and_then(PriceInterval::parse),
+        stripe_price_id: r.try_get("stripe_price_id")?,
+        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
+        environment: env_of(&r.try_get::<String, _>("environment")?),
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+    })
+}
+
+pub struct NewPrice<'a> {
+    pub id: &'a str,
+    pub product_id: &'a str,
+    pub currency: &'a str,
+    pub unit_amount: i64,
+    pub interval: Option<PriceInterval>,
+    pub stripe_price_id: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, p: NewPrice<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO prices (id, tenant_id, environment, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $9)",
+    )
+    .bind(p.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(p.product_id)
+    .bind(p.currency)
+    .bind(p.unit_amount)
+    .bind(p.interval.map(|i| i.as_str().to_string()))
+    .bind(p.stripe_price_id)
+    .bind(p.now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Price>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| price(&r))
+        .transpose()
+}
+
+/// Newest first; optionally only one product's prices.
+pub async fn list<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    product_id: Option<&str>,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<Price>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 \
+         AND ($3 IS NULL OR product_id = $3) AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(product_id.map(str::to_string))
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    let mut items = rows.iter().map(price).collect::<Result<Vec<_>, _>>()?;
+    let has_more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Ok((items, has_more))
+}
+
+pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, stripe_price_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE prices SET stripe_price_id = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
+        .bind(stripe_price_id)
+        .bind(now)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE prices SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

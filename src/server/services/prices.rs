@@ -1,0 +1,87 @@
+//! Catalogue prices: amounts in minor units with a currency, one-off or monthly/yearly, each
+//! pointing at the Stripe price that Checkout will charge.
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{Page, Price, PriceCreate, PriceUpdate, ProductStatus, validate_stripe_price_id};
+use crate::server::AppState;
+use crate::server::auth::{Actor, Permission};
+use crate::server::db::{audit, new_id, now_ms, prices, products};
+use crate::server::services::products::page_limit;
+
+pub async fn list(state: &AppState, actor: &Actor, product_id: Option<&str>, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Price>> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    let limit = page_limit(limit)?;
+    let (data, has_more) = prices::list(&state.db.pool, scope, product_id.filter(|s| !s.is_empty()), starting_after.filter(|s| !s.is_empty()), limit).await?;
+    Ok(Page { data, has_more })
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Price> {
+    actor.require(Permission::TenantRead)?;
+    prices::get(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("price"))
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppResult<Price> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let input = input.normalized()?;
+    let mut tx = state.db.pool.begin().await?;
+    // The product must be this tenant's and environment's, and not archived.
+    match products::get(&mut *tx, scope, &input.product_id).await? {
+        None => return Err(AppError::field("productId", "no such product in this environment")),
+        Some(p) if p.status == ProductStatus::Archived => return Err(AppError::field("productId", "the product is archived")),
+        Some(_) => {}
+    }
+    let id = new_id("price");
+    prices::insert(
+        &mut *tx,
+        scope,
+        prices::NewPrice {
+            id: &id,
+            product_id: &input.product_id,
+            currency: &input.currency,
+            unit_amount: input.unit_amount,
+            interval: input.interval,
+            stripe_price_id: &input.stripe_price_id,
+            now: now_ms(),
+        },
+    )
+    .await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "price.created", object_type: "price", object_id: &id, details: Some(input.product_id.clone()) }).await?;
+    let price = prices::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(price)
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdate) -> AppResult<Price> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let mut tx = state.db.pool.begin().await?;
+    let current = prices::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
+    if let Some(sp) = input.stripe_price_id.as_deref().map(str::trim) {
+        let mut e = FieldErrors::new();
+        validate_stripe_price_id(sp, &mut e);
+        e.into_result()?;
+        if sp != current.stripe_price_id {
+            prices::set_stripe_price_id(&mut *tx, scope, id, sp, now_ms()).await?;
+        }
+    }
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "price.updated", object_type: "price", object_id: id, details: None }).await?;
+    let price = prices::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(price)
+}
+
+pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Price> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
+    let mut tx = state.db.pool.begin().await?;
+    if !prices::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+        return Err(AppError::not_found("price"));
+    }
+    let action = if archived { "price.archived" } else { "price.restored" };
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "price", object_id: id, details: None }).await?;
+    let price = prices::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(price)
+}
