@@ -14,6 +14,8 @@ pub enum ErrorCode {
     Conflict,
     IdempotencyKeyReused,
     RateLimited,
+    /// Stripe refused the call or could not be reached (502).
+    StripeError,
     Internal,
 }
 
@@ -26,6 +28,7 @@ impl ErrorCode {
             ErrorCode::NotFound => 404,
             ErrorCode::Conflict | ErrorCode::IdempotencyKeyReused => 409,
             ErrorCode::RateLimited => 429,
+            ErrorCode::StripeError => 502,
             ErrorCode::Internal => 500,
         }
     }
@@ -38,6 +41,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::StripeError => "stripe_error",
             ErrorCode::Internal => "internal",
         }
     }
@@ -80,6 +84,9 @@ impl AppError {
     }
     pub fn conflict(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::Conflict, message)
+    }
+    pub fn stripe(message: impl Into<String>) -> Self {
+        Self::new(ErrorCode::StripeError, message)
     }
     pub fn rate_limited(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::RateLimited, message)

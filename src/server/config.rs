@@ -14,6 +14,8 @@ pub struct Config {
     pub secret_key: [u8; 32],
     pub log_json: bool,
     pub site_root: String,
+    /// `STRIPE_API_BASE`, default `https://api.stripe.com`.
+    pub stripe_api_base: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -27,6 +29,7 @@ impl std::fmt::Debug for Config {
             .field("secret_key", &"<hidden>")
             .field("log_json", &self.log_json)
             .field("site_root", &self.site_root)
+            .field("stripe_api_base", &self.stripe_api_base)
             .finish()
     }
 }
@@ -77,7 +80,8 @@ impl Config {
         };
         let log_json = matches!(var("OFFERDECK_LOG_FORMAT").as_deref(), Some("json"));
         let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "site".into());
-        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root })
+        let stripe_api_base = var("STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com".into());
+        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root, stripe_api_base })
     }
 
     /// A configuration for tests: fixed key, no files touched.
@@ -91,6 +95,7 @@ impl Config {
             secret_key: [7u8; 32],
             log_json: false,
             site_root: "site".into(),
+            stripe_api_base: "http://127.0.0.1:9".into(),
         }
     }
 }

@@ -5,9 +5,11 @@ pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod secrets;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod stripe;
 pub mod telemetry;
 
 pub use state::AppState;

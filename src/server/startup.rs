@@ -38,7 +38,8 @@ pub async fn connect(config: &Config) -> Result<Db, String> {
 
 pub fn state(db: Db, config: Config) -> AppState {
     let leptos_options = leptos_options(&config);
-    AppState { db, config: Arc::new(config), leptos_options }
+    let stripe = crate::server::stripe::StripeClient::new(&config.stripe_api_base);
+    AppState { db, config: Arc::new(config), leptos_options, stripe }
 }
 
 pub fn router(state: AppState) -> Router {

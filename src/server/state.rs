@@ -1,6 +1,7 @@
 //! Shared server state, handed to axum handlers and provided as context to server functions.
 use crate::server::config::Config;
 use crate::server::db::Db;
+use crate::server::stripe::StripeClient;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
+    pub stripe: StripeClient,
 }
 
 impl FromRef<AppState> for LeptosOptions {

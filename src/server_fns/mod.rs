@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
+pub mod integrations;
 pub mod prices;
 pub mod products;
 

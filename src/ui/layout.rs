@@ -93,6 +93,7 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                     {(has_tenant && can_edit).then(|| view! {
                         <p class="nav-heading">"Settings"</p>
                         <a href="/settings/api-keys">"API keys"</a>
+                        <a href="/settings/integrations/stripe">"Stripe"</a>
                     })}
                     {info.is_admin.then(|| view! {
                         <p class="nav-heading">"Platform"</p>

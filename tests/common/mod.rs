@@ -1,6 +1,7 @@
 //! Test harness: the real router over a fresh database per test — a SQLite file in a temporary
 //! directory, or a fresh schema in the PostgreSQL of `TEST_POSTGRES_URL`.
 #![allow(dead_code)]
+pub mod stripe_stub;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
@@ -98,6 +99,13 @@ impl TestApp {
         let state = startup::state(db, Config::for_tests(url));
         let router = startup::router(state.clone());
         TestApp { state, router, backend, dir }
+    }
+
+    /// Points the app's Stripe client at `base` (a local stub), with retries but no back-off wait.
+    pub fn with_stripe(mut self, base: &str) -> Self {
+        self.state.stripe = offerdeck::server::stripe::StripeClient::with_policy(base, 2, std::time::Duration::ZERO);
+        self.router = startup::router(self.state.clone());
+        self
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and types, and a readable
 //! reference page rendered from it on the server (no CDN, no script).
 use super::ErrorBody;
-use crate::model::{Environment, Price, PriceCreate, PriceInterval, PriceUpdate, Product, ProductCreate, ProductStatus, ProductUpdate};
+use crate::model::{StripeAccount, StripeIntegration, StripeIntegrationInput, Environment, Price, PriceCreate, PriceInterval, PriceUpdate, Product, ProductCreate, ProductStatus, ProductUpdate};
 use axum::Json;
 use axum::response::Html;
 use serde_json::Value;
@@ -14,11 +14,14 @@ use utoipa::{Modify, OpenApi};
     paths(
         super::products::list, super::products::create, super::products::read, super::products::update, super::products::archive,
         super::prices::list, super::prices::create, super::prices::read, super::prices::update, super::prices::archive,
+        super::integrations::read, super::integrations::put, super::integrations::remove, super::integrations::test,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage,
-        Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage)),
+        Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage,
+        StripeIntegration, StripeIntegrationInput, StripeAccount)),
     modifiers(&BearerAuth),
-    tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"))
+    tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
+        (name = "integrations", description = "The environment's Stripe account"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 //! module per resource. Handlers are thin: extract, call `services::…`, wrap the answer.
 pub mod docs;
 pub mod extract;
+pub mod integrations;
 pub mod prices;
 pub mod products;
 
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router<AppState> {
     let authed = Router::new()
         .merge(products::routes())
         .merge(prices::routes())
+        .merge(integrations::routes())
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

@@ -4,6 +4,7 @@
 pub mod api_keys;
 pub mod audit;
 pub mod idempotency;
+pub mod integrations;
 pub mod prices;
 pub mod products;
 pub mod sessions;

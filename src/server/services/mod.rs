@@ -3,6 +3,7 @@
 //! its writes (with the audit entry) in one transaction.
 pub mod api_keys;
 pub mod auth;
+pub mod integrations;
 pub mod prices;
 pub mod products;
 pub mod tenants;

@@ -2,6 +2,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod home;
+pub mod integrations;
 pub mod login;
 pub mod prices;
 pub mod products;

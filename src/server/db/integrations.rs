@@ -1,0 +1,74 @@
+//! SQL for the per-tenant, per-environment Stripe integration (secrets stored encrypted).
+use super::{Scope, ms_to_rfc3339, now_ms};
+use sqlx::{Any, Executor, Row};
+
+pub struct IntegrationRow {
+    pub id: String,
+    pub secret_key_enc: String,
+    pub secret_key_last4: String,
+    pub secret_key_prefix: String,
+    pub webhook_secret_enc: Option<String>,
+    pub updated_at: String,
+}
+
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Option<IntegrationRow>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at FROM stripe_integrations \
+         WHERE tenant_id = $1 AND environment = $2",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .fetch_optional(ex)
+    .await?
+    .map(|r| {
+        Ok(IntegrationRow {
+            id: r.try_get("id")?,
+            secret_key_enc: r.try_get("secret_key_enc")?,
+            secret_key_last4: r.try_get("secret_key_last4")?,
+            secret_key_prefix: r.try_get("secret_key_prefix")?,
+            webhook_secret_enc: r.try_get("webhook_secret_enc")?,
+            updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+        })
+    })
+    .transpose()
+}
+
+pub struct Upsert<'a> {
+    pub id: &'a str,
+    pub secret_key_enc: &'a str,
+    pub secret_key_last4: &'a str,
+    pub secret_key_prefix: &'a str,
+    /// `None` keeps the stored webhook secret.
+    pub webhook_secret_enc: Option<&'a str>,
+}
+
+pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, u: Upsert<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO stripe_integrations (id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+         ON CONFLICT (tenant_id, environment) DO UPDATE SET secret_key_enc = excluded.secret_key_enc, \
+           secret_key_last4 = excluded.secret_key_last4, secret_key_prefix = excluded.secret_key_prefix, \
+           webhook_secret_enc = COALESCE(excluded.webhook_secret_enc, stripe_integrations.webhook_secret_enc), \
+           updated_at = excluded.updated_at",
+    )
+    .bind(u.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(u.secret_key_enc)
+    .bind(u.secret_key_last4)
+    .bind(u.secret_key_prefix)
+    .bind(u.webhook_secret_enc.map(str::to_string))
+    .bind(now_ms())
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

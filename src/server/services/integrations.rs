@@ -1,0 +1,101 @@
+//! The Stripe integration of a tenant's environment: secret key and webhook signing secret,
+//! encrypted at rest, shown masked, never logged; "Test connection" asks Stripe who we are.
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{StripeAccount, StripeIntegration, StripeIntegrationInput, validate_stripe_secret_key, validate_webhook_secret};
+use crate::server::auth::{Actor, Permission, keys::last4};
+use crate::server::db::{self, Scope, audit, new_id};
+use crate::server::{AppState, internal, secrets};
+
+fn context(scope: &Scope, field: &str) -> String {
+    format!("{}/{}/{field}", scope.tenant_id, scope.env.as_str())
+}
+
+fn view(scope: &Scope, row: &db::integrations::IntegrationRow) -> StripeIntegration {
+    StripeIntegration {
+        id: row.id.clone(),
+        environment: scope.env,
+        secret_key: format!("{}…{}", row.secret_key_prefix, row.secret_key_last4),
+        webhook_secret_set: row.webhook_secret_enc.is_some(),
+        updated_at: row.updated_at.clone(),
+    }
+}
+
+pub async fn get(state: &AppState, actor: &Actor) -> AppResult<Option<StripeIntegration>> {
+    actor.require(Permission::ManageSecrets)?;
+    let scope = actor.scope()?;
+    Ok(db::integrations::get(&state.db.pool, scope).await?.map(|r| view(scope, &r)))
+}
+
+pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput) -> AppResult<StripeIntegration> {
+    actor.require(Permission::ManageSecrets)?;
+    let scope = actor.scope()?;
+    let key = input.secret_key.trim().to_string();
+    let webhook = input.webhook_secret.as_deref().map(str::trim).filter(|w| !w.is_empty()).map(str::to_string);
+    let mut e = FieldErrors::new();
+    validate_stripe_secret_key(&key, scope.env, &mut e);
+    if let Some(w) = &webhook {
+        validate_webhook_secret(w, &mut e);
+    }
+    e.into_result()?;
+    let key_enc = secrets::encrypt(&state.config.secret_key, &context(scope, "stripe_secret_key"), &key);
+    let webhook_enc = webhook.map(|w| secrets::encrypt(&state.config.secret_key, &context(scope, "stripe_webhook_secret"), &w));
+    let prefix: String = key.chars().take(8).collect();
+    let id = new_id("int");
+    let mut tx = state.db.pool.begin().await?;
+    db::integrations::upsert(
+        &mut *tx,
+        scope,
+        db::integrations::Upsert {
+            id: &id,
+            secret_key_enc: &key_enc,
+            secret_key_last4: &last4(&key),
+            secret_key_prefix: &prefix,
+            webhook_secret_enc: webhook_enc.as_deref(),
+        },
+    )
+    .await?;
+    let row = db::integrations::get(&mut *tx, scope).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "stripe_integration.saved", object_type: "integration", object_id: &row.id, details: None }).await?;
+    tx.commit().await?;
+    Ok(view(scope, &row))
+}
+
+pub async fn delete(state: &AppState, actor: &Actor) -> AppResult<()> {
+    actor.require(Permission::ManageSecrets)?;
+    let scope = actor.scope()?;
+    let mut tx = state.db.pool.begin().await?;
+    let Some(row) = db::integrations::get(&mut *tx, scope).await? else {
+        return Err(AppError::not_found("Stripe integration"));
+    };
+    db::integrations::delete(&mut *tx, scope).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "stripe_integration.removed", object_type: "integration", object_id: &row.id, details: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// The decrypted secret key of an environment, for server-side Stripe calls only.
+pub async fn secret_key(state: &AppState, scope: &Scope) -> AppResult<String> {
+    let row = db::integrations::get(&state.db.pool, scope)
+        .await?
+        .ok_or_else(|| AppError::validation("this environment has no Stripe integration: add its secret key under Settings → Integrations"))?;
+    secrets::decrypt(&state.config.secret_key, &context(scope, "stripe_secret_key"), &row.secret_key_enc)
+        .ok_or_else(|| internal("stripe integration", "stored key does not decrypt (was OFFERDECK_SECRET_KEY changed?)"))
+}
+
+/// Calls Stripe's `GET /v1/account` with the stored key.
+pub async fn test_connection(state: &AppState, actor: &Actor) -> AppResult<StripeAccount> {
+    actor.require(Permission::ManageSecrets)?;
+    let scope = actor.scope()?;
+    let key = secret_key(state, scope).await?;
+    let res = state.stripe.request(&key, "GET", "/v1/account", None, None).await.map_err(|e| AppError::stripe(e.0))?;
+    if !res.ok() {
+        return Err(AppError::stripe(format!("Stripe refused the key: {}", res.error_message())));
+    }
+    let s = |p: &str| res.data.pointer(p).and_then(|v| v.as_str()).map(str::to_string);
+    Ok(StripeAccount {
+        id: s("/id").unwrap_or_default(),
+        email: s("/email"),
+        business_name: s("/business_profile/name").or_else(|| s("/settings/dashboard/display_name")),
+        country: s("/country"),
+    })
+}

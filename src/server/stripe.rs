@@ -1,0 +1,178 @@
+//! The one Stripe client of the server. Base URL from `STRIPE_API_BASE` (tests and staging point
+//! it at a local Stripe-compatible server); Stripe's form encoding for nested objects and
+//! arrays; timeouts; retries with back-off on network errors, 429 and 5xx, with one
+//! `Idempotency-Key` per logical POST so that a retried POST never acts twice.
+use serde_json::Value;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct StripeClient {
+    http: reqwest::Client,
+    base: String,
+    max_retries: u32,
+    initial_backoff: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StripeResponse {
+    pub status: u16,
+    pub data: Value,
+}
+
+impl StripeResponse {
+    pub fn ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+    /// Stripe's own words for a failure (`error.message`), or a generic line with the status.
+    pub fn error_message(&self) -> String {
+        self.data
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("Stripe answered HTTP {}", self.status))
+    }
+}
+
+/// Stripe could not be reached (after retries).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StripeUnreachable(pub String);
+
+impl StripeClient {
+    pub fn new(base: &str) -> Self {
+        Self::with_policy(base, 2, Duration::from_millis(500))
+    }
+
+    pub fn with_policy(base: &str, max_retries: u32, initial_backoff: Duration) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(30))
+            .user_agent(concat!("offerdeck/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .expect("HTTP client");
+        StripeClient { http, base: base.trim_end_matches('/').to_string(), max_retries, initial_backoff }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// Calls `method path` with the given secret key. `body` (an object) is form-encoded for
+    /// POST/DELETE and becomes the query string for GET.
+    pub async fn request(
+        &self,
+        secret_key: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        idempotency_key: Option<&str>,
+    ) -> Result<StripeResponse, StripeUnreachable> {
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
+            .map_err(|_| StripeUnreachable(format!("unsupported method {method}")))?;
+        if !path.starts_with("/v1/") {
+            return Err(StripeUnreachable("the path must start with /v1/".into()));
+        }
+        let pairs = body.map(form_pairs).unwrap_or_default();
+        let idem = (method == reqwest::Method::POST)
+            .then(|| idempotency_key.map(str::to_string).unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
+        let url = format!("{}{}", self.base, path);
+        let mut attempt = 0;
+        loop {
+            let mut req = self.http.request(method.clone(), &url).bearer_auth(secret_key).header("Stripe-Version", "2024-06-20");
+            if let Some(k) = &idem {
+                req = req.header("Idempotency-Key", k);
+            }
+            req = if method == reqwest::Method::GET {
+                req.query(&pairs)
+            } else {
+                req.header("content-type", "application/x-www-form-urlencoded")
+                    .body(serde_urlencoded::to_string(&pairs).unwrap_or_default())
+            };
+            let retry_reason = match req.send().await {
+                Ok(res) => {
+                    let status = res.status().as_u16();
+                    let should_retry = res.headers().get("stripe-should-retry").and_then(|v| v.to_str().ok()).map(|v| v == "true");
+                    let text = res.text().await.unwrap_or_default();
+                    let data = serde_json::from_str(&text).unwrap_or(Value::String(text));
+                    let retryable = should_retry.unwrap_or(status == 429 || status >= 500);
+                    if !retryable || attempt >= self.max_retries {
+                        return Ok(StripeResponse { status, data });
+                    }
+                    format!("HTTP {status}")
+                }
+                Err(e) => {
+                    let msg = if e.is_timeout() { "timed out".to_string() } else { "connection failed".to_string() };
+                    if attempt >= self.max_retries {
+                        return Err(StripeUnreachable(format!("Stripe could not be reached ({msg})")));
+                    }
+                    msg
+                }
+            };
+            attempt += 1;
+            let backoff = self.initial_backoff * 2u32.pow(attempt - 1);
+            tracing::info!(attempt, reason = %retry_reason, path, "retrying Stripe request");
+            if !backoff.is_zero() {
+                let jitter = Duration::from_millis(rand::random::<u64>() % (backoff.as_millis() as u64 / 4 + 1));
+                tokio::time::sleep(backoff + jitter).await;
+            }
+        }
+    }
+}
+
+/// Stripe's form encoding: `{"line_items":[{"price":"p","quantity":1}]}` →
+/// `line_items[0][price]=p`, `line_items[0][quantity]=1`; `null` sends an empty value (unset).
+pub fn form_pairs(v: &Value) -> Vec<(String, String)> {
+    fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
+        match v {
+            Value::Object(m) => {
+                for (k, v) in m {
+                    let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}[{k}]") };
+                    walk(&key, v, out);
+                }
+            }
+            Value::Array(a) => {
+                for (i, v) in a.iter().enumerate() {
+                    walk(&format!("{prefix}[{i}]"), v, out);
+                }
+            }
+            Value::String(s) => out.push((prefix.to_string(), s.clone())),
+            Value::Number(n) => out.push((prefix.to_string(), n.to_string())),
+            Value::Bool(b) => out.push((prefix.to_string(), b.to_string())),
+            Value::Null => out.push((prefix.to_string(), String::new())),
+        }
+    }
+    let mut out = Vec::new();
+    walk("", v, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn encodes_nested_objects_and_arrays() {
+        let v = json!({
+            "mode": "subscription",
+            "line_items": [{"price": "price_a", "quantity": 1}, {"price": "price_b", "quantity": 2}],
+            "metadata": {"offer": "off_1"},
+            "allow_promotion_codes": true,
+            "customer_email": null
+        });
+        let pairs = form_pairs(&v);
+        let got: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        for want in [
+            "mode=subscription",
+            "line_items[0][price]=price_a",
+            "line_items[0][quantity]=1",
+            "line_items[1][price]=price_b",
+            "line_items[1][quantity]=2",
+            "metadata[offer]=off_1",
+            "allow_promotion_codes=true",
+            "customer_email=",
+        ] {
+            assert!(got.contains(&want.to_string()), "{want} missing from {got:?}");
+        }
+        assert_eq!(serde_urlencoded::to_string(&pairs[..1]).unwrap().len() > 0, true);
+    }
+}
