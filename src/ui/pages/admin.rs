@@ -98,14 +98,11 @@ pub fn UsersPage() -> impl IntoView {
     let membership = ServerAction::<SetUserMembership>::new();
     let err = action_error(create);
     let row_errors = [action_error(reset), action_error(active), action_error(membership)];
-    let data = Resource::new(
-        move || (create.version().get(), reset.version().get(), active.version().get(), membership.version().get()),
-        |_| async move {
-            let users = list_users().await?;
-            let tenants = list_tenants().await?;
-            Ok::<_, crate::error::AppError>((users, tenants))
-        },
-    );
+    // Two resources, not one future calling two server functions: during a page render the
+    // request context is only guaranteed until a server function's first await.
+    let version = move || (create.version().get(), reset.version().get(), active.version().get(), membership.version().get());
+    let users = Resource::new(version, |_| list_users());
+    let tenants = Resource::new(version, |_| list_tenants());
     let reset_ok = Signal::derive(move || reset.value().with(|v| matches!(v, Some(Ok(_)))));
     view! {
         <Title text="Users · offerdeck"/>
@@ -114,7 +111,11 @@ pub fn UsersPage() -> impl IntoView {
         {move || reset_ok.get().then(|| view! { <p class="form-ok" role="status">"Password changed."</p> })}
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
-                match data.await {
+                let data = match (users.await, tenants.await) {
+                    (Ok(u), Ok(t)) => Ok((u, t)),
+                    (Err(e), _) | (_, Err(e)) => Err(e),
+                };
+                match data {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                     Ok((users, tenants)) => view! {
                         <UserTable users tenants=tenants.clone() reset active membership/>
