@@ -55,13 +55,25 @@ pub struct AppError {
     /// Field name → what is wrong with it; shown under the input in forms.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub fields: BTreeMap<String, String>,
+    /// Problems at positions in submitted code (workflow saves).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<CodeError>,
+}
+
+/// A problem in submitted code; line and column are 1-based, in the code as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CodeError {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
 }
 
 pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: BTreeMap::new() }
+        Self { code, message: message.into(), fields: BTreeMap::new(), errors: Vec::new() }
     }
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ValidationFailed, message)
@@ -124,7 +136,7 @@ impl FieldErrors {
             .map(|(k, v)| format!("{k} {v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        Err(AppError { code: ErrorCode::ValidationFailed, message, fields: self.0 })
+        Err(AppError { code: ErrorCode::ValidationFailed, message, fields: self.0, errors: Vec::new() })
     }
 }
 

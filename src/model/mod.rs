@@ -594,3 +594,378 @@ mod stripe_key_tests {
         assert!(check("", Environment::Preview).is_some());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Redemption methods and workflows
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+pub enum MethodSchema {
+    #[serde(rename = "stripe-checkout")]
+    StripeCheckout,
+    #[serde(rename = "custom")]
+    Custom,
+}
+
+impl MethodSchema {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MethodSchema::StripeCheckout => "stripe-checkout",
+            MethodSchema::Custom => "custom",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "stripe-checkout" => Some(MethodSchema::StripeCheckout),
+            "custom" => Some(MethodSchema::Custom),
+            _ => None,
+        }
+    }
+    /// The `redemptionSchema` a presented offer carries.
+    pub fn redemption_schema(self) -> &'static str {
+        match self {
+            MethodSchema::StripeCheckout => "mos:stripe-checkout-instructions",
+            MethodSchema::Custom => "custom",
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            MethodSchema::StripeCheckout => "Stripe Checkout",
+            MethodSchema::Custom => "Custom",
+        }
+    }
+}
+
+/// The merchant's URLs, handed to the workflow as `settings` (not literals in the code).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct MethodSettings {
+    #[serde(default)]
+    pub success_url: String,
+    #[serde(default)]
+    pub cancel_url: String,
+    #[serde(default)]
+    pub signup_url: String,
+}
+
+fn valid_url(u: &str) -> bool {
+    (u.starts_with("https://") || u.starts_with("http://")) && u.len() <= 2000 && !u.contains(char::is_whitespace) && u.len() > 8
+}
+
+impl MethodSettings {
+    pub fn validate(&self, schema: MethodSchema, e: &mut FieldErrors) {
+        for (field, value) in [("successUrl", &self.success_url), ("cancelUrl", &self.cancel_url), ("signupUrl", &self.signup_url)] {
+            let required = schema == MethodSchema::StripeCheckout;
+            if value.is_empty() {
+                if required {
+                    e.add(field, "is required for a Stripe Checkout method");
+                }
+            } else if !valid_url(value) {
+                e.add(field, "must be an http(s) URL");
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RedemptionMethod {
+    /// `rm_…`
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub schema: MethodSchema,
+    /// e.g. `mos:stripe-checkout-instructions`
+    pub redemption_schema: String,
+    pub settings: MethodSettings,
+    pub status: ProductStatus,
+    /// The workflow version the method runs.
+    pub current_version: Option<i64>,
+    pub environment: Environment,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Create body of `POST /api/v1/redemption-methods`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RedemptionMethodCreate {
+    pub name: String,
+    /// Derived from the name when omitted.
+    #[serde(default)]
+    pub slug: Option<String>,
+    pub schema: MethodSchema,
+    /// TypeScript or JavaScript; the schema's default workflow when omitted.
+    #[serde(default)]
+    pub workflow: Option<String>,
+    #[serde(default)]
+    pub settings: Option<MethodSettings>,
+}
+
+/// Body of `PATCH /api/v1/redemption-methods/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RedemptionMethodUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub settings: Option<MethodSettings>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct WorkflowVersion {
+    pub id: String,
+    pub version: i64,
+    pub source: String,
+    pub created_by: String,
+    pub created_at: String,
+}
+
+/// A URL-safe slug: lower-case letters, digits and dashes.
+pub fn slugify(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.trim().to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').chars().take(64).collect()
+}
+
+pub fn validate_slug(slug: &str, e: &mut FieldErrors) {
+    if slug.is_empty() || slug.len() > 64 || !slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') || slug.starts_with('-') {
+        e.add("slug", "must be 1–64 lower-case letters, digits and dashes");
+    }
+}
+
+pub const DEFAULT_STRIPE_CHECKOUT_WORKFLOW: &str = r#"// The Stripe Checkout schema's default workflow.
+// `offer.redemption.instructions` holds the Checkout Session parameters built from the offer
+// (mode, line_items from its prices, plus the offer's own instructions). `settings` holds this
+// method's URLs, edited on its Manage tab.
+type Input = {
+  offer: { id: string; token: string; redemption: { instructions: Record<string, unknown> } };
+  identity: { type: "anonymous" | "authenticated"; identifier: string };
+  integrations: { stripe: { request(req: { method: string; path: string; body?: unknown }): Promise<{ ok: boolean; status: number; data: any }> } };
+  settings: { successUrl: string; cancelUrl: string; signupUrl: string };
+};
+
+export default async function ({ offer, identity, integrations, settings }: Input) {
+  if (identity.type === "anonymous") {
+    // Sign up first; the same token can be redeemed once the user is known.
+    const join = settings.signupUrl.includes("?") ? "&" : "?";
+    return {
+      success: false,
+      statusCode: 401,
+      action: "navigate",
+      url: `${settings.signupUrl}${join}offerToken=${encodeURIComponent(offer.token)}`,
+    };
+  }
+
+  const session = await integrations.stripe.request({
+    method: "POST",
+    path: "/v1/checkout/sessions",
+    body: {
+      success_url: settings.successUrl,
+      cancel_url: settings.cancelUrl,
+      client_reference_id: identity.identifier,
+      ...offer.redemption.instructions,
+    },
+  });
+
+  if (!session.ok || !session.data?.url) {
+    console.log("Stripe refused the Checkout Session:", session.status, session.data?.error?.message);
+    return {
+      success: false,
+      statusCode: 502,
+      message: session.data?.error?.message ?? "Failed to create checkout session",
+    };
+  }
+  return { success: true, action: "navigate", url: session.data.url };
+}
+"#;
+
+pub const DEFAULT_CUSTOM_WORKFLOW: &str = r#"// A custom redemption workflow. Return { success, statusCode?, action?: "navigate", url?, properties?, message? }.
+export default async function ({ offer, identity }: { offer: { id: string }; identity: { type: string; identifier: string } }) {
+  console.log("redeeming", offer.id, "for", identity.identifier);
+  return { success: true, message: "Redeemed" };
+}
+"#;
+
+impl MethodSchema {
+    pub fn default_workflow(self) -> &'static str {
+        match self {
+            MethodSchema::StripeCheckout => DEFAULT_STRIPE_CHECKOUT_WORKFLOW,
+            MethodSchema::Custom => DEFAULT_CUSTOM_WORKFLOW,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Offers and identities
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    #[default]
+    All,
+    Anonymous,
+    Authenticated,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::All => "all",
+            Audience::Anonymous => "anonymous",
+            Audience::Authenticated => "authenticated",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "all" => Some(Audience::All),
+            "anonymous" => Some(Audience::Anonymous),
+            "authenticated" => Some(Audience::Authenticated),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OfferPresentation {
+    pub title: String,
+    /// Price label; by default formatted from the first price (e.g. `£10.00`).
+    #[serde(default)]
+    pub price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    /// `off_…`
+    pub id: String,
+    pub name: String,
+    pub redemption_method_id: String,
+    pub price_ids: Vec<String>,
+    pub presentation: OfferPresentation,
+    /// Merged over the generated Checkout Session parameters.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub instructions: serde_json::Value,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub audience: Audience,
+    pub status: ProductStatus,
+    pub environment: Environment,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Create body of `POST /api/v1/offers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OfferCreate {
+    pub name: String,
+    pub redemption_method_id: String,
+    pub price_ids: Vec<String>,
+    pub presentation: OfferPresentation,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub instructions: Option<serde_json::Value>,
+    /// RFC 3339
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    /// RFC 3339
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    #[serde(default)]
+    pub audience: Option<Audience>,
+}
+
+/// Body of `PATCH /api/v1/offers/{id}`; `validFrom`/`validUntil` set to `""` clear them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OfferUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub redemption_method_id: Option<String>,
+    #[serde(default)]
+    pub price_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub presentation: Option<OfferPresentation>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub instructions: Option<serde_json::Value>,
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    #[serde(default)]
+    pub audience: Option<Audience>,
+}
+
+/// The contract's `identity`: exactly one of the three.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IdentityInput {
+    #[serde(default)]
+    pub user_identifier: Option<String>,
+    #[serde(default)]
+    pub anonymous_identifier: Option<String>,
+    #[serde(default)]
+    pub create_anonymous_identifier: Option<bool>,
+}
+
+/// An identity as the workflow sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    /// `anonymous` or `authenticated`
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub identifier: String,
+}
+
+impl IdentityInput {
+    /// `mint` makes a fresh anonymous identifier for `createAnonymousIdentifier`.
+    pub fn resolve(&self, mint: impl FnOnce() -> String) -> AppResult<Identity> {
+        let given = [self.user_identifier.is_some(), self.anonymous_identifier.is_some(), self.create_anonymous_identifier.is_some()];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(crate::error::AppError::field("identity", "must have exactly one of userIdentifier, anonymousIdentifier or createAnonymousIdentifier"));
+        }
+        let clean = |s: &str, field: &str| -> AppResult<String> {
+            let s = s.trim();
+            if s.is_empty() || s.len() > 255 {
+                return Err(crate::error::AppError::field(field, "must be 1 to 255 characters"));
+            }
+            Ok(s.to_string())
+        };
+        if let Some(u) = &self.user_identifier {
+            return Ok(Identity { kind: "authenticated".into(), identifier: clean(u, "identity.userIdentifier")? });
+        }
+        if let Some(a) = &self.anonymous_identifier {
+            return Ok(Identity { kind: "anonymous".into(), identifier: clean(a, "identity.anonymousIdentifier")? });
+        }
+        if self.create_anonymous_identifier == Some(true) {
+            return Ok(Identity { kind: "anonymous".into(), identifier: mint() });
+        }
+        Err(crate::error::AppError::field("identity.createAnonymousIdentifier", "must be true"))
+    }
+}

@@ -16,6 +16,7 @@ pub struct Config {
     pub site_root: String,
     /// `STRIPE_API_BASE`, default `https://api.stripe.com`.
     pub stripe_api_base: String,
+    pub workflow_limits: crate::server::workflow::Limits,
 }
 
 impl std::fmt::Debug for Config {
@@ -30,6 +31,7 @@ impl std::fmt::Debug for Config {
             .field("log_json", &self.log_json)
             .field("site_root", &self.site_root)
             .field("stripe_api_base", &self.stripe_api_base)
+            .field("workflow_limits", &self.workflow_limits)
             .finish()
     }
 }
@@ -81,7 +83,16 @@ impl Config {
         let log_json = matches!(var("OFFERDECK_LOG_FORMAT").as_deref(), Some("json"));
         let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "site".into());
         let stripe_api_base = var("STRIPE_API_BASE").unwrap_or_else(|| "https://api.stripe.com".into());
-        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root, stripe_api_base })
+        let num = |name: &str, default: u64| -> Result<u64, String> {
+            var(name).map(|v| v.parse::<u64>().map_err(|e| format!("{name}: {e}"))).transpose().map(|v| v.unwrap_or(default))
+        };
+        let workflow_limits = crate::server::workflow::Limits {
+            memory_bytes: (num("OFFERDECK_WORKFLOW_MEMORY_MB", 32)? as usize) << 20,
+            cpu: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_CPU_MS", 100)?),
+            wall: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_WALL_MS", 10_000)?),
+            max_concurrent: num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)? as usize,
+        };
+        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root, stripe_api_base, workflow_limits })
     }
 
     /// A configuration for tests: fixed key, no files touched.
@@ -96,6 +107,7 @@ impl Config {
             log_json: false,
             site_root: "site".into(),
             stripe_api_base: "http://127.0.0.1:9".into(),
+            workflow_limits: crate::server::workflow::Limits::default(),
         }
     }
 }

@@ -39,7 +39,8 @@ pub async fn connect(config: &Config) -> Result<Db, String> {
 pub fn state(db: Db, config: Config) -> AppState {
     let leptos_options = leptos_options(&config);
     let stripe = crate::server::stripe::StripeClient::new(&config.stripe_api_base);
-    AppState { db, config: Arc::new(config), leptos_options, stripe }
+    let engine = crate::server::workflow::Engine::new(config.workflow_limits.clone());
+    AppState { db, config: Arc::new(config), leptos_options, stripe, engine }
 }
 
 pub fn router(state: AppState) -> Router {

@@ -12,6 +12,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
     pub stripe: StripeClient,
+    pub engine: crate::server::workflow::Engine,
 }
 
 impl FromRef<AppState> for LeptosOptions {

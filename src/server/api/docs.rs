@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and types, and a readable
 //! reference page rendered from it on the server (no CDN, no script).
 use super::ErrorBody;
-use crate::model::{StripeAccount, StripeIntegration, StripeIntegrationInput, Environment, Price, PriceCreate, PriceInterval, PriceUpdate, Product, ProductCreate, ProductStatus, ProductUpdate};
+use crate::model::{Audience, IdentityInput, MethodSchema, MethodSettings, Offer, OfferCreate, OfferPresentation, OfferUpdate, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion, StripeAccount, StripeIntegration, StripeIntegrationInput, Environment, Price, PriceCreate, PriceInterval, PriceUpdate, Product, ProductCreate, ProductStatus, ProductUpdate};
 use axum::Json;
 use axum::response::Html;
 use serde_json::Value;
@@ -15,13 +15,22 @@ use utoipa::{Modify, OpenApi};
         super::products::list, super::products::create, super::products::read, super::products::update, super::products::archive,
         super::prices::list, super::prices::create, super::prices::read, super::prices::update, super::prices::archive,
         super::integrations::read, super::integrations::put, super::integrations::remove, super::integrations::test,
+        super::methods::list, super::methods::create, super::methods::read, super::methods::update, super::methods::archive,
+        super::methods::save_workflow, super::methods::versions, super::methods::restore, super::methods::test_run,
+        super::offers::list, super::offers::create, super::offers::read, super::offers::update, super::offers::archive,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage,
         Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage,
-        StripeIntegration, StripeIntegrationInput, StripeAccount)),
+        StripeIntegration, StripeIntegrationInput, StripeAccount,
+        RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, MethodSchema, MethodSettings, WorkflowVersion,
+        super::methods::MethodPage, super::methods::WorkflowIn, super::methods::WorkflowSaved, super::methods::VersionList,
+        super::methods::TestRunIn, super::methods::TestRunOut, IdentityInput, crate::error::CodeError,
+        Offer, OfferCreate, OfferUpdate, OfferPresentation, Audience, super::offers::OfferPage)),
     modifiers(&BearerAuth),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
-        (name = "integrations", description = "The environment's Stripe account"))
+        (name = "integrations", description = "The environment's Stripe account"),
+        (name = "redemption-methods", description = "Redemption methods and their workflows"),
+        (name = "offers", description = "Offers"))
 )]
 pub struct ApiDoc;
 

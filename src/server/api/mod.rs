@@ -3,6 +3,8 @@
 pub mod docs;
 pub mod extract;
 pub mod integrations;
+pub mod methods;
+pub mod offers;
 pub mod prices;
 pub mod products;
 
@@ -35,6 +37,9 @@ pub struct ErrorBody {
     /// Field name → problem.
     #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub fields: std::collections::BTreeMap<String, String>,
+    /// Positions in submitted code (workflow saves).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<crate::error::CodeError>,
     pub trace_id: String,
 }
 
@@ -49,7 +54,20 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        error_response(self.0.status(), self.0.code.as_str(), self.0.message, self.0.fields)
+        let mut res = error_response(self.0.status(), self.0.code.as_str(), self.0.message.clone(), self.0.fields.clone());
+        if !self.0.errors.is_empty() {
+            let body = ErrorBody {
+                status: "error",
+                status_code: self.0.status(),
+                code: self.0.code.as_str().into(),
+                message: self.0.message,
+                fields: self.0.fields,
+                errors: self.0.errors,
+                trace_id: crate::server::telemetry::current_trace_id(),
+            };
+            res = (StatusCode::from_u16(body.status_code).unwrap_or(StatusCode::BAD_REQUEST), axum::Json(body)).into_response();
+        }
+        res
     }
 }
 
@@ -60,6 +78,7 @@ pub fn error_response(status: u16, code: &str, message: String, fields: std::col
         code: code.to_string(),
         message,
         fields,
+        errors: Vec::new(),
         trace_id: crate::server::telemetry::current_trace_id(),
     };
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
@@ -73,6 +92,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(products::routes())
         .merge(prices::routes())
         .merge(integrations::routes())
+        .merge(methods::routes())
+        .merge(offers::routes())
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

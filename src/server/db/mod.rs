@@ -5,6 +5,8 @@ pub mod api_keys;
 pub mod audit;
 pub mod idempotency;
 pub mod integrations;
+pub mod methods;
+pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod sessions;

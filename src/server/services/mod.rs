@@ -4,6 +4,8 @@
 pub mod api_keys;
 pub mod auth;
 pub mod integrations;
+pub mod methods;
+pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod tenants;

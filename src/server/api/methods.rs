@@ -1,0 +1,139 @@
+//! `/api/v1/redemption-methods` and their workflow endpoints.
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
+use crate::model::{IdentityInput, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion};
+use crate::server::AppState;
+use crate::server::services::methods;
+use crate::server::workflow::{WorkflowFailure, WorkflowResult};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/redemption-methods", get(list).post(create))
+        .route("/redemption-methods/{id}", get(read).patch(update).delete(archive))
+        .route("/redemption-methods/{id}/workflow", put(save_workflow))
+        .route("/redemption-methods/{id}/workflow/versions", get(versions))
+        .route("/redemption-methods/{id}/workflow/versions/{version}/restore", post(restore))
+        .route("/redemption-methods/{id}/workflow/test", post(test_run))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub limit: Option<i64>,
+    pub starting_after: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MethodPage {
+    pub data: Vec<RedemptionMethod>,
+    pub has_more: bool,
+}
+
+#[utoipa::path(get, path = "/api/v1/redemption-methods", tag = "redemption-methods", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = MethodPage)))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<MethodPage>> {
+    let p = methods::list(&state, &actor, q.starting_after.as_deref(), q.limit).await?;
+    Ok(Json(MethodPage { data: p.data, has_more: p.has_more }))
+}
+
+#[utoipa::path(post, path = "/api/v1/redemption-methods", tag = "redemption-methods", request_body = RedemptionMethodCreate, security(("bearer" = [])),
+    responses((status = 201, body = RedemptionMethod), (status = 400, body = ErrorBody, description = "Field errors, or `errors:[{line, column, message}]` when the workflow does not compile")))]
+pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<RedemptionMethodCreate>) -> ApiResult<(StatusCode, Json<RedemptionMethod>)> {
+    Ok((StatusCode::CREATED, Json(methods::create(&state, &actor, input).await?)))
+}
+
+#[utoipa::path(get, path = "/api/v1/redemption-methods/{id}", tag = "redemption-methods", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RedemptionMethod), (status = 404, body = ErrorBody)))]
+pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<RedemptionMethod>> {
+    Ok(Json(methods::get(&state, &actor, &id).await?))
+}
+
+#[utoipa::path(patch, path = "/api/v1/redemption-methods/{id}", tag = "redemption-methods", params(("id" = String, Path)), request_body = RedemptionMethodUpdate,
+    security(("bearer" = [])), responses((status = 200, body = RedemptionMethod), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<RedemptionMethodUpdate>) -> ApiResult<Json<RedemptionMethod>> {
+    Ok(Json(methods::update(&state, &actor, &id, input).await?))
+}
+
+/// Archives the method (offers keep their history).
+#[utoipa::path(delete, path = "/api/v1/redemption-methods/{id}", tag = "redemption-methods", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = RedemptionMethod), (status = 404, body = ErrorBody)))]
+pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<RedemptionMethod>> {
+    Ok(Json(methods::set_archived(&state, &actor, &id, true).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkflowIn {
+    /// TypeScript or JavaScript with a default export.
+    pub code: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct WorkflowSaved {
+    pub valid: bool,
+    /// The new version, which the method now runs.
+    pub version: i64,
+}
+
+#[utoipa::path(put, path = "/api/v1/redemption-methods/{id}/workflow", tag = "redemption-methods", params(("id" = String, Path)), request_body = WorkflowIn,
+    security(("bearer" = [])), responses((status = 200, body = WorkflowSaved), (status = 400, body = ErrorBody, description = "`errors:[{line, column, message}]`, positions in the code as typed")))]
+pub async fn save_workflow(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<WorkflowIn>) -> ApiResult<Json<WorkflowSaved>> {
+    let version = methods::save_workflow(&state, &actor, &id, &input.code).await?;
+    Ok(Json(WorkflowSaved { valid: true, version }))
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct VersionList {
+    pub data: Vec<WorkflowVersion>,
+}
+
+#[utoipa::path(get, path = "/api/v1/redemption-methods/{id}/workflow/versions", tag = "redemption-methods", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = VersionList)))]
+pub async fn versions(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<VersionList>> {
+    Ok(Json(VersionList { data: methods::versions(&state, &actor, &id).await? }))
+}
+
+/// Saves an old version's code as the newest version.
+#[utoipa::path(post, path = "/api/v1/redemption-methods/{id}/workflow/versions/{version}/restore", tag = "redemption-methods",
+    params(("id" = String, Path), ("version" = i64, Path)), security(("bearer" = [])), responses((status = 200, body = WorkflowSaved), (status = 404, body = ErrorBody)))]
+pub async fn restore(State(state): State<AppState>, ApiActor(actor): ApiActor, Path((id, version)): Path<(String, i64)>) -> ApiResult<Json<WorkflowSaved>> {
+    let version = methods::restore_version(&state, &actor, &id, version).await?;
+    Ok(Json(WorkflowSaved { valid: true, version }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TestRunIn {
+    pub identity: IdentityInput,
+    pub offer_id: String,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct TestRunOut {
+    /// The workflow's result; `null` when it failed (see `error`).
+    #[schema(value_type = Option<Object>)]
+    pub result: Option<WorkflowResult>,
+    #[schema(value_type = Option<Object>)]
+    pub error: Option<WorkflowFailure>,
+    pub logs: Vec<String>,
+    pub duration_ms: f64,
+}
+
+/// Runs the saved workflow against an offer with this environment's Stripe integration; records nothing.
+#[utoipa::path(post, path = "/api/v1/redemption-methods/{id}/workflow/test", tag = "redemption-methods", params(("id" = String, Path)), request_body = TestRunIn,
+    security(("bearer" = [])), responses((status = 200, body = TestRunOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn test_run(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<TestRunIn>) -> ApiResult<Json<TestRunOut>> {
+    let out = methods::test_run(&state, &actor, &id, &input.identity, &input.offer_id).await?;
+    let (result, error) = match out.result {
+        Ok(r) => (Some(r), None),
+        Err(e) => (None, Some(e)),
+    };
+    Ok(Json(TestRunOut { result, error, logs: out.logs, duration_ms: out.duration_ms }))
+}

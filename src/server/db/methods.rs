@@ -1,0 +1,203 @@
+//! SQL for redemption methods and their workflow versions, within one tenant and environment.
+use super::{Scope, env_of, ms_to_rfc3339};
+use crate::model::{MethodSchema, MethodSettings, ProductStatus, RedemptionMethod, WorkflowVersion};
+use sqlx::{Any, Executor, Row, any::AnyRow};
+
+const COLS: &str = "id, name, slug, schema_kind, settings, status, current_version, environment, created_at, updated_at";
+
+fn method(r: &AnyRow) -> Result<RedemptionMethod, sqlx::Error> {
+    let schema = MethodSchema::parse(&r.try_get::<String, _>("schema_kind")?).unwrap_or(MethodSchema::Custom);
+    Ok(RedemptionMethod {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        slug: r.try_get("slug")?,
+        schema,
+        redemption_schema: schema.redemption_schema().into(),
+        settings: serde_json::from_str(&r.try_get::<String, _>("settings")?).unwrap_or_default(),
+        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
+        current_version: r.try_get("current_version")?,
+        environment: env_of(&r.try_get::<String, _>("environment")?),
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+    })
+}
+
+pub struct NewMethod<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub slug: &'a str,
+    pub schema: MethodSchema,
+    pub settings: &'a MethodSettings,
+    pub now: i64,
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, m: NewMethod<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO redemption_methods (id, tenant_id, environment, name, slug, schema_kind, settings, status, current_version, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', NULL, $8, $8)",
+    )
+    .bind(m.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(m.name)
+    .bind(m.slug)
+    .bind(m.schema.as_str())
+    .bind(serde_json::to_string(m.settings).unwrap_or_default())
+    .bind(m.now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<RedemptionMethod>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| method(&r))
+        .transpose()
+}
+
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    let mut items = rows.iter().map(method).collect::<Result<Vec<_>, _>>()?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    Ok((items, more))
+}
+
+pub async fn update<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    name: &str,
+    slug: &str,
+    settings: &MethodSettings,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE redemption_methods SET name = $1, slug = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND environment = $6 AND id = $7",
+    )
+    .bind(name)
+    .bind(slug)
+    .bind(serde_json::to_string(settings).unwrap_or_default())
+    .bind(now)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE redemption_methods SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_current_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, version: i64, now: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE redemption_methods SET current_version = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
+        .bind(version)
+        .bind(now)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+pub struct NewVersion<'a> {
+    pub id: &'a str,
+    pub method_id: &'a str,
+    pub source: &'a str,
+    pub compiled_js: &'a str,
+    pub source_map: &'a str,
+    pub created_by: &'a str,
+    pub now: i64,
+}
+
+/// Inserts the next version number of the method and returns it; the unique (method, version)
+/// pair makes two concurrent saves conflict instead of sharing a number.
+pub async fn insert_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, v: NewVersion<'_>) -> Result<i64, sqlx::Error> {
+    let row = sqlx::query(
+        "INSERT INTO workflow_versions (id, tenant_id, environment, method_id, version, source, compiled_js, source_map, created_by, created_at) \
+         SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9 FROM workflow_versions WHERE method_id = $4 \
+         RETURNING version",
+    )
+    .bind(v.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(v.method_id)
+    .bind(v.source)
+    .bind(v.compiled_js)
+    .bind(v.source_map)
+    .bind(v.created_by)
+    .bind(v.now)
+    .fetch_one(ex)
+    .await?;
+    row.try_get(0)
+}
+
+pub struct StoredVersion {
+    pub version: i64,
+    pub source: String,
+    pub compiled_js: String,
+    pub source_map: String,
+}
+
+pub async fn get_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, method_id: &str, version: i64) -> Result<Option<StoredVersion>, sqlx::Error> {
+    sqlx::query(
+        "SELECT version, source, compiled_js, source_map FROM workflow_versions \
+         WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND version = $4",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(method_id)
+    .bind(version)
+    .fetch_optional(ex)
+    .await?
+    .map(|r| Ok(StoredVersion { version: r.try_get(0)?, source: r.try_get(1)?, compiled_js: r.try_get(2)?, source_map: r.try_get(3)? }))
+    .transpose()
+}
+
+/// Newest first.
+pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, method_id: &str) -> Result<Vec<WorkflowVersion>, sqlx::Error> {
+    sqlx::query(
+        "SELECT id, version, source, created_by, created_at FROM workflow_versions \
+         WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 ORDER BY version DESC",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(method_id)
+    .fetch_all(ex)
+    .await?
+    .iter()
+    .map(|r| {
+        Ok(WorkflowVersion {
+            id: r.try_get("id")?,
+            version: r.try_get("version")?,
+            source: r.try_get("source")?,
+            created_by: r.try_get("created_by")?,
+            created_at: ms_to_rfc3339(r.try_get("created_at")?),
+        })
+    })
+    .collect()
+}

@@ -1,0 +1,168 @@
+//! SQL for offers and their ordered prices, within one tenant and environment.
+use super::{Scope, env_of, ms_to_rfc3339};
+use crate::model::{Audience, Offer, ProductStatus};
+use sqlx::{Any, Executor, Row, any::AnyRow};
+
+const COLS: &str = "id, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, environment, created_at, updated_at";
+
+fn offer(r: &AnyRow) -> Result<Offer, sqlx::Error> {
+    Ok(Offer {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        redemption_method_id: r.try_get("method_id")?,
+        price_ids: Vec::new(),
+        presentation: serde_json::from_str(&r.try_get::<String, _>("presentation")?).unwrap_or_default(),
+        instructions: serde_json::from_str(&r.try_get::<String, _>("instructions")?).unwrap_or(serde_json::json!({})),
+        valid_from: r.try_get::<Option<i64>, _>("valid_from")?.map(ms_to_rfc3339),
+        valid_until: r.try_get::<Option<i64>, _>("valid_until")?.map(ms_to_rfc3339),
+        audience: Audience::parse(&r.try_get::<String, _>("audience")?).unwrap_or_default(),
+        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
+        environment: env_of(&r.try_get::<String, _>("environment")?),
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+    })
+}
+
+pub struct OfferRow<'a> {
+    pub id: &'a str,
+    pub name: &'a str,
+    pub method_id: &'a str,
+    pub presentation: &'a str,
+    pub instructions: &'a str,
+    pub valid_from: Option<i64>,
+    pub valid_until: Option<i64>,
+    pub audience: Audience,
+    pub now: i64,
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, o: &OfferRow<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO offers (id, tenant_id, environment, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)",
+    )
+    .bind(o.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(o.name)
+    .bind(o.method_id)
+    .bind(o.presentation)
+    .bind(o.instructions)
+    .bind(o.valid_from)
+    .bind(o.valid_until)
+    .bind(o.audience.as_str())
+    .bind(o.now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, o: &OfferRow<'_>) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE offers SET name = $1, method_id = $2, presentation = $3, instructions = $4, valid_from = $5, valid_until = $6, audience = $7, updated_at = $8 \
+         WHERE tenant_id = $9 AND environment = $10 AND id = $11",
+    )
+    .bind(o.name)
+    .bind(o.method_id)
+    .bind(o.presentation)
+    .bind(o.instructions)
+    .bind(o.valid_from)
+    .bind(o.valid_until)
+    .bind(o.audience.as_str())
+    .bind(o.now)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(o.id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Replaces the offer's prices, keeping their order. The offer must already be in `scope`.
+pub async fn set_prices(tx: &mut sqlx::Transaction<'_, Any>, offer_id: &str, price_ids: &[String]) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM offer_prices WHERE offer_id = $1").bind(offer_id).execute(&mut **tx).await?;
+    for (i, p) in price_ids.iter().enumerate() {
+        sqlx::query("INSERT INTO offer_prices (offer_id, price_id, position) VALUES ($1, $2, $3)")
+            .bind(offer_id)
+            .bind(p)
+            .bind(i as i64)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, offer_id: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query(
+        "SELECT op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
+         WHERE o.tenant_id = $1 AND o.environment = $2 AND op.offer_id = $3 ORDER BY op.position",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(offer_id)
+    .fetch_all(ex)
+    .await?
+    .iter()
+    .map(|r| r.try_get(0))
+    .collect()
+}
+
+pub async fn get(tx: &mut sqlx::pool::PoolConnection<Any>, scope: &Scope, id: &str) -> Result<Option<Offer>, sqlx::Error> {
+    let Some(row) = sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut o = offer(&row)?;
+    o.price_ids = price_ids(&mut **tx, scope, id).await?;
+    Ok(Some(o))
+}
+
+pub async fn get_in_tx(tx: &mut sqlx::Transaction<'_, Any>, scope: &Scope, id: &str) -> Result<Option<Offer>, sqlx::Error> {
+    let Some(row) = sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(&mut **tx)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let mut o = offer(&row)?;
+    o.price_ids = price_ids(&mut **tx, scope, id).await?;
+    Ok(Some(o))
+}
+
+pub async fn list(conn: &mut sqlx::pool::PoolConnection<Any>, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(&mut **conn)
+    .await?;
+    let mut items = rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?;
+    let more = items.len() as i64 > limit;
+    items.truncate(limit as usize);
+    for o in &mut items {
+        o.price_ids = price_ids(&mut **conn, scope, &o.id).await?;
+    }
+    Ok((items, more))
+}
+
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE offers SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

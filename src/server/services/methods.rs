@@ -1,0 +1,205 @@
+//! Redemption methods and their workflows: every save is a new compiled version (history with
+//! author, restore), the method runs its latest valid version, and a test run executes it
+//! against an offer with the environment's Stripe integration without recording anything.
+use crate::error::{AppError, AppResult, CodeError, FieldErrors};
+use crate::model::{
+    IdentityInput, MethodSettings, Page, ProductStatus, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion,
+    slugify, validate_slug,
+};
+use crate::server::auth::{Actor, Permission};
+use crate::server::db::{self, Scope, audit, new_id, now_ms};
+use crate::server::services::{integrations, offers, products::page_limit};
+use crate::server::workflow::{self, Compiled, Host, RunOutcome};
+use crate::server::{AppState, is_unique_violation};
+use serde_json::{Value, json};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<RedemptionMethod>> {
+    actor.require(Permission::TenantRead)?;
+    let (data, has_more) = db::methods::list(&state.db.pool, actor.scope()?, starting_after.filter(|s| !s.is_empty()), page_limit(limit)?).await?;
+    Ok(Page { data, has_more })
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<RedemptionMethod> {
+    actor.require(Permission::TenantRead)?;
+    db::methods::get(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("redemption method"))
+}
+
+fn code_errors(errs: Vec<workflow::CompileError>) -> AppError {
+    let first = errs.first().map(|e| format!("line {}: {}", e.line, e.message)).unwrap_or_default();
+    let mut e = AppError::validation(format!("the workflow does not compile: {first}"));
+    e.fields.insert("workflow".into(), first);
+    e.errors = errs.into_iter().map(|c| CodeError { line: c.line, column: c.column, message: c.message }).collect();
+    e
+}
+
+fn compile(code: &str) -> AppResult<Compiled> {
+    workflow::compile(code).map_err(code_errors)
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCreate) -> AppResult<RedemptionMethod> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let name = input.name.trim().to_string();
+    let slug = input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| slugify(&name));
+    let settings = input.settings.unwrap_or_default();
+    let mut e = FieldErrors::new();
+    if name.is_empty() || name.chars().count() > 120 {
+        e.add("name", "is required (120 characters at most)");
+    }
+    validate_slug(&slug, &mut e);
+    settings.validate(input.schema, &mut e);
+    e.into_result()?;
+    let source = input.workflow.unwrap_or_else(|| input.schema.default_workflow().to_string());
+    let compiled = compile(&source)?;
+    let id = new_id("rm");
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let inserted = db::methods::insert(&mut *tx, scope, db::methods::NewMethod { id: &id, name: &name, slug: &slug, schema: input.schema, settings: &settings, now }).await;
+    match inserted {
+        Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
+        other => other?,
+    }
+    let version = db::methods::insert_version(
+        &mut *tx,
+        scope,
+        db::methods::NewVersion { id: &new_id("wfv"), method_id: &id, source: &source, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.label(), now },
+    )
+    .await?;
+    db::methods::set_current_version(&mut *tx, scope, &id, version, now).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "redemption_method.created", object_type: "redemption_method", object_id: &id, details: None }).await?;
+    let m = db::methods::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: &str, input: RedemptionMethodUpdate) -> AppResult<RedemptionMethod> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let current = get(state, actor, id).await?;
+    let name = input.name.map(|n| n.trim().to_string()).unwrap_or(current.name);
+    let slug = input.slug.map(|s| s.trim().to_string()).unwrap_or(current.slug);
+    let settings: MethodSettings = input.settings.unwrap_or(current.settings);
+    let mut e = FieldErrors::new();
+    if name.is_empty() || name.chars().count() > 120 {
+        e.add("name", "is required (120 characters at most)");
+    }
+    validate_slug(&slug, &mut e);
+    settings.validate(current.schema, &mut e);
+    e.into_result()?;
+    let mut tx = state.db.pool.begin().await?;
+    match db::methods::update(&mut *tx, scope, id, &name, &slug, &settings, now_ms()).await {
+        Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
+        Ok(false) => return Err(AppError::not_found("redemption method")),
+        other => {
+            other?;
+        }
+    }
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "redemption_method.updated", object_type: "redemption_method", object_id: id, details: None }).await?;
+    let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<RedemptionMethod> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
+    let mut tx = state.db.pool.begin().await?;
+    if !db::methods::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+        return Err(AppError::not_found("redemption method"));
+    }
+    let action = if archived { "redemption_method.archived" } else { "redemption_method.restored" };
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "redemption_method", object_id: id, details: None }).await?;
+    let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Saves `code` as the method's next version if it compiles; returns the new version number.
+pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str) -> AppResult<i64> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    get(state, actor, id).await?;
+    let compiled = compile(code)?;
+    let now = now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let version = match db::methods::insert_version(
+        &mut *tx,
+        scope,
+        db::methods::NewVersion { id: &new_id("wfv"), method_id: id, source: code, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.label(), now },
+    )
+    .await
+    {
+        Err(err) if is_unique_violation(&err) => return Err(AppError::conflict("someone else saved this workflow at the same moment; reload and try again")),
+        other => other?,
+    };
+    db::methods::set_current_version(&mut *tx, scope, id, version, now).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "workflow.saved", object_type: "redemption_method", object_id: id, details: Some(format!("v{version}")) }).await?;
+    tx.commit().await?;
+    Ok(version)
+}
+
+pub async fn versions(state: &AppState, actor: &Actor, id: &str) -> AppResult<Vec<WorkflowVersion>> {
+    actor.require(Permission::TenantRead)?;
+    get(state, actor, id).await?;
+    Ok(db::methods::list_versions(&state.db.pool, actor.scope()?, id).await?)
+}
+
+/// Restoring copies an old version's code into a new version: history is never rewritten.
+pub async fn restore_version(state: &AppState, actor: &Actor, id: &str, version: i64) -> AppResult<i64> {
+    actor.require(Permission::TenantWrite)?;
+    let old = db::methods::get_version(&state.db.pool, actor.scope()?, id, version).await?.ok_or_else(|| AppError::not_found("workflow version"))?;
+    save_workflow(state, actor, id, &old.source).await
+}
+
+/// The method's current compiled workflow and its version.
+pub async fn current_workflow(state: &AppState, scope: &Scope, method: &RedemptionMethod) -> AppResult<(i64, Compiled)> {
+    let v = method.current_version.ok_or_else(|| AppError::validation("the redemption method has no saved workflow"))?;
+    let stored = db::methods::get_version(&state.db.pool, scope, &method.id, v).await?.ok_or_else(AppError::internal)?;
+    Ok((stored.version, Compiled { js: stored.compiled_js, source_map: stored.source_map }))
+}
+
+/// The sandbox's way out to Stripe: the environment's integration, key kept on this side.
+pub struct StripeHost {
+    pub state: AppState,
+    pub scope: Scope,
+}
+
+impl Host for StripeHost {
+    fn stripe_request(&self, request: Value) -> Pin<Box<dyn Future<Output = Value> + Send>> {
+        let (state, scope) = (self.state.clone(), self.scope.clone());
+        Box::pin(async move {
+            let fail = |m: String| json!({"ok": false, "status": 0, "data": {"error": {"message": m}}});
+            let method = request.get("method").and_then(Value::as_str).unwrap_or("GET").to_string();
+            let Some(path) = request.get("path").and_then(Value::as_str).map(str::to_string) else {
+                return fail("request needs a path like /v1/checkout/sessions".into());
+            };
+            let body = request.get("body").filter(|b| b.is_object()).cloned();
+            let key = match integrations::secret_key(&state, &scope).await {
+                Ok(k) => k,
+                Err(e) => return fail(e.message),
+            };
+            match state.stripe.request(&key, &method, &path, body.as_ref(), None).await {
+                Ok(r) => json!({"ok": r.ok(), "status": r.status, "data": r.data}),
+                Err(e) => fail(e.0),
+            }
+        })
+    }
+}
+
+/// Runs the method's saved workflow against `offer_id` for `identity`, recording nothing.
+pub async fn test_run(state: &AppState, actor: &Actor, id: &str, identity: &IdentityInput, offer_id: &str) -> AppResult<RunOutcome> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?.clone();
+    let method = get(state, actor, id).await?;
+    let identity = identity.resolve(|| format!("anon_{}", uuid::Uuid::new_v4().simple()))?;
+    let offer = offers::get(state, actor, offer_id).await.map_err(|e| if e.code == crate::error::ErrorCode::NotFound { AppError::field("offerId", "no such offer in this environment") } else { e })?;
+    let (_, compiled) = current_workflow(state, &scope, &method).await?;
+    let offer_obj = offers::workflow_offer(state, &scope, &offer, &method, "test-run-token").await?;
+    let input = json!({"offer": offer_obj, "identity": identity, "settings": method.settings});
+    let host = Arc::new(StripeHost { state: state.clone(), scope });
+    Ok(state.engine.run(&compiled, input, host).await)
+}

@@ -1,0 +1,235 @@
+//! Offers: a redemption method, one or more catalogue prices in one currency, a presentation,
+//! instructions merged over the generated Checkout parameters, a validity window and an audience.
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{MethodSchema, Offer, OfferCreate, OfferPresentation, OfferUpdate, Page, Price, ProductStatus, RedemptionMethod};
+use crate::server::AppState;
+use crate::server::auth::{Actor, Permission};
+use crate::server::db::{self, Scope, audit, new_id, now_ms};
+use crate::server::services::products::page_limit;
+use serde_json::{Value, json};
+
+fn parse_instant(field: &str, v: Option<&str>, e: &mut FieldErrors) -> Option<i64> {
+    let v = v.map(str::trim).filter(|s| !s.is_empty())?;
+    match time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339) {
+        Ok(t) => Some((t.unix_timestamp_nanos() / 1_000_000) as i64),
+        Err(_) => {
+            e.add(field, "must be an RFC 3339 time like 2026-12-01T00:00:00Z");
+            None
+        }
+    }
+}
+
+struct Checked {
+    name: String,
+    method: RedemptionMethod,
+    prices: Vec<Price>,
+    presentation: OfferPresentation,
+    instructions: Value,
+    valid_from: Option<i64>,
+    valid_until: Option<i64>,
+    audience: crate::model::Audience,
+}
+
+async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: OfferCreate) -> AppResult<Checked> {
+    let mut e = FieldErrors::new();
+    let name = input.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 200 {
+        e.add("name", "is required (200 characters at most)");
+    }
+    let method = db::methods::get(&mut **tx, scope, input.redemption_method_id.trim()).await?;
+    match &method {
+        None => e.add("redemptionMethodId", "no such redemption method in this environment"),
+        Some(m) if m.status == ProductStatus::Archived => e.add("redemptionMethodId", "the redemption method is archived"),
+        _ => {}
+    }
+    let mut prices = Vec::new();
+    if input.price_ids.is_empty() {
+        e.add("priceIds", "needs at least one catalogue price");
+    }
+    for (i, id) in input.price_ids.iter().enumerate() {
+        if input.price_ids[..i].contains(id) {
+            e.add("priceIds", format!("lists {id} twice"));
+            continue;
+        }
+        match db::prices::get(&mut **tx, scope, id.trim()).await? {
+            None => e.add("priceIds", format!("{id} is not a price in this environment")),
+            Some(p) if p.status == ProductStatus::Archived => e.add("priceIds", format!("{id} is archived")),
+            Some(p) => prices.push(p),
+        }
+    }
+    if let Some(first) = prices.first() {
+        if prices.iter().any(|p| p.currency != first.currency) {
+            e.add("priceIds", "all prices of an offer must be in one currency");
+        }
+    }
+    let title = input.presentation.title.trim().to_string();
+    if title.is_empty() || title.chars().count() > 200 {
+        e.add("presentation.title", "is required (200 characters at most)");
+    }
+    let instructions = match input.instructions {
+        None | Some(Value::Null) => json!({}),
+        Some(v @ Value::Object(_)) => v,
+        Some(_) => {
+            e.add("instructions", "must be a JSON object, e.g. {\"allow_promotion_codes\": true}");
+            json!({})
+        }
+    };
+    let valid_from = parse_instant("validFrom", input.valid_from.as_deref(), &mut e);
+    let valid_until = parse_instant("validUntil", input.valid_until.as_deref(), &mut e);
+    if let (Some(f), Some(u)) = (valid_from, valid_until) {
+        if f >= u {
+            e.add("validUntil", "must be after validFrom");
+        }
+    }
+    e.into_result()?;
+    let price_label = input
+        .presentation
+        .price
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .or_else(|| prices.first().map(|p| p.display.clone()));
+    let presentation = OfferPresentation {
+        title,
+        price: price_label,
+        description: input.presentation.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
+    };
+    Ok(Checked {
+        name,
+        method: method.ok_or_else(AppError::internal)?,
+        prices,
+        presentation,
+        instructions,
+        valid_from,
+        valid_until,
+        audience: input.audience.unwrap_or_default(),
+    })
+}
+
+async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Checked, is_new: bool) -> AppResult<Offer> {
+    let row_presentation = serde_json::to_string(&c.presentation).map_err(|e| crate::server::internal("offer json", e))?;
+    let row_instructions = c.instructions.to_string();
+    let row = db::offers::OfferRow {
+        id,
+        name: &c.name,
+        method_id: &c.method.id,
+        presentation: &row_presentation,
+        instructions: &row_instructions,
+        valid_from: c.valid_from,
+        valid_until: c.valid_until,
+        audience: c.audience,
+        now: now_ms(),
+    };
+    let mut tx = state.db.pool.begin().await?;
+    if is_new {
+        db::offers::insert(&mut *tx, scope, &row).await?;
+    } else if !db::offers::update(&mut *tx, scope, &row).await? {
+        return Err(AppError::not_found("offer"));
+    }
+    let ids: Vec<String> = c.prices.iter().map(|p| p.id.clone()).collect();
+    db::offers::set_prices(&mut tx, id, &ids).await?;
+    let action = if is_new { "offer.created" } else { "offer.updated" };
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
+    let offer = db::offers::get_in_tx(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(offer)
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: OfferCreate) -> AppResult<Offer> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?.clone();
+    let mut tx = state.db.pool.begin().await?;
+    let checked = check(&mut tx, &scope, input).await?;
+    tx.rollback().await?;
+    store(state, actor, &scope, &new_id("off"), checked, true).await
+}
+
+pub async fn update(state: &AppState, actor: &Actor, id: &str, input: OfferUpdate) -> AppResult<Offer> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?.clone();
+    let current = get(state, actor, id).await?;
+    let merged = OfferCreate {
+        name: input.name.unwrap_or(current.name),
+        redemption_method_id: input.redemption_method_id.unwrap_or(current.redemption_method_id),
+        price_ids: input.price_ids.unwrap_or(current.price_ids),
+        presentation: input.presentation.unwrap_or(current.presentation),
+        instructions: Some(input.instructions.unwrap_or(current.instructions)),
+        valid_from: input.valid_from.or(current.valid_from),
+        valid_until: input.valid_until.or(current.valid_until),
+        audience: Some(input.audience.unwrap_or(current.audience)),
+    };
+    let mut tx = state.db.pool.begin().await?;
+    let checked = check(&mut tx, &scope, merged).await?;
+    tx.rollback().await?;
+    store(state, actor, &scope, id, checked, false).await
+}
+
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Offer> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    let mut conn = state.db.pool.acquire().await?;
+    db::offers::get(&mut conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))
+}
+
+pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Offer>> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    let limit = page_limit(limit)?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (data, has_more) = db::offers::list(&mut conn, scope, starting_after.filter(|s| !s.is_empty()), limit).await?;
+    Ok(Page { data, has_more })
+}
+
+pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Offer> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
+    let mut tx = state.db.pool.begin().await?;
+    if !db::offers::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+        return Err(AppError::not_found("offer"));
+    }
+    let action = if archived { "offer.archived" } else { "offer.restored" };
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
+    let offer = db::offers::get_in_tx(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(offer)
+}
+
+/// The `offer` object a workflow receives (API.md §7). For the Stripe Checkout schema the
+/// instructions are Checkout Session parameters built from the prices, with the offer's own
+/// instructions merged over them.
+pub async fn workflow_offer(state: &AppState, scope: &Scope, offer: &Offer, method: &RedemptionMethod, token: &str) -> AppResult<Value> {
+    let mut prices = Vec::new();
+    for id in &offer.price_ids {
+        if let Some(p) = db::prices::get(&state.db.pool, scope, id).await? {
+            prices.push(p);
+        }
+    }
+    Ok(build_offer_object(offer, method.schema, &prices, token))
+}
+
+pub fn build_offer_object(offer: &Offer, schema: MethodSchema, prices: &[Price], token: &str) -> Value {
+    let mut instructions = match schema {
+        MethodSchema::StripeCheckout => {
+            let recurring = prices.iter().any(|p| p.interval.is_some());
+            json!({
+                "mode": if recurring { "subscription" } else { "payment" },
+                "line_items": prices.iter().map(|p| json!({"price": p.stripe_price_id, "quantity": 1})).collect::<Vec<_>>(),
+            })
+        }
+        MethodSchema::Custom => json!({}),
+    };
+    if let (Some(base), Some(extra)) = (instructions.as_object_mut(), offer.instructions.as_object()) {
+        for (k, v) in extra {
+            base.insert(k.clone(), v.clone());
+        }
+    }
+    json!({
+        "id": offer.id,
+        "token": token,
+        "presentation": offer.presentation,
+        "redemptionSchema": schema.redemption_schema(),
+        "redemption": { "instructions": instructions },
+    })
+}
