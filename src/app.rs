@@ -1,7 +1,7 @@
 //! The HTML shell and the route table; pages live in `ui::pages`.
 use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
-use crate::ui::pages::{admin, api_keys, home::HomePage, integrations, login::LoginPage, products};
+use crate::ui::pages::{admin, api_keys, home::HomePage, integrations, login::LoginPage, methods, offers, products};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -60,6 +60,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                     <Route path=path!("/catalogue/products") view=products::ProductsPage ssr=SsrMode::Async/>
                     <Route path=path!("/catalogue/products/:id") view=products::ProductPage ssr=SsrMode::Async/>
+                    <Route path=path!("/offers") view=offers::OffersPage ssr=SsrMode::Async/>
+                    <Route path=path!("/offers/redemption-methods") view=methods::MethodsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/offers/redemption-methods/:id") view=methods::MethodPage ssr=SsrMode::Async/>
+                    <Route path=path!("/offers/:id") view=offers::OfferPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/api-keys") view=api_keys::ApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/integrations/stripe") view=integrations::StripeIntegrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tenants") view=admin::TenantsPage ssr=SsrMode::Async/>

@@ -68,6 +68,8 @@ pub struct TenantChoice {
     pub id: String,
     pub name: String,
     pub role: Role,
+    /// IANA time zone the tenant types and reads times in.
+    pub time_zone: String,
 }
 
 /// What the shell needs to know about the signed-in user.
@@ -967,5 +969,92 @@ impl IdentityInput {
             return Ok(Identity { kind: "anonymous".into(), identifier: mint() });
         }
         Err(crate::error::AppError::field("identity.createAnonymousIdentifier", "must be true"))
+    }
+}
+
+/// A redemption method's page: the method, its workflow history and the offers to test with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MethodDetail {
+    pub method: RedemptionMethod,
+    pub versions: Vec<WorkflowVersion>,
+    pub offers: Vec<(String, String)>,
+    /// The last test run, shown once (how a test run reaches the page without JavaScript).
+    pub last_test: Option<TestRunView>,
+}
+
+/// What the dashboard's test-run panel shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TestRunView {
+    pub ok: bool,
+    /// Pretty JSON of the result, or the error message.
+    pub output: String,
+    pub error_line: Option<u32>,
+    pub logs: Vec<String>,
+    pub duration_ms: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceOption {
+    pub id: String,
+    pub label: String,
+}
+
+/// Choices for the offer form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferFormData {
+    pub methods: Vec<(String, String)>,
+    pub prices: Vec<PriceOption>,
+    pub time_zone: String,
+}
+
+/// An offer's page: the offer, its window in the tenant's zone and the object a workflow receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferDetail {
+    pub offer: Offer,
+    pub valid_from_local: String,
+    pub valid_until_local: String,
+    pub workflow_object: String,
+    pub form: OfferFormData,
+}
+
+/// A line diff (`' '` same, `'-'` removed, `'+'` added) by longest common subsequence; used
+/// to show what a workflow version changed.
+pub fn line_diff(old: &str, new: &str) -> Vec<(char, String)> {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    if a.len() * b.len() > 4_000_000 {
+        return a.iter().map(|l| ('-', l.to_string())).chain(b.iter().map(|l| ('+', l.to_string()))).collect();
+    }
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] { lcs[i + 1][j + 1] + 1 } else { lcs[i + 1][j].max(lcs[i][j + 1]) };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        if a[i] == b[j] {
+            out.push((' ', a[i].to_string()));
+            i += 1;
+            j += 1;
+        } else if lcs[i + 1][j] >= lcs[i][j + 1] {
+            out.push(('-', a[i].to_string()));
+            i += 1;
+        } else {
+            out.push(('+', b[j].to_string()));
+            j += 1;
+        }
+    }
+    out.extend(a[i..].iter().map(|l| ('-', l.to_string())));
+    out.extend(b[j..].iter().map(|l| ('+', l.to_string())));
+    out
+}
+
+#[cfg(test)]
+mod diff_tests {
+    #[test]
+    fn diffs_lines() {
+        let d = super::line_diff("a\nb\nc\n", "a\nx\nc\nd\n");
+        assert_eq!(d, vec![(' ', "a".into()), ('-', "b".into()), ('+', "x".into()), (' ', "c".into()), ('+', "d".into())]);
     }
 }

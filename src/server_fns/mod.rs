@@ -5,6 +5,8 @@ pub mod admin;
 pub mod api_keys;
 pub mod auth;
 pub mod integrations;
+pub mod methods;
+pub mod offers;
 pub mod prices;
 pub mod products;
 
@@ -35,6 +37,14 @@ pub(crate) mod ctx {
         use_context::<http::request::Parts>()
             .and_then(|p| p.extensions.get::<crate::server::telemetry::RequestId>().map(|r| r.0.clone()))
             .unwrap_or_default()
+    }
+
+    /// True for a plain HTML form post (no JavaScript): the answer will be a redirect, so a
+    /// value meant for the page has to travel through the session. Call before the first await.
+    pub fn is_form_post() -> bool {
+        use_context::<http::request::Parts>()
+            .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+            .unwrap_or(false)
     }
 
     /// Gives a failed `fetch` call the error's HTTP status. A plain form post keeps the redirect

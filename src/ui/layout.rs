@@ -89,6 +89,9 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                     {has_tenant.then(|| view! {
                         <p class="nav-heading">"Catalogue"</p>
                         <a href="/catalogue/products">"Products"</a>
+                        <p class="nav-heading">"Offers"</p>
+                        <a href="/offers">"Offers"</a>
+                        <a href="/offers/redemption-methods">"Redemption methods"</a>
                     })}
                     {(has_tenant && can_edit).then(|| view! {
                         <p class="nav-heading">"Settings"</p>

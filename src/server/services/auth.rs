@@ -136,39 +136,52 @@ pub async fn switch_tenant(state: &AppState, session: &Session, tenant_id: &str)
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Flash {
-    key: String,
+    value: serde_json::Value,
     /// The request that first showed it; any later request finds it gone.
     shown_in: Option<String>,
 }
 
-/// Keeps a just-created API key for exactly one page view (works with and without JavaScript).
-pub async fn set_flash_key(session: &Session, key: &str) -> AppResult<()> {
-    session.insert(FLASH_KEY, Flash { key: key.to_string(), shown_in: None }).await.map_err(sess_err)
+/// Keeps a value for exactly one page view, with and without JavaScript (a form post without
+/// JavaScript is answered by a redirect, which loses the server function's return value).
+pub async fn set_flash<T: serde::Serialize>(session: &Session, name: &str, value: &T) -> AppResult<()> {
+    let value = serde_json::to_value(value).map_err(|e| internal("flash", e))?;
+    session.insert(&format!("flash:{name}"), Flash { value, shown_in: None }).await.map_err(sess_err)
 }
 
-/// The flashed key, for every read within the first request that asks for it (a page render
+/// The flashed value, for every read within the first request that asks for it (a page render
 /// may read its data more than once) and never after that request.
-pub async fn take_flash_key(session: &Session, request_id: &str) -> AppResult<Option<String>> {
+pub async fn take_flash<T: serde::de::DeserializeOwned>(session: &Session, name: &str, request_id: &str) -> AppResult<Option<T>> {
     if request_id.is_empty() {
         // Without a request identity a read could not be told from a later one: show nothing
-        // rather than risk showing the key twice.
+        // rather than risk showing the value twice.
         return Ok(None);
     }
-    let Some(flash) = session.get::<Flash>(FLASH_KEY).await.map_err(sess_err)? else {
+    let key = format!("flash:{name}");
+    let Some(flash) = session.get::<Flash>(&key).await.map_err(sess_err)? else {
         return Ok(None);
     };
-    match flash.shown_in.as_deref() {
+    let out = match flash.shown_in.as_deref() {
         None => {
-            let key = flash.key.clone();
-            session.insert(FLASH_KEY, Flash { key: flash.key, shown_in: Some(request_id.to_string()) }).await.map_err(sess_err)?;
-            Ok(Some(key))
+            let v = flash.value.clone();
+            session.insert(&key, Flash { value: flash.value, shown_in: Some(request_id.to_string()) }).await.map_err(sess_err)?;
+            Some(v)
         }
-        Some(r) if r == request_id => Ok(Some(flash.key)),
+        Some(r) if r == request_id => Some(flash.value),
         Some(_) => {
-            session.remove::<Flash>(FLASH_KEY).await.map_err(sess_err)?;
-            Ok(None)
+            session.remove::<Flash>(&key).await.map_err(sess_err)?;
+            None
         }
-    }
+    };
+    Ok(out.and_then(|v| serde_json::from_value(v).ok()))
+}
+
+/// Keeps a just-created API key for exactly one page view.
+pub async fn set_flash_key(session: &Session, key: &str) -> AppResult<()> {
+    set_flash(session, FLASH_KEY, &key).await
+}
+
+pub async fn take_flash_key(session: &Session, request_id: &str) -> AppResult<Option<String>> {
+    take_flash(session, FLASH_KEY, request_id).await
 }
 
 pub async fn admin_exists(state: &AppState) -> AppResult<bool> {

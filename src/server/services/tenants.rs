@@ -125,3 +125,18 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
     let preview = pairs.pop().ok_or_else(AppError::internal)?;
     Ok(Bootstrap { tenant_id: id, name, owner_email: email, owner_password: generated, keys: BootstrapKeys { preview, live } })
 }
+
+/// The current tenant's time zone (IANA name, e.g. `Europe/London`); merchants set it.
+pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResult<()> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let tz = tz.trim();
+    if !crate::server::tz::is_valid(tz) {
+        return Err(AppError::field("time_zone", "must be an IANA time zone such as Europe/London or UTC"));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    db::tenants::set_time_zone(&mut *tx, &scope.tenant_id, tz).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "tenant.time_zone_set", object_type: "tenant", object_id: &scope.tenant_id, details: Some(tz.into()) }).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,7 +1,8 @@
 //! The overview: where you are (tenant, environment, role) and what is in the catalogue.
 use crate::model::SessionInfo;
+use crate::server_fns::offers::SetTimeZone;
 use crate::server_fns::products::count_products;
-use crate::ui::components::Loading;
+use crate::ui::components::{FieldError, FormError, Loading, action_error, action_ok};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -10,6 +11,11 @@ pub fn HomePage() -> impl IntoView {
     let info = use_context::<SessionInfo>();
     let has_tenant = info.as_ref().is_some_and(|i| i.current_tenant.is_some());
     let count = Resource::new(|| (), move |_| async move { if has_tenant { count_products().await.ok() } else { None } });
+    let tz_action = ServerAction::<SetTimeZone>::new();
+    let tz_err = action_error(tz_action);
+    let tz_ok = action_ok(tz_action);
+    let editable = info.as_ref().is_some_and(|i| i.can_edit());
+    let tz = info.as_ref().and_then(|i| i.current_tenant.as_ref().map(|t| t.time_zone.clone())).unwrap_or_else(|| "UTC".into());
     let (tenant, role, env) = info
         .as_ref()
         .and_then(|i| i.current_tenant.as_ref().map(|t| (t.name.clone(), t.role.as_str().to_string(), i.environment.as_str().to_string())))
@@ -23,6 +29,7 @@ pub fn HomePage() -> impl IntoView {
                     <dt>"Tenant"</dt><dd>{tenant}</dd>
                     <dt>"Environment"</dt><dd>{env}</dd>
                     <dt>"Your role"</dt><dd>{role}</dd>
+                    <dt>"Time zone"</dt><dd>{tz.clone()}</dd>
                     <dt>"Products"</dt>
                     <dd>
                         <Suspense fallback=Loading>
@@ -35,6 +42,20 @@ pub fn HomePage() -> impl IntoView {
                         </Suspense>
                     </dd>
                 </dl>
+                {editable.then(|| view! {
+                    <section class="panel">
+                        <h2>"Tenant time zone"</h2>
+                        <p class="muted">"Times you type in the dashboard, such as offer validity windows, are in this zone."</p>
+                        <ActionForm action=tz_action attr:class="inline-form" attr:aria-label="Tenant time zone">
+                            <label for="time-zone">"Time zone"</label>
+                            <input id="time-zone" name="time_zone" value=tz.clone() placeholder="Europe/London"/>
+                            <button type="submit" class="button-small">"Save time zone"</button>
+                        </ActionForm>
+                        <FormError error=tz_err/>
+                        <FieldError error=tz_err field="time_zone"/>
+                        {move || tz_ok.get().then(|| view! { <p class="form-ok" role="status">"Saved."</p> })}
+                    </section>
+                })}
                 <section class="panel">
                     <h2>"Build against the API"</h2>
                     <p>"Every object here is also reachable through the JSON API with a secret key of this environment. "

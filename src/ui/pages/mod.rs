@@ -4,5 +4,7 @@ pub mod api_keys;
 pub mod home;
 pub mod integrations;
 pub mod login;
+pub mod methods;
+pub mod offers;
 pub mod prices;
 pub mod products;
