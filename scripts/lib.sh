@@ -40,7 +40,16 @@ build_site() {
   wasm-bindgen --target web --no-typescript --out-dir "$SITE_DIR/pkg" --out-name offerdeck \
     "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/offerdeck.wasm"
   cp "$ROOT/style/main.css" "$SITE_DIR/pkg/offerdeck.css"
+  log "bundling the code editor (CodeMirror, from npm)"
+  (cd "$ROOT/editor" && npm_ci_if_needed && OUT="$SITE_DIR/pkg/editor.js" npm run --silent build)
   cp -R "$ROOT/public/." "$SITE_DIR/"
+}
+
+# npm ci when node_modules is missing or older than the lock file.
+npm_ci_if_needed() {
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+  fi
 }
 
 ensure_chromium() {

@@ -27,14 +27,26 @@ test('a merchant edits a workflow, sees a syntax error at its line, saves, test-
   await page.getByLabel('Sign-up URL').fill('https://shop.test/join');
   await page.getByRole('button', { name: 'Create method' }).click();
   await expect(page.getByRole('heading', { name: new RegExp(`Checkout ${suffix}`) })).toBeVisible();
-  const code = page.getByLabel('Workflow code');
+  const code = page.getByLabel('Workflow code', { exact: true });
   await expect(code).toHaveValue(/checkout\/sessions/);
+  const js = info.project.name === 'js';
+  if (js) {
+    // Hydrated: a real code editor with line numbers shows the default workflow.
+    await expect(page.locator('.cm-editor')).toBeVisible();
+    await expect(page.locator('.cm-lineNumbers')).toBeVisible();
+    await expect(page.locator('.cm-content')).toContainText('checkout/sessions');
+  }
 
   await code.fill('// custom\nexport default async function ({ offer, identity }) {\n  const x: number = ;\n  return { success: true };\n}\n');
   await page.getByRole('button', { name: 'Save workflow' }).click();
   await expect(page.getByLabel('Workflow errors')).toContainText('Line 3, column');
+  if (js) {
+    // The error is marked in the editor, on line 3.
+    await expect(page.locator('.cm-lint-marker-error')).toHaveCount(1);
+    await expect(page.locator('.cm-line').nth(2).locator('.cm-lintRange-error')).toHaveCount(1);
+  }
 
-  await page.getByLabel('Workflow code').fill('// custom\nexport default async function ({ offer, identity }: any) {\n  console.log("testing", offer.id);\n  return { success: true, message: "hello " + identity.identifier };\n}\n');
+  await page.getByLabel('Workflow code', { exact: true }).fill('// custom\nexport default async function ({ offer, identity }: any) {\n  console.log("testing", offer.id);\n  return { success: true, message: "hello " + identity.identifier };\n}\n');
   await page.getByRole('button', { name: 'Save workflow' }).click();
   await expect(page.getByRole('heading', { name: /Workflow \(v2\)/ })).toBeVisible();
   await expect(page.getByText(/^v2 — /)).toBeVisible();

@@ -72,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(same_origin_forms))
         .layer(sessions)
         .layer(middleware::from_fn(security_headers))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(telemetry::request_span))
         .with_state(state)
 }

@@ -163,12 +163,16 @@ fn WorkflowTab(detail: MethodDetail, save: ServerAction<SaveWorkflow>, restore: 
                 <FormError error=err/>
                 {move || err.get().filter(|e| !e.errors.is_empty()).map(|e| view! {
                     <ul class="code-errors" aria-label="Workflow errors">
-                        {e.errors.iter().map(|c| view! { <li>{format!("Line {}, column {}: {}", c.line, c.column, c.message)}</li> }).collect_view()}
+                        {e.errors.iter().map(|c| view! {
+                            <li data-error-line=c.line.to_string() data-error-column=c.column.to_string() data-error-message=c.message.clone()>
+                                {format!("Line {}, column {}: {}", c.line, c.column, c.message)}
+                            </li>
+                        }).collect_view()}
                     </ul>
                 })}
                 {move || saved.get().then(|| view! { <p class="form-ok" role="status">{move || format!("Saved as v{}.", save.value().get().and_then(|r| r.ok()).unwrap_or_default())}</p> })}
                 <label for="workflow-code">"Workflow code"</label>
-                <textarea id="workflow-code" name="code" class="code-editor" rows="28" spellcheck="false" readonly=!editable>{source}</textarea>
+                <textarea id="workflow-code" name="code" class="code-editor" data-language="typescript" rows="28" spellcheck="false" readonly=!editable>{source}</textarea>
                 {editable.then(|| view! { <button type="submit" class="button-primary">"Save workflow"</button> })}
             </ActionForm>
         </section>
