@@ -69,6 +69,18 @@ pub struct RunOutcome {
 pub struct Engine {
     limits: Limits,
     permits: Arc<Semaphore>,
+    /// QuickJS bytecode per compiled workflow: each version is compiled to bytecode once per
+    /// process and every run loads it into a fresh runtime.
+    bytecode: Arc<Mutex<std::collections::HashMap<u64, Arc<Vec<u8>>>>>,
+}
+
+const BYTECODE_CACHE_ENTRIES: usize = 1024;
+
+fn cache_key(js: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    js.hash(&mut h);
+    h.finish()
 }
 
 const MAX_LOG_LINES: usize = 200;
@@ -90,7 +102,7 @@ const PRELUDE: &str = r#"(() => {
 impl Engine {
     pub fn new(limits: Limits) -> Self {
         let permits = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
-        Engine { limits, permits }
+        Engine { limits, permits, bytecode: Arc::default() }
     }
 
     pub fn limits(&self) -> &Limits {
@@ -138,10 +150,13 @@ impl Engine {
         }
         let ctx = AsyncContext::full(&rt).await.map_err(setup)?;
         let js = compiled.js.clone();
+        let key = cache_key(&js);
+        let cached = self.bytecode.lock().ok().and_then(|c| c.get(&key).cloned());
+        let cache = self.bytecode.clone();
         let input_json = input.to_string();
         let out: Result<String, (String, Option<String>)> = ctx
             .async_with(async |ctx| {
-                let r = evaluate(ctx.clone(), js, input_json, host, logs, waited).await;
+                let r = evaluate(ctx.clone(), js, cached, (cache, key), input_json, host, logs, waited).await;
                 match r {
                     Ok(s) => Ok(s),
                     Err(rquickjs::Error::Exception) => Err(describe(ctx.catch())),
@@ -167,9 +182,12 @@ impl Engine {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn evaluate<'js>(
     ctx: Ctx<'js>,
     js: String,
+    bytecode: Option<Arc<Vec<u8>>>,
+    (cache, key): (Arc<Mutex<std::collections::HashMap<u64, Arc<Vec<u8>>>>>, u64),
     input_json: String,
     host: Arc<dyn Host>,
     logs: Arc<Mutex<Vec<String>>>,
@@ -200,7 +218,24 @@ async fn evaluate<'js>(
         })),
     )?;
     let integrations: Object = ctx.eval(PRELUDE)?;
-    let (module, promise) = Module::declare(ctx.clone(), "workflow", js)?.eval()?;
+    let declared = match &bytecode {
+        // SAFETY: the bytes were written by `Module::write` of this same QuickJS build, from
+        // code we compiled; `bytecode` keeps them alive for the whole run.
+        Some(bytes) => unsafe { Module::load(ctx.clone(), bytes)? },
+        None => {
+            let m = Module::declare(ctx.clone(), "workflow", js)?;
+            if let Ok(bytes) = m.write(rquickjs::module::WriteOptions::default()) {
+                if let Ok(mut c) = cache.lock() {
+                    if c.len() >= BYTECODE_CACHE_ENTRIES {
+                        c.clear();
+                    }
+                    c.insert(key, Arc::new(bytes));
+                }
+            }
+            m
+        }
+    };
+    let (module, promise) = declared.eval()?;
     promise.into_future::<()>().await?;
     let f: Function = module.get("default")?;
     let input: Value = ctx.json_parse(input_json)?;
@@ -362,6 +397,18 @@ mod tests {
         let err = out.result.unwrap_err();
         assert_eq!(err.message, "Error: no stock for off_9");
         assert_eq!(err.line, Some(7), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn cached_bytecode_runs_keep_error_lines() {
+        let src = "type T = { a: string };\n\nexport default async function () {\n  throw new TypeError('bad ' + 1);\n}\n";
+        let c = compile(src).unwrap();
+        let engine = Engine::new(Limits::default());
+        for _ in 0..2 {
+            let err = engine.run(&c, json!({}), host()).await.result.unwrap_err();
+            assert_eq!((err.message.as_str(), err.line), ("TypeError: bad 1", Some(4)));
+        }
+        assert_eq!(engine.bytecode.lock().unwrap().len(), 1, "compiled to bytecode once");
     }
 
     #[tokio::test]
