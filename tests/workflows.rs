@@ -182,6 +182,21 @@ async fn workflows_are_tenant_and_environment_scoped(app: TestApp) {
         let r = app.api("POST", "/api/v1/offers", key, Some(&offer.to_string())).await;
         assert!(r.json()["fields"]["redemptionMethodId"].is_string());
     }
+    // The dashboard's door: tenant A's merchant gets 404 for B's method, workflow and offer.
+    let pid = app.api("POST", "/api/v1/products", &b.keys.preview.secret, Some(r#"{"name":"P"}"#)).await.json()["id"].as_str().unwrap().to_string();
+    let price = app.api("POST", "/api/v1/prices", &b.keys.preview.secret, Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":100,"stripePriceId":"price_b1"}}"#))).await.json();
+    let offer = json!({"name": "B offer", "redemptionMethodId": mid, "priceIds": [price["id"]], "presentation": {"title": "B"}});
+    let oid = app.api("POST", "/api/v1/offers", &b.keys.preview.secret, Some(&offer.to_string())).await.json()["id"].as_str().unwrap().to_string();
+    let cookie = app.login("a@a.test", a.owner_password.as_deref().unwrap()).await;
+    assert_eq!(app.sfn("methods/get", &[("id", mid)], Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.sfn("methods/workflow/save", &[("id", mid), ("code", "export default async function(){return {success:true}}")], Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+    let run = [("id", mid), ("offer_id", oid.as_str()), ("identity", "user"), ("identifier", "x")];
+    assert_eq!(app.sfn("methods/workflow/test", &run, Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.sfn("offers/get", &[("id", &oid)], Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.sfn("offers/archive", &[("id", &oid), ("archived", "true")], Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+    assert!(app.sfn("offers/list", &[], Some(&cookie)).await.json().as_array().unwrap().is_empty());
+    assert_eq!(app.api("GET", &format!("/api/v1/offers/{oid}"), &b.keys.preview.secret, None).await.json()["status"], "active");
+
     let r = app.api("POST", "/api/v1/redemption-methods", &b.keys.preview.publishable, Some(r#"{"name":"X","schema":"custom"}"#)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let v = app.api("GET", &format!("/api/v1/redemption-methods/{mid}/workflow/versions"), &b.keys.preview.secret, None).await.json();
