@@ -64,7 +64,7 @@ async fn method_rules_versions_and_restore(app: TestApp) {
     assert_eq!(list.len(), 2);
     assert_eq!(list[0]["version"], 2);
     assert!(list[1]["source"].as_str().unwrap().contains("checkout/sessions"), "v1 is the schema's default workflow");
-    assert!(list[0]["createdBy"].as_str().unwrap().starts_with("key:"));
+    assert!(list[0]["createdBy"].as_str().unwrap().starts_with("API key key_"), "{}", list[0]["createdBy"]);
     let r = app.api("POST", &format!("/api/v1/redemption-methods/{id}/workflow/versions/1/restore"), key, None).await.json();
     assert_eq!(r["version"], 3);
     let v3 = app.api("GET", &format!("/api/v1/redemption-methods/{id}/workflow/versions"), key, None).await.json();

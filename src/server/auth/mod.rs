@@ -110,6 +110,15 @@ impl Actor {
         }
     }
 
+    /// How people see this actor (workflow history): the user's email, or the key's id.
+    pub fn display(&self) -> String {
+        match &self.principal {
+            Principal::User { email, .. } => email.clone(),
+            Principal::ApiKey { key_id, .. } => format!("API key {key_id}"),
+            Principal::Cli => "command line".into(),
+        }
+    }
+
     pub fn user_id(&self) -> Option<&str> {
         match &self.principal {
             Principal::User { user_id, .. } => Some(user_id),

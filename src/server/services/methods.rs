@@ -65,7 +65,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
     let version = db::methods::insert_version(
         &mut *tx,
         scope,
-        db::methods::NewVersion { id: &new_id("wfv"), method_id: &id, source: &source, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.label(), now },
+        db::methods::NewVersion { id: &new_id("wfv"), method_id: &id, source: &source, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.display(), now },
     )
     .await?;
     db::methods::set_current_version(&mut *tx, scope, &id, version, now).await?;
@@ -129,7 +129,7 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
     let version = match db::methods::insert_version(
         &mut *tx,
         scope,
-        db::methods::NewVersion { id: &new_id("wfv"), method_id: id, source: code, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.label(), now },
+        db::methods::NewVersion { id: &new_id("wfv"), method_id: id, source: code, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.display(), now },
     )
     .await
     {

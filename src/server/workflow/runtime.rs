@@ -399,6 +399,39 @@ mod tests {
         assert_eq!(err.line, Some(7), "{err:?}");
     }
 
+    /// A Stripe that takes its time (or never answers), to check the time accounting.
+    struct Slow(Option<Duration>);
+    impl Host for Slow {
+        fn stripe_request(&self, _: serde_json::Value) -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>> {
+            let delay = self.0;
+            Box::pin(async move {
+                match delay {
+                    Some(d) => tokio::time::sleep(d).await,
+                    None => std::future::pending::<()>().await,
+                }
+                json!({"ok": true, "status": 200, "data": {}})
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn waiting_on_stripe_does_not_count_as_cpu_time() {
+        // Two 150 ms Stripe calls: 300 ms of waiting against a 100 ms CPU limit.
+        let c = compile("export default async function ({ integrations }) {\n  await integrations.stripe.request({ method: 'GET', path: '/v1/a' });\n  await integrations.stripe.request({ method: 'GET', path: '/v1/b' });\n  return { success: true };\n}\n").unwrap();
+        let out = Engine::new(Limits::default()).run(&c, json!({}), Arc::new(Slow(Some(Duration::from_millis(150))))).await;
+        assert!(out.result.is_ok(), "{:?}", out.result);
+        assert!(out.duration_ms >= 300.0);
+    }
+
+    #[tokio::test]
+    async fn the_wall_time_limit_stops_a_run_that_never_ends() {
+        let c = compile("export default async function ({ integrations }) {\n  await integrations.stripe.request({ method: 'GET', path: '/v1/a' });\n  return { success: true };\n}\n").unwrap();
+        let limits = Limits { wall: Duration::from_millis(300), ..Limits::default() };
+        let out = Engine::new(limits).run(&c, json!({}), Arc::new(Slow(None))).await;
+        let err = out.result.unwrap_err();
+        assert!(err.message.contains("wall-time limit"), "{err:?}");
+    }
+
     #[tokio::test]
     async fn cached_bytecode_runs_keep_error_lines() {
         let src = "type T = { a: string };\n\nexport default async function () {\n  throw new TypeError('bad ' + 1);\n}\n";
