@@ -101,15 +101,7 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE redemption_methods SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
-        .bind(status.as_str())
-        .bind(now)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    super::set_status(ex, super::StatusTable::Methods, scope, id, status, now).await
 }
 
 pub async fn set_current_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, version: i64, now: i64) -> Result<(), sqlx::Error> {

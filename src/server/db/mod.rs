@@ -111,6 +111,40 @@ fn sqlite_file(url: &str) -> Option<String> {
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.to_string())
 }
 
+/// Tables whose rows are archived and restored rather than deleted.
+#[derive(Debug, Clone, Copy)]
+pub enum StatusTable {
+    Products,
+    Prices,
+    Methods,
+    Offers,
+}
+
+impl StatusTable {
+    fn name(self) -> &'static str {
+        match self {
+            StatusTable::Products => "products",
+            StatusTable::Prices => "prices",
+            StatusTable::Methods => "redemption_methods",
+            StatusTable::Offers => "offers",
+        }
+    }
+}
+
+/// Archives or restores one row of `table` within the scope; `false` when there is no such row.
+pub async fn set_status<'c, E: Executor<'c, Database = sqlx::Any>>(
+    ex: E,
+    table: StatusTable,
+    scope: &Scope,
+    id: &str,
+    status: crate::model::ProductStatus,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let sql = format!("UPDATE {} SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5", table.name());
+    let r = sqlx::query(&sql).bind(status.as_str()).bind(now).bind(&scope.tenant_id).bind(scope.env.as_str()).bind(id).execute(ex).await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

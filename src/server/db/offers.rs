@@ -106,37 +106,23 @@ async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, of
     .collect()
 }
 
-pub async fn get(tx: &mut sqlx::pool::PoolConnection<Any>, scope: &Scope, id: &str) -> Result<Option<Offer>, sqlx::Error> {
+/// One offer with its prices; `conn` is a pool connection or a transaction (`&mut *tx`).
+pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scope, id: &str) -> Result<Option<Offer>, sqlx::Error> {
     let Some(row) = sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(&scope.tenant_id)
         .bind(scope.env.as_str())
         .bind(id)
-        .fetch_optional(&mut **tx)
+        .fetch_optional(&mut *conn)
         .await?
     else {
         return Ok(None);
     };
     let mut o = offer(&row)?;
-    o.price_ids = price_ids(&mut **tx, scope, id).await?;
+    o.price_ids = price_ids(&mut *conn, scope, id).await?;
     Ok(Some(o))
 }
 
-pub async fn get_in_tx(tx: &mut sqlx::Transaction<'_, Any>, scope: &Scope, id: &str) -> Result<Option<Offer>, sqlx::Error> {
-    let Some(row) = sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .fetch_optional(&mut **tx)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let mut o = offer(&row)?;
-    o.price_ids = price_ids(&mut **tx, scope, id).await?;
-    Ok(Some(o))
-}
-
-pub async fn list(conn: &mut sqlx::pool::PoolConnection<Any>, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
+pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
     ))
@@ -144,25 +130,17 @@ pub async fn list(conn: &mut sqlx::pool::PoolConnection<Any>, scope: &Scope, sta
     .bind(scope.env.as_str())
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
-    .fetch_all(&mut **conn)
+    .fetch_all(&mut *conn)
     .await?;
     let mut items = rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?;
     let more = items.len() as i64 > limit;
     items.truncate(limit as usize);
     for o in &mut items {
-        o.price_ids = price_ids(&mut **conn, scope, &o.id).await?;
+        o.price_ids = price_ids(&mut *conn, scope, &o.id).await?;
     }
     Ok((items, more))
 }
 
 pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE offers SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
-        .bind(status.as_str())
-        .bind(now)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    super::set_status(ex, super::StatusTable::Offers, scope, id, status, now).await
 }

@@ -101,13 +101,5 @@ pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(ex: E, sco
 }
 
 pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE prices SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
-        .bind(status.as_str())
-        .bind(now)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    super::set_status(ex, super::StatusTable::Prices, scope, id, status, now).await
 }

@@ -131,7 +131,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Chec
     db::offers::set_prices(&mut tx, id, &ids).await?;
     let action = if is_new { "offer.created" } else { "offer.updated" };
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
-    let offer = db::offers::get_in_tx(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    let offer = db::offers::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(offer)
 }
@@ -169,7 +169,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Offer> 
     actor.require(Permission::TenantRead)?;
     let scope = actor.scope()?;
     let mut conn = state.db.pool.acquire().await?;
-    db::offers::get(&mut conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))
+    db::offers::get(&mut *conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))
 }
 
 pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Offer>> {
@@ -177,7 +177,7 @@ pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>,
     let scope = actor.scope()?;
     let limit = page_limit(limit)?;
     let mut conn = state.db.pool.acquire().await?;
-    let (data, has_more) = db::offers::list(&mut conn, scope, starting_after.filter(|s| !s.is_empty()), limit).await?;
+    let (data, has_more) = db::offers::list(&mut *conn, scope, starting_after.filter(|s| !s.is_empty()), limit).await?;
     Ok(Page { data, has_more })
 }
 
@@ -191,7 +191,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     }
     let action = if archived { "offer.archived" } else { "offer.restored" };
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
-    let offer = db::offers::get_in_tx(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    let offer = db::offers::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(offer)
 }
