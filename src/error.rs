@@ -16,6 +16,14 @@ pub enum ErrorCode {
     RateLimited,
     /// Stripe refused the call or could not be reached (502).
     StripeError,
+    /// A coupon that is archived, expired, not yet valid or used up (404).
+    InvalidOrExpired,
+    /// A tampered, expired or foreign offer token (400).
+    InvalidOfferToken,
+    /// An offer token minted for another user (403).
+    TokenIdentityMismatch,
+    /// A workflow threw, timed out or ran out of memory (531).
+    WorkflowError,
     Internal,
 }
 
@@ -29,6 +37,10 @@ impl ErrorCode {
             ErrorCode::Conflict | ErrorCode::IdempotencyKeyReused => 409,
             ErrorCode::RateLimited => 429,
             ErrorCode::StripeError => 502,
+            ErrorCode::InvalidOrExpired => 404,
+            ErrorCode::InvalidOfferToken => 400,
+            ErrorCode::TokenIdentityMismatch => 403,
+            ErrorCode::WorkflowError => 531,
             ErrorCode::Internal => 500,
         }
     }
@@ -42,6 +54,10 @@ impl ErrorCode {
             ErrorCode::IdempotencyKeyReused => "idempotency_key_reused",
             ErrorCode::RateLimited => "rate_limited",
             ErrorCode::StripeError => "stripe_error",
+            ErrorCode::InvalidOrExpired => "invalid_or_expired",
+            ErrorCode::InvalidOfferToken => "invalid_offer_token",
+            ErrorCode::TokenIdentityMismatch => "token_identity_mismatch",
+            ErrorCode::WorkflowError => "workflow_error",
             ErrorCode::Internal => "internal",
         }
     }

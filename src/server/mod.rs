@@ -11,6 +11,7 @@ pub mod startup;
 pub mod state;
 pub mod stripe;
 pub mod telemetry;
+pub mod tokens;
 pub mod tz;
 pub mod workflow;
 
