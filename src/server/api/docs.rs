@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         super::methods::list, super::methods::create, super::methods::read, super::methods::update, super::methods::archive,
         super::methods::save_workflow, super::methods::versions, super::methods::restore, super::methods::test_run,
         super::offers::list, super::offers::create, super::offers::read, super::offers::update, super::offers::archive,
+        super::redemptions::redeem,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage,
         Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage,
@@ -25,12 +26,13 @@ use utoipa::{Modify, OpenApi};
         RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, MethodSchema, MethodSettings, WorkflowVersion,
         super::methods::MethodPage, super::methods::WorkflowIn, super::methods::WorkflowSaved, super::methods::VersionList,
         super::methods::TestRunIn, super::methods::TestRunOut, IdentityInput, crate::error::CodeError,
-        Offer, OfferCreate, OfferUpdate, OfferPresentation, Audience, super::offers::OfferPage)),
+        Offer, OfferCreate, OfferUpdate, OfferPresentation, Audience, super::offers::OfferPage, super::redemptions::RedemptionIn)),
     modifiers(&BearerAuth),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
         (name = "redemption-methods", description = "Redemption methods and their workflows"),
-        (name = "offers", description = "Offers"))
+        (name = "offers", description = "Offers"),
+        (name = "offer-redemptions", description = "Redeeming presented offers"))
 )]
 pub struct ApiDoc;
 

@@ -7,6 +7,7 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod redemptions;
 
 use crate::error::{AppError, ErrorCode};
 use crate::server::AppState;
@@ -94,6 +95,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(integrations::routes())
         .merge(methods::routes())
         .merge(offers::routes())
+        .merge(redemptions::routes())
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

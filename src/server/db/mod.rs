@@ -9,6 +9,7 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod redemptions;
 pub mod sessions;
 pub mod tenants;
 pub mod users;

@@ -8,5 +8,6 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod redemptions;
 pub mod tenants;
 pub mod users;

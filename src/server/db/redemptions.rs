@@ -1,0 +1,122 @@
+//! SQL for events and for offer redemptions (claimed per token nonce before the workflow runs).
+use super::{Scope, now_ms};
+use sqlx::{Any, Executor, Row};
+
+pub struct NewEvent<'a> {
+    pub id: &'a str,
+    pub event_type: &'a str,
+    pub status: &'a str,
+    pub offer_id: Option<&'a str>,
+    pub method_id: Option<&'a str>,
+    pub workflow_version: Option<i64>,
+    pub identity_kind: Option<&'a str>,
+    pub identity: Option<&'a str>,
+    pub duration_ms: Option<i64>,
+    pub request: Option<String>,
+    pub response: Option<String>,
+    pub logs: Option<String>,
+}
+
+pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(e.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(e.event_type)
+    .bind(e.status)
+    .bind(e.offer_id)
+    .bind(e.method_id)
+    .bind(e.workflow_version)
+    .bind(e.identity_kind)
+    .bind(e.identity)
+    .bind(e.duration_ms)
+    .bind(e.request)
+    .bind(e.response)
+    .bind(e.logs)
+    .bind(now_ms())
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+/// `(event_type, status, offer_id)` of a scope's events, oldest first.
+pub async fn list_events<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<(String, String, String, Option<String>)>, sqlx::Error> {
+    sqlx::query("SELECT id, event_type, status, offer_id FROM events WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at, id")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?)))
+        .collect()
+}
+
+pub enum Claim {
+    /// This request runs the workflow.
+    Claimed,
+    /// A redemption of this token already succeeded: its event id, HTTP status and body.
+    Done { event_id: String, http_status: i64, response: String },
+    /// Another request is redeeming this token right now.
+    Running,
+}
+
+pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, nonce: &str, offer_id: &str) -> Result<Claim, sqlx::Error> {
+    let inserted = sqlx::query(
+        "INSERT INTO offer_redemptions (token_nonce, tenant_id, environment, offer_id, state, created_at) \
+         VALUES ($1, $2, $3, $4, 'running', $5) ON CONFLICT DO NOTHING",
+    )
+    .bind(nonce)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(offer_id)
+    .bind(now_ms())
+    .execute(pool)
+    .await?;
+    if inserted.rows_affected() == 1 {
+        return Ok(Claim::Claimed);
+    }
+    let row = sqlx::query("SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3")
+        .bind(nonce)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_optional(pool)
+        .await?;
+    Ok(match row {
+        Some(r) if r.try_get::<String, _>(0)? == "succeeded" => Claim::Done {
+            event_id: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
+            http_status: r.try_get::<Option<i64>, _>(2)?.unwrap_or(200),
+            response: r.try_get::<Option<String>, _>(3)?.unwrap_or_default(),
+        },
+        _ => Claim::Running,
+    })
+}
+
+pub async fn succeed<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, nonce: &str, event_id: &str, http_status: i64, response: &str) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE offer_redemptions SET state = 'succeeded', event_id = $1, http_status = $2, response = $3 \
+         WHERE token_nonce = $4 AND tenant_id = $5 AND environment = $6",
+    )
+    .bind(event_id)
+    .bind(http_status)
+    .bind(response)
+    .bind(nonce)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+/// A redemption that did not succeed leaves the token redeemable (e.g. sign up first, then redeem).
+pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, nonce: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3 AND state = 'running'")
+        .bind(nonce)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .execute(ex)
+        .await
+        .map(|_| ())
+}

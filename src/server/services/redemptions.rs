@@ -1,0 +1,117 @@
+//! Offer redemptions (API.md §4): verify the offer token, apply the identity rules, run the
+//! offer's redemption workflow, answer with its result, and record an event. A token whose
+//! redemption succeeded replays the recorded answer (same `eventId`) without running again.
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::model::{IdentityInput, ProductStatus};
+use crate::server::AppState;
+use crate::server::auth::{Actor, Permission};
+use crate::server::db::{self, Scope, new_id, redemptions};
+use crate::server::services::methods::{StripeHost, current_workflow};
+use crate::server::services::offers::workflow_offer;
+use crate::server::tokens;
+use serde_json::{Value, json};
+use std::sync::Arc;
+
+pub struct Redemption {
+    pub http_status: u16,
+    pub body: Value,
+}
+
+fn mismatch() -> AppError {
+    AppError::new(ErrorCode::TokenIdentityMismatch, "this offer token was presented to another identity")
+}
+
+pub async fn redeem(state: &AppState, actor: &Actor, identity: &IdentityInput, token: &str) -> AppResult<Redemption> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?.clone();
+    let presenter = identity.resolve(|| format!("anon_{}", uuid::Uuid::new_v4().simple()))?;
+    let now = db::now_ms() / 1000;
+    let claims = tokens::verify(&state.config.secret_key, &scope, token, now)?;
+    // A token minted for an anonymous visitor may be redeemed once they are known (sign up
+    // first); a token minted for a user only by that user.
+    let allowed = match claims.k.as_str() {
+        "authenticated" => presenter.kind == "authenticated" && presenter.identifier == claims.i,
+        _ => presenter.kind == "authenticated" || presenter.identifier == claims.i,
+    };
+    if !allowed {
+        return Err(mismatch());
+    }
+    match redemptions::claim(&state.db.pool, &scope, &claims.n, &claims.o).await? {
+        redemptions::Claim::Done { http_status, response, .. } => {
+            return Ok(Redemption { http_status: http_status as u16, body: serde_json::from_str(&response).unwrap_or(Value::Null) });
+        }
+        redemptions::Claim::Running => return Err(AppError::conflict("this offer token is being redeemed right now; retry in a moment")),
+        redemptions::Claim::Claimed => {}
+    }
+    let result = run(state, &scope, &claims, &presenter, token).await;
+    if !matches!(&result, Ok((true, _))) {
+        redemptions::release(&state.db.pool, &scope, &claims.n).await?;
+    }
+    result.map(|(_, r)| r)
+}
+
+async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, presenter: &crate::model::Identity, token: &str) -> AppResult<(bool, Redemption)> {
+    let gone = || AppError::new(ErrorCode::InvalidOfferToken, "the offer of this token is no longer available");
+    let mut conn = state.db.pool.acquire().await?;
+    let offer = db::offers::get(&mut conn, scope, &claims.o).await?.filter(|o| o.status == ProductStatus::Active).ok_or_else(gone)?;
+    drop(conn);
+    let method = db::methods::get(&state.db.pool, scope, &offer.redemption_method_id).await?.filter(|m| m.status == ProductStatus::Active).ok_or_else(gone)?;
+    let (version, compiled) = current_workflow(state, scope, &method).await?;
+    let offer_obj = workflow_offer(state, scope, &offer, &method, token).await?;
+    let input = json!({"offer": offer_obj, "identity": presenter, "settings": method.settings});
+    let host = Arc::new(StripeHost { state: state.clone(), scope: scope.clone() });
+    let outcome = state.engine.run(&compiled, input, host).await;
+    let event_id = new_id("evt");
+    let request = json!({"identity": presenter, "offerId": offer.id}).to_string();
+    let logs = serde_json::to_string(&outcome.logs).unwrap_or_default();
+    let event = |status: &'static str, response: String| db::redemptions::NewEvent {
+        id: &event_id,
+        event_type: "offer.redemption",
+        status,
+        offer_id: Some(&offer.id),
+        method_id: Some(&method.id),
+        workflow_version: Some(version),
+        identity_kind: Some(&presenter.kind),
+        identity: Some(&presenter.identifier),
+        duration_ms: Some(outcome.duration_ms.round() as i64),
+        request: Some(request.clone()),
+        response: Some(response),
+        logs: Some(logs.clone()),
+    };
+    match &outcome.result {
+        Err(failure) => {
+            let message = match failure.line {
+                Some(l) => format!("{} (line {l})", failure.message),
+                None => failure.message.clone(),
+            };
+            redemptions::insert_event(&state.db.pool, scope, event("failed", json!({"error": message}).to_string())).await?;
+            let mut e = AppError::new(ErrorCode::WorkflowError, message);
+            if let Some(l) = failure.line {
+                e.fields.insert("line".into(), l.to_string());
+            }
+            Err(e)
+        }
+        Ok(r) => {
+            let status = r.status_code.unwrap_or(if r.success { 200 } else { 400 });
+            let mut body = json!({
+                "status": if r.success { "success" } else { "error" },
+                "statusCode": status,
+                "eventId": event_id,
+            });
+            if let Some(kind) = &r.action {
+                body["action"] = json!({"type": kind, "properties": r.properties.clone().unwrap_or(json!({})), "url": r.url});
+            }
+            if !r.success {
+                body["message"] = json!(r.message.clone().unwrap_or_else(|| "the redemption was declined".into()));
+            }
+            let text = body.to_string();
+            let mut tx = state.db.pool.begin().await?;
+            redemptions::insert_event(&mut *tx, scope, event(if r.success { "succeeded" } else { "declined" }, text.clone())).await?;
+            if r.success {
+                redemptions::succeed(&mut *tx, scope, &claims.n, &event_id, status as i64, &text).await?;
+            }
+            tx.commit().await?;
+            Ok((r.success, Redemption { http_status: status, body }))
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! Offer redemptions through the API against a local Stripe-compatible server, on both
+//! databases. Tokens are minted the way surface decisions mint them.
+mod common;
+
+use axum::http::StatusCode;
+use common::TestApp;
+use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+use offerdeck::model::{Environment, Identity};
+use offerdeck::server::tokens;
+use serde_json::json;
+
+db_tests!(redemption_runs_the_workflow_replays_and_checks_identity, bad_tokens_and_failing_workflows);
+
+struct Setup {
+    t: offerdeck::server::services::tenants::Bootstrap,
+    method: String,
+    offer: String,
+}
+
+async fn setup(app: &TestApp) -> Setup {
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let key = &t.keys.preview.secret;
+    app.api("PUT", "/api/v1/integrations/stripe", key, Some(&format!(r#"{{"secretKey":"{GOOD_TEST_KEY}"}}"#))).await;
+    let m = app
+        .api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"Checkout","schema":"stripe-checkout","settings":{"successUrl":"https://shop.test/ok","cancelUrl":"https://shop.test/no","signupUrl":"https://shop.test/join"}}"#))
+        .await
+        .json();
+    let pid = app.api("POST", "/api/v1/products", key, Some(r#"{"name":"Premium"}"#)).await.json()["id"].as_str().unwrap().to_string();
+    let mut prices = Vec::new();
+    for sp in ["price_a", "price_b"] {
+        let p = app.api("POST", "/api/v1/prices", key, Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"{sp}"}}"#))).await.json();
+        prices.push(p["id"].as_str().unwrap().to_string());
+    }
+    let offer = json!({"name": "Premium", "redemptionMethodId": m["id"], "priceIds": prices, "presentation": {"title": "Premium Monthly"}});
+    let o = app.api("POST", "/api/v1/offers", key, Some(&offer.to_string())).await.json();
+    Setup { method: m["id"].as_str().unwrap().to_string(), offer: o["id"].as_str().unwrap().to_string(), t }
+}
+
+fn token(app: &TestApp, tenant: &str, env: Environment, offer: &str, kind: &str, who: &str, ttl: i64) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let scope = app.scope(tenant, env);
+    tokens::mint(&app.state.config.secret_key, &scope, offer, &Identity { kind: kind.into(), identifier: who.into() }, ttl, now)
+}
+
+fn body(identity: serde_json::Value, token: &str) -> String {
+    json!({"identity": identity, "offerToken": token}).to_string()
+}
+
+// Scenario: a user's token redeems to the Checkout URL with both prices as line items; a replay
+// answers the same eventId without a second Stripe call; an anonymous token answers 401 with the
+// sign-up navigate and then succeeds for the identified user; user A's token by user B is 403.
+async fn redemption_runs_the_workflow_replays_and_checks_identity(app: TestApp) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    let s = setup(&app).await;
+    let key = &s.t.keys.preview.secret;
+    let tok = token(&app, &s.t.tenant_id, Environment::Preview, &s.offer, "authenticated", "buyer@example.com", 1800);
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"userIdentifier": "buyer@example.com"}), &tok))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["status"], "success");
+    assert_eq!(j["action"], json!({"type": "navigate", "properties": {}, "url": "https://checkout.stripe.com/c/pay/cs_test_stub"}));
+    let event = j["eventId"].as_str().unwrap().to_string();
+    assert!(event.starts_with("evt_"));
+    let sessions = || stub.requests().into_iter().filter(|r| r.path == "/v1/checkout/sessions").collect::<Vec<_>>();
+    let form = sessions()[0].form();
+    assert!(form.contains(&("line_items[0][price]".into(), "price_a".into())) && form.contains(&("line_items[1][price]".into(), "price_b".into())), "{form:?}");
+
+    let again = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"userIdentifier": "buyer@example.com"}), &tok))).await;
+    assert_eq!(again.status, StatusCode::OK);
+    assert_eq!(again.json()["eventId"], event.as_str(), "replay answers the recorded event");
+    assert_eq!(sessions().len(), 1, "the workflow did not run again");
+
+    let other = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"userIdentifier": "mallory@example.com"}), &tok))).await;
+    assert_eq!(other.status, StatusCode::FORBIDDEN);
+    assert_eq!(other.json()["code"], "token_identity_mismatch");
+
+    let anon = token(&app, &s.t.tenant_id, Environment::Preview, &s.offer, "anonymous", "anon_123", 1800);
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"anonymousIdentifier": "anon_123"}), &anon))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["status"], "error");
+    let url = j["action"]["url"].as_str().unwrap();
+    assert!(url.starts_with("https://shop.test/join?offerToken="), "{url}");
+    assert!(url.contains(&anon[..20]), "the sign-up URL carries the token");
+    assert_eq!(sessions().len(), 1);
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"userIdentifier": "new@example.com"}), &anon))).await;
+    assert_eq!(r.status, StatusCode::OK, "after sign-up the same token redeems: {}", r.body);
+    assert_eq!(sessions().len(), 2);
+    assert_eq!(sessions()[1].form().iter().find(|(k, _)| k == "client_reference_id").unwrap().1, "new@example.com");
+
+    let events = offerdeck::server::db::redemptions::list_events(&app.state.db.pool, &app.scope(&s.t.tenant_id, Environment::Preview)).await.unwrap();
+    let statuses: Vec<&str> = events.iter().map(|e| e.2.as_str()).collect();
+    assert_eq!(statuses, ["succeeded", "declined", "succeeded"], "one event per run, none for the replay");
+    let _ = &s.method;
+}
+
+// Scenario: tampered, expired, other-tenant and other-environment tokens are 400
+// invalid_offer_token; a workflow that throws is 531 workflow_error with its line; a
+// publishable key cannot redeem.
+async fn bad_tokens_and_failing_workflows(app: TestApp) {
+    let s = setup(&app).await;
+    let key = &s.t.keys.preview.secret;
+    let user = json!({"userIdentifier": "buyer@example.com"});
+    let good = token(&app, &s.t.tenant_id, Environment::Preview, &s.offer, "authenticated", "buyer@example.com", 1800);
+    let mut tampered = good.clone();
+    tampered.insert(5, 'x');
+    let expired = token(&app, &s.t.tenant_id, Environment::Preview, &s.offer, "authenticated", "buyer@example.com", -5);
+    let live = token(&app, &s.t.tenant_id, Environment::Live, &s.offer, "authenticated", "buyer@example.com", 1800);
+    let other = app.tenant("Other", "o@o.test").await;
+    for (what, tok, k) in [("tampered", &tampered, key), ("expired", &expired, key), ("other environment", &live, key), ("other tenant", &good, &other.keys.preview.secret)] {
+        let r = app.api("POST", "/api/v1/offer-redemptions", k, Some(&body(user.clone(), tok))).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", r.body);
+        assert_eq!(r.json()["code"], "invalid_offer_token", "{what}");
+    }
+    let r = app.api("POST", "/api/v1/offer-redemptions", &s.t.keys.preview.publishable, Some(&body(user.clone(), &good))).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let throws = "type T = { a: string };\nexport default async function () {\n  throw new Error('out of stock');\n}\n";
+    app.api("PUT", &format!("/api/v1/redemption-methods/{}/workflow", s.method), key, Some(&json!({"code": throws}).to_string())).await;
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(user.clone(), &good))).await;
+    assert_eq!(r.status.as_u16(), 531, "{}", r.body);
+    let j = r.json();
+    assert_eq!(j["code"], "workflow_error");
+    assert_eq!(j["message"], "Error: out of stock (line 3)");
+    // A failed run leaves the token redeemable once the workflow is fixed.
+    app.api("PUT", &format!("/api/v1/redemption-methods/{}/workflow", s.method), key, Some(r#"{"code":"export default async function () { return { success: true, statusCode: 201, message: 'ok' }; }"}"#)).await;
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(user, &good))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
