@@ -1058,3 +1058,148 @@ mod diff_tests {
         assert_eq!(d, vec![(' ', "a".into()), ('-', "b".into()), ('+', "x".into()), (' ', "c".into()), ('+', "d".into())]);
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Presentation schemas, experiences, surfaces and decisions
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum FieldType {
+    String,
+    Number,
+    Boolean,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SchemaField {
+    pub key: String,
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    pub label: String,
+    #[serde(default)]
+    pub required: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PresentationSchema {
+    /// `psch_…`
+    pub id: String,
+    pub name: String,
+    pub fields: Vec<SchemaField>,
+    pub offer_slots: Vec<String>,
+    pub environment: Environment,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct PresentationSchemaInput {
+    pub name: String,
+    #[serde(default)]
+    pub fields: Vec<SchemaField>,
+    #[serde(default)]
+    pub offer_slots: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ExperienceKind {
+    Html,
+    App,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Experience {
+    /// `exp_…`
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ExperienceKind,
+    pub html: Option<String>,
+    pub schema_id: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub content: serde_json::Value,
+    /// Offer slot → offer ids, highest priority first.
+    pub offers: std::collections::BTreeMap<String, Vec<String>>,
+    pub environment: Environment,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ExperienceInput {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: ExperienceKind,
+    #[serde(default)]
+    pub html: Option<String>,
+    #[serde(default)]
+    pub schema_id: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub content: Option<serde_json::Value>,
+    #[serde(default)]
+    pub offers: Option<std::collections::BTreeMap<String, Vec<String>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Facet {
+    Web,
+    Json,
+    Text,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SurfaceSlot {
+    pub key: String,
+    pub facet: Facet,
+    #[serde(default)]
+    pub experience_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Surface {
+    /// `srf_…`
+    pub id: String,
+    pub name: String,
+    pub slug: String,
+    pub slots: Vec<SurfaceSlot>,
+    pub environment: Environment,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SurfaceInput {
+    pub name: String,
+    pub slug: String,
+    #[serde(default)]
+    pub slots: Vec<SurfaceSlot>,
+}
+
+pub fn validate_key(key: &str, field: &str, e: &mut FieldErrors) {
+    if key.is_empty() || key.len() > 64 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
+        e.add(field, "must be 1–64 letters, digits, dashes or underscores");
+    }
+}

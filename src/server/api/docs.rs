@@ -19,6 +19,9 @@ use utoipa::{Modify, OpenApi};
         super::methods::save_workflow, super::methods::versions, super::methods::restore, super::methods::test_run,
         super::offers::list, super::offers::create, super::offers::read, super::offers::update, super::offers::archive,
         super::redemptions::redeem,
+        super::surfaces::list_schemas, super::surfaces::create_schema, super::surfaces::read_schema, super::surfaces::update_schema, super::surfaces::delete_schema,
+        super::surfaces::list_experiences, super::surfaces::create_experience, super::surfaces::read_experience, super::surfaces::update_experience,
+        super::surfaces::list_surfaces, super::surfaces::create_surface, super::surfaces::read_surface, super::surfaces::update_surface, super::surfaces::decide,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage,
         Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage,
@@ -26,13 +29,19 @@ use utoipa::{Modify, OpenApi};
         RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, MethodSchema, MethodSettings, WorkflowVersion,
         super::methods::MethodPage, super::methods::WorkflowIn, super::methods::WorkflowSaved, super::methods::VersionList,
         super::methods::TestRunIn, super::methods::TestRunOut, IdentityInput, crate::error::CodeError,
-        Offer, OfferCreate, OfferUpdate, OfferPresentation, Audience, super::offers::OfferPage, super::redemptions::RedemptionIn)),
+        Offer, OfferCreate, OfferUpdate, OfferPresentation, Audience, super::offers::OfferPage, super::redemptions::RedemptionIn,
+        crate::model::PresentationSchema, crate::model::PresentationSchemaInput, crate::model::SchemaField, crate::model::FieldType,
+        crate::model::Experience, crate::model::ExperienceInput, crate::model::ExperienceKind,
+        crate::model::Surface, crate::model::SurfaceInput, crate::model::SurfaceSlot, crate::model::Facet,
+        crate::server::services::surfaces::DecisionIn)),
     modifiers(&BearerAuth),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
         (name = "redemption-methods", description = "Redemption methods and their workflows"),
         (name = "offers", description = "Offers"),
-        (name = "offer-redemptions", description = "Redeeming presented offers"))
+        (name = "offer-redemptions", description = "Redeeming presented offers"),
+        (name = "experiences", description = "Presentation schemas and experiences"),
+        (name = "surfaces", description = "Surfaces and surface decisions"))
 )]
 pub struct ApiDoc;
 

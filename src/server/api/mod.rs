@@ -8,6 +8,7 @@ pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod redemptions;
+pub mod surfaces;
 
 use crate::error::{AppError, ErrorCode};
 use crate::server::AppState;
@@ -96,6 +97,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(methods::routes())
         .merge(offers::routes())
         .merge(redemptions::routes())
+        .merge(surfaces::routes())
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

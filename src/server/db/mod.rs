@@ -3,6 +3,7 @@
 //! connection pragmas and the migration folder. Tenant-owned tables take a `Scope` first.
 pub mod api_keys;
 pub mod audit;
+pub mod experiences;
 pub mod idempotency;
 pub mod integrations;
 pub mod methods;
@@ -11,6 +12,7 @@ pub mod prices;
 pub mod products;
 pub mod redemptions;
 pub mod sessions;
+pub mod surfaces;
 pub mod tenants;
 pub mod users;
 

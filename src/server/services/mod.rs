@@ -3,11 +3,13 @@
 //! its writes (with the audit entry) in one transaction.
 pub mod api_keys;
 pub mod auth;
+pub mod experiences;
 pub mod integrations;
 pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod redemptions;
+pub mod surfaces;
 pub mod tenants;
 pub mod users;

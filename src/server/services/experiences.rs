@@ -1,0 +1,183 @@
+//! Presentation schemas (fields and offer slots) and experiences (HTML, or app content checked
+//! against a schema), each with priority-ordered offers per offer slot.
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::model::{Experience, ExperienceInput, ExperienceKind, FieldType, PresentationSchema, PresentationSchemaInput, validate_key};
+use crate::server::AppState;
+use crate::server::auth::{Actor, Permission};
+use crate::server::db::{self, audit, experiences as xdb, new_id};
+use serde_json::Value;
+
+fn check_schema(input: &PresentationSchemaInput) -> AppResult<()> {
+    let mut e = FieldErrors::new();
+    if input.name.trim().is_empty() {
+        e.add("name", "is required");
+    }
+    for (i, f) in input.fields.iter().enumerate() {
+        validate_key(&f.key, &format!("fields[{i}].key"), &mut e);
+        if input.fields[..i].iter().any(|g| g.key == f.key) {
+            e.add(&format!("fields[{i}].key"), "is used twice");
+        }
+        if f.label.trim().is_empty() {
+            e.add(&format!("fields[{i}].label"), "is required");
+        }
+    }
+    for (i, s) in input.offer_slots.iter().enumerate() {
+        validate_key(s, &format!("offerSlots[{i}]"), &mut e);
+        if input.offer_slots[..i].contains(s) {
+            e.add(&format!("offerSlots[{i}]"), "is used twice");
+        }
+    }
+    e.into_result()
+}
+
+pub async fn save_schema(state: &AppState, actor: &Actor, id: Option<&str>, input: PresentationSchemaInput) -> AppResult<PresentationSchema> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    check_schema(&input)?;
+    if let Some(id) = id {
+        xdb::get_schema(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))?;
+    }
+    let id = id.map(str::to_string).unwrap_or_else(|| new_id("psch"));
+    let fields = serde_json::to_string(&input.fields).map_err(|e| crate::server::internal("schema json", e))?;
+    let slots = serde_json::to_string(&input.offer_slots).map_err(|e| crate::server::internal("schema json", e))?;
+    let mut tx = state.db.pool.begin().await?;
+    xdb::upsert_schema(&mut *tx, scope, &id, input.name.trim(), &fields, &slots).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "presentation_schema.saved", object_type: "presentation_schema", object_id: &id, details: None }).await?;
+    let s = xdb::get_schema(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(s)
+}
+
+pub async fn get_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<PresentationSchema> {
+    actor.require(Permission::TenantRead)?;
+    xdb::get_schema(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))
+}
+
+pub async fn list_schemas(state: &AppState, actor: &Actor) -> AppResult<Vec<PresentationSchema>> {
+    actor.require(Permission::TenantRead)?;
+    Ok(xdb::list_schemas(&state.db.pool, actor.scope()?).await?)
+}
+
+/// Refused, naming them, while experiences use the schema.
+pub async fn delete_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let mut tx = state.db.pool.begin().await?;
+    let users = xdb::experiences_using_schema(&mut *tx, scope, id).await?;
+    if !users.is_empty() {
+        return Err(AppError::conflict(format!("the schema is used by these experiences: {}", users.join(", "))));
+    }
+    if !xdb::delete_schema(&mut *tx, scope, id).await? {
+        return Err(AppError::not_found("presentation schema"));
+    }
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "presentation_schema.deleted", object_type: "presentation_schema", object_id: id, details: None }).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, input: ExperienceInput) -> AppResult<Experience> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    if let Some(id) = id {
+        xdb::get_experience(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
+    }
+    let mut e = FieldErrors::new();
+    if input.name.trim().is_empty() {
+        e.add("name", "is required");
+    }
+    let content = input.content.clone().unwrap_or(Value::Object(Default::default()));
+    let offers = input.offers.clone().unwrap_or_default();
+    let mut allowed_slots: Option<Vec<String>> = None;
+    match input.kind {
+        ExperienceKind::Html => {
+            let html = input.html.as_deref().unwrap_or("");
+            if html.trim().is_empty() {
+                e.add("html", "is required for an HTML experience");
+            } else if html.len() > 200_000 {
+                e.add("html", "must be at most 200 000 bytes");
+            }
+        }
+        ExperienceKind::App => match input.schema_id.as_deref() {
+            None | Some("") => e.add("schemaId", "is required for an app experience"),
+            Some(sid) => match xdb::get_schema(&state.db.pool, scope, sid).await? {
+                None => e.add("schemaId", "no such presentation schema in this environment"),
+                Some(schema) => {
+                    let obj = content.as_object().cloned().unwrap_or_default();
+                    if !content.is_object() {
+                        e.add("content", "must be an object");
+                    }
+                    for f in &schema.fields {
+                        let field = format!("content.{}", f.key);
+                        match obj.get(&f.key) {
+                            None | Some(Value::Null) if f.required => e.add(&field, "is required"),
+                            None | Some(Value::Null) => {}
+                            Some(v) => {
+                                let ok = match f.field_type {
+                                    FieldType::String | FieldType::Text => v.is_string(),
+                                    FieldType::Number => v.is_number(),
+                                    FieldType::Boolean => v.is_boolean(),
+                                };
+                                if !ok {
+                                    e.add(&field, format!("must be a {}", serde_json::to_value(f.field_type).ok().and_then(|t| t.as_str().map(str::to_string)).unwrap_or_default()));
+                                }
+                            }
+                        }
+                    }
+                    for k in obj.keys() {
+                        if !schema.fields.iter().any(|f| &f.key == k) {
+                            e.add(&format!("content.{k}"), "is not a field of the schema");
+                        }
+                    }
+                    allowed_slots = Some(schema.offer_slots.clone());
+                }
+            },
+        },
+    }
+    for (slot, ids) in &offers {
+        validate_key(slot, &format!("offers.{slot}"), &mut e);
+        if let Some(allowed) = &allowed_slots {
+            if !allowed.contains(slot) {
+                e.add(&format!("offers.{slot}"), "is not an offer slot of the schema");
+            }
+        }
+        for oid in ids {
+            let mut conn = state.db.pool.acquire().await?;
+            if db::offers::get(&mut conn, scope, oid).await?.is_none() {
+                e.add(&format!("offers.{slot}"), format!("{oid} is not an offer in this environment"));
+            }
+        }
+    }
+    e.into_result()?;
+    let id = id.map(str::to_string).unwrap_or_else(|| new_id("exp"));
+    let content_s = content.to_string();
+    let offers_s = serde_json::to_string(&offers).map_err(|e| crate::server::internal("experience json", e))?;
+    let mut tx = state.db.pool.begin().await?;
+    xdb::upsert_experience(
+        &mut *tx,
+        scope,
+        xdb::ExperienceRow {
+            id: &id,
+            name: input.name.trim(),
+            kind: input.kind,
+            html: input.html.as_deref().filter(|_| input.kind == ExperienceKind::Html),
+            schema_id: input.schema_id.as_deref().filter(|_| input.kind == ExperienceKind::App),
+            content: &content_s,
+            offers: &offers_s,
+        },
+    )
+    .await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.saved", object_type: "experience", object_id: &id, details: None }).await?;
+    let x = xdb::get_experience(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(x)
+}
+
+pub async fn get_experience(state: &AppState, actor: &Actor, id: &str) -> AppResult<Experience> {
+    actor.require(Permission::TenantRead)?;
+    xdb::get_experience(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("experience"))
+}
+
+pub async fn list_experiences(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
+    actor.require(Permission::TenantRead)?;
+    Ok(xdb::list_experiences(&state.db.pool, actor.scope()?).await?)
+}
