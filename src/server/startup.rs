@@ -43,8 +43,14 @@ pub fn state(db: Db, config: Config) -> AppState {
     AppState { db, config: Arc::new(config), leptos_options, stripe, engine }
 }
 
+/// The route list, generated once per process. Generating it renders the app with a
+/// process-wide "suppress resource loads" flag set (leptos_server's `SuppressResourceLoad` is a
+/// global, not per thread), so a generation that overlaps a page render elsewhere in the process
+/// leaves that render's resources pending forever. Once, before anything renders, is safe.
+static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = ROUTES.get_or_init(|| generate_route_list(App)).clone();
     let cfg = state.config.clone();
     let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
         .with_name("offerdeck_session")

@@ -109,7 +109,12 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Resp {
-        let res = self.router.clone().oneshot(req).await.expect("router");
+        let what = format!("{} {}", req.method(), req.uri());
+        // A request that never finishes fails the test with its name instead of hanging the run.
+        let res = tokio::time::timeout(std::time::Duration::from_secs(20), self.router.clone().oneshot(req))
+            .await
+            .unwrap_or_else(|_| panic!("{what} did not finish within 20 s"))
+            .expect("router");
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
