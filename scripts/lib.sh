@@ -42,6 +42,11 @@ build_site() {
   cp "$ROOT/style/main.css" "$SITE_DIR/pkg/offerdeck.css"
   log "bundling the code editor (CodeMirror, from npm)"
   (cd "$ROOT/editor" && npm_ci_if_needed && OUT="$SITE_DIR/pkg/editor.js" npm run --silent build)
+  log "shrinking the WebAssembly with wasm-opt"
+  local wasm="$SITE_DIR/pkg/offerdeck_bg.wasm"
+  "$ROOT/editor/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+    -o "$wasm.opt" "$wasm" && mv "$wasm.opt" "$wasm"
   cp -R "$ROOT/public/." "$SITE_DIR/"
 }
 
