@@ -92,6 +92,24 @@ async fn redemption_runs_the_workflow_replays_and_checks_identity(app: TestApp) 
     let events = offerdeck::server::db::redemptions::list_events(&app.state.db.pool, &app.scope(&s.t.tenant_id, Environment::Preview)).await.unwrap();
     let statuses: Vec<&str> = events.iter().map(|e| e.2.as_str()).collect();
     assert_eq!(statuses, ["succeeded", "declined", "succeeded"], "one event per run, none for the replay");
+
+    // The same events through GET /api/v1/events, newest first and filtered.
+    let all = app.api("GET", "/api/v1/events?type=offer.redemption", key, None).await.json();
+    assert_eq!(all["data"].as_array().unwrap().len(), 3);
+    let ok = app.api("GET", "/api/v1/events?status=succeeded&limit=1", key, None).await.json();
+    assert_eq!(ok["hasMore"], true);
+    let newest = &ok["data"][0];
+    assert_eq!(newest["identity"], "new@example.com");
+    assert_eq!(newest["workflowVersion"], 1);
+    assert_eq!(newest["offerId"], s.offer.as_str());
+    let first = app.api("GET", &format!("/api/v1/events/{event}"), key, None).await.json();
+    assert_eq!(first["response"]["eventId"], event.as_str());
+    assert_eq!(first["request"]["identity"]["identifier"], "buyer@example.com");
+    let bad = app.api("GET", "/api/v1/events?colour=red", key, None).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    let other = app.tenant("Other", "o@o.test").await;
+    assert_eq!(app.api("GET", &format!("/api/v1/events/{event}"), &other.keys.preview.secret, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.api("GET", &format!("/api/v1/events/{event}"), &s.t.keys.live.secret, None).await.status, StatusCode::NOT_FOUND);
     let _ = &s.method;
 }
 

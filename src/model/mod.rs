@@ -1203,3 +1203,29 @@ pub fn validate_key(key: &str, field: &str, e: &mut FieldErrors) {
         e.add(field, "must be 1–64 letters, digits, dashes or underscores");
     }
 }
+
+/// Something that happened: a surface decision or an offer redemption.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// `evt_…`
+    pub id: String,
+    /// `surface.decision` or `offer.redemption`
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// `presented`, `empty`, `succeeded`, `declined` or `failed`
+    pub status: String,
+    pub offer_id: Option<String>,
+    pub method_id: Option<String>,
+    pub workflow_version: Option<i64>,
+    pub identity_kind: Option<String>,
+    pub identity: Option<String>,
+    pub duration_ms: Option<i64>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub request: serde_json::Value,
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub response: serde_json::Value,
+    pub logs: Vec<String>,
+    pub created_at: String,
+}

@@ -10,7 +10,54 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/offer-redemptions", post(redeem))
+    Router::new()
+        .route("/offer-redemptions", post(redeem))
+        .route("/events", axum::routing::get(list_events))
+        .route("/events/{id}", axum::routing::get(read_event))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct EventQuery {
+    pub limit: Option<i64>,
+    pub starting_after: Option<String>,
+    /// `surface.decision` or `offer.redemption`
+    #[serde(rename = "type")]
+    #[param(rename = "type")]
+    pub event_type: Option<String>,
+    pub status: Option<String>,
+    pub offer_id: Option<String>,
+}
+
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EventPage {
+    pub data: Vec<crate::model::Event>,
+    pub has_more: bool,
+}
+
+/// Decisions and redemptions, newest first.
+#[utoipa::path(get, path = "/api/v1/events", tag = "offer-redemptions", params(EventQuery), security(("bearer" = [])),
+    responses((status = 200, body = EventPage), (status = 400, body = ErrorBody)))]
+pub async fn list_events(State(state): State<AppState>, ApiActor(actor): ApiActor, super::ApiQuery(q): super::ApiQuery<EventQuery>) -> ApiResult<Json<EventPage>> {
+    use crate::server::db::redemptions::EventFilter;
+    let limit = crate::server::services::products::page_limit(q.limit)?;
+    let f = EventFilter {
+        event_type: q.event_type.as_deref(),
+        status: q.status.as_deref(),
+        offer_id: q.offer_id.as_deref(),
+        starting_after: q.starting_after.as_deref(),
+        limit,
+    };
+    let p = redemptions::events(&state, &actor, f).await?;
+    Ok(Json(EventPage { data: p.data, has_more: p.has_more }))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "offer-redemptions", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = crate::model::Event), (status = 404, body = ErrorBody)))]
+pub async fn read_event(State(state): State<AppState>, ApiActor(actor): ApiActor, axum::extract::Path(id): axum::extract::Path<String>) -> ApiResult<Json<crate::model::Event>> {
+    Ok(Json(redemptions::event(&state, &actor, &id).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -1,5 +1,6 @@
 //! SQL for events and for offer redemptions (claimed per token nonce before the workflow runs).
-use super::{Scope, now_ms};
+use super::{Scope, ms_to_rfc3339, now_ms};
+use crate::model::Event;
 use sqlx::{Any, Executor, Row};
 
 pub struct NewEvent<'a> {
@@ -119,4 +120,68 @@ pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, 
         .execute(ex)
         .await
         .map(|_| ())
+}
+
+fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
+    let json = |c: &str| -> Result<serde_json::Value, sqlx::Error> {
+        Ok(r.try_get::<Option<String>, _>(c)?.and_then(|t| serde_json::from_str(&t).ok()).unwrap_or(serde_json::Value::Null))
+    };
+    Ok(Event {
+        id: r.try_get("id")?,
+        event_type: r.try_get("event_type")?,
+        status: r.try_get("status")?,
+        offer_id: r.try_get("offer_id")?,
+        method_id: r.try_get("method_id")?,
+        workflow_version: r.try_get("workflow_version")?,
+        identity_kind: r.try_get("identity_kind")?,
+        identity: r.try_get("identity")?,
+        duration_ms: r.try_get("duration_ms")?,
+        request: json("request")?,
+        response: json("response")?,
+        logs: serde_json::from_value(json("logs")?).unwrap_or_default(),
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+    })
+}
+
+const EVENT_COLS: &str = "id, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at";
+
+pub struct EventFilter<'a> {
+    pub event_type: Option<&'a str>,
+    pub status: Option<&'a str>,
+    pub offer_id: Option<&'a str>,
+    pub starting_after: Option<&'a str>,
+    pub limit: i64,
+}
+
+/// Newest first.
+pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: EventFilter<'_>) -> Result<(Vec<Event>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
+         AND ($3 IS NULL OR event_type = $3) AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR offer_id = $5) \
+         AND ($6 IS NULL OR id < $6) ORDER BY id DESC LIMIT $7"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(f.event_type.map(str::to_string))
+    .bind(f.status.map(str::to_string))
+    .bind(f.offer_id.map(str::to_string))
+    .bind(f.starting_after.map(str::to_string))
+    .bind(f.limit + 1)
+    .fetch_all(ex)
+    .await?;
+    let mut items = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
+    let more = items.len() as i64 > f.limit;
+    items.truncate(f.limit as usize);
+    Ok((items, more))
+}
+
+pub async fn get_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Event>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| event(&r))
+        .transpose()
 }

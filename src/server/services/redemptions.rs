@@ -115,3 +115,15 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
         }
     }
 }
+
+/// `GET /api/v1/events`: decisions and redemptions, newest first, filtered.
+pub async fn events(state: &AppState, actor: &Actor, f: redemptions::EventFilter<'_>) -> AppResult<crate::model::Page<crate::model::Event>> {
+    actor.require(Permission::TenantRead)?;
+    let (data, has_more) = redemptions::page(&state.db.pool, actor.scope()?, f).await?;
+    Ok(crate::model::Page { data, has_more })
+}
+
+pub async fn event(state: &AppState, actor: &Actor, id: &str) -> AppResult<crate::model::Event> {
+    actor.require(Permission::TenantRead)?;
+    redemptions::get_event(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("event"))
+}
