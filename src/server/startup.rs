@@ -158,7 +158,7 @@ fn spawn_housekeeping(db: Db) {
                 tracing::warn!("session clean-up failed: {e}");
             }
             let cutoff = now - 24 * 3600 * 1000;
-            if let Err(e) = sqlx::query("DELETE FROM login_failures WHERE failed_at < $1").bind(cutoff).execute(&db.pool).await {
+            if let Err(e) = crate::server::db::users::delete_login_failures_before(&db.pool, cutoff).await {
                 tracing::warn!("login-failure clean-up failed: {e}");
             }
         }

@@ -202,3 +202,8 @@ pub async fn login_failures_since<'c, E: Executor<'c, Database = Any>>(ex: E, em
 pub async fn clear_login_failures<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email).execute(ex).await.map(|_| ())
 }
+
+/// Housekeeping: failed-login records older than `before_ms` no longer count for anything.
+pub async fn delete_login_failures_before<'c, E: Executor<'c, Database = Any>>(ex: E, before_ms: i64) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM login_failures WHERE failed_at < $1").bind(before_ms).execute(ex).await?.rows_affected())
+}
