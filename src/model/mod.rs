@@ -6,6 +6,26 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use utoipa::ToSchema;
 
+/// `as_str` and `parse` for an enum whose variants have fixed names on the wire and in the
+/// database: one table, so the two directions cannot drift apart.
+macro_rules! wire_names {
+    ($ty:ident { $($variant:ident => $name:literal),+ $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($ty::$variant => $name),+
+                }
+            }
+            pub fn parse(s: &str) -> Option<Self> {
+                match s {
+                    $($name => Some($ty::$variant),)+
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
 /// Stripe-style modes: `preview` objects never see `live` ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
@@ -16,20 +36,9 @@ pub enum Environment {
     Live,
 }
 
+wire_names!(Environment { Preview => "preview", Live => "live" });
+
 impl Environment {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Environment::Preview => "preview",
-            Environment::Live => "live",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "preview" => Some(Environment::Preview),
-            "live" => Some(Environment::Live),
-            _ => None,
-        }
-    }
     /// The key infix Stripe uses for the mode: `sk_test_…` / `sk_live_…`.
     pub fn key_infix(self) -> &'static str {
         match self {
@@ -47,21 +56,7 @@ pub enum Role {
     Marketer,
 }
 
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Merchant => "merchant",
-            Role::Marketer => "marketer",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "merchant" => Some(Role::Merchant),
-            "marketer" => Some(Role::Marketer),
-            _ => None,
-        }
-    }
-}
+wire_names!(Role { Merchant => "merchant", Marketer => "marketer" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantChoice {
@@ -108,21 +103,7 @@ pub enum ProductStatus {
     Archived,
 }
 
-impl ProductStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProductStatus::Active => "active",
-            ProductStatus::Archived => "archived",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "active" => Some(ProductStatus::Active),
-            "archived" => Some(ProductStatus::Archived),
-            _ => None,
-        }
-    }
-}
+wire_names!(ProductStatus { Active => "active", Archived => "archived" });
 
 /// A catalogue product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -385,21 +366,7 @@ pub enum PriceInterval {
     Year,
 }
 
-impl PriceInterval {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PriceInterval::Month => "month",
-            PriceInterval::Year => "year",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "month" => Some(PriceInterval::Month),
-            "year" => Some(PriceInterval::Year),
-            _ => None,
-        }
-    }
-}
+wire_names!(PriceInterval { Month => "month", Year => "year" });
 
 /// A catalogue price.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -609,20 +576,9 @@ pub enum MethodSchema {
     Custom,
 }
 
+wire_names!(MethodSchema { StripeCheckout => "stripe-checkout", Custom => "custom" });
+
 impl MethodSchema {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MethodSchema::StripeCheckout => "stripe-checkout",
-            MethodSchema::Custom => "custom",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "stripe-checkout" => Some(MethodSchema::StripeCheckout),
-            "custom" => Some(MethodSchema::Custom),
-            _ => None,
-        }
-    }
     /// The `redemptionSchema` a presented offer carries.
     pub fn redemption_schema(self) -> &'static str {
         match self {
@@ -825,23 +781,7 @@ pub enum Audience {
     Authenticated,
 }
 
-impl Audience {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Audience::All => "all",
-            Audience::Anonymous => "anonymous",
-            Audience::Authenticated => "authenticated",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "all" => Some(Audience::All),
-            "anonymous" => Some(Audience::Anonymous),
-            "authenticated" => Some(Audience::Authenticated),
-            _ => None,
-        }
-    }
-}
+wire_names!(Audience { All => "all", Anonymous => "anonymous", Authenticated => "authenticated" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]

@@ -29,14 +29,10 @@ pub fn rfc3339_to_local(s: &str, tz: &str) -> String {
     s.parse::<jiff::Timestamp>().map(|ts| ms_to_local(ts.as_millisecond(), tz)).unwrap_or_default()
 }
 
-/// Unix milliseconds → RFC 3339 UTC.
-pub fn ms_to_rfc3339(ms: i64) -> String {
-    crate::server::db::ms_to_rfc3339(ms)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::db::ms_to_rfc3339;
     #[test]
     fn converts_through_the_tenant_zone() {
         // London is UTC+1 in summer, UTC in winter.

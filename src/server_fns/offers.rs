@@ -93,7 +93,7 @@ fn to_input(
             return None;
         }
         match crate::server::tz::local_to_ms(text, tz) {
-            Ok(ms) => Some(crate::server::tz::ms_to_rfc3339(ms)),
+            Ok(ms) => Some(crate::server::db::ms_to_rfc3339(ms)),
             Err(m) => {
                 e.add(field, m);
                 None

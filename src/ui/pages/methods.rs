@@ -47,7 +47,7 @@ pub fn MethodsPage() -> impl IntoView {
                             <option value="custom">"Custom"</option>
                         </select>
                     </div>
-                    <SettingsFields err=err success="" cancel="" signup=""/>
+                    <SettingsFields err=err/>
                     <button type="submit" class="button-primary">"Create method"</button>
                 </ActionForm>
             </section>
@@ -56,8 +56,7 @@ pub fn MethodsPage() -> impl IntoView {
 }
 
 #[component]
-fn SettingsFields(err: Signal<Option<crate::error::AppError>>, success: &'static str, cancel: &'static str, signup: &'static str) -> impl IntoView {
-    let _ = (success, cancel, signup);
+fn SettingsFields(err: Signal<Option<crate::error::AppError>>) -> impl IntoView {
     view! {
         <div class="field">
             <label for="m-success">"Success URL"</label>
