@@ -57,7 +57,10 @@ pub fn router(state: AppState) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(cfg.cookie_secure)
-        .with_always_save(true)
+        // Not always_save: every request with a cookie (stylesheets, the wasm, favicon…) would
+        // write back the record it loaded, so a slow asset request could undo a concurrent
+        // environment switch or resurrect a session right after logout. Activity is recorded
+        // by `services::auth` instead, at most every few minutes.
         .with_expiry(Expiry::OnInactivity(time::Duration::minutes(cfg.session_idle_minutes)));
     let ctx_state = state.clone();
     let options = state.leptos_options.clone();

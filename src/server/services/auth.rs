@@ -11,6 +11,9 @@ const UID: &str = "uid";
 const TID: &str = "tid";
 const ENV: &str = "env";
 const FLASH_KEY: &str = "flash_api_key";
+const SEEN: &str = "seen";
+/// A signed-in request refreshes the session's idle expiry when the last refresh is older than this.
+const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 
 pub const MAX_FAILURES: i64 = 5;
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
@@ -97,6 +100,10 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
         session.flush().await.map_err(sess_err)?;
         return Ok(None);
     };
+    let now = db::now_ms();
+    if session.get::<i64>(SEEN).await.map_err(sess_err)?.is_none_or(|seen| now - seen > TOUCH_EVERY_MS) {
+        session.insert(SEEN, now).await.map_err(sess_err)?;
+    }
     let tenants = db::users::active_memberships(pool, &user.id).await?;
     let wanted = session.get::<String>(TID).await.map_err(sess_err)?;
     let current = wanted
