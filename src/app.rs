@@ -1,7 +1,7 @@
 //! The HTML shell and the route table; pages live in `ui::pages`.
 use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
-use crate::ui::pages::{admin, api_keys, home::HomePage, integrations, login::LoginPage, methods, offers, products};
+use crate::ui::pages::{admin, api_keys, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, surfaces};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -67,6 +67,14 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/offers/redemption-methods") view=methods::MethodsPage ssr=SsrMode::Async/>
                     <Route path=path!("/offers/redemption-methods/:id") view=methods::MethodPage ssr=SsrMode::Async/>
                     <Route path=path!("/offers/:id") view=offers::OfferPage ssr=SsrMode::Async/>
+                    <Route path=path!("/experiences") view=experiences::ExperiencesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/experiences/schemas") view=experiences::SchemasPage ssr=SsrMode::Async/>
+                    <Route path=path!("/experiences/schemas/:id") view=experiences::SchemaPage ssr=SsrMode::Async/>
+                    <Route path=path!("/experiences/:id") view=experiences::ExperiencePage ssr=SsrMode::Async/>
+                    <Route path=path!("/surfaces") view=surfaces::SurfacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("/surfaces/:id") view=surfaces::SurfacePage ssr=SsrMode::Async/>
+                    <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/events/:id") view=events::EventPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/api-keys") view=api_keys::ApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/integrations/stripe") view=integrations::StripeIntegrationPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tenants") view=admin::TenantsPage ssr=SsrMode::Async/>

@@ -1,11 +1,13 @@
-// Progressive enhancement of every <textarea class="code-editor" data-language="typescript">:
-// once the page is hydrated, a CodeMirror editor (TypeScript highlighting, line numbers) takes
+// Progressive enhancement of every <textarea class="code-editor" data-language="typescript|html">:
+// once the page is hydrated, a CodeMirror editor (TypeScript, or HTML with its CSS and
+// JavaScript, highlighted; line numbers) takes
 // its place on screen. The textarea stays the form field: the editor writes every change back
 // to it, and a value typed into it (tests, password managers) is taken into the editor. Errors
 // the server lists in <li data-line data-column> under the form are marked at their line.
 import { basicSetup } from 'codemirror';
 import { EditorView } from '@codemirror/view';
 import { javascript } from '@codemirror/lang-javascript';
+import { html } from '@codemirror/lang-html';
 import { lintGutter, setDiagnostics } from '@codemirror/lint';
 
 const MOUNTED = new WeakMap();
@@ -34,12 +36,14 @@ function mount(textarea) {
     parent: host,
     extensions: [
       basicSetup,
-      javascript({ typescript: true }),
+      textarea.dataset.language === 'html' ? html() : javascript({ typescript: true }),
       lintGutter(),
       EditorView.editable.of(!textarea.readOnly),
       EditorView.updateListener.of((u) => {
         if (u.docChanged && !syncing) {
           textarea.value = u.state.doc.toString();
+          // Lets the page react as if the textarea had been typed in (e.g. a live preview).
+          textarea.dispatchEvent(new Event('input', { bubbles: true }));
         }
       }),
       EditorView.contentAttributes.of({ 'aria-label': `${(textarea.labels && textarea.labels[0] && textarea.labels[0].textContent) || 'Code'} (editor)` }),

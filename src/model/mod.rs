@@ -65,6 +65,8 @@ pub struct TenantChoice {
     pub role: Role,
     /// IANA time zone the tenant types and reads times in.
     pub time_zone: String,
+    /// How long an offer token handed out by a surface decision stays redeemable.
+    pub offer_token_ttl_minutes: i64,
 }
 
 /// What the shell needs to know about the signed-in user.
@@ -1168,4 +1170,87 @@ pub struct Event {
     pub response: serde_json::Value,
     pub logs: Vec<String>,
     pub created_at: String,
+}
+
+/// An offer's funnel over a period: how often surfaces presented it and how often a
+/// presentation was redeemed successfully.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct OfferStats {
+    pub offer_id: String,
+    /// RFC 3339, inclusive.
+    pub from: String,
+    /// RFC 3339, exclusive.
+    pub to: String,
+    pub impressions: i64,
+    pub redemptions: i64,
+    /// Distinct identities with a successful redemption.
+    pub redeemers: i64,
+    /// `redemptions / impressions` (0 when there were no impressions).
+    pub conversion: f64,
+}
+
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
+}
+
+/// The placeholders an HTML experience may use; each is filled HTML-escaped.
+pub const OFFER_PLACEHOLDERS: [&str; 5] = ["title", "price", "description", "token", "id"];
+
+/// Fills `{{offer.title}}`, `{{offer.price}}`, `{{offer.description}}`, `{{offer.token}}` and
+/// `{{offer.id}}` of an HTML experience with the presented offer's values, HTML-escaped (empty
+/// when no offer is presented). Shared by surface decisions and the dashboard's live preview.
+pub fn fill_offer_placeholders(html: &str, offer: Option<&serde_json::Value>) -> String {
+    let get = |k: &str| -> String {
+        offer
+            .and_then(|o| match k {
+                "title" | "price" | "description" => o["presentation"][k].as_str(),
+                _ => o[k].as_str(),
+            })
+            .map(escape_html)
+            .unwrap_or_default()
+    };
+    let mut out = html.to_string();
+    for k in OFFER_PLACEHOLDERS {
+        out = out.replace(&format!("{{{{offer.{k}}}}}"), &get(k));
+    }
+    out
+}
+
+/// The experiences page: the list plus the choices of the "new experience" form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperiencesData {
+    pub experiences: Vec<Experience>,
+    /// `(id, name)` of the environment's presentation schemas.
+    pub schemas: Vec<(String, String)>,
+}
+
+/// One experience (or a new one) with what its editor needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExperienceDetail {
+    /// `None` for the "new experience" form.
+    pub experience: Option<Experience>,
+    pub kind: ExperienceKind,
+    pub schema: Option<PresentationSchema>,
+    /// Every offer of the environment: `(id, name, presentation as JSON)`.
+    pub offers: Vec<(String, String, serde_json::Value)>,
+    /// The offer slots the editor shows: the schema's, or `primary` (plus any in use) for HTML.
+    pub slots: Vec<String>,
+}
+
+/// The surfaces page and a surface's page: the experiences slots may link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SurfacesData {
+    pub surfaces: Vec<Surface>,
+    pub experiences: Vec<(String, String)>,
+}
+
+/// One page of the events list with the filter choices.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventsData {
+    pub events: Vec<Event>,
+    pub has_more: bool,
+    pub offers: Vec<(String, String)>,
+    pub time_zone: String,
 }

@@ -40,7 +40,12 @@ pub fn state(db: Db, config: Config) -> AppState {
     let leptos_options = leptos_options(&config);
     let stripe = crate::server::stripe::StripeClient::new(&config.stripe_api_base);
     let engine = crate::server::workflow::Engine::new(config.workflow_limits.clone());
-    AppState { db, config: Arc::new(config), leptos_options, stripe, engine }
+    let snapshots = crate::server::snapshot::Snapshots::default();
+    if db.backend == crate::server::db::Backend::Postgres {
+        crate::server::snapshot::listen(snapshots.clone(), config.database_url.clone());
+    }
+    let recorder = crate::server::recorder::Recorder::start(db.clone());
+    AppState { db, config: Arc::new(config), leptos_options, stripe, engine, snapshots, recorder }
 }
 
 /// The route list, generated once per process. Generating it renders the app with a
@@ -142,10 +147,13 @@ pub async fn serve(config: Config) -> Result<(), String> {
     tracing::info!(config = ?config, backend = ?db.backend, "starting offerdeck");
     let state = state(db.clone(), config);
     spawn_housekeeping(db);
+    let recorder = state.recorder.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!("listening on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
     axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    // Requests have finished: write the decisions still queued before exiting.
+    recorder.shutdown().await;
     tracing::info!("stopped");
     Ok(())
 }

@@ -13,6 +13,10 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub stripe: StripeClient,
     pub engine: crate::server::workflow::Engine,
+    /// Surface-decision configuration per tenant and environment, in memory.
+    pub snapshots: crate::server::snapshot::Snapshots,
+    /// Batched writer of decision events and impressions.
+    pub recorder: crate::server::recorder::Recorder,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -2,6 +2,7 @@
 //! session → actor → one service call. They work as `fetch` calls once hydrated and as plain
 //! form posts without JavaScript (errors come back through the redirect).
 pub mod admin;
+pub mod experiences;
 pub mod api_keys;
 pub mod auth;
 pub mod integrations;

@@ -189,3 +189,10 @@ pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
     let (state, actor) = ctx::actor().await?;
     ctx::finish(crate::server::services::tenants::set_time_zone(&state, &actor, &time_zone).await)
 }
+
+#[server(prefix = "/sfn", endpoint = "tenant/token_ttl")]
+pub async fn set_token_ttl(minutes: String) -> Result<(), AppError> {
+    use crate::server_fns::ctx;
+    let (state, actor) = ctx::actor().await?;
+    ctx::finish(crate::server::services::tenants::set_token_ttl(&state, &actor, &minutes).await)
+}

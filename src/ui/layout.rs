@@ -92,6 +92,12 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                         <p class="nav-heading">"Offers"</p>
                         <a href="/offers">"Offers"</a>
                         <a href="/offers/redemption-methods">"Redemption methods"</a>
+                        <p class="nav-heading">"Presentation"</p>
+                        <a href="/experiences">"Experiences"</a>
+                        <a href="/experiences/schemas">"Presentation schemas"</a>
+                        <a href="/surfaces">"Surfaces"</a>
+                        <p class="nav-heading">"Activity"</p>
+                        <a href="/events">"Events"</a>
                     })}
                     {(has_tenant && can_edit).then(|| view! {
                         <p class="nav-heading">"Settings"</p>

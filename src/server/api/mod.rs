@@ -196,3 +196,13 @@ async fn run_idempotent(state: &AppState, scope: &Scope, key: &str, hash: &str, 
     db::idempotency::complete(pool, scope, key, status.as_u16() as i64, &text).await?;
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
+
+/// An optional RFC 3339 query parameter as unix milliseconds; a bad value is a field error.
+pub fn instant_param(name: &str, v: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
+            .map(|t| Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
+            .map_err(|_| crate::error::AppError::field(name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")),
+    }
+}

@@ -10,7 +10,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/offers", get(list).post(create)).route("/offers/{id}", get(read).patch(update).delete(archive))
+    Router::new().route("/offers", get(list).post(create)).route("/offers/{id}", get(read).patch(update).delete(archive)).route("/offers/{id}/stats", get(stats))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -56,4 +56,23 @@ pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Pa
     responses((status = 200, body = Offer), (status = 404, body = ErrorBody)))]
 pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Offer>> {
     Ok(Json(offers::set_archived(&state, &actor, &id, true).await?))
+}
+
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatsQuery {
+    /// RFC 3339, inclusive; default 30 days before `to`.
+    pub from: Option<String>,
+    /// RFC 3339, exclusive; default now.
+    pub to: Option<String>,
+}
+
+/// Impressions (offers presented by surface decisions), successful redemptions and conversion.
+#[utoipa::path(get, path = "/api/v1/offers/{id}/stats", tag = "offers", params(("id" = String, Path), StatsQuery), security(("bearer" = [])),
+    responses((status = 200, body = crate::model::OfferStats), (status = 404, body = ErrorBody)))]
+pub async fn stats(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<StatsQuery>) -> ApiResult<Json<crate::model::OfferStats>> {
+    let to = super::instant_param("to", q.to.as_deref())?.unwrap_or_else(crate::server::db::now_ms);
+    let from = super::instant_param("from", q.from.as_deref())?.unwrap_or(to - 30 * 24 * 3600 * 1000);
+    Ok(Json(offers::stats(&state, &actor, &id, from, to).await?))
 }

@@ -28,6 +28,12 @@ pub struct EventQuery {
     pub event_type: Option<String>,
     pub status: Option<String>,
     pub offer_id: Option<String>,
+    /// The user identifier or anonymous id the event was for.
+    pub identity: Option<String>,
+    /// RFC 3339: events at or after this instant.
+    pub from: Option<String>,
+    /// RFC 3339: events before this instant.
+    pub to: Option<String>,
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]
@@ -47,6 +53,9 @@ pub async fn list_events(State(state): State<AppState>, ApiActor(actor): ApiActo
         event_type: q.event_type.as_deref(),
         status: q.status.as_deref(),
         offer_id: q.offer_id.as_deref(),
+        identity: q.identity.as_deref().filter(|s| !s.is_empty()),
+        from_ms: crate::server::api::instant_param("from", q.from.as_deref())?,
+        to_ms: crate::server::api::instant_param("to", q.to.as_deref())?,
         starting_after: q.starting_after.as_deref(),
         limit,
     };

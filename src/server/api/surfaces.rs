@@ -16,9 +16,9 @@ pub fn routes() -> Router<AppState> {
         .route("/presentation-schemas", get(list_schemas).post(create_schema))
         .route("/presentation-schemas/{id}", get(read_schema).patch(update_schema).delete(delete_schema))
         .route("/experiences", get(list_experiences).post(create_experience))
-        .route("/experiences/{id}", get(read_experience).patch(update_experience))
+        .route("/experiences/{id}", get(read_experience).patch(update_experience).delete(delete_experience))
         .route("/surfaces", get(list_surfaces).post(create_surface))
-        .route("/surfaces/{id}", get(read_surface).patch(update_surface))
+        .route("/surfaces/{id}", get(read_surface).patch(update_surface).delete(delete_surface))
         .route("/surface-decisions", post(decide))
 }
 
@@ -108,4 +108,19 @@ pub async fn update_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Pa
     responses((status = 200, description = "`{status, statusCode, eventId, identity, offer, slots}`"), (status = 404, body = ErrorBody)))]
 pub async fn decide(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<DecisionIn>) -> ApiResult<Json<serde_json::Value>> {
     Ok(Json(surfaces::decide(&s, &a, i).await?))
+}
+
+/// Refused with 409, naming them, while surfaces use the experience.
+#[utoipa::path(delete, path = "/api/v1/experiences/{id}", tag = "experiences", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete_experience(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    experiences::delete_experience(&s, &a, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(delete, path = "/api/v1/surfaces/{id}", tag = "surfaces", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn delete_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    surfaces::delete(&s, &a, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -149,3 +149,13 @@ pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
         .map(experience)
         .collect()
 }
+
+pub async fn delete_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM experiences WHERE tenant_id = $1 AND environment = $2 AND id = $3")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

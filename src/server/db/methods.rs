@@ -193,3 +193,15 @@ pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
     })
     .collect()
 }
+
+/// Every method of a scope (the surface-decision snapshot).
+pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<RedemptionMethod>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(method)
+        .collect()
+}

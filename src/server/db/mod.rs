@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod experiences;
 pub mod idempotency;
+pub mod impressions;
 pub mod integrations;
 pub mod methods;
 pub mod offers;
@@ -33,7 +34,7 @@ pub struct Db {
 }
 
 /// Tenant and environment: the first argument of every query on tenant-owned rows.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Scope {
     pub tenant_id: String,
     pub env: Environment,

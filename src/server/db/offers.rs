@@ -144,3 +144,15 @@ pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scope, starting_after:
 pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
     super::set_status(ex, super::StatusTable::Offers, scope, id, status, now).await
 }
+
+/// Every offer of a scope without its prices (the surface-decision snapshot).
+pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<Offer>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(offer)
+        .collect()
+}

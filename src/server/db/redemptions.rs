@@ -149,6 +149,11 @@ pub struct EventFilter<'a> {
     pub event_type: Option<&'a str>,
     pub status: Option<&'a str>,
     pub offer_id: Option<&'a str>,
+    /// The identifier as given (user identifier or anonymous id).
+    pub identity: Option<&'a str>,
+    /// `[from_ms, to_ms)`
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
     pub starting_after: Option<&'a str>,
     pub limit: i64,
 }
@@ -158,7 +163,8 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     let rows = sqlx::query(&format!(
         "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR event_type = $3) AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR offer_id = $5) \
-         AND ($6 IS NULL OR id < $6) ORDER BY id DESC LIMIT $7"
+         AND ($6 IS NULL OR id < $6) AND ($8 IS NULL OR identity = $8) AND ($9 IS NULL OR created_at >= $9) \
+         AND ($10 IS NULL OR created_at < $10) ORDER BY id DESC LIMIT $7"
     ))
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
@@ -167,6 +173,9 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     .bind(f.offer_id.map(str::to_string))
     .bind(f.starting_after.map(str::to_string))
     .bind(f.limit + 1)
+    .bind(f.identity.map(str::to_string))
+    .bind(f.from_ms)
+    .bind(f.to_ms)
     .fetch_all(ex)
     .await?;
     let mut items = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;

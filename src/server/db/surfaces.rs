@@ -71,3 +71,13 @@ pub async fn token_ttl_seconds<'c, E: Executor<'c, Database = Any>>(ex: E, tenan
     let row = sqlx::query("SELECT offer_token_ttl_seconds FROM tenants WHERE id = $1").bind(tenant_id).fetch_optional(ex).await?;
     Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(1800))
 }
+
+pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("DELETE FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND id = $3")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -71,6 +71,16 @@ pub async fn set_time_zone<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str,
     Ok(r.rows_affected() == 1)
 }
 
+pub async fn set_token_ttl<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, seconds: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE tenants SET offer_token_ttl_seconds = $1, updated_at = $2 WHERE id = $3")
+        .bind(seconds)
+        .bind(now_ms())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
 pub async fn time_zone<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<String, sqlx::Error> {
     let row = sqlx::query("SELECT time_zone FROM tenants WHERE id = $1").bind(id).fetch_optional(ex).await?;
     Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?.unwrap_or_else(|| "UTC".into()))

@@ -135,7 +135,7 @@ pub async fn remove_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_
 /// The user's memberships in active tenants, the only ones a session may use.
 pub async fn active_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str) -> Result<Vec<TenantChoice>, sqlx::Error> {
     sqlx::query(
-        "SELECT t.id, t.name, m.role, t.time_zone FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+        "SELECT t.id, t.name, m.role, t.time_zone, t.offer_token_ttl_seconds FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
          WHERE m.user_id = $1 AND t.status = 'active' ORDER BY t.name, t.id",
     )
     .bind(user_id)
@@ -148,6 +148,7 @@ pub async fn active_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user
             name: r.try_get("name")?,
             role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
             time_zone: r.try_get("time_zone")?,
+            offer_token_ttl_minutes: r.try_get::<i64, _>("offer_token_ttl_seconds")? / 60,
         })
     })
     .collect()

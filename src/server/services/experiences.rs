@@ -169,6 +169,7 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.saved", object_type: "experience", object_id: &id, details: None }).await?;
     let x = xdb::get_experience(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
     Ok(x)
 }
 
@@ -180,4 +181,51 @@ pub async fn get_experience(state: &AppState, actor: &Actor, id: &str) -> AppRes
 pub async fn list_experiences(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
     actor.require(Permission::TenantRead)?;
     Ok(xdb::list_experiences(&state.db.pool, actor.scope()?).await?)
+}
+
+/// Moves, removes or adds one offer in an experience's priority list for `slot`:
+/// `op` is `up`, `down`, `remove` or `add`. The result is saved through `save_experience`, so
+/// the same rules apply (the offer must exist here, the slot must be the schema's).
+pub async fn arrange_offer(state: &AppState, actor: &Actor, id: &str, slot: &str, offer_id: &str, op: &str) -> AppResult<Experience> {
+    actor.require(Permission::TenantWrite)?;
+    let x = get_experience(state, actor, id).await?;
+    let mut offers = x.offers.clone();
+    let list = offers.entry(slot.to_string()).or_default();
+    let pos = list.iter().position(|o| o == offer_id);
+    match (op, pos) {
+        ("up", Some(i)) if i > 0 => list.swap(i, i - 1),
+        ("down", Some(i)) if i + 1 < list.len() => list.swap(i, i + 1),
+        ("up" | "down", Some(_)) => {}
+        ("remove", Some(i)) => {
+            list.remove(i);
+        }
+        ("add", None) if !offer_id.is_empty() => list.push(offer_id.to_string()),
+        ("add", Some(_)) => return Err(AppError::field("offer_id", "is already in this slot")),
+        ("add", None) => return Err(AppError::field("offer_id", "choose an offer")),
+        _ => return Err(AppError::not_found("offer in this slot")),
+    }
+    let input = ExperienceInput { name: x.name, kind: x.kind, html: x.html, schema_id: x.schema_id, content: Some(x.content), offers: Some(offers) };
+    save_experience(state, actor, Some(id), input).await
+}
+
+/// Deletes an experience that no surface uses; refused, naming them, otherwise.
+pub async fn delete_experience(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let mut tx = state.db.pool.begin().await?;
+    xdb::get_experience(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
+    let users: Vec<String> = db::surfaces::list(&mut *tx, scope)
+        .await?
+        .into_iter()
+        .filter(|s| s.slots.iter().any(|sl| sl.experience_id.as_deref() == Some(id)))
+        .map(|s| s.name)
+        .collect();
+    if !users.is_empty() {
+        return Err(AppError::conflict(format!("the experience is used by these surfaces: {}", users.join(", "))));
+    }
+    xdb::delete_experience(&mut *tx, scope, id).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.deleted", object_type: "experience", object_id: id, details: None }).await?;
+    tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
+    Ok(())
 }

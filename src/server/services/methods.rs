@@ -100,6 +100,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "redemption_method.updated", object_type: "redemption_method", object_id: id, details: None }).await?;
     let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
     Ok(m)
 }
 
@@ -115,6 +116,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "redemption_method", object_id: id, details: None }).await?;
     let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
     Ok(m)
 }
 

@@ -133,6 +133,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Chec
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
     let offer = db::offers::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
     Ok(offer)
 }
 
@@ -193,6 +194,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
     let offer = db::offers::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
     Ok(offer)
 }
 
@@ -231,5 +233,27 @@ pub fn build_offer_object(offer: &Offer, schema: MethodSchema, prices: &[Price],
         "presentation": offer.presentation,
         "redemptionSchema": schema.redemption_schema(),
         "redemption": { "instructions": instructions },
+    })
+}
+
+/// Impressions, redemptions and conversion of one offer in `[from_ms, to_ms)`. Marketers may
+/// read it. Decisions still queued in the recorder are not counted yet.
+pub async fn stats(state: &AppState, actor: &Actor, id: &str, from_ms: i64, to_ms: i64) -> AppResult<crate::model::OfferStats> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    if to_ms <= from_ms {
+        return Err(AppError::field("to", "must be after from"));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    db::offers::get(&mut *conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))?;
+    let (impressions, redemptions, redeemers) = db::impressions::offer_counts(&mut *conn, scope, id, from_ms, to_ms).await?;
+    Ok(crate::model::OfferStats {
+        offer_id: id.to_string(),
+        from: db::ms_to_rfc3339(from_ms),
+        to: db::ms_to_rfc3339(to_ms),
+        impressions,
+        redemptions,
+        redeemers,
+        conversion: if impressions > 0 { redemptions as f64 / impressions as f64 } else { 0.0 },
     })
 }

@@ -2,9 +2,11 @@
 //! decisions: for each slot its experience and, per offer slot, the highest-priority offer
 //! eligible now for this identity, with a fresh signed offer token.
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{Audience, Experience, ExperienceKind, Identity, IdentityInput, Offer, ProductStatus, Surface, SurfaceInput, validate_key, validate_slug};
+use crate::model::{Audience, Experience, ExperienceKind, Identity, IdentityInput, ProductStatus, Surface, SurfaceInput, validate_key, validate_slug};
 use crate::server::auth::{Actor, KeyKind, Permission, Principal};
-use crate::server::db::{self, audit, experiences as xdb, new_id, now_ms, surfaces as sdb};
+use crate::server::db::impressions::Decision;
+use crate::server::db::{audit, experiences as xdb, new_id, now_ms, surfaces as sdb};
+use crate::server::snapshot::OfferEntry;
 use crate::server::{AppState, is_unique_violation, tokens};
 use serde_json::{Value, json};
 
@@ -42,7 +44,21 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.saved", object_type: "surface", object_id: &id, details: None }).await?;
     let s = sdb::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
     Ok(s)
+}
+
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let mut tx = state.db.pool.begin().await?;
+    if !sdb::delete(&mut *tx, scope, id).await? {
+        return Err(AppError::not_found("surface"));
+    }
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.deleted", object_type: "surface", object_id: id, details: None }).await?;
+    tx.commit().await?;
+    state.snapshots.changed(&state.db, scope).await;
+    Ok(())
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Surface> {
@@ -56,47 +72,21 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Surface>> {
 }
 
 /// Why a candidate offer was or was not presented (the `debug` answer).
-fn instant_ms(rfc3339: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).ok().map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-}
-
-fn eligibility(offer: Option<&Offer>, identity: &Identity, now: i64) -> Result<(), &'static str> {
-    let Some(o) = offer else { return Err("no such offer") };
-    if o.status != ProductStatus::Active {
+fn eligibility(entry: Option<&OfferEntry>, identity: &Identity, now: i64) -> Result<(), &'static str> {
+    let Some(e) = entry else { return Err("no such offer") };
+    if e.offer.status != ProductStatus::Active {
         return Err("archived");
     }
-    let from = o.valid_from.as_deref().and_then(instant_ms);
-    let until = o.valid_until.as_deref().and_then(instant_ms);
-    if from.is_some_and(|f| f > now) || until.is_some_and(|u| u <= now) {
+    if e.redemption_schema.is_empty() {
+        return Err("its redemption method is archived");
+    }
+    if e.from_ms.is_some_and(|f| f > now) || e.until_ms.is_some_and(|u| u <= now) {
         return Err("outside its validity window");
     }
-    match (o.audience, identity.kind.as_str()) {
+    match (e.offer.audience, identity.kind.as_str()) {
         (Audience::Anonymous, "authenticated") | (Audience::Authenticated, "anonymous") => Err("wrong audience"),
         _ => Ok(()),
     }
-}
-
-fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
-
-/// Fills `{{offer.title}}`, `{{offer.price}}`, `{{offer.description}}`, `{{offer.token}}` and
-/// `{{offer.id}}` with HTML-escaped values.
-fn fill_html(html: &str, offer: Option<&Value>) -> String {
-    let get = |k: &str| -> String {
-        offer
-            .and_then(|o| match k {
-                "title" | "price" | "description" => o["presentation"][k].as_str(),
-                _ => o[k].as_str(),
-            })
-            .map(escape_html)
-            .unwrap_or_default()
-    };
-    let mut out = html.to_string();
-    for k in ["title", "price", "description", "token", "id"] {
-        out = out.replace(&format!("{{{{offer.{k}}}}}"), &get(k));
-    }
-    out
 }
 
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -122,52 +112,51 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
         return Err(AppError::new(crate::error::ErrorCode::Forbidden, "debug needs a secret key"));
     }
     let identity = input.identity.resolve(|| format!("anon_{}", uuid::Uuid::new_v4().simple()))?;
-    let surface = sdb::by_slug(&state.db.pool, &scope, input.surface_slug.trim()).await?.ok_or_else(|| AppError::not_found("surface"))?;
-    let ttl = sdb::token_ttl_seconds(&state.db.pool, &scope.tenant_id).await?;
+    // Configuration comes from the in-memory snapshot: no database read on this path.
+    let snap = state.snapshots.get(&state.db, &scope).await?;
+    let surface = snap.surfaces.get(input.surface_slug.trim()).ok_or_else(|| AppError::not_found("surface"))?;
     let now_ms = now_ms();
     let mut first_offer: Option<Value> = None;
     let mut slots_out = Vec::new();
     let mut presented_ids = Vec::new();
     for slot in &surface.slots {
-        let experience: Option<Experience> = match slot.experience_id.as_deref() {
-            Some(x) => xdb::get_experience(&state.db.pool, &scope, x).await?,
-            None => None,
-        };
+        let experience: Option<&Experience> = slot.experience_id.as_deref().and_then(|x| snap.experiences.get(x));
         let mut offers_out = Vec::new();
         let mut debug_out = serde_json::Map::new();
-        if let Some(x) = &experience {
+        if let Some(x) = experience {
             for (offer_slot, candidates) in &x.offers {
                 let mut chosen = false;
                 let mut reasons = Vec::new();
                 for oid in candidates {
-                    let mut conn = state.db.pool.acquire().await?;
-                    let offer = db::offers::get(&mut conn, &scope, oid).await?;
-                    drop(conn);
-                    let verdict = if chosen { Err("lower priority") } else { eligibility(offer.as_ref(), &identity, now_ms) };
-                    reasons.push(json!({"offerId": oid, "presented": verdict.is_ok(), "reason": verdict.err()}));
-                    if let (Ok(()), Some(o)) = (verdict, offer) {
+                    let entry = snap.offers.get(oid);
+                    let verdict = if chosen { Err("lower priority") } else { eligibility(entry, &identity, now_ms) };
+                    if input.debug {
+                        reasons.push(json!({"offerId": oid, "presented": verdict.is_ok(), "reason": verdict.err()}));
+                    }
+                    if let (Ok(()), Some(e)) = (verdict, entry) {
                         chosen = true;
-                        let method = db::methods::get(&state.db.pool, &scope, &o.redemption_method_id).await?;
-                        let token = tokens::mint(&state.config.secret_key, &scope, &o.id, &identity, ttl, now_ms / 1000);
+                        let token = tokens::mint(&state.config.secret_key, &scope, &e.offer.id, &identity, snap.token_ttl_seconds, now_ms / 1000);
                         let presented = json!({
-                            "id": o.id,
-                            "presentation": o.presentation,
-                            "redemptionSchema": method.map(|m| m.redemption_schema).unwrap_or_default(),
+                            "id": e.offer.id,
+                            "presentation": e.offer.presentation,
+                            "redemptionSchema": e.redemption_schema,
                             "token": token,
                         });
-                        presented_ids.push(o.id.clone());
+                        presented_ids.push(e.offer.id.clone());
                         if first_offer.is_none() {
                             first_offer = Some(presented.clone());
                         }
                         offers_out.push(presented);
                     }
                 }
-                debug_out.insert(offer_slot.clone(), Value::Array(reasons));
+                if input.debug {
+                    debug_out.insert(offer_slot.clone(), Value::Array(reasons));
+                }
             }
         }
-        let experience_out = experience.as_ref().map(|x| {
+        let experience_out = experience.map(|x| {
             let content = match x.kind {
-                ExperienceKind::Html => Value::String(fill_html(x.html.as_deref().unwrap_or(""), offers_out.first())),
+                ExperienceKind::Html => Value::String(crate::model::fill_offer_placeholders(x.html.as_deref().unwrap_or(""), offers_out.first())),
                 ExperienceKind::App => x.content.clone(),
             };
             json!({"id": x.id, "type": if x.kind == ExperienceKind::App { "app" } else { "html" }, "content": content})
@@ -179,25 +168,20 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
         slots_out.push(slot_out);
     }
     let event_id = new_id("evt");
-    db::redemptions::insert_event(
-        &state.db.pool,
-        &scope,
-        db::redemptions::NewEvent {
-            id: &event_id,
-            event_type: "surface.decision",
+    state
+        .recorder
+        .decision(Decision {
+            scope: scope.clone(),
+            event_id: event_id.clone(),
             status: if presented_ids.is_empty() { "empty" } else { "presented" },
-            offer_id: presented_ids.first().map(String::as_str),
-            method_id: None,
-            workflow_version: None,
-            identity_kind: Some(&identity.kind),
-            identity: Some(&identity.identifier),
-            duration_ms: None,
-            request: Some(json!({"surfaceSlug": surface.slug}).to_string()),
-            response: Some(json!({"presented": presented_ids}).to_string()),
-            logs: None,
-        },
-    )
-    .await?;
+            identity_kind: identity.kind.clone(),
+            identity: identity.identifier.clone(),
+            request: json!({"surfaceSlug": surface.slug, "identity": {"type": identity.kind, "identifier": identity.identifier}, "debug": input.debug}).to_string(),
+            response: json!({"presented": presented_ids}).to_string(),
+            offer_ids: presented_ids,
+            at_ms: now_ms,
+        })
+        .await;
     let authenticated = identity.kind == "authenticated";
     Ok(json!({
         "status": "success",
@@ -216,7 +200,7 @@ mod tests {
     #[test]
     fn html_placeholders_are_escaped() {
         let offer = json!({"id": "off_1", "token": "t.k", "presentation": {"title": "<b>Pro</b> & more", "price": "£10.00"}});
-        let out = fill_html("<h2>{{offer.title}}</h2><p>{{offer.price}}</p><a data-t=\"{{offer.token}}\">{{offer.description}}</a>", Some(&offer));
+        let out = crate::model::fill_offer_placeholders("<h2>{{offer.title}}</h2><p>{{offer.price}}</p><a data-t=\"{{offer.token}}\">{{offer.description}}</a>", Some(&offer));
         assert_eq!(out, "<h2>&lt;b&gt;Pro&lt;/b&gt; &amp; more</h2><p>£10.00</p><a data-t=\"t.k\"></a>");
     }
 }

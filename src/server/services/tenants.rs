@@ -140,3 +140,19 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
     tx.commit().await?;
     Ok(())
 }
+
+/// How long offer tokens stay redeemable (1 minute to 7 days); the next decision uses it.
+pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> AppResult<()> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let minutes: i64 = match minutes.trim().parse() {
+        Ok(m) if (1..=10_080).contains(&m) => m,
+        _ => return Err(AppError::field("minutes", "must be a whole number of minutes from 1 to 10080 (7 days)")),
+    };
+    let mut tx = state.db.pool.begin().await?;
+    db::tenants::set_token_ttl(&mut *tx, &scope.tenant_id, minutes * 60).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "tenant.offer_token_ttl_set", object_type: "tenant", object_id: &scope.tenant_id, details: Some(format!("{minutes} min")) }).await?;
+    tx.commit().await?;
+    state.snapshots.tenant_changed(&state.db, &scope.tenant_id).await;
+    Ok(())
+}

@@ -1,6 +1,6 @@
 //! The overview: where you are (tenant, environment, role) and what is in the catalogue.
 use crate::model::SessionInfo;
-use crate::server_fns::offers::SetTimeZone;
+use crate::server_fns::offers::{SetTimeZone, SetTokenTtl};
 use crate::server_fns::products::count_products;
 use crate::ui::components::{FieldError, FormError, Loading, action_error, action_ok};
 use leptos::prelude::*;
@@ -14,6 +14,10 @@ pub fn HomePage() -> impl IntoView {
     let tz_action = ServerAction::<SetTimeZone>::new();
     let tz_err = action_error(tz_action);
     let tz_ok = action_ok(tz_action);
+    let ttl_action = ServerAction::<SetTokenTtl>::new();
+    let ttl_err = action_error(ttl_action);
+    let ttl_ok = action_ok(ttl_action);
+    let ttl = info.as_ref().and_then(|i| i.current_tenant.as_ref().map(|t| t.offer_token_ttl_minutes)).unwrap_or(30);
     let editable = info.as_ref().is_some_and(|i| i.can_edit());
     let tz = info.as_ref().and_then(|i| i.current_tenant.as_ref().map(|t| t.time_zone.clone())).unwrap_or_else(|| "UTC".into());
     let (tenant, role, env) = info
@@ -54,6 +58,18 @@ pub fn HomePage() -> impl IntoView {
                         <FormError error=tz_err/>
                         <FieldError error=tz_err field="time_zone"/>
                         {move || tz_ok.get().then(|| view! { <p class="form-ok" role="status">"Saved."</p> })}
+                    </section>
+                    <section class="panel">
+                        <h2>"Offer tokens"</h2>
+                        <p class="muted">"A token handed out by a surface decision can be redeemed for this long (both environments)."</p>
+                        <ActionForm action=ttl_action attr:class="inline-form" attr:aria-label="Offer token lifetime">
+                            <label for="token-ttl">"Token lifetime (minutes)"</label>
+                            <input id="token-ttl" name="minutes" type="number" min="1" max="10080" value=ttl.to_string()/>
+                            <button type="submit" class="button-small">"Save lifetime"</button>
+                        </ActionForm>
+                        <FormError error=ttl_err/>
+                        <FieldError error=ttl_err field="minutes"/>
+                        {move || ttl_ok.get().then(|| view! { <p class="form-ok" role="status">"Saved."</p> })}
                     </section>
                 })}
                 <section class="panel">

@@ -1,6 +1,8 @@
 //! One module per dashboard area.
 pub mod admin;
 pub mod api_keys;
+pub mod events;
+pub mod experiences;
 pub mod home;
 pub mod integrations;
 pub mod login;
@@ -8,3 +10,4 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod surfaces;

@@ -6,7 +6,7 @@ use crate::server_fns::offers::*;
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, action_ok};
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 fn can_edit() -> bool {
     use_context::<SessionInfo>().is_some_and(|i| i.can_edit())
@@ -178,6 +178,7 @@ fn OfferView(detail: OfferDetail, update: ServerAction<UpdateOffer>, archive: Se
     view! {
         <Title text=format!("{} · offerdeck", o.name)/>
         <h1>{o.name.clone()}" "<span class=format!("badge badge-{}", o.status.as_str())>{o.status.as_str()}</span></h1>
+        <OfferStatsPanel id=o.id.clone()/>
         <section class="panel">
             <h2>"What a workflow receives"</h2>
             <p class="muted">"The offer object handed to the redemption method's workflow (the token is minted when a surface presents the offer)."</p>
@@ -199,5 +200,43 @@ fn OfferView(detail: OfferDetail, update: ServerAction<UpdateOffer>, archive: Se
                 </ActionForm>
             </section>
         })}
+    }
+}
+
+/// Impressions, redemptions and conversion over a period chosen with a plain GET form.
+#[component]
+fn OfferStatsPanel(id: String) -> impl IntoView {
+    let query = use_query_map();
+    let days = move || query.read().get("days").and_then(|d| d.parse::<i64>().ok()).unwrap_or(30);
+    let oid = id.clone();
+    let stats = Resource::new(move || (oid.clone(), days()), |(id, d)| crate::server_fns::experiences::load_offer_stats(id, d));
+    view! {
+        <section class="panel" aria-label="Performance">
+            <h2>"Performance"</h2>
+            <form method="get" action=format!("/offers/{id}") class="inline-form">
+                <label for="stats-days">"Period"</label>
+                <select id="stats-days" name="days">
+                    {[(1, "Last 24 hours"), (7, "Last 7 days"), (30, "Last 30 days"), (90, "Last 90 days")].into_iter().map(|(d, l)| view! {
+                        <option value=d.to_string() selected=move || days() == d>{l}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button-small">"Show"</button>
+            </form>
+            <Suspense fallback=Loading>
+                {move || Suspend::new(async move {
+                    match stats.await {
+                        Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
+                        Ok(s) => view! {
+                            <dl class="facts stats">
+                                <dt>"Impressions"</dt><dd data-stat="impressions">{s.impressions}</dd>
+                                <dt>"Redemptions"</dt><dd data-stat="redemptions">{s.redemptions}</dd>
+                                <dt>"Conversion"</dt><dd data-stat="conversion">{format!("{:.1} %", s.conversion * 100.0)}</dd>
+                                <dt>"Redeeming identities"</dt><dd data-stat="redeemers">{s.redeemers}</dd>
+                            </dl>
+                        }.into_any(),
+                    }
+                })}
+            </Suspense>
+        </section>
     }
 }

@@ -1,0 +1,92 @@
+//! SQL for what the recorder writes in batches (decision events and the impressions of the
+//! offers they presented) and for the offer statistics read from them.
+use super::Scope;
+use sqlx::{Any, Executor, Row};
+
+/// One surface decision: its event row and one impression per presented offer.
+#[derive(Debug, Clone)]
+pub struct Decision {
+    pub scope: Scope,
+    pub event_id: String,
+    pub status: &'static str,
+    pub identity_kind: String,
+    pub identity: String,
+    pub request: String,
+    pub response: String,
+    pub offer_ids: Vec<String>,
+    pub at_ms: i64,
+}
+
+/// `($1, $2, …), ($n, …)` for `rows` rows of `cols` columns.
+fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Rows per statement: well under both backends' limits on bound parameters.
+const CHUNK: usize = 200;
+
+/// Writes decisions with multi-row INSERTs; the caller wraps it in one transaction.
+pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, batch: &[Decision]) -> Result<(), sqlx::Error> {
+    for chunk in batch.chunks(CHUNK) {
+        let sql = format!(
+            "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, identity_kind, identity, request, response, created_at) VALUES {}",
+            placeholders(chunk.len(), 11)
+        );
+        let mut q = sqlx::query(&sql);
+        for d in chunk {
+            q = q
+                .bind(d.event_id.clone())
+                .bind(d.scope.tenant_id.clone())
+                .bind(d.scope.env.as_str())
+                .bind("surface.decision")
+                .bind(d.status)
+                .bind(d.offer_ids.first().cloned())
+                .bind(d.identity_kind.clone())
+                .bind(d.identity.clone())
+                .bind(d.request.clone())
+                .bind(d.response.clone())
+                .bind(d.at_ms);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    let impressions: Vec<(&Decision, &String)> = batch.iter().flat_map(|d| d.offer_ids.iter().map(move |o| (d, o))).collect();
+    for chunk in impressions.chunks(CHUNK) {
+        let sql = format!("INSERT INTO impressions (tenant_id, environment, offer_id, event_id, identity, created_at) VALUES {}", placeholders(chunk.len(), 6));
+        let mut q = sqlx::query(&sql);
+        for (d, offer_id) in chunk {
+            q = q.bind(d.scope.tenant_id.clone()).bind(d.scope.env.as_str()).bind((*offer_id).clone()).bind(d.event_id.clone()).bind(d.identity.clone()).bind(d.at_ms);
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Impressions, successful redemptions and distinct redeeming identities of one offer in
+/// `[from_ms, to_ms)`.
+pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, offer_id: &str, from_ms: i64, to_ms: i64) -> Result<(i64, i64, i64), sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT \
+           (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND created_at >= $4 AND created_at < $5), \
+           (SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5), \
+           (SELECT COUNT(DISTINCT identity) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5)",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(offer_id)
+    .bind(from_ms)
+    .bind(to_ms)
+    .fetch_one(ex)
+    .await?;
+    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_every_row() {
+        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
+}

@@ -1,0 +1,170 @@
+//! The surface-decision configuration of one tenant and environment, held in memory so that a
+//! decision reads nothing from the database: surfaces by slug, experiences, offers (with their
+//! validity windows pre-parsed), the redemption schema of each method and the token lifetime.
+//!
+//! A snapshot is loaded on first use and dropped whenever the configuration changes: services
+//! call [`Snapshots::changed`] after committing, which forgets the local copy and, on PostgreSQL,
+//! sends `NOTIFY offerdeck_config` so that every other offerdeck process sharing the database
+//! forgets its copy too ([`listen`]). A process whose listening connection drops forgets
+//! everything, since it may have missed notifications meanwhile.
+use crate::model::{Experience, Offer, ProductStatus, Surface};
+use crate::server::db::{self, Backend, Db, Scope};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, RwLock};
+
+pub const CHANNEL: &str = "offerdeck_config";
+
+pub struct OfferEntry {
+    pub offer: Offer,
+    pub from_ms: Option<i64>,
+    pub until_ms: Option<i64>,
+    pub redemption_schema: String,
+}
+
+pub struct Snapshot {
+    pub surfaces: HashMap<String, Surface>,
+    pub experiences: HashMap<String, Experience>,
+    pub offers: HashMap<String, OfferEntry>,
+    pub token_ttl_seconds: i64,
+}
+
+fn instant_ms(rfc3339: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).ok().map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
+}
+
+impl Snapshot {
+    async fn load(db: &Db, scope: &Scope) -> Result<Snapshot, sqlx::Error> {
+        let mut conn = db.pool.acquire().await?;
+        let surfaces = db::surfaces::list(&mut *conn, scope).await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
+        let experiences = db::experiences::list_experiences(&mut *conn, scope).await?.into_iter().map(|x| (x.id.clone(), x)).collect();
+        let schemas: HashMap<String, String> = db::methods::all(&mut *conn, scope)
+            .await?
+            .into_iter()
+            .filter(|m| m.status == ProductStatus::Active)
+            .map(|m| (m.id, m.redemption_schema))
+            .collect();
+        let offers = db::offers::all(&mut *conn, scope)
+            .await?
+            .into_iter()
+            .map(|o| {
+                let entry = OfferEntry {
+                    from_ms: o.valid_from.as_deref().and_then(instant_ms),
+                    until_ms: o.valid_until.as_deref().and_then(instant_ms),
+                    redemption_schema: schemas.get(&o.redemption_method_id).cloned().unwrap_or_default(),
+                    offer: o,
+                };
+                (entry.offer.id.clone(), entry)
+            })
+            .collect();
+        let token_ttl_seconds = db::surfaces::token_ttl_seconds(&mut *conn, &scope.tenant_id).await?;
+        Ok(Snapshot { surfaces, experiences, offers, token_ttl_seconds })
+    }
+}
+
+/// The per-process cache of snapshots.
+#[derive(Clone, Default)]
+pub struct Snapshots {
+    inner: Arc<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    map: RwLock<HashMap<Scope, Arc<Snapshot>>>,
+    /// Bumped by every invalidation: a load that overlapped one is used once but not kept.
+    generation: AtomicU64,
+    loads: AtomicU64,
+}
+
+impl Snapshots {
+    pub async fn get(&self, db: &Db, scope: &Scope) -> Result<Arc<Snapshot>, sqlx::Error> {
+        if let Some(s) = self.inner.map.read().unwrap_or_else(|e| e.into_inner()).get(scope) {
+            return Ok(s.clone());
+        }
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        let snapshot = Arc::new(Snapshot::load(db, scope).await?);
+        self.inner.loads.fetch_add(1, Ordering::Relaxed);
+        let mut map = self.inner.map.write().unwrap_or_else(|e| e.into_inner());
+        if self.inner.generation.load(Ordering::SeqCst) == generation {
+            map.insert(scope.clone(), snapshot.clone());
+        }
+        Ok(snapshot)
+    }
+
+    /// How many snapshots this process has loaded from the database (tests and benchmarks use
+    /// it to show that decisions do not read configuration).
+    pub fn loads(&self) -> u64 {
+        self.inner.loads.load(Ordering::Relaxed)
+    }
+
+    pub fn forget(&self, scope: &Scope) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.map.write().unwrap_or_else(|e| e.into_inner()).remove(scope);
+    }
+
+    pub fn forget_all(&self) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.map.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// Call after a configuration change has been committed: this process forgets the scope at
+    /// once, the others when the notification reaches them.
+    pub async fn changed(&self, db: &Db, scope: &Scope) {
+        self.forget(scope);
+        if db.backend == Backend::Postgres {
+            let payload = format!("{}:{}", scope.tenant_id, scope.env.as_str());
+            if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&db.pool).await {
+                tracing::warn!("could not notify other nodes of a configuration change: {e}");
+            }
+        }
+    }
+
+    /// Forgets every snapshot of a tenant (both environments): tenant-level settings changed.
+    pub async fn tenant_changed(&self, db: &Db, tenant_id: &str) {
+        for env in [crate::model::Environment::Preview, crate::model::Environment::Live] {
+            self.changed(db, &Scope { tenant_id: tenant_id.to_string(), env }).await;
+        }
+    }
+}
+
+/// On PostgreSQL: listens for other processes' configuration changes until the process ends.
+/// `database_url` is the one the pool was opened with (it may carry a search path).
+pub fn listen(snapshots: Snapshots, database_url: String) {
+    tokio::spawn(async move {
+        loop {
+            match sqlx::postgres::PgListener::connect(&database_url).await {
+                Ok(mut listener) => {
+                    if let Err(e) = listener.listen(CHANNEL).await {
+                        tracing::warn!("LISTEN {CHANNEL} failed: {e}");
+                    } else {
+                        // Anything cached before we were listening may be stale.
+                        snapshots.forget_all();
+                        loop {
+                            match listener.try_recv().await {
+                                Ok(Some(n)) => match n.payload().split_once(':') {
+                                    Some((tenant, env)) => {
+                                        if let Some(env) = crate::model::Environment::parse(env) {
+                                            snapshots.forget(&Scope { tenant_id: tenant.to_string(), env });
+                                        }
+                                    }
+                                    None => snapshots.forget_all(),
+                                },
+                                Ok(None) => {
+                                    tracing::warn!("configuration listener lost its connection; reconnecting");
+                                    snapshots.forget_all();
+                                }
+                                Err(e) => {
+                                    tracing::warn!("configuration listener failed: {e}");
+                                    break;
+                                }
+                            }
+                        }
+                    }
+                }
+                Err(e) => tracing::warn!("configuration listener cannot connect: {e}"),
+            }
+            snapshots.forget_all();
+            tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        }
+    });
+}
