@@ -114,7 +114,8 @@ async fn schema_and_experience_rules(app: TestApp) {
 
 /// A method, an offer, an app experience presenting it and a surface `pricing-page`.
 async fn small_recipe(app: &TestApp, k: &str) -> (Value, Value) {
-    let method = post(app, k, "/api/v1/redemption-methods", json!({"name": "Checkout", "schema": "stripe-checkout"})).await;
+    let method = post(app, k, "/api/v1/redemption-methods", json!({"name": "Checkout", "schema": "stripe-checkout",
+        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}})).await;
     let product = post(app, k, "/api/v1/products", json!({"name": "Premium"})).await;
     let price = post(app, k, "/api/v1/prices", json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_main"})).await;
     let offer = post(app, k, "/api/v1/offers", json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}})).await;
@@ -194,7 +195,7 @@ async fn snapshot_counts_and_token_lifetime(app: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 
     // The tenant's token lifetime applies to the next decision.
-    let r = app.api("PATCH", &format!("/api/v1/offers/{oid}"), k, Some(r#"{"validFrom":null,"validUntil":null}"#)).await;
+    let r = app.api("PATCH", &format!("/api/v1/offers/{oid}"), k, Some(r#"{"validFrom":"","validUntil":""}"#)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let cookie = {
         app.member("m@acme.test", &t.tenant_id, offerdeck::model::Role::Merchant).await;
@@ -218,7 +219,7 @@ async fn dashboard_builds_the_recipe(app: TestApp) {
     let k = t.keys.preview.secret.as_str();
     let (offer, _) = small_recipe(&app, k).await;
     let method_id = app.api("GET", "/api/v1/redemption-methods", k, None).await.json()["data"][0]["id"].as_str().unwrap().to_string();
-    let second = post(&app, k, "/api/v1/offers", json!({"name": "Annual", "redemptionMethodId": method_id, "priceIds": [], "presentation": {"title": "Annual"}})).await;
+    let second = post(&app, k, "/api/v1/offers", json!({"name": "Annual", "redemptionMethodId": method_id, "priceIds": offer["priceIds"], "presentation": {"title": "Annual"}})).await;
     app.member("m@acme.test", &t.tenant_id, offerdeck::model::Role::Merchant).await;
     let cookie = app.login("m@acme.test", "password-123").await;
     let c = Some(cookie.as_str());
