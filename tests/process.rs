@@ -189,3 +189,137 @@ async fn operator_flow_on_sqlite() {
 async fn operator_flow_on_postgres() {
     operator_flow("postgres").await;
 }
+
+/// A running `offerdeck serve` whose log lines arrive on a channel.
+struct Node {
+    child: KillOnDrop,
+    base: String,
+}
+
+fn start_node(env: &Env, listen: &str) -> Node {
+    let child = env.cmd(&["serve"]).env("OFFERDECK_LISTEN", listen).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child = KillOnDrop(Some(child));
+    let stderr = child.0.as_mut().unwrap().stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    loop {
+        let line = rx.recv_timeout(Duration::from_secs(30)).expect("server printed nothing");
+        if line.contains("listening on") {
+            break;
+        }
+    }
+    Node { child, base: format!("http://{listen}") }
+}
+
+impl Node {
+    /// SIGTERM, then waits for a clean exit.
+    fn stop(mut self) {
+        let mut child = self.child.0.take().unwrap();
+        assert!(Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap().success());
+        let status = child.wait().unwrap();
+        assert!(status.success(), "exit status {status:?}");
+    }
+}
+
+async fn post_json(http: &reqwest::Client, url: String, key: &str, body: serde_json::Value) -> serde_json::Value {
+    let r = http.post(&url).bearer_auth(key).json(&body).send().await.unwrap();
+    let status = r.status();
+    let v: serde_json::Value = r.json().await.unwrap();
+    assert!(status.is_success(), "{url}: {status} {v}");
+    v
+}
+
+// Scenario: two server processes on one database. A configuration change made through node A
+// is seen by node B's next decisions (B holds its configuration in memory; PostgreSQL NOTIFY
+// tells it to drop it). Decisions answered by B right before SIGTERM are all in the database.
+// On SQLite, one process plays both parts.
+async fn nodes_share_configuration(database: &str) {
+    use serde_json::json;
+    let Some(env) = env(database).await else {
+        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
+        return;
+    };
+    assert!(env.run(&["migrate"], None).0);
+    let (ok, out, err) = env.run(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test"], None);
+    assert!(ok, "{err}");
+    let t: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sk = t["keys"]["preview"]["secret"].as_str().unwrap().to_string();
+    let a = start_node(&env, &env.listen());
+    let b = if database == "postgres" { Some(start_node(&env, &format!("127.0.0.1:{}", free_port()))) } else { None };
+    let b_base = b.as_ref().map(|n| n.base.clone()).unwrap_or_else(|| a.base.clone());
+    let http = reqwest::Client::new();
+    let api = |base: &str, path: &str| format!("{base}/api/v1{path}");
+
+    let method = post_json(&http, api(&a.base, "/redemption-methods"), &sk, json!({"name": "Checkout", "schema": "stripe-checkout",
+        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}})).await;
+    let product = post_json(&http, api(&a.base, "/products"), &sk, json!({"name": "Premium"})).await;
+    let price = post_json(&http, api(&a.base, "/prices"), &sk, json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_1"})).await;
+    let offer = post_json(&http, api(&a.base, "/offers"), &sk, json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}})).await;
+    let x = post_json(&http, api(&a.base, "/experiences"), &sk, json!({"name": "Banner", "type": "html", "html": "<b>{{offer.title}}</b>", "offers": {"primary": [offer["id"]]}})).await;
+    post_json(&http, api(&a.base, "/surfaces"), &sk, json!({"name": "Pricing", "slug": "pricing", "slots": [{"key": "main", "facet": "web", "experienceId": x["id"]}]})).await;
+
+    let decide = |who: String| json!({"surfaceSlug": "pricing", "identity": {"userIdentifier": who}});
+    let d = post_json(&http, api(&b_base, "/surface-decisions"), &sk, decide("first@example.com".into())).await;
+    assert_eq!(d["offer"]["id"], offer["id"], "{d}");
+    assert_eq!(d["slots"][0]["experience"]["content"], "<b>Premium</b>");
+
+    // The merchant renames the offer on node A; node B's decisions follow within moments.
+    let r = http.patch(api(&a.base, &format!("/offers/{}", offer["id"].as_str().unwrap()))).bearer_auth(&sk).json(&json!({"presentation": {"title": "Premium+"}})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let started = std::time::Instant::now();
+    let seen = loop {
+        let d = post_json(&http, api(&b_base, "/surface-decisions"), &sk, decide("second@example.com".into())).await;
+        if d["slots"][0]["experience"]["content"] == "<b>Premium+</b>" {
+            break true;
+        }
+        if started.elapsed() > Duration::from_secs(5) {
+            break false;
+        }
+        tokio::task::yield_now().await;
+    };
+    assert!(seen, "node B did not see node A's change within 5 s");
+    eprintln!("{database}: change seen by the other node after {:?}", started.elapsed());
+
+    // Decisions answered just before SIGTERM are written before the process exits.
+    let mut answered = Vec::new();
+    let batch = (0..60).map(|i| {
+        let (http, url, sk, body) = (http.clone(), api(&b_base, "/surface-decisions"), sk.clone(), decide(format!("flush{i}@example.com")));
+        tokio::spawn(async move { post_json(&http, url, &sk, body).await })
+    });
+    for h in batch.collect::<Vec<_>>() {
+        answered.push(h.await.unwrap()["eventId"].as_str().unwrap().to_string());
+    }
+    match b {
+        Some(b) => b.stop(),
+        None => a.stop(),
+    }
+    let db = offerdeck::server::db::Db::connect(&env.vars[0].1, None).await.unwrap();
+    let rows: Vec<String> = {
+        use sqlx::Row;
+        sqlx::query("SELECT id FROM events WHERE event_type = 'surface.decision' AND identity LIKE 'flush%'")
+            .fetch_all(&db.pool)
+            .await
+            .unwrap()
+            .iter()
+            .map(|r| r.get::<String, _>(0))
+            .collect()
+    };
+    assert_eq!(rows.len(), 60, "every answered decision is recorded");
+    assert!(answered.iter().all(|id| rows.contains(id)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_share_configuration_on_sqlite() {
+    nodes_share_configuration("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nodes_share_configuration_on_postgres() {
+    nodes_share_configuration("postgres").await;
+}
