@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 const port = process.env.E2E_PORT || '3199';
+export const stripePort = process.env.E2E_STRIPE_PORT || '3198';
 export const e2eDir = process.env.E2E_DIR || path.join(os.tmpdir(), `offerdeck-e2e-${port}`);
 const bin = process.env.OFFERDECK_BIN || `${process.env.HOME}/.cache/offerdeck/target/debug/offerdeck`;
 
@@ -14,6 +15,7 @@ export const serverEnv = {
   OFFERDECK_SECRET_KEY: 'e2e0'.repeat(16),
   OFFERDECK_LISTEN: `127.0.0.1:${port}`,
   RUST_LOG: process.env.RUST_LOG || 'warn',
+  STRIPE_API_BASE: `http://127.0.0.1:${stripePort}`,
 };
 
 export default defineConfig({
@@ -36,7 +38,13 @@ export default defineConfig({
     { name: 'js', use: { javaScriptEnabled: true } },
     { name: 'nojs', use: { javaScriptEnabled: false } },
   ],
-  webServer: {
+  webServer: [{
+    command: 'node stripe-stub.mjs',
+    url: `http://127.0.0.1:${stripePort}/health`,
+    env: { ...process.env, E2E_STRIPE_PORT: stripePort },
+    reuseExistingServer: false,
+    timeout: 30_000,
+  }, {
     command: `mkdir -p ${e2eDir} && ${bin} migrate && exec ${bin} serve`,
     url: `http://127.0.0.1:${port}/readyz`,
     env: serverEnv,
@@ -44,5 +52,5 @@ export default defineConfig({
     timeout: 60_000,
     stdout: 'pipe',
     stderr: 'pipe',
-  },
+  }],
 });
