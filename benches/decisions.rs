@@ -1,0 +1,180 @@
+//! Surface decisions and offer redemptions over real HTTP, each beside a minimal axum JSON
+//! endpoint measured in the same run, so that the figure that matters is a ratio that does not
+//! depend on the machine: throughput at concurrency 64 and p50/p99 latency.
+//!
+//! `cargo bench --bench decisions` (SQLite in a temporary file; set `BENCH_POSTGRES_URL` to run
+//! on PostgreSQL as well; `BENCH_REQUESTS` sets the requests per measurement, default 20 000).
+//! The load generator runs in the same process as the servers: both endpoints share the CPU with
+//! it in the same way.
+use axum::Router;
+use axum::routing::post;
+use offerdeck::server::config::Config;
+use offerdeck::server::db::Db;
+use offerdeck::server::services::tenants;
+use offerdeck::server::startup;
+use serde_json::{Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const CONCURRENCY: usize = 64;
+
+struct Figures {
+    rps: f64,
+    p50: f64,
+    p99: f64,
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i].as_secs_f64() * 1000.0
+}
+
+/// `total` POSTs of `bodies[i % len]` to `url` from `CONCURRENCY` tasks; every answer must have
+/// status `expect`.
+async fn load(http: &reqwest::Client, url: &str, key: &str, bodies: Arc<Vec<String>>, total: usize, expect: u16) -> Figures {
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (http, url, key, bodies, next) = (http.clone(), url.to_string(), key.to_string(), bodies.clone(), next.clone());
+        set.spawn(async move {
+            let mut lat = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= total {
+                    break lat;
+                }
+                let t = Instant::now();
+                let r = http
+                    .post(&url)
+                    .bearer_auth(&key)
+                    .header("content-type", "application/json")
+                    .body(bodies[i % bodies.len()].clone())
+                    .send()
+                    .await
+                    .expect("request");
+                let status = r.status().as_u16();
+                let _ = r.bytes().await.expect("body");
+                assert_eq!(status, expect, "{url}");
+                lat.push(t.elapsed());
+            }
+        });
+    }
+    let mut all = Vec::with_capacity(total);
+    while let Some(r) = set.join_next().await {
+        all.extend(r.unwrap());
+    }
+    let elapsed = start.elapsed();
+    all.sort();
+    Figures { rps: all.len() as f64 / elapsed.as_secs_f64(), p50: percentile(&all, 0.5), p99: percentile(&all, 0.99) }
+}
+
+async fn serve(app: Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+/// The minimal endpoint: parses a JSON body and answers a small JSON object.
+async fn minimal() -> String {
+    serve(Router::new().route("/decide", post(|axum::Json(v): axum::Json<Value>| async move { axum::Json(json!({"status": "success", "statusCode": 200, "echo": v["surfaceSlug"]})) }))).await
+}
+
+async fn stripe_stub() -> String {
+    serve(Router::new().fallback(|| async { axum::Json(json!({"id": "cs_test_bench", "url": "https://checkout.stripe.com/c/pay/cs_test_bench"})) })).await
+}
+
+async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, key: &str, body: Value) -> Value {
+    let r = http.request(method, &url).bearer_auth(key).json(&body).send().await.unwrap();
+    let status = r.status();
+    let v: Value = r.json().await.unwrap();
+    assert!(status.is_success(), "{url}: {status} {v}");
+    v
+}
+
+fn line(what: &str, f: &Figures, base: &Figures) {
+    println!(
+        "{what:<44} {:>8.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms   ratio to minimal endpoint {:.2}",
+        f.rps,
+        f.p50,
+        f.p99,
+        f.rps / base.rps
+    );
+}
+
+async fn run(label: &str, db: Db, url: &str, total: usize) {
+    let stub = stripe_stub().await;
+    let mut state = startup::state(db, Config::for_tests(url));
+    state.stripe = offerdeck::server::stripe::StripeClient::with_policy(&stub, 0, Duration::ZERO);
+    let t = tenants::bootstrap(&state, "Bench", "owner@bench.test").await.unwrap();
+    let base = serve(startup::router(state.clone())).await;
+    let http = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY).build().unwrap();
+    let k = t.keys.preview.secret.as_str();
+    let api = |p: &str| format!("{base}/api/v1{p}");
+    use reqwest::Method;
+    call(&http, Method::PUT, api("/integrations/stripe"), k, json!({"secretKey": "sk_test_51BenchKeyForTheStripeStub00"})).await;
+    let method = call(&http, Method::POST, api("/redemption-methods"), k, json!({"name": "Checkout", "schema": "stripe-checkout",
+        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}})).await;
+    let product = call(&http, Method::POST, api("/products"), k, json!({"name": "Premium"})).await;
+    let p1 = call(&http, Method::POST, api("/prices"), k, json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_a"})).await;
+    let p2 = call(&http, Method::POST, api("/prices"), k, json!({"productId": product["id"], "currency": "gbp", "unitAmount": 200, "interval": "month", "stripePriceId": "price_b"})).await;
+    let old = call(&http, Method::POST, api("/offers"), k, json!({"name": "Old", "redemptionMethodId": method["id"], "priceIds": [p1["id"]],
+        "presentation": {"title": "Old"}, "validFrom": "2020-01-01T00:00:00Z", "validUntil": "2020-02-01T00:00:00Z"})).await;
+    let offer = call(&http, Method::POST, api("/offers"), k, json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [p1["id"], p2["id"]], "presentation": {"title": "Premium"}})).await;
+    let schema = call(&http, Method::POST, api("/presentation-schemas"), k, json!({"name": "Banner", "fields": [{"key": "headline", "type": "string", "label": "Headline", "required": true}], "offerSlots": ["primary"]})).await;
+    let x = call(&http, Method::POST, api("/experiences"), k, json!({"name": "Banner", "type": "app", "schemaId": schema["id"], "content": {"headline": "Go"}, "offers": {"primary": [old["id"], offer["id"]]}})).await;
+    call(&http, Method::POST, api("/surfaces"), k, json!({"name": "Pricing", "slug": "pricing-page", "slots": [{"key": "web-content", "facet": "web", "experienceId": x["id"]}]})).await;
+
+    let bodies: Arc<Vec<String>> = Arc::new((0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect());
+    let min = minimal().await;
+    // Warm-up: connections, the configuration snapshot, the allocator.
+    load(&http, &format!("{min}/decide"), k, bodies.clone(), 2000, 200).await;
+    load(&http, &api("/surface-decisions"), k, bodies.clone(), 2000, 200).await;
+    let loads = state.snapshots.loads();
+    let m1 = load(&http, &format!("{min}/decide"), k, bodies.clone(), total, 200).await;
+    let d = load(&http, &api("/surface-decisions"), k, bodies.clone(), total, 200).await;
+    assert_eq!(state.snapshots.loads(), loads, "decisions must not reload configuration");
+    println!("== {label}: concurrency {CONCURRENCY}, {total} requests per line");
+    line("minimal axum JSON endpoint", &m1, &m1);
+    line("POST /api/v1/surface-decisions", &d, &m1);
+    state.recorder.flush().await;
+
+    // Redemptions need a fresh token each (a redeemed token replays its answer).
+    let n = (total / 4).max(500);
+    let mut tokens = Vec::with_capacity(n);
+    for i in 0..n {
+        let who = format!("buyer{i}@example.com");
+        let d = call(&http, Method::POST, api("/surface-decisions"), k, json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": who}})).await;
+        tokens.push(json!({"identity": {"userIdentifier": who}, "offerToken": d["offer"]["token"]}).to_string());
+    }
+    let m2 = load(&http, &format!("{min}/decide"), k, bodies.clone(), n, 200).await;
+    let r = load(&http, &api("/offer-redemptions"), k, Arc::new(tokens), n, 200).await;
+    line("minimal axum JSON endpoint", &m2, &m2);
+    line("POST /api/v1/offer-redemptions (workflow)", &r, &m2);
+}
+
+fn main() {
+    let total: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(async {
+        let dir = std::env::temp_dir().join(format!("offerdeck-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}/bench.db", dir.display());
+        let db = Db::connect(&url, None).await.unwrap();
+        db.migrate().await.unwrap();
+        run("SQLite", db, &url, total).await;
+        let _ = std::fs::remove_dir_all(&dir);
+        if let Some(pg) = std::env::var("BENCH_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+            let admin = Db::connect(&pg, None).await.unwrap();
+            let schema = format!("bench_{}", std::process::id());
+            sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin.pool).await.unwrap();
+            let db = Db::connect(&pg, Some(schema.clone())).await.unwrap();
+            db.migrate().await.unwrap();
+            run("PostgreSQL", db, &pg, total).await;
+            db.pool.close().await;
+            sqlx::query(&format!("DROP SCHEMA \"{schema}\" CASCADE")).execute(&admin.pool).await.unwrap();
+        }
+    });
+}
