@@ -172,7 +172,7 @@ fn main() {
             sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&admin.pool).await.unwrap();
             let db = Db::connect(&pg, Some(schema.clone())).await.unwrap();
             db.migrate().await.unwrap();
-            run("PostgreSQL", db, &pg, total).await;
+            run("PostgreSQL", db.clone(), &pg, total).await;
             db.pool.close().await;
             sqlx::query(&format!("DROP SCHEMA \"{schema}\" CASCADE")).execute(&admin.pool).await.unwrap();
         }
