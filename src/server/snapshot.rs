@@ -63,13 +63,26 @@ impl Snapshot {
 }
 
 /// The per-process cache of snapshots.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Snapshots {
     inner: Arc<Inner>,
 }
 
-#[derive(Default)]
+impl Default for Snapshots {
+    fn default() -> Self {
+        let inner = Inner {
+            node: uuid::Uuid::new_v4().simple().to_string(),
+            map: RwLock::default(),
+            generation: AtomicU64::default(),
+            loads: AtomicU64::default(),
+        };
+        Snapshots { inner: Arc::new(inner) }
+    }
+}
+
 struct Inner {
+    /// Names this process in its notifications, so that it skips its own echoes.
+    node: String,
     map: RwLock<HashMap<Scope, Arc<Snapshot>>>,
     /// Bumped by every invalidation: a load that overlapped one is used once but not kept.
     generation: AtomicU64,
@@ -112,7 +125,7 @@ impl Snapshots {
     pub async fn changed(&self, db: &Db, scope: &Scope) {
         self.forget(scope);
         if db.backend == Backend::Postgres {
-            let payload = format!("{}:{}", scope.tenant_id, scope.env.as_str());
+            let payload = format!("{}:{}:{}", self.inner.node, scope.tenant_id, scope.env.as_str());
             if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&db.pool).await {
                 tracing::warn!("could not notify other nodes of a configuration change: {e}");
             }
@@ -141,14 +154,15 @@ pub fn listen(snapshots: Snapshots, database_url: String) {
                         snapshots.forget_all();
                         loop {
                             match listener.try_recv().await {
-                                Ok(Some(n)) => match n.payload().split_once(':') {
-                                    Some((tenant, env)) => {
-                                        if let Some(env) = crate::model::Environment::parse(env) {
-                                            snapshots.forget(&Scope { tenant_id: tenant.to_string(), env });
-                                        }
+                                Ok(Some(n)) => {
+                                    let mut parts = n.payload().splitn(3, ':');
+                                    match (parts.next(), parts.next(), parts.next().and_then(crate::model::Environment::parse)) {
+                                        // Our own change: already forgotten when it was made.
+                                        (Some(node), _, _) if node == snapshots.inner.node => {}
+                                        (Some(_), Some(tenant), Some(env)) => snapshots.forget(&Scope { tenant_id: tenant.to_string(), env }),
+                                        _ => snapshots.forget_all(),
                                     }
-                                    None => snapshots.forget_all(),
-                                },
+                                }
                                 Ok(None) => {
                                     tracing::warn!("configuration listener lost its connection; reconnecting");
                                     snapshots.forget_all();
