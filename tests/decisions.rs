@@ -8,7 +8,7 @@ use common::TestApp;
 use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
 use serde_json::{Value, json};
 
-db_tests!(seed_recipe_end_to_end, schema_and_experience_rules, snapshot_counts_and_token_lifetime, dashboard_builds_the_recipe);
+db_tests!(seed_recipe_end_to_end, schema_and_experience_rules, snapshot_counts_and_token_lifetime, dashboard_builds_the_recipe, revocation_reaches_other_nodes);
 
 async fn post(app: &TestApp, key: &str, path: &str, body: Value) -> Value {
     let r = app.api("POST", path, key, Some(&body.to_string())).await;
@@ -292,4 +292,32 @@ async fn dashboard_builds_the_recipe(app: TestApp) {
     assert_eq!(r.json()["offerId"], offer["id"]);
     let r = app.sfn("surfaces/delete", &[("id", "srf_any")], Some(&mc)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
+
+// Scenario: a second node on the same PostgreSQL has verified (and remembered) a key; revoking
+// it on the first node makes the second refuse it within moments. SQLite has one node per file.
+async fn revocation_reaches_other_nodes(app: TestApp) {
+    if app.backend != "postgres" {
+        return;
+    }
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let key = t.keys.preview.secret.clone();
+    let other = app.second_node();
+    assert_eq!(other.api("GET", "/api/v1/products", &key, None).await.status, StatusCode::OK);
+    assert_eq!(other.api("GET", "/api/v1/products", &key, None).await.status, StatusCode::OK);
+    let cookie = app.login("owner@acme.test", t.owner_password.as_deref().unwrap()).await;
+    let page = app.sfn("api_keys/page", &[], Some(&cookie)).await.json();
+    let id = page["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && key.ends_with(k["last4"].as_str().unwrap())).unwrap()["id"].as_str().unwrap().to_string();
+    let r = app.sfn("api_keys/revoke", &[("id", &id)], Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(app.api("GET", "/api/v1/products", &key, None).await.status, StatusCode::UNAUTHORIZED, "this node at once");
+    let started = std::time::Instant::now();
+    loop {
+        let status = other.api("GET", "/api/v1/products", &key, None).await.status;
+        if status == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "the other node still accepts the revoked key");
+        tokio::task::yield_now().await;
+    }
 }

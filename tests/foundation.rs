@@ -195,7 +195,9 @@ async fn revoked_key_and_suspended_tenant_get_401(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert_eq!(r.json()["code"], "unauthenticated");
 
-    // Suspension: the live key stops working at once and the owner cannot sign in.
+    // Suspension: the live key (verified once, so remembered) stops working at once and the
+    // owner cannot sign in.
+    assert_eq!(app.api("GET", "/api/v1/products", &t.keys.live.secret, None).await.status, StatusCode::OK);
     app.admin("admin@op.test", PW).await;
     let admin = app.login("admin@op.test", PW).await;
     let s = app.sfn("admin/tenants/suspend", &[("id", &t.tenant_id), ("suspended", "true")], Some(&admin)).await;

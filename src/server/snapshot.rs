@@ -2,18 +2,28 @@
 //! decision reads nothing from the database: surfaces by slug, experiences, offers (with their
 //! validity windows pre-parsed), the redemption schema of each method and the token lifetime.
 //!
+//! Verified API keys are held the same way (by keyed hash, never the key itself): a request
+//! with a known key reads nothing from the database either. Revoking a key or suspending or
+//! resuming a tenant calls [`Snapshots::keys_changed`], which empties the key cache here and,
+//! through the same notification, on every other node. Entries also expire after
+//! [`KEY_TTL`] as a bound on staleness should a notification ever be missed.
+//!
 //! A snapshot is loaded on first use and dropped whenever the configuration changes: services
 //! call [`Snapshots::changed`] after committing, which forgets the local copy and, on PostgreSQL,
 //! sends `NOTIFY offerdeck_config` so that every other offerdeck process sharing the database
 //! forgets its copy too ([`listen`]). A process whose listening connection drops forgets
 //! everything, since it may have missed notifications meanwhile.
 use crate::model::{Experience, Offer, ProductStatus, Surface};
+use crate::server::db::api_keys::ActiveKey;
 use crate::server::db::{self, Backend, Db, Scope};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 pub const CHANNEL: &str = "offerdeck_config";
+/// The environment part of a notification that concerns API keys rather than one scope.
+const KEYS: &str = "keys";
+pub const KEY_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 pub struct OfferEntry {
     pub offer: Offer,
@@ -73,6 +83,7 @@ impl Default for Snapshots {
         let inner = Inner {
             node: uuid::Uuid::new_v4().simple().to_string(),
             map: RwLock::default(),
+            keys: RwLock::default(),
             generation: AtomicU64::default(),
             loads: AtomicU64::default(),
         };
@@ -84,6 +95,8 @@ struct Inner {
     /// Names this process in its notifications, so that it skips its own echoes.
     node: String,
     map: RwLock<HashMap<Scope, Arc<Snapshot>>>,
+    /// Keyed hash of an API key → the active key it verified as, and when.
+    keys: RwLock<HashMap<String, (ActiveKey, std::time::Instant)>>,
     /// Bumped by every invalidation: a load that overlapped one is used once but not kept.
     generation: AtomicU64,
     loads: AtomicU64,
@@ -118,18 +131,54 @@ impl Snapshots {
     pub fn forget_all(&self) {
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         self.inner.map.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.forget_keys();
+    }
+
+    fn forget_keys(&self) {
+        self.inner.generation.fetch_add(1, Ordering::SeqCst);
+        self.inner.keys.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+
+    /// The active key with this keyed hash: from memory, or looked up and remembered. Unknown
+    /// and revoked keys are not remembered (each such request asks the database).
+    pub async fn active_key(&self, db: &Db, key_hash: &str) -> Result<Option<ActiveKey>, sqlx::Error> {
+        if let Some((k, at)) = self.inner.keys.read().unwrap_or_else(|e| e.into_inner()).get(key_hash) {
+            if at.elapsed() < KEY_TTL {
+                return Ok(Some(k.clone()));
+            }
+        }
+        let generation = self.inner.generation.load(Ordering::SeqCst);
+        let found = db::api_keys::find_active_by_hash(&db.pool, key_hash).await?;
+        if let Some(k) = &found {
+            let mut keys = self.inner.keys.write().unwrap_or_else(|e| e.into_inner());
+            if self.inner.generation.load(Ordering::SeqCst) == generation {
+                keys.insert(key_hash.to_string(), (k.clone(), std::time::Instant::now()));
+            }
+        }
+        Ok(found)
+    }
+
+    /// Call after a key was revoked or a tenant suspended or resumed (committed): every node
+    /// forgets the keys it had verified.
+    pub async fn keys_changed(&self, db: &Db) {
+        self.forget_keys();
+        self.notify(db, "*", KEYS).await;
+    }
+
+    async fn notify(&self, db: &Db, tenant: &str, what: &str) {
+        if db.backend == Backend::Postgres {
+            let payload = format!("{}:{tenant}:{what}", self.inner.node);
+            if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&db.pool).await {
+                tracing::warn!("could not notify other nodes of a change: {e}");
+            }
+        }
     }
 
     /// Call after a configuration change has been committed: this process forgets the scope at
     /// once, the others when the notification reaches them.
     pub async fn changed(&self, db: &Db, scope: &Scope) {
         self.forget(scope);
-        if db.backend == Backend::Postgres {
-            let payload = format!("{}:{}:{}", self.inner.node, scope.tenant_id, scope.env.as_str());
-            if let Err(e) = sqlx::query("SELECT pg_notify($1, $2)").bind(CHANNEL).bind(payload).execute(&db.pool).await {
-                tracing::warn!("could not notify other nodes of a configuration change: {e}");
-            }
-        }
+        self.notify(db, &scope.tenant_id, scope.env.as_str()).await;
     }
 
     /// Forgets every snapshot of a tenant (both environments): tenant-level settings changed.
@@ -156,10 +205,14 @@ pub fn listen(snapshots: Snapshots, database_url: String) {
                             match listener.try_recv().await {
                                 Ok(Some(n)) => {
                                     let mut parts = n.payload().splitn(3, ':');
-                                    match (parts.next(), parts.next(), parts.next().and_then(crate::model::Environment::parse)) {
+                                    match (parts.next(), parts.next(), parts.next()) {
                                         // Our own change: already forgotten when it was made.
                                         (Some(node), _, _) if node == snapshots.inner.node => {}
-                                        (Some(_), Some(tenant), Some(env)) => snapshots.forget(&Scope { tenant_id: tenant.to_string(), env }),
+                                        (Some(_), Some(_), Some(KEYS)) => snapshots.forget_keys(),
+                                        (Some(_), Some(tenant), Some(env)) => match crate::model::Environment::parse(env) {
+                                            Some(env) => snapshots.forget(&Scope { tenant_id: tenant.to_string(), env }),
+                                            None => snapshots.forget_all(),
+                                        },
                                         _ => snapshots.forget_all(),
                                     }
                                 }

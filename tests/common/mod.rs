@@ -101,6 +101,14 @@ impl TestApp {
         TestApp { state, router, backend, dir }
     }
 
+    /// Another node on the same database: its own state (configuration snapshots, key cache,
+    /// PostgreSQL listener) and router, as a second offerdeck process would have.
+    pub fn second_node(&self) -> TestApp {
+        let state = startup::state(self.state.db.clone(), (*self.state.config).clone());
+        let router = startup::router(state.clone());
+        TestApp { state, router, backend: self.backend, dir: None }
+    }
+
     /// Points the app's Stripe client at `base` (a local stub), with retries but no back-off wait.
     pub fn with_stripe(mut self, base: &str) -> Self {
         self.state.stripe = offerdeck::server::stripe::StripeClient::with_policy(base, 2, std::time::Duration::ZERO);

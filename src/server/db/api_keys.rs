@@ -69,6 +69,7 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, i
 }
 
 /// A usable key: not revoked, and its tenant is active.
+#[derive(Debug, Clone)]
 pub struct ActiveKey {
     pub id: String,
     pub kind: String,

@@ -71,6 +71,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
     )
     .await?;
     tx.commit().await?;
+    state.snapshots.keys_changed(&state.db).await;
     Ok(())
 }
 
@@ -80,7 +81,7 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
     let invalid = || AppError::new(crate::error::ErrorCode::Unauthenticated, "invalid, revoked or missing API key");
     let (kind, env): (KeyKind, Environment) = keys::parse_prefix(bearer).ok_or_else(invalid)?;
     let hash = keys::keyed_hash(&state.config.secret_key, bearer);
-    let found = db::api_keys::find_active_by_hash(&state.db.pool, &hash).await?.ok_or_else(invalid)?;
+    let found = state.snapshots.active_key(&state.db, &hash).await?.ok_or_else(invalid)?;
     if found.kind != kind.as_str() || found.scope.env != env {
         return Err(invalid());
     }

@@ -43,7 +43,8 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> Ap
     Ok(())
 }
 
-/// Suspending blocks the tenant's users at sign-in and its keys at once (both check on every request).
+/// Suspending blocks the tenant's users at sign-in and its keys at once (the key cache of every
+/// node is emptied).
 pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended: bool) -> AppResult<()> {
     actor.require(Permission::PlatformAdmin)?;
     let status = if suspended { "suspended" } else { "active" };
@@ -54,6 +55,7 @@ pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended:
     let action = if suspended { "tenant.suspended" } else { "tenant.resumed" };
     audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action, object_type: "tenant", object_id: id, details: None }).await?;
     tx.commit().await?;
+    state.snapshots.keys_changed(&state.db).await;
     Ok(())
 }
 
