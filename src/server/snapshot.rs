@@ -39,10 +39,6 @@ pub struct Snapshot {
     pub token_ttl_seconds: i64,
 }
 
-fn instant_ms(rfc3339: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339).ok().map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
-}
-
 impl Snapshot {
     async fn load(db: &Db, scope: &Scope) -> Result<Snapshot, sqlx::Error> {
         let mut conn = db.pool.acquire().await?;
@@ -59,8 +55,8 @@ impl Snapshot {
             .into_iter()
             .map(|o| {
                 let entry = OfferEntry {
-                    from_ms: o.valid_from.as_deref().and_then(instant_ms),
-                    until_ms: o.valid_until.as_deref().and_then(instant_ms),
+                    from_ms: o.valid_from.as_deref().and_then(db::rfc3339_to_ms),
+                    until_ms: o.valid_until.as_deref().and_then(db::rfc3339_to_ms),
                     redemption_schema: schemas.get(&o.redemption_method_id).cloned().unwrap_or_default(),
                     offer: o,
                 };

@@ -201,8 +201,8 @@ async fn run_idempotent(state: &AppState, scope: &Scope, key: &str, hash: &str, 
 pub fn instant_param(name: &str, v: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(t) => time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339)
-            .map(|t| Some((t.unix_timestamp_nanos() / 1_000_000) as i64))
-            .map_err(|_| crate::error::AppError::field(name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")),
+        Some(t) => crate::server::db::rfc3339_to_ms(t)
+            .map(Some)
+            .ok_or_else(|| crate::error::AppError::field(name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")),
     }
 }

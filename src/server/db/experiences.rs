@@ -57,13 +57,7 @@ pub async fn list_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 }
 
 pub async fn delete_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 AND id = $3")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    super::delete_row(ex, super::DeletableTable::PresentationSchemas, scope, id).await
 }
 
 /// Names of the experiences that use a schema.
@@ -151,11 +145,5 @@ pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
 }
 
 pub async fn delete_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM experiences WHERE tenant_id = $1 AND environment = $2 AND id = $3")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    super::delete_row(ex, super::DeletableTable::Experiences, scope, id).await
 }

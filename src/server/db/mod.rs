@@ -135,6 +135,31 @@ impl StatusTable {
     }
 }
 
+/// Tables whose rows are deleted (nothing refers to them once the service has checked).
+#[derive(Debug, Clone, Copy)]
+pub enum DeletableTable {
+    PresentationSchemas,
+    Experiences,
+    Surfaces,
+}
+
+impl DeletableTable {
+    fn name(self) -> &'static str {
+        match self {
+            DeletableTable::PresentationSchemas => "presentation_schemas",
+            DeletableTable::Experiences => "experiences",
+            DeletableTable::Surfaces => "surfaces",
+        }
+    }
+}
+
+/// Deletes one row of `table` within the scope; `false` when there is no such row.
+pub async fn delete_row<'c, E: Executor<'c, Database = sqlx::Any>>(ex: E, table: DeletableTable, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+    let sql = format!("DELETE FROM {} WHERE tenant_id = $1 AND environment = $2 AND id = $3", table.name());
+    let r = sqlx::query(&sql).bind(&scope.tenant_id).bind(scope.env.as_str()).bind(id).execute(ex).await?;
+    Ok(r.rows_affected() == 1)
+}
+
 /// Archives or restores one row of `table` within the scope; `false` when there is no such row.
 pub async fn set_status<'c, E: Executor<'c, Database = sqlx::Any>>(
     ex: E,
@@ -158,6 +183,11 @@ pub fn ms_to_rfc3339(ms: i64) -> String {
         .ok()
         .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
         .unwrap_or_default()
+}
+
+/// The inverse of [`ms_to_rfc3339`]; `None` when `s` is not an RFC 3339 time.
+pub fn rfc3339_to_ms(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 /// Opaque, time-ordered ids (`prod_0193…`): lexical order is creation order, which keeps

@@ -73,11 +73,5 @@ pub async fn token_ttl_seconds<'c, E: Executor<'c, Database = Any>>(ex: E, tenan
 }
 
 pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND id = $3")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+    super::delete_row(ex, super::DeletableTable::Surfaces, scope, id).await
 }

@@ -10,13 +10,11 @@ use serde_json::{Value, json};
 
 fn parse_instant(field: &str, v: Option<&str>, e: &mut FieldErrors) -> Option<i64> {
     let v = v.map(str::trim).filter(|s| !s.is_empty())?;
-    match time::OffsetDateTime::parse(v, &time::format_description::well_known::Rfc3339) {
-        Ok(t) => Some((t.unix_timestamp_nanos() / 1_000_000) as i64),
-        Err(_) => {
-            e.add(field, "must be an RFC 3339 time like 2026-12-01T00:00:00Z");
-            None
-        }
+    let ms = db::rfc3339_to_ms(v);
+    if ms.is_none() {
+        e.add(field, "must be an RFC 3339 time like 2026-12-01T00:00:00Z");
     }
+    ms
 }
 
 struct Checked {
