@@ -1,6 +1,7 @@
 //! Surface decisions and offer redemptions over real HTTP, each beside a minimal axum JSON
 //! endpoint measured in the same run, so that the figure that matters is a ratio that does not
-//! depend on the machine: throughput at concurrency 64 and p50/p99 latency.
+//! depend on the machine: throughput at concurrency 64 and p50/p99 latency. `BENCH_ONLY=decisions`
+//! skips the redemptions (for profiling).
 //!
 //! `cargo bench --bench decisions` (SQLite in a temporary file; set `BENCH_POSTGRES_URL` to run
 //! on PostgreSQL as well; `BENCH_REQUESTS` sets the requests per measurement, default 20 000).
@@ -140,6 +141,9 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     line("minimal axum JSON endpoint", &m1, &m1);
     line("POST /api/v1/surface-decisions", &d, &m1);
     state.recorder.flush().await;
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("decisions") {
+        return;
+    }
 
     // Redemptions need a fresh token each (a redeemed token replays its answer).
     let n = (total / 4).max(500);
