@@ -3,12 +3,14 @@
 //! arrays; timeouts; retries with back-off on network errors, 429 and 5xx, with one
 //! `Idempotency-Key` per logical POST so that a retried POST never acts twice.
 use serde_json::Value;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Clone)]
 pub struct StripeClient {
     http: reqwest::Client,
-    base: String,
+    /// Shared: the client is cloned with the app state on every request.
+    base: Arc<str>,
     max_retries: u32,
     initial_backoff: Duration,
 }
@@ -49,11 +51,11 @@ impl StripeClient {
             .user_agent(concat!("offerdeck/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("HTTP client");
-        StripeClient { http, base: base.trim_end_matches('/').to_string(), max_retries, initial_backoff }
+        StripeClient { http, base: base.trim_end_matches('/').into(), max_retries, initial_backoff }
     }
 
     pub fn base(&self) -> &str {
-        &self.base
+        &self.base[..]
     }
 
     /// Calls `method path` with the given secret key. `body` (an object) is form-encoded for
