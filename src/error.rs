@@ -142,6 +142,12 @@ impl FieldErrors {
     pub fn add(&mut self, field: &str, problem: impl Into<String>) {
         self.0.entry(field.to_string()).or_insert_with(|| problem.into());
     }
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() {
             return Ok(());

@@ -1254,3 +1254,7 @@ pub struct EventsData {
     pub offers: Vec<(String, String)>,
     pub time_zone: String,
 }
+
+// Declared after `wire_names!` so the macro is in scope there.
+mod coupons;
+pub use coupons::*;

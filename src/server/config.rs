@@ -17,6 +17,7 @@ pub struct Config {
     /// `STRIPE_API_BASE`, default `https://api.stripe.com`.
     pub stripe_api_base: String,
     pub workflow_limits: crate::server::workflow::Limits,
+    pub webhooks: crate::server::webhooks_out::Settings,
 }
 
 impl std::fmt::Debug for Config {
@@ -32,6 +33,7 @@ impl std::fmt::Debug for Config {
             .field("site_root", &self.site_root)
             .field("stripe_api_base", &self.stripe_api_base)
             .field("workflow_limits", &self.workflow_limits)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -92,7 +94,16 @@ impl Config {
             wall: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_WALL_MS", 10_000)?),
             max_concurrent: num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)? as usize,
         };
-        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root, stripe_api_base, workflow_limits })
+        let webhooks = crate::server::webhooks_out::Settings {
+            retry_base: std::time::Duration::from_millis(num("OFFERDECK_WEBHOOK_RETRY_BASE_MS", 30_000)?.max(1)),
+            timeout: std::time::Duration::from_secs(num("OFFERDECK_WEBHOOK_TIMEOUT_SECONDS", 10)?.max(1)),
+            lease: std::time::Duration::from_secs(num("OFFERDECK_WEBHOOK_LEASE_SECONDS", 60)?),
+            poll: std::time::Duration::from_millis(num("OFFERDECK_WEBHOOK_POLL_MS", 1_000)?.max(10)),
+        };
+        if webhooks.lease <= webhooks.timeout {
+            return Err("OFFERDECK_WEBHOOK_LEASE_SECONDS must be longer than OFFERDECK_WEBHOOK_TIMEOUT_SECONDS (a delivery still in flight must not be sent twice)".into());
+        }
+        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root, stripe_api_base, workflow_limits, webhooks })
     }
 
     /// A configuration for tests: fixed key, no files touched.
@@ -108,6 +119,7 @@ impl Config {
             site_root: "site".into(),
             stripe_api_base: "http://127.0.0.1:9".into(),
             workflow_limits: crate::server::workflow::Limits::default(),
+            webhooks: crate::server::webhooks_out::Settings { timeout: std::time::Duration::from_secs(5), lease: std::time::Duration::from_secs(10), poll: std::time::Duration::from_millis(200), ..Default::default() },
         }
     }
 }

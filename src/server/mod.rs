@@ -3,6 +3,7 @@
 pub mod api;
 pub mod auth;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod recorder;
 pub mod db;
@@ -15,6 +16,7 @@ pub mod stripe;
 pub mod telemetry;
 pub mod tokens;
 pub mod tz;
+pub mod webhooks_out;
 pub mod workflow;
 
 pub use state::AppState;

@@ -45,7 +45,9 @@ pub fn state(db: Db, config: Config) -> AppState {
         crate::server::snapshot::listen(snapshots.clone(), config.database_url.clone());
     }
     let recorder = crate::server::recorder::Recorder::start(db.clone());
-    AppState { db, config: Arc::new(config), leptos_options, stripe, engine, snapshots, recorder }
+    let clock = crate::server::clock::Clock::default();
+    let webhooks = crate::server::webhooks_out::Dispatcher::start(db.clone(), config.secret_key, clock.clone(), config.webhooks.clone());
+    AppState { db, config: Arc::new(config), leptos_options, stripe, engine, snapshots, recorder, clock, webhooks }
 }
 
 /// The route list, generated once per process. Generating it renders the app with a
@@ -75,6 +77,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .nest("/api/v1", api::router(state.clone()))
+        .route("/webhooks/stripe/{integration_id}", axum::routing::post(stripe_webhook))
         .route_layer(middleware::from_fn(record_matched_path));
     let dashboard = Router::new()
         .route("/api/docs", get(api::docs::reference_page))
@@ -99,6 +102,20 @@ pub fn router(state: AppState) -> Router {
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+}
+
+/// Incoming Stripe events: signed by Stripe, not by a key or a session.
+async fn stripe_webhook(
+    State(state): State<AppState>,
+    axum::extract::Path(integration_id): axum::extract::Path<String>,
+    headers: axum::http::HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
+    match crate::server::services::stripe_events::receive(&state, &integration_id, signature, &body).await {
+        Ok(v) => axum::Json(v).into_response(),
+        Err(e) => api::ApiError(e).into_response(),
+    }
 }
 
 async fn readyz(State(state): State<AppState>) -> Response {

@@ -17,6 +17,10 @@ pub struct AppState {
     pub snapshots: crate::server::snapshot::Snapshots,
     /// Batched writer of decision events and impressions.
     pub recorder: crate::server::recorder::Recorder,
+    /// The clock coupon and webhook rules read (tests move it).
+    pub clock: crate::server::clock::Clock,
+    /// Wakes the outgoing-webhook dispatcher.
+    pub webhooks: crate::server::webhooks_out::Dispatcher,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,6 +1,7 @@
 //! Test harness: the real router over a fresh database per test — a SQLite file in a temporary
 //! directory, or a fresh schema in the PostgreSQL of `TEST_POSTGRES_URL`.
 #![allow(dead_code)]
+pub mod receiver;
 pub mod stripe_stub;
 use axum::Router;
 use axum::body::{Body, to_bytes};

@@ -87,6 +87,20 @@ async fn handle(State(inner): State<Inner>, method: Method, uri: Uri, headers: H
             StatusCode::OK,
             axum::Json(json!({"id": "cs_test_stub", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_stub"})),
         ),
+        ("POST", "/v1/coupons") => {
+            let form: std::collections::HashMap<String, String> = rec.form().into_iter().collect();
+            let id = form.get("id").cloned().unwrap_or_default();
+            if id.starts_with("REFUSE") {
+                return (
+                    StatusCode::BAD_REQUEST,
+                    axum::Json(json!({"error": {"type": "invalid_request_error", "message": format!("Coupon {id} cannot be created on this account.")}})),
+                );
+            }
+            (StatusCode::OK, axum::Json(json!({"id": id, "object": "coupon", "valid": true})))
+        }
+        ("DELETE", p) if p.starts_with("/v1/coupons/") => {
+            (StatusCode::OK, axum::Json(json!({"id": p.trim_start_matches("/v1/coupons/"), "object": "coupon", "deleted": true})))
+        }
         _ => (StatusCode::NOT_FOUND, axum::Json(json!({"error": {"type": "invalid_request_error", "message": format!("Unrecognized request URL ({} {})", rec.method, rec.path)}}))),
     }
 }

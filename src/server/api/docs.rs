@@ -22,6 +22,10 @@ use utoipa::{Modify, OpenApi};
         super::surfaces::list_schemas, super::surfaces::create_schema, super::surfaces::read_schema, super::surfaces::update_schema, super::surfaces::delete_schema,
         super::surfaces::list_experiences, super::surfaces::create_experience, super::surfaces::read_experience, super::surfaces::update_experience, super::surfaces::delete_experience,
         super::surfaces::list_surfaces, super::surfaces::create_surface, super::surfaces::read_surface, super::surfaces::update_surface, super::surfaces::delete_surface, super::surfaces::decide,
+        super::coupons::list, super::coupons::create, super::coupons::validate, super::coupons::campaigns, super::coupons::export,
+        super::coupons::read, super::coupons::archive, super::coupons::list_redemptions, super::coupons::redeem,
+        super::coupons::list_endpoints, super::coupons::create_endpoint, super::coupons::read_endpoint, super::coupons::update_endpoint,
+        super::coupons::delete_endpoint, super::coupons::deliveries, super::coupons::resend,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage,
         Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage,
@@ -33,7 +37,12 @@ use utoipa::{Modify, OpenApi};
         crate::model::PresentationSchema, crate::model::PresentationSchemaInput, crate::model::SchemaField, crate::model::FieldType,
         crate::model::Experience, crate::model::ExperienceInput, crate::model::ExperienceKind,
         crate::model::Surface, crate::model::SurfaceInput, crate::model::SurfaceSlot, crate::model::Facet,
-        crate::server::services::surfaces::DecisionIn)),
+        crate::server::services::surfaces::DecisionIn,
+        crate::model::Coupon, crate::model::CouponCreate, crate::model::CouponType, crate::model::CouponStatus, crate::model::CouponValidation,
+        crate::model::CouponCodeInput, crate::model::CouponRedemptionInput, crate::model::CouponRedemption, crate::model::CampaignCount,
+        super::coupons::CouponPage, super::coupons::CampaignList, super::coupons::RedemptionList,
+        crate::model::WebhookEndpoint, crate::model::WebhookEndpointInput, crate::model::WebhookEndpointUpdate, crate::model::WebhookDelivery,
+        crate::model::WebhookAttempt, super::coupons::EndpointList, super::coupons::DeliveryList, super::coupons::DeliveryWithAttempts)),
     modifiers(&BearerAuth),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
@@ -41,7 +50,9 @@ use utoipa::{Modify, OpenApi};
         (name = "offers", description = "Offers"),
         (name = "offer-redemptions", description = "Redeeming presented offers"),
         (name = "experiences", description = "Presentation schemas and experiences"),
-        (name = "surfaces", description = "Surfaces and surface decisions"))
+        (name = "surfaces", description = "Surfaces and surface decisions"),
+        (name = "coupons", description = "Coupons: limits, expiry, Stripe mirroring, validation and redemptions"),
+        (name = "webhooks", description = "Outgoing webhook endpoints and their delivery log"))
 )]
 pub struct ApiDoc;
 

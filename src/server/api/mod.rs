@@ -1,5 +1,6 @@
 //! `/api/v1`: bearer-key authentication, `Idempotency-Key`, the contract's error body, and one
 //! module per resource. Handlers are thin: extract, call `services::…`, wrap the answer.
+pub mod coupons;
 pub mod docs;
 pub mod extract;
 pub mod integrations;
@@ -98,6 +99,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(offers::routes())
         .merge(redemptions::routes())
         .merge(surfaces::routes())
+        .merge(coupons::routes())
         .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

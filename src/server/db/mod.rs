@@ -3,6 +3,7 @@
 //! connection pragmas and the migration folder. Tenant-owned tables take a `Scope` first.
 pub mod api_keys;
 pub mod audit;
+pub mod coupons;
 pub mod experiences;
 pub mod idempotency;
 pub mod impressions;
@@ -16,6 +17,7 @@ pub mod sessions;
 pub mod surfaces;
 pub mod tenants;
 pub mod users;
+pub mod webhooks;
 
 use crate::model::Environment;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};

@@ -3,6 +3,7 @@
 //! its writes (with the audit entry) in one transaction.
 pub mod api_keys;
 pub mod auth;
+pub mod coupons;
 pub mod experiences;
 pub mod integrations;
 pub mod methods;
@@ -10,6 +11,8 @@ pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod redemptions;
+pub mod stripe_events;
 pub mod surfaces;
 pub mod tenants;
 pub mod users;
+pub mod webhooks;

@@ -1,0 +1,377 @@
+//! SQL for coupons and their redemptions. The limits are enforced by the database: one
+//! conditional `UPDATE … RETURNING` takes a use of the global limit, one conditional upsert a use
+//! of the per-customer limit, and the `(coupon, subscription)` unique key makes a redemption
+//! happen once — never a read followed by a write decided in Rust.
+use super::{Scope, env_of, like_pattern, ms_to_rfc3339};
+use crate::model::{CampaignCount, Coupon, CouponRedemption, CouponStatus, CouponType, duration_months};
+use sqlx::{Any, Executor, Row, any::AnyRow};
+
+const COLS: &str = "id, code, coupon_type, amount, currency, repeat_months, max_redemptions, max_per_customer, starts_at, \
+    expires_at, campaign, stripe_coupon_id, times_redeemed, status, environment, created_at, updated_at";
+
+/// The status as the API reports it; `$N` is the clock.
+fn status_sql(now: &str) -> String {
+    format!(
+        "CASE WHEN status = 'archived' THEN 'archived' \
+         WHEN max_redemptions IS NOT NULL AND times_redeemed >= max_redemptions THEN 'exhausted' \
+         WHEN expires_at IS NOT NULL AND expires_at <= {now} THEN 'expired' ELSE 'active' END"
+    )
+}
+
+pub fn status_of(stored: &str, times: i64, max: Option<i64>, expires_at: Option<i64>, now: i64) -> CouponStatus {
+    if stored == "archived" {
+        CouponStatus::Archived
+    } else if max.is_some_and(|m| times >= m) {
+        CouponStatus::Exhausted
+    } else if expires_at.is_some_and(|e| e <= now) {
+        CouponStatus::Expired
+    } else {
+        CouponStatus::Active
+    }
+}
+
+pub struct CouponRow {
+    pub coupon: Coupon,
+    pub starts_at_ms: Option<i64>,
+    pub expires_at_ms: Option<i64>,
+}
+
+fn coupon(r: &AnyRow, now: i64) -> Result<CouponRow, sqlx::Error> {
+    let t = CouponType::parse(&r.try_get::<String, _>("coupon_type")?).unwrap_or(CouponType::Percentage);
+    let amount: i64 = r.try_get("amount")?;
+    let repeat: Option<i64> = r.try_get("repeat_months")?;
+    let max: Option<i64> = r.try_get("max_redemptions")?;
+    let times: i64 = r.try_get("times_redeemed")?;
+    let starts: Option<i64> = r.try_get("starts_at")?;
+    let expires: Option<i64> = r.try_get("expires_at")?;
+    let status: String = r.try_get("status")?;
+    Ok(CouponRow {
+        coupon: Coupon {
+            id: r.try_get("id")?,
+            code: r.try_get("code")?,
+            coupon_type: t,
+            amount,
+            currency: r.try_get("currency")?,
+            repeat_months: repeat,
+            duration_months: duration_months(t, amount, repeat),
+            max_redemptions: max,
+            max_redemptions_per_customer: r.try_get("max_per_customer")?,
+            starts_at: starts.map(ms_to_rfc3339),
+            expires_at: expires.map(ms_to_rfc3339),
+            campaign: r.try_get("campaign")?,
+            stripe_coupon_id: r.try_get("stripe_coupon_id")?,
+            times_redeemed: times,
+            status: status_of(&status, times, max, expires, now),
+            environment: env_of(&r.try_get::<String, _>("environment")?),
+            created_at: ms_to_rfc3339(r.try_get("created_at")?),
+            updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+        },
+        starts_at_ms: starts,
+        expires_at_ms: expires,
+    })
+}
+
+pub struct NewCoupon<'a> {
+    pub id: &'a str,
+    pub code: &'a str,
+    pub coupon_type: CouponType,
+    pub amount: i64,
+    pub currency: Option<&'a str>,
+    pub repeat_months: Option<i64>,
+    pub max_redemptions: Option<i64>,
+    pub max_per_customer: Option<i64>,
+    pub starts_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub campaign: Option<&'a str>,
+    pub stripe_coupon_id: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, c: NewCoupon<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO coupons (id, tenant_id, environment, code, coupon_type, amount, currency, repeat_months, max_redemptions, \
+         max_per_customer, starts_at, expires_at, campaign, stripe_coupon_id, times_redeemed, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, 'active', $15, $15)",
+    )
+    .bind(c.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(c.code)
+    .bind(c.coupon_type.as_str())
+    .bind(c.amount)
+    .bind(c.currency.map(str::to_string))
+    .bind(c.repeat_months)
+    .bind(c.max_redemptions)
+    .bind(c.max_per_customer)
+    .bind(c.starts_at)
+    .bind(c.expires_at)
+    .bind(c.campaign.map(str::to_string))
+    .bind(c.stripe_coupon_id)
+    .bind(c.now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn get_by_code<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND code = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(code)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| coupon(&r, now))
+        .transpose()
+}
+
+pub struct ListFilter<'a> {
+    pub search: Option<&'a str>,
+    pub status: Option<CouponStatus>,
+    /// `Some("")` selects coupons without a campaign.
+    pub campaign: Option<&'a str>,
+    pub starting_after: Option<&'a str>,
+    pub limit: i64,
+}
+
+/// Newest first; one page and whether more rows follow.
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: ListFilter<'_>, now: i64) -> Result<(Vec<Coupon>, bool), sqlx::Error> {
+    let sql = format!(
+        "SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 \
+         AND ($3 IS NULL OR LOWER(code) LIKE $3 ESCAPE '\\' OR LOWER(COALESCE(campaign, '')) LIKE $3 ESCAPE '\\') \
+         AND ($4 IS NULL OR {status} = $4) \
+         AND ($5 IS NULL OR COALESCE(campaign, '') = $5) \
+         AND ($6 IS NULL OR id < $6) \
+         ORDER BY id DESC LIMIT $7",
+        status = status_sql("$8")
+    );
+    let rows = sqlx::query(&sql)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(f.search.map(like_pattern))
+        .bind(f.status.map(|s| s.as_str().to_string()))
+        .bind(f.campaign.map(str::to_string))
+        .bind(f.starting_after.map(str::to_string))
+        .bind(f.limit + 1)
+        .bind(now)
+        .fetch_all(ex)
+        .await?;
+    let mut items = rows.iter().map(|r| coupon(r, now).map(|c| c.coupon)).collect::<Result<Vec<_>, _>>()?;
+    let has_more = items.len() as i64 > f.limit;
+    items.truncate(f.limit as usize);
+    Ok((items, has_more))
+}
+
+/// Coupons and redemptions per campaign, most redeemed first.
+pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<CampaignCount>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
+         WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign ORDER BY redemptions DESC, campaign",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
+        .collect()
+}
+
+pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE coupons SET status = 'archived', updated_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND status <> 'archived'")
+        .bind(now)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+/// Takes one use of the global limit if the coupon is redeemable now; the database decides
+/// (the row is locked and the condition re-checked under concurrency). Returns the coupon's id
+/// and per-customer limit, or `None` when it is unknown, archived, not yet valid, expired or
+/// used up.
+pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, now: i64) -> Result<Option<(String, Option<i64>)>, sqlx::Error> {
+    let row = sqlx::query(
+        "UPDATE coupons SET times_redeemed = times_redeemed + 1, updated_at = $1 \
+         WHERE tenant_id = $2 AND environment = $3 AND code = $4 AND status = 'active' \
+         AND (starts_at IS NULL OR starts_at <= $1) AND (expires_at IS NULL OR expires_at > $1) \
+         AND (max_redemptions IS NULL OR times_redeemed < max_redemptions) \
+         RETURNING id, max_per_customer",
+    )
+    .bind(now)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(code)
+    .fetch_optional(ex)
+    .await?;
+    row.map(|r| Ok((r.try_get("id")?, r.try_get("max_per_customer")?))).transpose()
+}
+
+/// Takes one use of the per-customer limit; `false` when the customer has used it up.
+pub async fn take_customer_use<'c, E: Executor<'c, Database = Any>>(ex: E, coupon_id: &str, customer_id: &str, max: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "INSERT INTO coupon_customer_uses (coupon_id, customer_id, uses) VALUES ($1, $2, 1) \
+         ON CONFLICT (coupon_id, customer_id) DO UPDATE SET uses = coupon_customer_uses.uses + 1 \
+         WHERE coupon_customer_uses.uses < $3",
+    )
+    .bind(coupon_id)
+    .bind(customer_id)
+    .bind(max)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub struct NewRedemption<'a> {
+    pub id: &'a str,
+    pub coupon_id: &'a str,
+    pub subscription_id: &'a str,
+    pub customer_id: Option<&'a str>,
+    pub source: &'a str,
+    pub stripe_event_id: Option<&'a str>,
+    pub now: i64,
+}
+
+/// `false` when this (coupon, subscription) was already redeemed.
+pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, n: NewRedemption<'_>) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "INSERT INTO coupon_redemptions (id, coupon_id, tenant_id, environment, subscription_id, customer_id, source, stripe_event_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (coupon_id, subscription_id) DO NOTHING",
+    )
+    .bind(n.id)
+    .bind(n.coupon_id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(n.subscription_id)
+    .bind(n.customer_id.map(str::to_string))
+    .bind(n.source)
+    .bind(n.stripe_event_id.map(str::to_string))
+    .bind(n.now)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+const RCOLS: &str = "r.id, r.coupon_id, c.code, r.subscription_id, r.customer_id, r.source, r.stripe_event_id, r.created_at";
+
+fn redemption(r: &AnyRow) -> Result<CouponRedemption, sqlx::Error> {
+    Ok(CouponRedemption {
+        id: r.try_get("id")?,
+        coupon_id: r.try_get("coupon_id")?,
+        code: r.try_get("code")?,
+        subscription_id: r.try_get("subscription_id")?,
+        customer_id: r.try_get("customer_id")?,
+        source: r.try_get("source")?,
+        stripe_event_id: r.try_get("stripe_event_id")?,
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+    })
+}
+
+/// The redemption of `code` by `subscription_id`, if any.
+pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, subscription_id: &str) -> Result<Option<CouponRedemption>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+         WHERE c.tenant_id = $1 AND c.environment = $2 AND c.code = $3 AND r.subscription_id = $4"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(code)
+    .bind(subscription_id)
+    .fetch_optional(ex)
+    .await?
+    .map(|r| redemption(&r))
+    .transpose()
+}
+
+pub async fn get_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<CouponRedemption>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id WHERE r.tenant_id = $1 AND r.environment = $2 AND r.id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| redemption(&r))
+        .transpose()
+}
+
+/// Newest first.
+pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, coupon_id: &str, limit: i64) -> Result<Vec<CouponRedemption>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+         WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(coupon_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(redemption).collect()
+}
+
+/// Redemption instants of one coupon since `from` (for the per-day count).
+pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, coupon_id: &str, from: i64) -> Result<Vec<i64>, sqlx::Error> {
+    let rows = sqlx::query("SELECT created_at FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3 AND created_at >= $4 ORDER BY created_at")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(coupon_id)
+        .bind(from)
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(|r| r.try_get::<i64, _>(0)).collect()
+}
+
+/// Counted rows of the coupon's redemptions table (tests compare it with `times_redeemed`).
+pub async fn redemption_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, coupon_id: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(coupon_id)
+        .fetch_one(ex)
+        .await?
+        .try_get(0)
+}
+
+/// Records a Stripe event id once; `false` when it was already recorded.
+pub async fn record_stripe_event<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    integration_id: &str,
+    event_id: &str,
+    event_type: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "INSERT INTO stripe_events (integration_id, event_id, tenant_id, environment, event_type, outcome, received_at) \
+         VALUES ($1, $2, $3, $4, $5, 'received', $6) ON CONFLICT (integration_id, event_id) DO NOTHING",
+    )
+    .bind(integration_id)
+    .bind(event_id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(event_type)
+    .bind(now)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn set_stripe_event_outcome<'c, E: Executor<'c, Database = Any>>(ex: E, integration_id: &str, event_id: &str, outcome: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE stripe_events SET outcome = $1 WHERE integration_id = $2 AND event_id = $3")
+        .bind(outcome)
+        .bind(integration_id)
+        .bind(event_id)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+pub async fn stripe_event_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) FROM stripe_events WHERE tenant_id = $1 AND environment = $2")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_one(ex)
+        .await?
+        .try_get(0)
+}

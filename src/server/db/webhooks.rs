@@ -1,0 +1,367 @@
+//! SQL for outgoing webhooks: endpoints, the persistent outbox (messages and one delivery per
+//! message and endpoint) and the attempt log. Deliveries are claimed with a lease, so several
+//! nodes on one PostgreSQL never send the same attempt twice and a node that dies mid-delivery
+//! leaves the row to be picked up again when the lease runs out.
+use super::{Scope, env_of, ms_to_rfc3339};
+use crate::model::{WebhookAttempt, WebhookDelivery, WebhookEndpoint};
+use sqlx::{Any, Executor, Row, any::AnyRow};
+
+const ECOLS: &str = "id, url, description, event_types, status, environment, created_at, updated_at";
+
+fn endpoint(r: &AnyRow) -> Result<WebhookEndpoint, sqlx::Error> {
+    let types: String = r.try_get("event_types")?;
+    Ok(WebhookEndpoint {
+        id: r.try_get("id")?,
+        url: r.try_get("url")?,
+        description: r.try_get("description")?,
+        events: types.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(),
+        status: r.try_get("status")?,
+        environment: env_of(&r.try_get::<String, _>("environment")?),
+        secret: None,
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+    })
+}
+
+pub struct NewEndpoint<'a> {
+    pub id: &'a str,
+    pub url: &'a str,
+    pub description: &'a str,
+    pub events: &'a [String],
+    pub secret_enc: &'a str,
+    pub now: i64,
+}
+
+pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, n: NewEndpoint<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webhook_endpoints (id, tenant_id, environment, url, description, event_types, secret_enc, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, 'enabled', $8, $8)",
+    )
+    .bind(n.id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(n.url)
+    .bind(n.description)
+    .bind(n.events.join(","))
+    .bind(n.secret_enc)
+    .bind(n.now)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    e: &WebhookEndpoint,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE webhook_endpoints SET url = $1, description = $2, event_types = $3, status = $4, updated_at = $5 \
+         WHERE tenant_id = $6 AND environment = $7 AND id = $8",
+    )
+    .bind(&e.url)
+    .bind(&e.description)
+    .bind(e.events.join(","))
+    .bind(&e.status)
+    .bind(now)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| endpoint(&r))
+        .transpose()
+}
+
+pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<WebhookEndpoint>, sqlx::Error> {
+    let rows = sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' ORDER BY id DESC"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_all(ex)
+        .await?;
+    rows.iter().map(endpoint).collect()
+}
+
+/// Enabled endpoints of the scope that subscribe to `event_type`.
+pub async fn subscribers<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, event_type: &str) -> Result<Vec<String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT id FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status = 'enabled' \
+         AND (',' || event_types || ',') LIKE $3",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(format!("%,{event_type},%"))
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
+}
+
+pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    event_type: &str,
+    payload: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO webhook_messages (id, tenant_id, environment, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+        .bind(id)
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(event_type)
+        .bind(payload)
+        .bind(now)
+        .execute(ex)
+        .await
+        .map(|_| ())
+}
+
+pub async fn insert_delivery<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    message_id: &str,
+    endpoint_id: &str,
+    now: i64,
+    give_up_at: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webhook_deliveries (id, message_id, endpoint_id, tenant_id, environment, status, attempts, next_attempt_at, locked_until, give_up_at, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, $7, $6, $6)",
+    )
+    .bind(id)
+    .bind(message_id)
+    .bind(endpoint_id)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(now)
+    .bind(give_up_at)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+/// A delivery claimed for one attempt, with what sending it needs.
+pub struct Claimed {
+    pub id: String,
+    pub message_id: String,
+    pub endpoint_id: String,
+    pub tenant_id: String,
+    pub environment: String,
+    pub attempts: i64,
+    pub give_up_at: i64,
+}
+
+/// Claims up to `limit` due deliveries for `lease_until`. The outer conditions are evaluated
+/// again on the locked row (PostgreSQL) or under the write lock (SQLite), so a row another node
+/// claimed first is skipped.
+pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64, lease_until: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+    let rows = sqlx::query(
+        "UPDATE webhook_deliveries SET locked_until = $1, attempts = attempts + 1, updated_at = $2 \
+         WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $2 AND locked_until <= $2 \
+                      ORDER BY next_attempt_at LIMIT $3) \
+         AND status = 'pending' AND locked_until <= $2 \
+         RETURNING id, message_id, endpoint_id, tenant_id, environment, attempts, give_up_at",
+    )
+    .bind(lease_until)
+    .bind(now)
+    .bind(limit)
+    .fetch_all(ex)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(Claimed {
+                id: r.try_get("id")?,
+                message_id: r.try_get("message_id")?,
+                endpoint_id: r.try_get("endpoint_id")?,
+                tenant_id: r.try_get("tenant_id")?,
+                environment: r.try_get("environment")?,
+                attempts: r.try_get("attempts")?,
+                give_up_at: r.try_get("give_up_at")?,
+            })
+        })
+        .collect()
+}
+
+/// The earliest `next_attempt_at` of a pending delivery (the dispatcher sleeps until then).
+pub async fn next_due<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Option<i64>, sqlx::Error> {
+    let r = sqlx::query("SELECT MIN(CASE WHEN locked_until > next_attempt_at THEN locked_until ELSE next_attempt_at END) FROM webhook_deliveries WHERE status = 'pending'")
+        .fetch_one(ex)
+        .await?;
+    r.try_get::<Option<i64>, _>(0)
+}
+
+/// Payload, URL and encrypted secret for a claimed delivery.
+pub async fn sending<'c, E: Executor<'c, Database = Any>>(ex: E, c: &Claimed) -> Result<Option<(String, String, String, String)>, sqlx::Error> {
+    let row = sqlx::query(
+        "SELECT m.payload, e.url, e.secret_enc, e.status FROM webhook_messages m JOIN webhook_endpoints e ON e.id = $2 \
+         WHERE m.id = $1 AND e.tenant_id = $3 AND e.environment = $4",
+    )
+    .bind(&c.message_id)
+    .bind(&c.endpoint_id)
+    .bind(&c.tenant_id)
+    .bind(&c.environment)
+    .fetch_optional(ex)
+    .await?;
+    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).transpose()
+}
+
+pub struct AttemptRecord<'a> {
+    pub id: &'a str,
+    pub delivery_id: &'a str,
+    pub at: i64,
+    pub status_code: Option<i64>,
+    pub error: Option<&'a str>,
+    pub duration_ms: i64,
+    pub response_excerpt: Option<&'a str>,
+}
+
+pub async fn insert_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, a: AttemptRecord<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, error, duration_ms, response_excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(a.id)
+    .bind(a.delivery_id)
+    .bind(a.at)
+    .bind(a.status_code)
+    .bind(a.error.map(str::to_string))
+    .bind(a.duration_ms)
+    .bind(a.response_excerpt.map(str::to_string))
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+/// Records the outcome of an attempt. `next_attempt_at` `None` with `status` `pending` is not
+/// allowed: pending rows always carry their next time.
+pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    id: &str,
+    status: &str,
+    status_code: Option<i64>,
+    error: Option<&str>,
+    next_attempt_at: i64,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE webhook_deliveries SET status = $1, last_status_code = $2, last_error = $3, next_attempt_at = $4, locked_until = 0, \
+         delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END, updated_at = $5 WHERE id = $6",
+    )
+    .bind(status)
+    .bind(status_code)
+    .bind(error.map(str::to_string))
+    .bind(next_attempt_at)
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await
+    .map(|_| ())
+}
+
+/// Puts a delivery back in the queue now, with a fresh 24-hour window (manual resend).
+pub async fn requeue<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, now: i64, give_up_at: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, give_up_at = $2, locked_until = 0, updated_at = $1 \
+         WHERE tenant_id = $3 AND environment = $4 AND id = $5 AND locked_until <= $1",
+    )
+    .bind(now)
+    .bind(give_up_at)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(id)
+    .execute(ex)
+    .await?;
+    Ok(r.rows_affected() == 1)
+}
+
+const DCOLS: &str = "d.id, d.message_id, m.event_type, d.endpoint_id, d.status, d.attempts, d.last_status_code, d.last_error, \
+    d.next_attempt_at, d.delivered_at, d.created_at";
+
+fn delivery(r: &AnyRow) -> Result<WebhookDelivery, sqlx::Error> {
+    let status: String = r.try_get("status")?;
+    let next: i64 = r.try_get("next_attempt_at")?;
+    Ok(WebhookDelivery {
+        id: r.try_get("id")?,
+        event_id: r.try_get("message_id")?,
+        event_type: r.try_get("event_type")?,
+        endpoint_id: r.try_get("endpoint_id")?,
+        next_attempt_at: (status == "pending").then(|| ms_to_rfc3339(next)),
+        status,
+        attempts: r.try_get("attempts")?,
+        last_status_code: r.try_get("last_status_code")?,
+        last_error: r.try_get("last_error")?,
+        delivered_at: r.try_get::<Option<i64>, _>("delivered_at")?.map(ms_to_rfc3339),
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+    })
+}
+
+/// Newest first.
+pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, endpoint_id: &str, limit: i64) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+         WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(endpoint_id)
+    .bind(limit)
+    .fetch_all(ex)
+    .await?;
+    rows.iter().map(delivery).collect()
+}
+
+pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<WebhookDelivery>, sqlx::Error> {
+    sqlx::query(&format!(
+        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+         WHERE d.tenant_id = $1 AND d.environment = $2 AND d.id = $3"
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(id)
+    .fetch_optional(ex)
+    .await?
+    .map(|r| delivery(&r))
+    .transpose()
+}
+
+/// Oldest first.
+pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(ex: E, delivery_id: &str) -> Result<Vec<WebhookAttempt>, sqlx::Error> {
+    let rows = sqlx::query("SELECT attempted_at, status_code, error, duration_ms, response_excerpt FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempted_at, id")
+        .bind(delivery_id)
+        .fetch_all(ex)
+        .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(WebhookAttempt {
+                attempted_at: ms_to_rfc3339(r.try_get("attempted_at")?),
+                status_code: r.try_get("status_code")?,
+                error: r.try_get("error")?,
+                duration_ms: r.try_get("duration_ms")?,
+                response_excerpt: r.try_get("response_excerpt")?,
+            })
+        })
+        .collect()
+}
+
+/// Messages of one type in the scope (tests count `coupon.redeemed`).
+pub async fn message_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, event_type: &str) -> Result<i64, sqlx::Error> {
+    sqlx::query("SELECT COUNT(*) FROM webhook_messages WHERE tenant_id = $1 AND environment = $2 AND event_type = $3")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(event_type)
+        .fetch_one(ex)
+        .await?
+        .try_get(0)
+}

@@ -1,0 +1,452 @@
+//! Coupons (crxpay model, API.md §5): create with Stripe mirroring, list with counts, archive,
+//! validate (publishable keys too), redeem with limits the database enforces, and the CSV export.
+//! Incoming Stripe events redeem through [`redeem_in`], the same function as the API.
+use crate::error::{AppError, AppResult, ErrorCode, FieldErrors};
+use crate::model::{CampaignCount, Coupon, CouponCreate, CouponDetail, CouponRedemption, CouponStatus, CouponType, CouponValidation, DayCount, normalize_code};
+use crate::server::AppState;
+use crate::server::auth::{Actor, KeyKind, Permission, Principal};
+use crate::server::db::{self, Scope, audit, coupons as cdb, new_id};
+use crate::server::services::{integrations, webhooks};
+use serde_json::{Value, json};
+use sqlx::AnyConnection;
+
+fn invalid_or_expired() -> AppError {
+    AppError::new(ErrorCode::InvalidOrExpired, "this code is not valid: it is unknown, archived, expired, not yet valid or used up")
+}
+
+/// The form body of Stripe's `POST /v1/coupons` for a coupon (`id` = the code).
+pub fn stripe_coupon_body(c: &CouponCreate, coupon_id: &str, expires_at_ms: Option<i64>) -> Value {
+    let mut b = json!({ "id": c.code, "name": c.code.chars().take(40).collect::<String>() });
+    match c.coupon_type {
+        CouponType::Percentage => b["percent_off"] = json!(c.amount),
+        CouponType::Fixed => {
+            b["amount_off"] = json!(c.amount);
+            b["currency"] = json!(c.currency);
+        }
+        CouponType::FirstNMonths => b["percent_off"] = json!(100),
+    }
+    match c.duration_months() {
+        Some(n) => {
+            b["duration"] = json!("repeating");
+            b["duration_in_months"] = json!(n);
+        }
+        None => b["duration"] = json!("once"),
+    }
+    if let Some(m) = c.max_redemptions {
+        b["max_redemptions"] = json!(m);
+    }
+    if let Some(ms) = expires_at_ms {
+        b["redeem_by"] = json!(ms / 1000);
+    }
+    let mut meta = json!({ "offerdeck_coupon_id": coupon_id });
+    if let Some(camp) = &c.campaign {
+        meta["campaign"] = json!(camp);
+    }
+    b["metadata"] = meta;
+    b
+}
+
+fn time_field(e: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<i64> {
+    let t = v?;
+    match db::rfc3339_to_ms(t) {
+        Some(ms) => Some(ms),
+        None => {
+            e.add(field, "must be an RFC 3339 time such as 2026-12-31T23:59:00Z");
+            None
+        }
+    }
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> AppResult<Coupon> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let input = input.normalized()?;
+    let now = state.clock.now_ms();
+    let mut e = FieldErrors::new();
+    let starts = time_field(&mut e, "startsAt", input.starts_at.as_deref());
+    let expires = time_field(&mut e, "expiresAt", input.expires_at.as_deref());
+    if expires.is_some_and(|x| x <= now) {
+        e.add("expiresAt", "must be in the future");
+    }
+    if let (Some(s), Some(x)) = (starts, expires) {
+        if s >= x {
+            e.add("startsAt", "must be before the expiry");
+        }
+    }
+    e.into_result()?;
+    if cdb::get_by_code(&state.db.pool, scope, &input.code, now).await?.is_some() {
+        return Err(duplicate(&input.code));
+    }
+    let key = integrations::secret_key(state, scope).await?;
+    let id = new_id("cpn");
+    // Stripe first: when it refuses or cannot be reached nothing is stored here.
+    let body = stripe_coupon_body(&input, &id, expires);
+    let res = state
+        .stripe
+        .request(&key, "POST", "/v1/coupons", Some(&body), Some(&format!("offerdeck-{id}")))
+        .await
+        .map_err(|u| AppError::stripe(format!("{} — the coupon was not created", u.0)))?;
+    if !res.ok() {
+        return Err(AppError::stripe(format!("Stripe refused the coupon: {}", res.error_message())));
+    }
+    let stripe_id = res.data.get("id").and_then(Value::as_str).unwrap_or(&input.code).to_string();
+    let stored = async {
+        let mut tx = state.db.pool.begin().await?;
+        cdb::insert(
+            &mut *tx,
+            scope,
+            cdb::NewCoupon {
+                id: &id,
+                code: &input.code,
+                coupon_type: input.coupon_type,
+                amount: input.amount,
+                currency: input.currency.as_deref(),
+                repeat_months: input.repeat_months,
+                max_redemptions: input.max_redemptions,
+                max_per_customer: input.max_redemptions_per_customer,
+                starts_at: starts,
+                expires_at: expires,
+                campaign: input.campaign.as_deref(),
+                stripe_coupon_id: &stripe_id,
+                now,
+            },
+        )
+        .await?;
+        audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "coupon.created", object_type: "coupon", object_id: &id, details: Some(input.code.clone()) })
+            .await?;
+        let c = cdb::get_by_code(&mut *tx, scope, &input.code, now).await?;
+        tx.commit().await?;
+        Ok::<_, sqlx::Error>(c)
+    }
+    .await;
+    match stored {
+        Ok(Some(c)) => Ok(c.coupon),
+        Ok(None) => Err(AppError::internal()),
+        Err(err) => {
+            // Stored nothing: take the mirror back out of Stripe so the two stay in step.
+            let _ = state.stripe.request(&key, "DELETE", &format!("/v1/coupons/{}", stripe_id), None, None).await;
+            if crate::server::is_unique_violation(&err) { Err(duplicate(&input.code)) } else { Err(err.into()) }
+        }
+    }
+}
+
+fn duplicate(code: &str) -> AppError {
+    let mut e = AppError::conflict(format!("a coupon with the code {code} already exists in this environment"));
+    e.fields.insert("code".into(), format!("{code} is already used by another coupon (archived codes stay taken)"));
+    e
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct ListParams {
+    pub limit: Option<i64>,
+    pub starting_after: Option<String>,
+    pub search: Option<String>,
+    pub status: Option<String>,
+    pub campaign: Option<String>,
+}
+
+pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<(Vec<Coupon>, bool)> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    let limit = super::products::page_limit(p.limit)?;
+    let status = match p.status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
+        None => None,
+        Some(s) => Some(CouponStatus::parse(s).ok_or_else(|| AppError::field("status", "must be active, expired, exhausted, archived or all"))?),
+    };
+    let search = p.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let after = p.starting_after.as_deref().filter(|s| !s.is_empty());
+    let campaign = p.campaign.as_deref().map(str::trim);
+    Ok(cdb::list(&state.db.pool, scope, cdb::ListFilter { search, status, campaign, starting_after: after, limit }, state.clock.now_ms()).await?)
+}
+
+pub async fn campaigns(state: &AppState, actor: &Actor) -> AppResult<Vec<CampaignCount>> {
+    actor.require(Permission::TenantRead)?;
+    Ok(cdb::campaign_counts(&state.db.pool, actor.scope()?).await?)
+}
+
+pub async fn get(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupon> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    cdb::get_by_code(&state.db.pool, scope, &normalize_code(code), state.clock.now_ms())
+        .await?
+        .map(|c| c.coupon)
+        .ok_or_else(|| AppError::not_found("coupon"))
+}
+
+/// The coupon page: newest redemptions and a per-day count over the last 30 days in the
+/// tenant's time zone.
+pub async fn detail(state: &AppState, actor: &Actor, code: &str) -> AppResult<CouponDetail> {
+    let coupon = get(state, actor, code).await?;
+    let scope = actor.scope()?;
+    let redemptions = cdb::list_redemptions(&state.db.pool, scope, &coupon.id, 200).await?;
+    let time_zone = db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?;
+    let now = state.clock.now_ms();
+    let times = cdb::redemption_times(&state.db.pool, scope, &coupon.id, now - 30 * 86_400_000).await?;
+    let per_day = per_day(&times, &time_zone);
+    Ok(CouponDetail { coupon, redemptions, per_day, time_zone })
+}
+
+/// Counts per local calendar day, oldest first (days without redemptions left out).
+pub fn per_day(times_ms: &[i64], tz: &str) -> Vec<DayCount> {
+    let mut out: Vec<DayCount> = Vec::new();
+    for &t in times_ms {
+        let day = crate::server::tz::ms_to_local(t, tz).get(..10).unwrap_or("").to_string();
+        match out.last_mut() {
+            Some(last) if last.day == day => last.count += 1,
+            _ => out.push(DayCount { day, count: 1 }),
+        }
+    }
+    out
+}
+
+/// Archives the coupon here and deletes it in Stripe (Stripe coupons cannot be disabled; a
+/// deleted coupon takes no new redemptions and leaves existing discounts alone).
+pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupon> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let now = state.clock.now_ms();
+    let code = normalize_code(code);
+    let current = cdb::get_by_code(&state.db.pool, scope, &code, now).await?.ok_or_else(|| AppError::not_found("coupon"))?;
+    if current.coupon.status == CouponStatus::Archived {
+        return Ok(current.coupon);
+    }
+    let key = integrations::secret_key(state, scope).await?;
+    let res = state
+        .stripe
+        .request(&key, "DELETE", &format!("/v1/coupons/{}", current.coupon.stripe_coupon_id), None, None)
+        .await
+        .map_err(|u| AppError::stripe(format!("{} — the coupon was not archived", u.0)))?;
+    let already_gone = res.status == 404;
+    if !res.ok() && !already_gone {
+        return Err(AppError::stripe(format!("Stripe refused to delete the coupon: {}", res.error_message())));
+    }
+    let mut tx = state.db.pool.begin().await?;
+    cdb::archive(&mut *tx, scope, &current.coupon.id, now).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "coupon.archived", object_type: "coupon", object_id: &current.coupon.id, details: Some(code.clone()) })
+        .await?;
+    let c = cdb::get_by_code(&mut *tx, scope, &code, now).await?.ok_or_else(AppError::internal)?;
+    tx.commit().await?;
+    Ok(c.coupon)
+}
+
+/// `POST /api/v1/coupons/validate`: what a paywall shows before applying a code.
+pub async fn validate(state: &AppState, actor: &Actor, code: &str) -> AppResult<CouponValidation> {
+    let publishable = matches!(actor.principal, Principal::ApiKey { kind: KeyKind::Publishable, .. });
+    if !publishable {
+        actor.require(Permission::TenantRead)?;
+    }
+    let scope = actor.scope()?;
+    let code = normalize_code(code);
+    if code.is_empty() {
+        return Err(AppError::field("code", "is required"));
+    }
+    let now = state.clock.now_ms();
+    let Some(row) = cdb::get_by_code(&state.db.pool, scope, &code, now).await? else {
+        return Err(invalid_or_expired());
+    };
+    if row.coupon.status != CouponStatus::Active || row.starts_at_ms.is_some_and(|s| s > now) {
+        return Err(invalid_or_expired());
+    }
+    let c = row.coupon;
+    Ok(CouponValidation { code: c.code, coupon_type: c.coupon_type, amount: c.amount, currency: c.currency, duration_months: c.duration_months, expires_at: c.expires_at })
+}
+
+pub enum Redeemed {
+    /// A first redemption: counted, and `coupon.redeemed` queued in the same transaction.
+    Created(CouponRedemption),
+    /// This (coupon, subscription) was redeemed before; the caller must roll back.
+    Existing(CouponRedemption),
+}
+
+pub struct RedeemArgs<'a> {
+    pub code: &'a str,
+    pub subscription_id: &'a str,
+    pub customer_id: Option<&'a str>,
+    /// `api` or `stripe`.
+    pub source: &'a str,
+    pub stripe_event_id: Option<&'a str>,
+    pub now: i64,
+}
+
+/// The one redemption function, inside the caller's transaction. Its first statement is the
+/// conditional update of the coupon row (so SQLite takes its write lock before reading);
+/// after `Existing` or an error the caller rolls back, which also returns the uses taken.
+pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scope, a: RedeemArgs<'_>) -> AppResult<Redeemed> {
+    let Some((coupon_id, per_customer)) = cdb::take_use(&mut *conn, scope, a.code, a.now).await? else {
+        return match cdb::redemption_of(&mut *conn, scope, a.code, a.subscription_id).await? {
+            Some(r) => Ok(Redeemed::Existing(r)),
+            None => Err(invalid_or_expired()),
+        };
+    };
+    if let Some(max) = per_customer {
+        let Some(customer) = a.customer_id else {
+            return Err(AppError::field("customerId", "is required: this coupon has a per-customer limit"));
+        };
+        if !cdb::take_customer_use(&mut *conn, &coupon_id, customer, max).await? {
+            return match cdb::redemption_of(&mut *conn, scope, a.code, a.subscription_id).await? {
+                Some(r) => Ok(Redeemed::Existing(r)),
+                None => Err(AppError::new(ErrorCode::InvalidOrExpired, format!("this customer has already used the code {max} time(s), the most allowed"))),
+            };
+        }
+    }
+    let id = new_id("cred");
+    let fresh = cdb::insert_redemption(
+        &mut *conn,
+        scope,
+        cdb::NewRedemption { id: &id, coupon_id: &coupon_id, subscription_id: a.subscription_id, customer_id: a.customer_id, source: a.source, stripe_event_id: a.stripe_event_id, now: a.now },
+    )
+    .await?;
+    if !fresh {
+        let r = cdb::redemption_of(&mut *conn, scope, a.code, a.subscription_id).await?.ok_or_else(AppError::internal)?;
+        return Ok(Redeemed::Existing(r));
+    }
+    let coupon = cdb::get_by_code(&mut *conn, scope, a.code, a.now).await?.ok_or_else(AppError::internal)?.coupon;
+    let redemption = cdb::get_redemption(&mut *conn, scope, &id).await?.ok_or_else(AppError::internal)?;
+    let data = json!({
+        "mode": scope.env.as_str(),
+        "code": coupon.code,
+        "type": coupon.coupon_type.as_str(),
+        "amount": coupon.amount,
+        "currency": coupon.currency,
+        "durationMonths": coupon.duration_months,
+        "campaign": coupon.campaign,
+        "couponId": coupon.id,
+        "redemptionId": redemption.id,
+        "processorSubscriptionId": redemption.subscription_id,
+        "processorCustomerId": redemption.customer_id,
+        "source": a.source,
+    });
+    webhooks::emit(&mut *conn, scope, "coupon.redeemed", data, a.now).await?;
+    Ok(Redeemed::Created(redemption))
+}
+
+fn check_ref(e: &mut FieldErrors, field: &str, v: &str) {
+    if v.trim().is_empty() {
+        e.add(field, "is required");
+    } else if v.len() > 255 {
+        e.add(field, "must be at most 255 characters");
+    }
+}
+
+/// `POST /api/v1/coupons/{code}/redemptions`: `(true, r)` for a first redemption (201),
+/// `(false, r)` for a repeat of the same subscription (200, nothing counted).
+pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id: &str, customer_id: Option<&str>) -> AppResult<(bool, CouponRedemption)> {
+    actor.require(Permission::TenantWrite)?;
+    let scope = actor.scope()?;
+    let mut e = FieldErrors::new();
+    check_ref(&mut e, "subscriptionId", subscription_id);
+    let customer_id = customer_id.map(str::trim).filter(|c| !c.is_empty());
+    if let Some(c) = customer_id {
+        check_ref(&mut e, "customerId", c);
+    }
+    e.into_result()?;
+    let code = normalize_code(code);
+    let mut tx = state.db.pool.begin().await?;
+    let args = RedeemArgs { code: &code, subscription_id: subscription_id.trim(), customer_id, source: "api", stripe_event_id: None, now: state.clock.now_ms() };
+    match redeem_in(&mut tx, scope, args).await {
+        Ok(Redeemed::Created(r)) => {
+            tx.commit().await?;
+            state.webhooks.kick();
+            Ok((true, r))
+        }
+        Ok(Redeemed::Existing(r)) => {
+            tx.rollback().await?;
+            Ok((false, r))
+        }
+        Err(err) => {
+            tx.rollback().await?;
+            Err(err)
+        }
+    }
+}
+
+/// The coupons of the environment with their counts, as CSV (spreadsheet-safe: a text cell that
+/// starts with `=`, `+`, `-` or `@` is prefixed with `'`).
+pub async fn export_csv(state: &AppState, actor: &Actor) -> AppResult<String> {
+    actor.require(Permission::TenantRead)?;
+    let scope = actor.scope()?;
+    let now = state.clock.now_ms();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = ["code", "type", "amount", "currency", "repeat_months", "max_redemptions", "max_redemptions_per_customer", "times_redeemed", "status", "campaign", "expires_at", "stripe_coupon_id", "created_at"];
+    w.write_record(header).map_err(|e| crate::server::internal("csv", e))?;
+    let mut after: Option<String> = None;
+    loop {
+        let (page, more) = cdb::list(&state.db.pool, scope, cdb::ListFilter { search: None, status: None, campaign: None, starting_after: after.as_deref(), limit: 100 }, now).await?;
+        for c in &page {
+            let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
+            let rec = [
+                safe_cell(&c.code),
+                c.coupon_type.as_str().to_string(),
+                c.amount.to_string(),
+                c.currency.clone().unwrap_or_default(),
+                opt(c.repeat_months),
+                opt(c.max_redemptions),
+                opt(c.max_redemptions_per_customer),
+                c.times_redeemed.to_string(),
+                c.status.as_str().to_string(),
+                safe_cell(c.campaign.as_deref().unwrap_or("")),
+                c.expires_at.clone().unwrap_or_default(),
+                c.stripe_coupon_id.clone(),
+                c.created_at.clone(),
+            ];
+            w.write_record(&rec).map_err(|e| crate::server::internal("csv", e))?;
+        }
+        if !more {
+            break;
+        }
+        after = page.last().map(|c| c.id.clone());
+    }
+    let bytes = w.into_inner().map_err(|e| crate::server::internal("csv", e))?;
+    String::from_utf8(bytes).map_err(|e| crate::server::internal("csv", e))
+}
+
+/// OWASP's CSV-injection rule for cells people type.
+pub fn safe_cell(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stripe_bodies_per_type() {
+        let mut c = CouponCreate {
+            code: "WINBACK30".into(),
+            coupon_type: CouponType::Percentage,
+            amount: 30,
+            currency: None,
+            repeat_months: Some(3),
+            max_redemptions: Some(10),
+            max_redemptions_per_customer: None,
+            starts_at: None,
+            expires_at: None,
+            campaign: Some("winback".into()),
+        };
+        let b = stripe_coupon_body(&c, "cpn_1", Some(1_800_000_000_000));
+        assert_eq!(b["percent_off"], 30);
+        assert_eq!((b["duration"].as_str(), b["duration_in_months"].as_i64()), (Some("repeating"), Some(3)));
+        assert_eq!((b["max_redemptions"].as_i64(), b["redeem_by"].as_i64()), (Some(10), Some(1_800_000_000)));
+        c.coupon_type = CouponType::FirstNMonths;
+        c.repeat_months = None;
+        let b = stripe_coupon_body(&c, "cpn_1", None);
+        assert_eq!((b["percent_off"].as_i64(), b["duration_in_months"].as_i64()), (Some(100), Some(30)));
+        assert!(b.get("redeem_by").is_none());
+    }
+
+    #[test]
+    fn csv_cells_cannot_become_formulas() {
+        assert_eq!(safe_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
+        assert_eq!(safe_cell("-10OFF"), "'-10OFF");
+        assert_eq!(safe_cell("SPRING"), "SPRING");
+    }
+
+    #[test]
+    fn per_day_uses_the_tenant_zone() {
+        // 23:30 UTC on the 24th is the 25th in Tokyo.
+        let t = db::rfc3339_to_ms("2026-11-24T23:30:00Z").unwrap();
+        let u = db::rfc3339_to_ms("2026-11-25T01:00:00Z").unwrap();
+        assert_eq!(per_day(&[t, u], "UTC").len(), 2);
+        assert_eq!(per_day(&[t, u], "Asia/Tokyo"), vec![DayCount { day: "2026-11-25".into(), count: 2 }]);
+    }
+}

@@ -1,0 +1,179 @@
+//! Incoming Stripe events at `POST /webhooks/stripe/{integrationId}` (API.md §9): the
+//! `Stripe-Signature` is checked against the integration's webhook secret (five-minute
+//! tolerance) before anything is read; each event id is recorded once, in the same transaction
+//! as what it causes; a subscription or checkout session that carries a coupon redeems it
+//! through [`coupons::redeem_in`], the function behind the API.
+use crate::error::{AppError, AppResult, ErrorCode};
+use crate::server::AppState;
+use crate::server::db::{self, coupons as cdb};
+use crate::server::services::coupons::{self, RedeemArgs, Redeemed};
+use crate::server::{internal, secrets};
+use hmac::{Hmac, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+pub const TOLERANCE_SECS: i64 = 300;
+
+/// Checks `t=…,v1=…[,v1=…]` against HMAC-SHA256(secret, "{t}.{body}").
+pub fn verify_signature(secret: &str, header: &str, body: &[u8], now_secs: i64) -> Result<(), &'static str> {
+    let mut timestamp: Option<i64> = None;
+    let mut candidates: Vec<Vec<u8>> = Vec::new();
+    for part in header.split(',') {
+        match part.trim().split_once('=') {
+            Some(("t", v)) => timestamp = v.parse().ok(),
+            Some(("v1", v)) => {
+                if let Ok(bytes) = hex::decode(v) {
+                    candidates.push(bytes);
+                }
+            }
+            _ => {}
+        }
+    }
+    let t = timestamp.ok_or("the Stripe-Signature header has no timestamp")?;
+    if candidates.is_empty() {
+        return Err("the Stripe-Signature header has no v1 signature");
+    }
+    if (now_secs - t).abs() > TOLERANCE_SECS {
+        return Err("the Stripe-Signature timestamp is outside the five-minute tolerance");
+    }
+    for c in candidates {
+        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| "bad secret")?;
+        mac.update(t.to_string().as_bytes());
+        mac.update(b".");
+        mac.update(body);
+        if mac.verify_slice(&c).is_ok() {
+            return Ok(());
+        }
+    }
+    Err("the Stripe-Signature does not match this integration's webhook secret")
+}
+
+/// The `Stripe-Signature` header Stripe would send for `body` at `t` (tests and tools).
+pub fn sign(secret: &str, t: i64, body: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(format!("{t}.{body}").as_bytes());
+    format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
+}
+
+fn id_of(v: Option<&Value>) -> Option<String> {
+    match v? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// Coupon code, subscription id and customer id of an event that applies a coupon.
+pub fn coupon_use(event_type: &str, obj: &Value) -> Option<(String, String, Option<String>)> {
+    let customer = id_of(obj.get("customer"));
+    let (subscription, coupon) = match event_type {
+        "customer.subscription.created" => {
+            let sub = id_of(obj.get("id"))?;
+            let coupon = id_of(obj.pointer("/discount/coupon")).or_else(|| {
+                obj.get("discounts").and_then(Value::as_array).and_then(|ds| ds.iter().find_map(|d| id_of(d.get("coupon"))))
+            });
+            (sub, coupon)
+        }
+        "checkout.session.completed" => {
+            let sub = id_of(obj.get("subscription"))?;
+            let coupon = obj
+                .get("discounts")
+                .and_then(Value::as_array)
+                .and_then(|ds| ds.iter().find_map(|d| id_of(d.get("coupon"))))
+                .or_else(|| {
+                    obj.pointer("/total_details/breakdown/discounts")
+                        .and_then(Value::as_array)
+                        .and_then(|ds| ds.iter().find_map(|d| id_of(d.pointer("/discount/coupon"))))
+                });
+            (sub, coupon)
+        }
+        _ => return None,
+    };
+    Some((crate::model::normalize_code(&coupon?), subscription, customer))
+}
+
+/// Handles one delivery from Stripe. A bad signature is 400 and records nothing.
+pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&str>, body: &[u8]) -> AppResult<Value> {
+    let Some((scope, row)) = db::integrations::get_by_id(&state.db.pool, integration_id).await? else {
+        return Err(AppError::not_found("Stripe integration"));
+    };
+    let Some(enc) = row.webhook_secret_enc.as_deref() else {
+        return Err(AppError::validation("this integration has no webhook signing secret: add it under Settings → Stripe"));
+    };
+    let context = format!("{}/{}/stripe_webhook_secret", scope.tenant_id, scope.env.as_str());
+    let secret = secrets::decrypt(&state.config.secret_key, &context, enc).ok_or_else(|| internal("stripe webhook", "stored webhook secret does not decrypt"))?;
+    let now = state.clock.now_ms();
+    let header = signature.ok_or_else(|| AppError::validation("the Stripe-Signature header is missing"))?;
+    verify_signature(&secret, header, body, now / 1000).map_err(AppError::validation)?;
+    let event: Value = serde_json::from_slice(body).map_err(|_| AppError::validation("the event is not JSON"))?;
+    let event_id = event.get("id").and_then(Value::as_str).filter(|s| !s.is_empty() && s.len() <= 255).ok_or_else(|| AppError::field("id", "is required"))?;
+    let event_type = event.get("type").and_then(Value::as_str).unwrap_or("").to_string();
+    let mut tx = state.db.pool.begin().await?;
+    // First statement a write: SQLite takes its write lock before anything is read.
+    if !cdb::record_stripe_event(&mut *tx, &scope, &row.id, event_id, &event_type, now).await? {
+        tx.rollback().await?;
+        return Ok(json!({"received": true, "duplicate": true}));
+    }
+    let obj = event.pointer("/data/object").cloned().unwrap_or(Value::Null);
+    let mut queued = false;
+    let outcome = match coupon_use(&event_type, &obj) {
+        None => "ignored".to_string(),
+        Some((code, sub, customer)) => {
+            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+            let args = RedeemArgs { code: &code, subscription_id: &sub, customer_id: customer.as_deref(), source: "stripe", stripe_event_id: Some(event_id), now };
+            match coupons::redeem_in(&mut sp, &scope, args).await {
+                Ok(Redeemed::Created(r)) => {
+                    sp.commit().await?;
+                    queued = true;
+                    format!("redeemed {code} ({})", r.id)
+                }
+                Ok(Redeemed::Existing(r)) => {
+                    sp.rollback().await?;
+                    format!("{code} was already redeemed for {} ({})", r.subscription_id, r.id)
+                }
+                Err(e) if e.code == ErrorCode::Internal => return Err(e),
+                Err(e) => {
+                    sp.rollback().await?;
+                    format!("{code} not redeemed: {}", e.message)
+                }
+            }
+        }
+    };
+    cdb::set_stripe_event_outcome(&mut *tx, &row.id, event_id, &outcome).await?;
+    tx.commit().await?;
+    if queued {
+        state.webhooks.kick();
+    }
+    tracing::info!(integration = %row.id, event = %event_id, event_type = %event_type, outcome = %outcome, "Stripe event processed");
+    Ok(json!({"received": true, "outcome": outcome}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures() {
+        let body = r#"{"id":"evt_1"}"#;
+        let h = sign("whsec_test", 1_700_000_000, body);
+        assert!(verify_signature("whsec_test", &h, body.as_bytes(), 1_700_000_100).is_ok());
+        assert!(verify_signature("whsec_other", &h, body.as_bytes(), 1_700_000_100).is_err());
+        assert!(verify_signature("whsec_test", &h, br#"{"id":"evt_2"}"#, 1_700_000_100).is_err());
+        assert!(verify_signature("whsec_test", &h, body.as_bytes(), 1_700_000_301).is_err(), "too old");
+        let two = format!("{h},v1={}", "00".repeat(32));
+        assert!(verify_signature("whsec_test", &two, body.as_bytes(), 1_700_000_000).is_ok(), "any v1 may match");
+    }
+
+    #[test]
+    fn finds_the_coupon_in_both_event_shapes() {
+        let sub = json!({"id": "sub_1", "customer": "cus_1", "discount": {"coupon": {"id": "winback30"}}});
+        assert_eq!(coupon_use("customer.subscription.created", &sub), Some(("WINBACK30".into(), "sub_1".into(), Some("cus_1".into()))));
+        let newer = json!({"id": "sub_2", "customer": {"id": "cus_2"}, "discounts": [{"coupon": {"id": "SPRING"}}]});
+        assert_eq!(coupon_use("customer.subscription.created", &newer).unwrap().0, "SPRING");
+        let cs = json!({"id": "cs_1", "subscription": "sub_3", "customer": "cus_3", "discounts": [{"coupon": "LAUNCH", "promotion_code": null}]});
+        assert_eq!(coupon_use("checkout.session.completed", &cs), Some(("LAUNCH".into(), "sub_3".into(), Some("cus_3".into()))));
+        let payment = json!({"id": "cs_2", "subscription": null, "discounts": [{"coupon": "LAUNCH"}]});
+        assert_eq!(coupon_use("checkout.session.completed", &payment), None);
+        assert_eq!(coupon_use("customer.subscription.created", &json!({"id": "sub_4"})), None);
+    }
+}
