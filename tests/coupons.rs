@@ -398,7 +398,13 @@ async fn webhooks_are_signed_retried_and_logged(app: TestApp) {
     loop {
         let d = until("the attempt recorded", || async {
             let d = app.api("GET", &log_path, &sk, None).await.json();
-            (d["data"][0]["attemptLog"].as_array().unwrap().len() == attempts && d["data"][0]["lastStatusCode"] == 503).then_some(d)
+            let row = &d["data"][0];
+            let log = row["attemptLog"].as_array().unwrap();
+            // The row and the log are read one after the other: wait until the row shows the
+            // outcome of the latest attempt (given up, or a next time after it).
+            let ms = |v: &Value| v.as_str().and_then(offerdeck::server::db::rfc3339_to_ms).unwrap_or(0);
+            let settled = row["status"] == "failed" || ms(&row["nextAttemptAt"]) > log.last().map(|a| ms(&a["attemptedAt"])).unwrap_or(0);
+            (log.len() == attempts && row["lastStatusCode"] == 503 && settled).then_some(d)
         })
         .await;
         if d["data"][0]["status"] == "failed" {
