@@ -1,7 +1,7 @@
 //! The HTML shell and the route table; pages live in `ui::pages`.
 use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
-use crate::ui::pages::{admin, api_keys, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, surfaces};
+use crate::ui::pages::{admin, api_keys, coupons, events, webhooks, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, surfaces};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
@@ -73,6 +73,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/experiences/:id") view=experiences::ExperiencePage ssr=SsrMode::Async/>
                     <Route path=path!("/surfaces") view=surfaces::SurfacesPage ssr=SsrMode::Async/>
                     <Route path=path!("/surfaces/:id") view=surfaces::SurfacePage ssr=SsrMode::Async/>
+                    <Route path=path!("/coupons") view=coupons::CouponsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/coupons/new") view=coupons::NewCouponPage ssr=SsrMode::Async/>
+                    <Route path=path!("/coupons/:code") view=coupons::CouponPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>
+                    <Route path=path!("/settings/webhooks/:id") view=webhooks::WebhookEndpointPage ssr=SsrMode::Async/>
                     <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>
                     <Route path=path!("/events/:id") view=events::EventPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/api-keys") view=api_keys::ApiKeysPage ssr=SsrMode::Async/>

@@ -148,6 +148,15 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+    /// Adds `other`'s problems (a field already reported keeps its first problem).
+    pub fn merge(&mut self, other: FieldErrors) {
+        for (k, v) in other.0 {
+            self.0.entry(k).or_insert(v);
+        }
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter()
+    }
     pub fn into_result(self) -> AppResult<()> {
         if self.0.is_empty() {
             return Ok(());

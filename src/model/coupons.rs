@@ -355,6 +355,8 @@ pub struct CouponsData {
     pub has_more: bool,
     pub campaigns: Vec<CampaignCount>,
     pub time_zone: String,
+    /// Coupon id → expiry as a local time in the tenant's zone (`2026-12-31 23:59`).
+    pub expiry_local: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -371,6 +373,9 @@ pub struct CouponDetail {
     pub redemptions: Vec<CouponRedemption>,
     pub per_day: Vec<DayCount>,
     pub time_zone: String,
+    /// Start and expiry in the tenant's zone, empty when not set.
+    pub starts_local: String,
+    pub expires_local: String,
 }
 
 // ----- outgoing webhooks -----

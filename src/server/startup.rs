@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route_layer(middleware::from_fn(record_matched_path));
     let dashboard = Router::new()
         .route("/api/docs", get(api::docs::reference_page))
+        .route("/coupons/export.csv", get(coupons_csv))
         .route("/sfn/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
         .leptos_routes_with_context(
             &state,
@@ -115,6 +116,26 @@ async fn stripe_webhook(
     match crate::server::services::stripe_events::receive(&state, &integration_id, signature, &body).await {
         Ok(v) => axum::Json(v).into_response(),
         Err(e) => api::ApiError(e).into_response(),
+    }
+}
+
+/// The coupons page's CSV download, for any signed-in member of the tenant (marketers too).
+async fn coupons_csv(State(state): State<AppState>, session: tower_sessions::Session) -> Response {
+    let result = async {
+        let actor = crate::server::services::auth::actor(&state, &session).await?;
+        crate::server::services::coupons::export_csv(&state, &actor).await
+    }
+    .await;
+    match result {
+        Ok(csv) => (
+            [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")],
+            csv,
+        )
+            .into_response(),
+        Err(e) => {
+            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            (status, e.message).into_response()
+        }
     }
 }
 

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod experiences;
 pub mod api_keys;
 pub mod auth;
+pub mod coupons;
 pub mod integrations;
 pub mod methods;
 pub mod offers;

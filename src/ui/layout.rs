@@ -96,6 +96,8 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                         <a href="/experiences">"Experiences"</a>
                         <a href="/experiences/schemas">"Presentation schemas"</a>
                         <a href="/surfaces">"Surfaces"</a>
+                        <p class="nav-heading">"Discounts"</p>
+                        <a href="/coupons">"Coupons"</a>
                         <p class="nav-heading">"Activity"</p>
                         <a href="/events">"Events"</a>
                     })}
@@ -103,6 +105,7 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                         <p class="nav-heading">"Settings"</p>
                         <a href="/settings/api-keys">"API keys"</a>
                         <a href="/settings/integrations/stripe">"Stripe"</a>
+                        <a href="/settings/webhooks">"Webhooks"</a>
                     })}
                     {info.is_admin.then(|| view! {
                         <p class="nav-heading">"Platform"</p>

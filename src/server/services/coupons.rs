@@ -183,7 +183,9 @@ pub async fn detail(state: &AppState, actor: &Actor, code: &str) -> AppResult<Co
     let now = state.clock.now_ms();
     let times = cdb::redemption_times(&state.db.pool, scope, &coupon.id, now - 30 * 86_400_000).await?;
     let per_day = per_day(&times, &time_zone);
-    Ok(CouponDetail { coupon, redemptions, per_day, time_zone })
+    let local = |v: &Option<String>| v.as_deref().map(|s| crate::server::tz::rfc3339_to_local(s, &time_zone).replace('T', " ")).unwrap_or_default();
+    let (starts_local, expires_local) = (local(&coupon.starts_at), local(&coupon.expires_at));
+    Ok(CouponDetail { coupon, redemptions, per_day, time_zone, starts_local, expires_local })
 }
 
 /// Counts per local calendar day, oldest first (days without redemptions left out).

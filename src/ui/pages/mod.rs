@@ -1,6 +1,7 @@
 //! One module per dashboard area.
 pub mod admin;
 pub mod api_keys;
+pub mod coupons;
 pub mod events;
 pub mod experiences;
 pub mod home;
@@ -11,3 +12,4 @@ pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod surfaces;
+pub mod webhooks;
