@@ -1,6 +1,8 @@
 //! The real binary, as an operator runs it: `migrate`, `admin create`, `tenant create`, `serve`
 //! with JSON logs, a real HTTP client, and a clean stop on SIGTERM. On SQLite, and on PostgreSQL
 //! when `TEST_POSTGRES_URL` is set.
+mod common;
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
@@ -218,6 +220,13 @@ fn start_node(env: &Env, listen: &str) -> Node {
 }
 
 impl Node {
+    /// SIGKILL: no clean-up of any kind, as when the machine loses power.
+    fn kill9(mut self) {
+        let mut child = self.child.0.take().unwrap();
+        child.kill().unwrap();
+        let _ = child.wait();
+    }
+
     /// SIGTERM, then waits for a clean exit.
     fn stop(mut self) {
         let mut child = self.child.0.take().unwrap();
@@ -322,4 +331,88 @@ async fn nodes_share_configuration_on_sqlite() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nodes_share_configuration_on_postgres() {
     nodes_share_configuration("postgres").await;
+}
+
+// Scenario: a coupon with 10 uses is redeemed 100 times at once through two server processes on
+// one database; exactly 10 succeed. Then a webhook delivery is in flight when its process is
+// killed with SIGKILL; after a restart the event still arrives, with the same webhook-id.
+async fn coupons_across_processes(database: &str) {
+    use common::receiver::Receiver;
+    use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+    use serde_json::json;
+    let Some(mut env) = env(database).await else {
+        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
+        return;
+    };
+    let stub = StripeStub::start().await;
+    env.vars.push(("STRIPE_API_BASE".into(), stub.base.clone()));
+    env.vars.push(("OFFERDECK_WEBHOOK_TIMEOUT_SECONDS".into(), "5".into()));
+    env.vars.push(("OFFERDECK_WEBHOOK_LEASE_SECONDS".into(), "6".into()));
+    env.vars.push(("OFFERDECK_WEBHOOK_POLL_MS".into(), "100".into()));
+    assert!(env.run(&["migrate"], None).0);
+    let (ok, out, err) = env.run(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test"], None);
+    assert!(ok, "{err}");
+    let t: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sk = t["keys"]["preview"]["secret"].as_str().unwrap().to_string();
+    let a = start_node(&env, &env.listen());
+    let b = if database == "postgres" { Some(start_node(&env, &format!("127.0.0.1:{}", free_port()))) } else { None };
+    let bases = [a.base.clone(), b.as_ref().map(|n| n.base.clone()).unwrap_or_else(|| a.base.clone())];
+    let http = reqwest::Client::new();
+    let r = http.put(format!("{}/api/v1/integrations/stripe", bases[0])).bearer_auth(&sk).json(&json!({"secretKey": GOOD_TEST_KEY})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    post_json(&http, format!("{}/api/v1/coupons", bases[0]), &sk, json!({"code": "RUSH", "type": "percentage", "amount": 50, "maxRedemptions": 10})).await;
+
+    let tasks: Vec<_> = (0..100)
+        .map(|i| {
+            let (http, url, sk) = (http.clone(), format!("{}/api/v1/coupons/RUSH/redemptions", bases[i % 2]), sk.clone());
+            tokio::spawn(async move { http.post(url).bearer_auth(sk).json(&json!({"subscriptionId": format!("sub_{i}")})).send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 10, "{codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == 404).count(), 90, "{codes:?}");
+    let c: serde_json::Value = http.get(format!("{}/api/v1/coupons/RUSH", bases[1])).bearer_auth(&sk).send().await.unwrap().json().await.unwrap();
+    assert_eq!(c["timesRedeemed"], 10);
+    if let Some(b) = b {
+        b.stop();
+    }
+
+    // The receiver takes the first delivery and never answers; the node is killed meanwhile.
+    let mut rx = Receiver::start().await;
+    rx.script(&[0]);
+    let ep = post_json(&http, format!("{}/api/v1/webhook-endpoints", bases[0]), &sk, json!({"url": rx.url, "events": ["coupon.redeemed"]})).await;
+    post_json(&http, format!("{}/api/v1/coupons", bases[0]), &sk, json!({"code": "CRASH", "type": "percentage", "amount": 10})).await;
+    post_json(&http, format!("{}/api/v1/coupons/CRASH/redemptions", bases[0]), &sk, json!({"subscriptionId": "sub_crash"})).await;
+    let in_flight = rx.next(10, "the delivery that will be cut off").await;
+    a.kill9();
+    let a = start_node(&env, &env.listen());
+    let again = rx.next(40, "the delivery after the restart").await;
+    assert_eq!(again.header("webhook-id"), in_flight.header("webhook-id"), "the same message");
+    assert_eq!(again.json()["data"]["code"], "CRASH");
+    let log_url = format!("{}/api/v1/webhook-endpoints/{}/deliveries", a.base, ep["id"].as_str().unwrap());
+    let started = std::time::Instant::now();
+    let d = loop {
+        let d: serde_json::Value = http.get(&log_url).bearer_auth(&sk).send().await.unwrap().json().await.unwrap();
+        if d["data"][0]["status"] == "delivered" {
+            break d;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "not marked delivered: {d}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(d["data"][0]["attempts"], 2, "claimed twice: once before the crash, once after");
+    assert_eq!(d["data"][0]["attemptLog"].as_array().unwrap().len(), 1, "the cut-off attempt left no outcome");
+    a.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coupons_across_processes_on_sqlite() {
+    coupons_across_processes("sqlite").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn coupons_across_processes_on_postgres() {
+    coupons_across_processes("postgres").await;
 }

@@ -49,7 +49,7 @@ impl Receiver {
         Receiver { url, rx, script }
     }
 
-    /// The next answers, in order; 200 after them.
+    /// The next answers, in order; 200 after them. `0` never answers (a receiver that hangs).
     pub fn script(&self, codes: &[u16]) {
         self.script.lock().unwrap().extend(codes.iter().copied());
     }
@@ -71,5 +71,8 @@ impl Receiver {
 async fn handle(State(inner): State<Inner>, headers: HeaderMap, body: Bytes) -> StatusCode {
     let code = inner.script.lock().unwrap().pop_front().unwrap_or(200);
     let _ = inner.tx.send(Received { headers, body: String::from_utf8_lossy(&body).to_string() });
+    if code == 0 {
+        std::future::pending::<()>().await;
+    }
     StatusCode::from_u16(code).unwrap()
 }
