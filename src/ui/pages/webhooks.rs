@@ -148,42 +148,7 @@ pub fn WebhookEndpointPage() -> impl IntoView {
                                             <tbody>
                                                 {d.deliveries.into_iter().map(|del| {
                                                     let log = attempts.iter().find(|(id, _)| *id == del.id).map(|(_, a)| a.clone()).unwrap_or_default();
-                                                    let badge = match del.status.as_str() { "delivered" => "badge badge-active", "failed" => "badge badge-error", _ => "badge badge-warn" };
-                                                    let last = match (del.last_status_code, del.last_error.clone()) {
-                                                        (Some(c), _) => format!("HTTP {c}"),
-                                                        (None, Some(e)) => e,
-                                                        _ => "—".into(),
-                                                    };
-                                                    view! {
-                                                        <tr>
-                                                            <td>{del.event_type.clone()}<br/><code class="small">{del.event_id.clone()}</code></td>
-                                                            <td><span class=badge>{del.status.clone()}</span></td>
-                                                            <td class="num">{del.attempts}</td>
-                                                            <td>
-                                                                {last}
-                                                                <details>
-                                                                    <summary>"Attempts"</summary>
-                                                                    <ol class="attempts">
-                                                                        {log.into_iter().map(|a| view! {
-                                                                            <li>{short_time(&a.attempted_at)}" · "
-                                                                                {a.status_code.map(|c| format!("HTTP {c}")).or(a.error.clone()).unwrap_or_default()}
-                                                                                {format!(" · {} ms", a.duration_ms)}
-                                                                                {a.response_excerpt.map(|r| view! { <pre class="excerpt">{r}</pre> })}
-                                                                            </li>
-                                                                        }).collect_view()}
-                                                                    </ol>
-                                                                </details>
-                                                            </td>
-                                                            <td>{del.next_attempt_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
-                                                            <td>{short_time(&del.created_at)}</td>
-                                                            <td>
-                                                                <ActionForm action=resend attr:class="inline-form">
-                                                                    <input type="hidden" name="id" value=del.id.clone()/>
-                                                                    <button type="submit" class="button-small" aria-label=format!("Resend {}", del.event_id)>"Resend"</button>
-                                                                </ActionForm>
-                                                            </td>
-                                                        </tr>
-                                                    }
+                                                    view! { <DeliveryRow del log resend/> }
                                                 }).collect_view()}
                                             </tbody>
                                         </table>
@@ -196,4 +161,55 @@ pub fn WebhookEndpointPage() -> impl IntoView {
             })}
         </Suspense>
     }
+}
+
+#[component]
+fn DeliveryRow(del: crate::model::WebhookDelivery, log: Vec<crate::model::WebhookAttempt>, resend: ServerAction<ResendWebhook>) -> impl IntoView {
+    let badge = match del.status.as_str() {
+        "delivered" => "badge badge-active",
+        "failed" => "badge badge-error",
+        _ => "badge badge-warn",
+    };
+    let last = match (del.last_status_code, del.last_error.clone()) {
+        (Some(c), _) => format!("HTTP {c}"),
+        (None, Some(e)) => e,
+        _ => "—".into(),
+    };
+    view! {
+        <tr>
+            <td>{del.event_type.clone()}<br/><code class="small">{del.event_id.clone()}</code></td>
+            <td><span class=badge>{del.status.clone()}</span></td>
+            <td class="num">{del.attempts}</td>
+            <td>{last}<AttemptList log/></td>
+            <td>{del.next_attempt_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>
+            <td>{short_time(&del.created_at)}</td>
+            <td>
+                <ActionForm action=resend attr:class="inline-form">
+                    <input type="hidden" name="id" value=del.id.clone()/>
+                    <button type="submit" class="button-small" aria-label=format!("Resend {}", del.event_id)>"Resend"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+    .into_any()
+}
+
+#[component]
+fn AttemptList(log: Vec<crate::model::WebhookAttempt>) -> impl IntoView {
+    view! {
+        <details>
+            <summary>"Attempts"</summary>
+            <ol class="attempts">
+                {log.into_iter().map(|a| {
+                    let outcome = a.status_code.map(|c| format!("HTTP {c}")).or(a.error.clone()).unwrap_or_default();
+                    view! {
+                        <li>{format!("{} · {outcome} · {} ms", short_time(&a.attempted_at), a.duration_ms)}
+                            {a.response_excerpt.map(|r| view! { <pre class="excerpt">{r}</pre> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </details>
+    }
+    .into_any()
 }
