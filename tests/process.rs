@@ -376,6 +376,19 @@ async fn coupons_across_processes(database: &str) {
     assert_eq!(codes.iter().filter(|c| **c == 404).count(), 90, "{codes:?}");
     let c: serde_json::Value = http.get(format!("{}/api/v1/coupons/RUSH", bases[1])).bearer_auth(&sk).send().await.unwrap().json().await.unwrap();
     assert_eq!(c["timesRedeemed"], 10);
+    // The per-customer limit likewise: one customer, 40 subscriptions at once, 3 allowed.
+    post_json(&http, format!("{}/api/v1/coupons", bases[1]), &sk, json!({"code": "ONEPER", "type": "percentage", "amount": 50, "maxRedemptionsPerCustomer": 3})).await;
+    let tasks: Vec<_> = (0..40)
+        .map(|i| {
+            let (http, url, sk) = (http.clone(), format!("{}/api/v1/coupons/ONEPER/redemptions", bases[i % 2]), sk.clone());
+            tokio::spawn(async move { http.post(url).bearer_auth(sk).json(&json!({"subscriptionId": format!("sub_{i}"), "customerId": "cus_same"})).send().await.unwrap().status().as_u16() })
+        })
+        .collect();
+    let mut codes = Vec::new();
+    for t in tasks {
+        codes.push(t.await.unwrap());
+    }
+    assert_eq!(codes.iter().filter(|c| **c == 201).count(), 3, "{codes:?}");
     if let Some(b) = b {
         b.stop();
     }

@@ -77,3 +77,13 @@ pub fn Loading() -> impl IntoView {
 pub fn short_time(rfc3339: &str) -> String {
     if rfc3339.len() >= 16 { format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16]) } else { rfc3339.to_string() }
 }
+
+/// Percent-encodes a query-string value (unreserved characters stay as they are).
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

@@ -11,26 +11,31 @@ pub struct IntegrationRow {
     pub updated_at: String,
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Option<IntegrationRow>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at FROM stripe_integrations \
-         WHERE tenant_id = $1 AND environment = $2",
-    )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .fetch_optional(ex)
-    .await?
-    .map(|r| {
-        Ok(IntegrationRow {
+const COLS: &str = "id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at";
+
+fn row(r: &sqlx::any::AnyRow) -> Result<(Scope, IntegrationRow), sqlx::Error> {
+    let scope = Scope { tenant_id: r.try_get("tenant_id")?, env: super::env_of(&r.try_get::<String, _>("environment")?) };
+    Ok((
+        scope,
+        IntegrationRow {
             id: r.try_get("id")?,
             secret_key_enc: r.try_get("secret_key_enc")?,
             secret_key_last4: r.try_get("secret_key_last4")?,
             secret_key_prefix: r.try_get("secret_key_prefix")?,
             webhook_secret_enc: r.try_get("webhook_secret_enc")?,
             updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-        })
-    })
-    .transpose()
+        },
+    ))
+}
+
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Option<IntegrationRow>, sqlx::Error> {
+    sqlx::query(&format!("SELECT {COLS} FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2"))
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .fetch_optional(ex)
+        .await?
+        .map(|r| row(&r).map(|(_, i)| i))
+        .transpose()
 }
 
 pub struct Upsert<'a> {
@@ -75,26 +80,5 @@ pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -
 
 /// An integration by id, with the scope it belongs to (incoming Stripe events name only the id).
 pub async fn get_by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<Option<(Scope, IntegrationRow)>, sqlx::Error> {
-    sqlx::query(
-        "SELECT id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at \
-         FROM stripe_integrations WHERE id = $1",
-    )
-    .bind(id)
-    .fetch_optional(ex)
-    .await?
-    .map(|r| {
-        let scope = Scope { tenant_id: r.try_get("tenant_id")?, env: super::env_of(&r.try_get::<String, _>("environment")?) };
-        Ok((
-            scope,
-            IntegrationRow {
-                id: r.try_get("id")?,
-                secret_key_enc: r.try_get("secret_key_enc")?,
-                secret_key_last4: r.try_get("secret_key_last4")?,
-                secret_key_prefix: r.try_get("secret_key_prefix")?,
-                webhook_secret_enc: r.try_get("webhook_secret_enc")?,
-                updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-            },
-        ))
-    })
-    .transpose()
+    sqlx::query(&format!("SELECT {COLS} FROM stripe_integrations WHERE id = $1")).bind(id).fetch_optional(ex).await?.map(|r| row(&r)).transpose()
 }

@@ -122,10 +122,12 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
     match stored {
         Ok(Some(c)) => Ok(c.coupon),
         Ok(None) => Err(AppError::internal()),
+        // Another request stored the same code first: the Stripe coupon (same id) is theirs.
+        Err(err) if crate::server::is_unique_violation(&err) => Err(duplicate(&input.code)),
         Err(err) => {
             // Stored nothing: take the mirror back out of Stripe so the two stay in step.
             let _ = state.stripe.request(&key, "DELETE", &format!("/v1/coupons/{}", stripe_id), None, None).await;
-            if crate::server::is_unique_violation(&err) { Err(duplicate(&input.code)) } else { Err(err.into()) }
+            Err(err.into())
         }
     }
 }
@@ -212,15 +214,18 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
     if current.coupon.status == CouponStatus::Archived {
         return Ok(current.coupon);
     }
-    let key = integrations::secret_key(state, scope).await?;
-    let res = state
-        .stripe
-        .request(&key, "DELETE", &format!("/v1/coupons/{}", current.coupon.stripe_coupon_id), None, None)
-        .await
-        .map_err(|u| AppError::stripe(format!("{} — the coupon was not archived", u.0)))?;
-    let already_gone = res.status == 404;
-    if !res.ok() && !already_gone {
-        return Err(AppError::stripe(format!("Stripe refused to delete the coupon: {}", res.error_message())));
+    // Without a Stripe integration any more (removed since), the coupon is archived here only.
+    if db::integrations::get(&state.db.pool, scope).await?.is_some() {
+        let key = integrations::secret_key(state, scope).await?;
+        let res = state
+            .stripe
+            .request(&key, "DELETE", &format!("/v1/coupons/{}", current.coupon.stripe_coupon_id), None, None)
+            .await
+            .map_err(|u| AppError::stripe(format!("{} — the coupon was not archived", u.0)))?;
+        let already_gone = res.status == 404;
+        if !res.ok() && !already_gone {
+            return Err(AppError::stripe(format!("Stripe refused to delete the coupon: {}", res.error_message())));
+        }
     }
     let mut tx = state.db.pool.begin().await?;
     cdb::archive(&mut *tx, scope, &current.coupon.id, now).await?;

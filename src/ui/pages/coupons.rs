@@ -4,7 +4,7 @@
 //! redemptions, a per-day count and archive.
 use crate::model::{Coupon, CouponForm, CouponStatus, CouponType, SessionInfo, format_amount};
 use crate::server_fns::coupons::{ArchiveCoupon, CreateCoupon, coupon_time_zone, load_coupon, coupons_page};
-use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, short_time};
+use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, short_time, urlencode};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -45,15 +45,6 @@ fn used_label(c: &Coupon) -> String {
         Some(m) => format!("{} / {m}", c.times_redeemed),
         None => format!("{} / ∞", c.times_redeemed),
     }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

@@ -3,7 +3,7 @@
 use crate::model::{Product, ProductStatus, SessionInfo};
 use crate::server_fns::products::{CreateProduct, SetProductArchived, UpdateProduct, get_product, list_products};
 use crate::ui::pages::prices::ProductPrices;
-use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, action_ok, short_time};
+use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, action_ok, short_time, urlencode};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -28,15 +28,6 @@ fn page_href(q: &Option<String>, status: &Option<String>, after: Option<&str>) -
         parts.push(format!("after={}", urlencode(a)));
     }
     if parts.is_empty() { "/catalogue/products".into() } else { format!("/catalogue/products?{}", parts.join("&")) }
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 #[component]

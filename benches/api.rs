@@ -1,9 +1,10 @@
-//! Surface decisions and offer redemptions over real HTTP, each beside a minimal axum JSON
-//! endpoint measured in the same run, so that the figure that matters is a ratio that does not
-//! depend on the machine: throughput at concurrency 64 and p50/p99 latency. `BENCH_ONLY=decisions`
-//! skips the redemptions (for profiling).
+//! The runtime API over real HTTP — surface decisions, offer redemptions, coupon validations and
+//! coupon redemptions under contention — each beside a minimal axum JSON endpoint measured in the
+//! same run, so that the figure that matters is a ratio that does not depend on the machine:
+//! throughput at concurrency 64 and p50/p99 latency. `BENCH_ONLY=decisions` runs the decisions
+//! alone (for profiling), `BENCH_ONLY=coupons` the coupons alone.
 //!
-//! `cargo bench --bench decisions` (SQLite in a temporary file; set `BENCH_POSTGRES_URL` to run
+//! `cargo bench --bench api` (SQLite in a temporary file; set `BENCH_POSTGRES_URL` to run
 //! on PostgreSQL as well; `BENCH_REQUESTS` sets the requests per measurement, default 20 000).
 //! The load generator runs in the same process as the servers: both endpoints share the CPU with
 //! it in the same way.
@@ -88,7 +89,11 @@ async fn stripe_stub() -> String {
 }
 
 async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, key: &str, body: Value) -> Value {
-    let r = http.request(method, &url).bearer_auth(key).json(&body).send().await.unwrap();
+    let mut req = http.request(method, &url).bearer_auth(key);
+    if !body.is_null() {
+        req = req.json(&body);
+    }
+    let r = req.send().await.unwrap();
     let status = r.status();
     let v: Value = r.json().await.unwrap();
     assert!(status.is_success(), "{url}: {status} {v}");
@@ -128,8 +133,11 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     let x = call(&http, Method::POST, api("/experiences"), k, json!({"name": "Banner", "type": "app", "schemaId": schema["id"], "content": {"headline": "Go"}, "offers": {"primary": [old["id"], offer["id"]]}})).await;
     call(&http, Method::POST, api("/surfaces"), k, json!({"name": "Pricing", "slug": "pricing-page", "slots": [{"key": "web-content", "facet": "web", "experienceId": x["id"]}]})).await;
 
-    let bodies: Arc<Vec<String>> = Arc::new((0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect());
     let min = minimal().await;
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("coupons") {
+        return coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
+    }
+    let bodies: Arc<Vec<String>> = Arc::new((0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect());
     // Warm-up: connections, the configuration snapshot, the allocator.
     load(&http, &format!("{min}/decide"), k, bodies.clone(), 2000, 200).await;
     load(&http, &api("/surface-decisions"), k, bodies.clone(), 2000, 200).await;
@@ -157,6 +165,30 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     let r = load(&http, &api("/offer-redemptions"), k, Arc::new(tokens), n, 200).await;
     line("minimal axum JSON endpoint", &m2, &m2);
     line("POST /api/v1/offer-redemptions (workflow)", &r, &m2);
+    coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
+}
+
+/// Validations with a publishable key, and redemptions of one code by many subscriptions at
+/// once (every request takes the same coupon row: the contended case).
+async fn coupons(label: &str, http: &reqwest::Client, base: &str, sk: &str, pk: &str, min: &str, total: usize) {
+    use reqwest::Method;
+    let api = |p: &str| format!("{base}/api/v1{p}");
+    call(http, Method::PUT, api("/integrations/stripe"), sk, json!({"secretKey": "sk_test_51BenchKeyForTheStripeStub00"})).await;
+    call(http, Method::POST, api("/coupons"), sk, json!({"code": "BENCH10", "type": "percentage", "amount": 10, "repeatMonths": 3})).await;
+    let bodies = Arc::new(vec![json!({"code": "bench10"}).to_string()]);
+    load(http, &format!("{min}/decide"), pk, bodies.clone(), 2000, 200).await;
+    load(http, &api("/coupons/validate"), pk, bodies.clone(), 2000, 200).await;
+    let m = load(http, &format!("{min}/decide"), pk, bodies.clone(), total, 200).await;
+    let v = load(http, &api("/coupons/validate"), pk, bodies.clone(), total, 200).await;
+    println!("== {label}: coupons, concurrency {CONCURRENCY}");
+    line("minimal axum JSON endpoint", &m, &m);
+    line("POST /api/v1/coupons/validate (pk)", &v, &m);
+    let n = (total / 4).max(1000);
+    let subs: Arc<Vec<String>> = Arc::new((0..n).map(|i| json!({"subscriptionId": format!("sub_{i}"), "customerId": format!("cus_{}", i % 97)}).to_string()).collect());
+    let r = load(http, &api("/coupons/BENCH10/redemptions"), sk, subs, n, 201).await;
+    line("POST /api/v1/coupons/{code}/redemptions", &r, &m);
+    let c = call(http, Method::GET, api("/coupons/BENCH10"), sk, Value::Null).await;
+    assert_eq!(c["timesRedeemed"].as_u64(), Some(n as u64), "every redemption counted once");
 }
 
 fn main() {
