@@ -59,9 +59,20 @@ async fn seed_recipe_end_to_end(app: TestApp) {
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.json()["action"]["url"].as_str().unwrap().starts_with("https://shop.test/join?offerToken="));
 
+    let mut hooks = common::receiver::Receiver::start().await;
+    post(&app, k, "/api/v1/webhook-endpoints", json!({"url": hooks.url, "events": ["offer.redeemed"]})).await;
     let r = app.api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token}).to_string())).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["action"]["url"], "https://checkout.stripe.com/c/pay/cs_test_stub");
+    // The merchant's endpoint hears about it once, even when the redemption is replayed.
+    let again = app.api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token}).to_string())).await;
+    assert_eq!(again.json()["eventId"], r.json()["eventId"]);
+    let hook = hooks.next(10, "offer.redeemed").await.json();
+    assert_eq!((hook["type"].as_str(), hook["data"]["offerId"].as_str()), (Some("offer.redeemed"), offer["id"].as_str()));
+    assert_eq!(hook["data"]["eventId"], r.json()["eventId"]);
+    assert_eq!(hook["data"]["identity"]["identifier"], "buyer@example.com");
+    let scope = app.scope(&t.tenant_id, offerdeck::model::Environment::Preview);
+    assert_eq!(offerdeck::server::db::webhooks::message_count(&app.state.db.pool, &scope, "offer.redeemed").await.unwrap(), 1);
     let session = stub.requests().into_iter().find(|r| r.path == "/v1/checkout/sessions").unwrap();
     let form = session.form();
     assert!(form.contains(&("line_items[0][price]".into(), "price_main".into())));

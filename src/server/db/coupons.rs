@@ -188,24 +188,23 @@ pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, 
 }
 
 /// Takes one use of the global limit if the coupon is redeemable now; the database decides
-/// (the row is locked and the condition re-checked under concurrency). Returns the coupon's id
-/// and per-customer limit, or `None` when it is unknown, archived, not yet valid, expired or
-/// used up.
-pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, now: i64) -> Result<Option<(String, Option<i64>)>, sqlx::Error> {
-    let row = sqlx::query(
+/// (the row is locked and the condition re-checked under concurrency). Returns the coupon as
+/// updated, or `None` when it is unknown, archived, not yet valid, expired or used up.
+pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
+    let row = sqlx::query(&format!(
         "UPDATE coupons SET times_redeemed = times_redeemed + 1, updated_at = $1 \
          WHERE tenant_id = $2 AND environment = $3 AND code = $4 AND status = 'active' \
          AND (starts_at IS NULL OR starts_at <= $1) AND (expires_at IS NULL OR expires_at > $1) \
          AND (max_redemptions IS NULL OR times_redeemed < max_redemptions) \
-         RETURNING id, max_per_customer",
-    )
+         RETURNING {COLS}"
+    ))
     .bind(now)
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
     .bind(code)
     .fetch_optional(ex)
     .await?;
-    row.map(|r| Ok((r.try_get("id")?, r.try_get("max_per_customer")?))).transpose()
+    row.map(|r| coupon(&r, now)).transpose()
 }
 
 /// Takes one use of the per-customer limit; `false` when the customer has used it up.
@@ -282,17 +281,6 @@ pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
     .await?
     .map(|r| redemption(&r))
     .transpose()
-}
-
-pub async fn get_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<CouponRedemption>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id WHERE r.tenant_id = $1 AND r.environment = $2 AND r.id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| redemption(&r))
-        .transpose()
 }
 
 /// Newest first.

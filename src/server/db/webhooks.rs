@@ -94,20 +94,6 @@ pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &
     rows.iter().map(endpoint).collect()
 }
 
-/// Enabled endpoints of the scope that subscribe to `event_type`.
-pub async fn subscribers<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, event_type: &str) -> Result<Vec<String>, sqlx::Error> {
-    let rows = sqlx::query(
-        "SELECT id FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status = 'enabled' \
-         AND (',' || event_types || ',') LIKE $3",
-    )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(format!("%,{event_type},%"))
-    .fetch_all(ex)
-    .await?;
-    rows.iter().map(|r| r.try_get::<String, _>(0)).collect()
-}
-
 pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scope,
@@ -128,29 +114,33 @@ pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
         .map(|_| ())
 }
 
-pub async fn insert_delivery<'c, E: Executor<'c, Database = Any>>(
+/// One pending delivery of `message_id` per enabled endpoint of the scope that subscribes to
+/// `event_type`, in one statement. A delivery's id is the message's and the endpoint's
+/// (`whd_<message>_<endpoint>`): time-ordered, and unique like the pair.
+pub async fn insert_deliveries<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scope,
-    id: &str,
     message_id: &str,
-    endpoint_id: &str,
+    event_type: &str,
     now: i64,
     give_up_at: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
+) -> Result<u64, sqlx::Error> {
+    let prefix = format!("whd_{}_", message_id.trim_start_matches("evt_"));
+    let r = sqlx::query(
         "INSERT INTO webhook_deliveries (id, message_id, endpoint_id, tenant_id, environment, status, attempts, next_attempt_at, locked_until, give_up_at, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', 0, $6, 0, $7, $6, $6)",
+         SELECT $1 || id, $2, id, tenant_id, environment, 'pending', 0, $3, 0, $4, $3, $3 FROM webhook_endpoints \
+         WHERE tenant_id = $5 AND environment = $6 AND status = 'enabled' AND (',' || event_types || ',') LIKE $7",
     )
-    .bind(id)
+    .bind(prefix)
     .bind(message_id)
-    .bind(endpoint_id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
     .bind(now)
     .bind(give_up_at)
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(format!("%,{event_type},%"))
     .execute(ex)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(r.rows_affected())
 }
 
 /// A delivery claimed for one attempt, with what sending it needs.

@@ -109,8 +109,20 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
             redemptions::insert_event(&mut *tx, scope, event(if r.success { "succeeded" } else { "declined" }, text.clone())).await?;
             if r.success {
                 redemptions::succeed(&mut *tx, scope, &claims.n, &event_id, status as i64, &text).await?;
+                let data = json!({
+                    "mode": scope.env.as_str(),
+                    "eventId": event_id,
+                    "offerId": offer.id,
+                    "redemptionMethodId": method.id,
+                    "identity": {"type": presenter.kind, "identifier": presenter.identifier},
+                    "action": body.get("action"),
+                });
+                crate::server::services::webhooks::emit(&mut tx, scope, "offer.redeemed", data, state.clock.now_ms()).await?;
             }
             tx.commit().await?;
+            if r.success {
+                state.webhooks.kick();
+            }
             Ok((r.success, Redemption { http_status: status, body }))
         }
     }

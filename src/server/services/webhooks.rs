@@ -157,8 +157,6 @@ pub async fn emit(conn: &mut AnyConnection, scope: &Scope, event_type: &str, dat
         "data": data,
     });
     wdb::insert_message(&mut *conn, scope, &id, event_type, &envelope.to_string(), now).await?;
-    for endpoint_id in wdb::subscribers(&mut *conn, scope, event_type).await? {
-        wdb::insert_delivery(&mut *conn, scope, &new_id("whd"), &id, &endpoint_id, now, now + RETRY_WINDOW_MS).await?;
-    }
+    wdb::insert_deliveries(&mut *conn, scope, &id, event_type, now, now + RETRY_WINDOW_MS).await?;
     Ok(id)
 }
