@@ -18,6 +18,7 @@ db_tests!(
     stripe_events_redeem_once,
     webhooks_are_signed_retried_and_logged,
     counts_and_csv_for_marketers,
+    validation_is_rate_limited,
 );
 
 struct Setup {
@@ -301,6 +302,13 @@ async fn stripe_events_redeem_once(app: TestApp) {
     assert!(subs.contains(&"sub_1") && subs.contains(&"sub_2"));
     assert!(reds["data"].as_array().unwrap().iter().all(|r| r["source"] == "stripe"));
     assert_eq!(offerdeck::server::db::webhooks::message_count(pool, &scope, "coupon.redeemed").await.unwrap(), 2, "one coupon.redeemed per subscription");
+    // Stripe's own events are passed on under offerdeck's names, once per Stripe event id.
+    assert_eq!(offerdeck::server::db::webhooks::message_count(pool, &scope, "subscription.created").await.unwrap(), 1);
+    assert_eq!(offerdeck::server::db::webhooks::message_count(pool, &scope, "checkout.completed").await.unwrap(), 2);
+    let gone = stripe_event("evt_del_1", "customer.subscription.deleted", json!({"id": "sub_1", "customer": "cus_1", "status": "canceled"}));
+    assert_eq!(send_stripe(&app, &integration, &gone, "whsec_stripe_test_secret").await.json()["outcome"], "ignored");
+    send_stripe(&app, &integration, &gone, "whsec_stripe_test_secret").await;
+    assert_eq!(offerdeck::server::db::webhooks::message_count(pool, &scope, "subscription.cancelled").await.unwrap(), 1);
     // An old timestamp is refused (five-minute tolerance), whatever the signature.
     let old = offerdeck::server::services::stripe_events::sign("whsec_stripe_test_secret", app.state.clock.now_ms() / 1000 - 600, &ev);
     let r = app
@@ -463,4 +471,33 @@ async fn counts_and_csv_for_marketers(app: TestApp) {
     assert_eq!(app.get("/coupons/export.csv", None).await.status, StatusCode::UNAUTHORIZED);
     let r = app.sfn("coupons/create", &[("code", "MKT"), ("coupon_type", "percentage"), ("amount", "10")], Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+}
+
+// Scenario: someone guesses codes with the public (publishable) key from one address; after the
+// allowed number of checks per minute every check from that address is refused, valid codes
+// included (no oracle), while other addresses and other tenants go on.
+async fn validation_is_rate_limited(app: TestApp) {
+    let (app, _stub, sk, pk, _) = setup(app).await;
+    assert_eq!(create(&app, &sk, json!({"code": "WINBACK30", "type": "percentage", "amount": 30})).await.status, StatusCode::CREATED);
+    let node = app.reconfigured(|c| {
+        c.coupon_validate_per_minute = 5;
+        c.client_ip_header = Some("x-forwarded-for".into());
+    });
+    let check = |code: &'static str, ip: &'static str| {
+        let node = &node;
+        let pk = pk.clone();
+        async move { node.api_with("POST", "/api/v1/coupons/validate", &pk, Some(&json!({"code": code}).to_string()), &[("x-forwarded-for", ip)]).await }
+    };
+    for guess in ["AAAA", "BBBB", "CCCC", "DDDD"] {
+        assert_eq!(check(guess, "203.0.113.7, 10.0.0.1").await.status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(check("WINBACK30", "203.0.113.7").await.status, StatusCode::OK);
+    let r = check("WINBACK30", "203.0.113.7").await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    let wait: u64 = r.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=61).contains(&wait), "Retry-After {wait}");
+    assert_eq!(check("WINBACK30", "198.51.100.2").await.status, StatusCode::OK, "another address is not limited");
+    let other = node.tenant("Other", "other@acme.test").await;
+    let r = node.api_with("POST", "/api/v1/coupons/validate", &other.keys.preview.publishable, Some(r#"{"code":"X"}"#), &[("x-forwarded-for", "203.0.113.7")]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "another tenant has its own allowance");
 }

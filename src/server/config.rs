@@ -18,6 +18,11 @@ pub struct Config {
     pub stripe_api_base: String,
     pub workflow_limits: crate::server::workflow::Limits,
     pub webhooks: crate::server::webhooks_out::Settings,
+    /// Coupon checks per client address per minute (`POST /api/v1/coupons/validate`); 0 = no limit.
+    pub coupon_validate_per_minute: u32,
+    /// A header set by the reverse proxy in front (e.g. `x-forwarded-for`) whose first address is
+    /// the client's; without it the connection's peer address is the client.
+    pub client_ip_header: Option<String>,
 }
 
 impl std::fmt::Debug for Config {
@@ -34,6 +39,8 @@ impl std::fmt::Debug for Config {
             .field("stripe_api_base", &self.stripe_api_base)
             .field("workflow_limits", &self.workflow_limits)
             .field("webhooks", &self.webhooks)
+            .field("coupon_validate_per_minute", &self.coupon_validate_per_minute)
+            .field("client_ip_header", &self.client_ip_header)
             .finish()
     }
 }
@@ -103,7 +110,23 @@ impl Config {
         if webhooks.lease <= webhooks.timeout {
             return Err("OFFERDECK_WEBHOOK_LEASE_SECONDS must be longer than OFFERDECK_WEBHOOK_TIMEOUT_SECONDS (a delivery still in flight must not be sent twice)".into());
         }
-        Ok(Config { listen, database_url, public_url, cookie_secure, session_idle_minutes, secret_key, log_json, site_root, stripe_api_base, workflow_limits, webhooks })
+        let coupon_validate_per_minute = num("OFFERDECK_COUPON_VALIDATE_PER_MINUTE", 60)?.min(u32::MAX as u64) as u32;
+        let client_ip_header = var("OFFERDECK_CLIENT_IP_HEADER").map(|h| h.trim().to_lowercase());
+        Ok(Config {
+            listen,
+            database_url,
+            public_url,
+            cookie_secure,
+            session_idle_minutes,
+            secret_key,
+            log_json,
+            site_root,
+            stripe_api_base,
+            workflow_limits,
+            webhooks,
+            coupon_validate_per_minute,
+            client_ip_header,
+        })
     }
 
     /// A configuration for tests: fixed key, no files touched.
@@ -120,6 +143,8 @@ impl Config {
             stripe_api_base: "http://127.0.0.1:9".into(),
             workflow_limits: crate::server::workflow::Limits::default(),
             webhooks: crate::server::webhooks_out::Settings { timeout: std::time::Duration::from_secs(5), lease: std::time::Duration::from_secs(10), poll: std::time::Duration::from_millis(200), ..Default::default() },
+            coupon_validate_per_minute: 60,
+            client_ip_header: None,
         }
     }
 }

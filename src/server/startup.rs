@@ -47,7 +47,8 @@ pub fn state(db: Db, config: Config) -> AppState {
     let recorder = crate::server::recorder::Recorder::start(db.clone());
     let clock = crate::server::clock::Clock::default();
     let webhooks = crate::server::webhooks_out::Dispatcher::start(db.clone(), config.secret_key, clock.clone(), config.webhooks.clone());
-    AppState { db, config: Arc::new(config), leptos_options, stripe, engine, snapshots, recorder, clock, webhooks }
+    let limits = crate::server::ratelimit::Limits::new(config.coupon_validate_per_minute);
+    AppState { db, config: Arc::new(config), leptos_options, stripe, engine, snapshots, recorder, clock, webhooks, limits }
 }
 
 /// The route list, generated once per process. Generating it renders the app with a
@@ -195,7 +196,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!("listening on http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await.map_err(|e| e.to_string())?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())?;
     // Requests have finished: write the decisions still queued before exiting.
     recorder.shutdown().await;
     tracing::info!("stopped");

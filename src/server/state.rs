@@ -21,6 +21,8 @@ pub struct AppState {
     pub clock: crate::server::clock::Clock,
     /// Wakes the outgoing-webhook dispatcher.
     pub webhooks: crate::server::webhooks_out::Dispatcher,
+    /// Per-client limits of the public (publishable-key) endpoints.
+    pub limits: crate::server::ratelimit::Limits,
 }
 
 impl FromRef<AppState> for LeptosOptions {

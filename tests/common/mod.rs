@@ -110,6 +110,15 @@ impl TestApp {
         TestApp { state, router, backend: self.backend, dir: None }
     }
 
+    /// The same database served by a node with another configuration.
+    pub fn reconfigured(&self, f: impl FnOnce(&mut Config)) -> TestApp {
+        let mut config = (*self.state.config).clone();
+        f(&mut config);
+        let state = startup::state(self.state.db.clone(), config);
+        let router = startup::router(state.clone());
+        TestApp { state, router, backend: self.backend, dir: None }
+    }
+
     /// Points the app's Stripe client at `base` (a local stub), with retries but no back-off wait.
     pub fn with_stripe(mut self, base: &str) -> Self {
         self.state.stripe = offerdeck::server::stripe::StripeClient::with_policy(base, 2, std::time::Duration::ZERO);

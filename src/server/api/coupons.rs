@@ -68,9 +68,32 @@ pub async fn create(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i)
 /// Publishable or secret key. Archived, expired, not-yet-valid and used-up codes are 404
 /// `invalid_or_expired`.
 #[utoipa::path(post, path = "/api/v1/coupons/validate", tag = "coupons", request_body = CouponCodeInput, security(("bearer" = [])),
-    responses((status = 200, body = CouponValidation), (status = 404, body = ErrorBody)))]
-pub async fn validate(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<CouponCodeInput>) -> ApiResult<Json<CouponValidation>> {
-    Ok(Json(coupons::validate(&s, &a, &i.code).await?))
+    responses((status = 200, body = CouponValidation), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too many checks from this address (see Retry-After)")))]
+pub async fn validate(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
+    ApiJson(i): ApiJson<CouponCodeInput>,
+) -> Result<Json<CouponValidation>, axum::response::Response> {
+    let client = client_address(&s, peer.map(|p| (p.0).0), &headers);
+    if let Err(wait) = s.limits.check_validate(a.scope().map_err(|e| super::ApiError(e).into_response())?, &client) {
+        let e = crate::error::AppError::rate_limited(format!("too many coupon checks from this address; try again in {wait} s"));
+        let mut res = super::ApiError(e).into_response();
+        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
+        return Err(res);
+    }
+    coupons::validate(&s, &a, &i.code).await.map(Json).map_err(|e| super::ApiError(e).into_response())
+}
+
+/// The client's address: the first entry of the configured proxy header, else the peer.
+fn client_address(s: &AppState, peer: Option<std::net::SocketAddr>, headers: &axum::http::HeaderMap) -> String {
+    if let Some(h) = &s.config.client_ip_header {
+        if let Some(first) = headers.get(h.as_str()).and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim).filter(|v| !v.is_empty()) {
+            return first.to_string();
+        }
+    }
+    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

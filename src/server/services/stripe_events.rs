@@ -92,6 +92,33 @@ pub fn coupon_use(event_type: &str, obj: &Value) -> Option<(String, String, Opti
     Some((crate::model::normalize_code(&coupon?), subscription, customer))
 }
 
+/// The webhook event offerdeck emits for a Stripe event, if any.
+pub fn forwarded(event_type: &str, obj: &Value, mode: &str, stripe_event_id: &str) -> Option<(&'static str, Value)> {
+    let ours = match event_type {
+        "checkout.session.completed" => "checkout.completed",
+        "customer.subscription.created" => "subscription.created",
+        "customer.subscription.deleted" => "subscription.cancelled",
+        _ => return None,
+    };
+    let subscription = if event_type == "checkout.session.completed" { id_of(obj.get("subscription")) } else { id_of(obj.get("id")) };
+    let coupon = coupon_use(event_type, obj).map(|(code, _, _)| code);
+    let mut data = json!({
+        "mode": mode,
+        "stripeEventId": stripe_event_id,
+        "processorSubscriptionId": subscription,
+        "processorCustomerId": id_of(obj.get("customer")),
+        "couponCode": coupon,
+    });
+    if event_type == "checkout.session.completed" {
+        data["checkoutSessionId"] = json!(id_of(obj.get("id")));
+        data["amountTotal"] = obj.get("amount_total").cloned().unwrap_or(Value::Null);
+        data["currency"] = obj.get("currency").cloned().unwrap_or(Value::Null);
+    } else {
+        data["status"] = obj.get("status").cloned().unwrap_or(Value::Null);
+    }
+    Some((ours, data))
+}
+
 /// Handles one delivery from Stripe. A bad signature is 400 and records nothing.
 pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&str>, body: &[u8]) -> AppResult<Value> {
     let Some((scope, row)) = db::integrations::get_by_id(&state.db.pool, integration_id).await? else {
@@ -139,6 +166,12 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
             }
         }
     };
+    // Stripe's subscription and checkout events, passed on to the merchant's endpoints under
+    // offerdeck's names (once per Stripe event id: same transaction as its record).
+    if let Some((ours, data)) = forwarded(&event_type, &obj, scope.env.as_str(), event_id) {
+        crate::server::services::webhooks::emit(&mut tx, &scope, ours, data, now).await?;
+        queued = true;
+    }
     cdb::set_stripe_event_outcome(&mut *tx, &row.id, event_id, &outcome).await?;
     tx.commit().await?;
     if queued {

@@ -1,0 +1,43 @@
+//! Per-client limits on endpoints a publishable key opens to the whole internet. Coupon codes
+//! are guessable (`WINBACK30`), so `POST /api/v1/coupons/validate` allows each client address a
+//! number of checks per minute per tenant and environment (GCRA, from the governor crate), then
+//! answers 429 `rate_limited` with `Retry-After`. Limits are per process.
+use crate::server::db::Scope;
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Limits {
+    validate: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+}
+
+impl Limits {
+    /// `validate_per_minute` 0 turns the limit off.
+    pub fn new(validate_per_minute: u32) -> Limits {
+        let validate = NonZeroU32::new(validate_per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
+        if let Some(l) = &validate {
+            // Forget clients that have been quiet, so the table does not grow without bound.
+            let weak = Arc::downgrade(l);
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(60));
+                loop {
+                    tick.tick().await;
+                    let Some(l) = weak.upgrade() else { break };
+                    l.retain_recent();
+                    l.shrink_to_fit();
+                }
+            });
+        }
+        Limits { validate }
+    }
+
+    /// One coupon check by `client` (an address) in `scope`; `Err(seconds)` to wait when over.
+    pub fn check_validate(&self, scope: &Scope, client: &str) -> Result<(), u64> {
+        let Some(l) = &self.validate else { return Ok(()) };
+        let key = format!("{}/{}/{client}", scope.tenant_id, scope.env.as_str());
+        l.check_key(&key).map_err(|until| until.wait_time_from(DefaultClock::default().now()).as_secs() + 1)
+    }
+}
