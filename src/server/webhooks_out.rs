@@ -67,7 +67,13 @@ async fn run(db: Db, key: [u8; 32], clock: Clock, s: Settings, http: reqwest::Cl
         let mut claimed = 0;
         if free > 0 {
             let now = clock.now_ms();
-            match wdb::claim_due(&db.pool, now, now + s.lease.as_millis() as i64, free).await {
+            let due = wdb::any_due(&db.pool, now).await;
+            let claim = match due {
+                Ok(true) => wdb::claim_due(&db.pool, now, now + s.lease.as_millis() as i64, free).await,
+                Ok(false) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            };
+            match claim {
                 Ok(batch) => {
                     claimed = batch.len();
                     for c in batch {

@@ -185,12 +185,14 @@ pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64, lea
         .collect()
 }
 
-/// The earliest `next_attempt_at` of a pending delivery (the dispatcher sleeps until then).
-pub async fn next_due<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Option<i64>, sqlx::Error> {
-    let r = sqlx::query("SELECT MIN(CASE WHEN locked_until > next_attempt_at THEN locked_until ELSE next_attempt_at END) FROM webhook_deliveries WHERE status = 'pending'")
-        .fetch_one(ex)
+/// True when a delivery is due: the idle poll is this read, so an idle node never takes
+/// SQLite's write lock.
+pub async fn any_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 AND locked_until <= $1 LIMIT 1")
+        .bind(now)
+        .fetch_optional(ex)
         .await?;
-    r.try_get::<Option<i64>, _>(0)
+    Ok(r.is_some())
 }
 
 /// Payload, URL and encrypted secret for a claimed delivery.
