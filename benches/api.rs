@@ -116,7 +116,7 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     // The load generator is one address: the per-client limit of coupon checks would stop it.
     config.coupon_validate_per_minute = 0;
     let mut state = startup::state(db, config);
-    state.stripe = offerdeck::server::stripe::StripeClient::with_policy(&stub, 0, Duration::ZERO);
+    assert!(state.set_stripe(offerdeck::server::stripe::StripeClient::with_policy(&stub, 0, Duration::ZERO)));
     let t = tenants::bootstrap(&state, "Bench", "owner@bench.test").await.unwrap();
     let base = serve(startup::router(state.clone())).await;
     let http = reqwest::Client::builder().pool_max_idle_per_host(CONCURRENCY).build().unwrap();

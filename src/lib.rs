@@ -9,6 +9,12 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod server;
 
+/// Every server binary that links this crate (the server, tests, benchmarks) allocates with
+/// mimalloc.
+#[cfg(feature = "ssr")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {

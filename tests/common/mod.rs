@@ -121,7 +121,9 @@ impl TestApp {
 
     /// Points the app's Stripe client at `base` (a local stub), with retries but no back-off wait.
     pub fn with_stripe(mut self, base: &str) -> Self {
-        self.state.stripe = offerdeck::server::stripe::StripeClient::with_policy(base, 2, std::time::Duration::ZERO);
+        self.router = Router::new();
+        let swapped = self.state.set_stripe(offerdeck::server::stripe::StripeClient::with_policy(base, 2, std::time::Duration::ZERO));
+        assert!(swapped, "with_stripe: the state is already shared");
         self.router = startup::router(self.state.clone());
         self
     }
