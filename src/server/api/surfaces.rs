@@ -106,8 +106,9 @@ pub async fn update_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Pa
 /// Presents the surface's experiences and, per offer slot, the best eligible offer with a fresh token (secret or publishable key).
 #[utoipa::path(post, path = "/api/v1/surface-decisions", tag = "surfaces", request_body = DecisionIn, security(("bearer" = [])),
     responses((status = 200, description = "`{status, statusCode, eventId, identity, offer, slots}`"), (status = 404, body = ErrorBody)))]
-pub async fn decide(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<DecisionIn>) -> ApiResult<Json<serde_json::Value>> {
-    Ok(Json(surfaces::decide(&s, &a, i).await?))
+pub async fn decide(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<DecisionIn>) -> ApiResult<impl axum::response::IntoResponse> {
+    let body = surfaces::decide(&s, &a, i).await?;
+    Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
 }
 
 /// Refused with 409, naming them, while surfaces use the experience.

@@ -99,7 +99,63 @@ pub struct DecisionIn {
     pub debug: bool,
 }
 
-pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppResult<Value> {
+/// One presented offer of a decision, borrowed from the snapshot.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Presented<'a> {
+    id: &'a str,
+    presentation: &'a crate::model::OfferPresentation,
+    redemption_schema: &'a str,
+    token: String,
+}
+
+#[derive(serde::Serialize)]
+#[serde(untagged)]
+enum Content<'a> {
+    Html(String),
+    App(&'a Value),
+}
+
+#[derive(serde::Serialize)]
+struct ExperienceOut<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    content: Content<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct SlotOut<'a> {
+    key: &'a str,
+    facet: &'a crate::model::Facet,
+    experience: Option<ExperienceOut<'a>>,
+    offers: &'a [Presented<'a>],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    debug: Option<serde_json::Map<String, Value>>,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct IdentityOut<'a> {
+    auth_type: &'static str,
+    identifier: &'a str,
+    is_authenticated: bool,
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DecisionOut<'a> {
+    status: &'static str,
+    status_code: u16,
+    event_id: &'a str,
+    identity: IdentityOut<'a>,
+    offer: Option<&'a Presented<'a>>,
+    slots: Vec<SlotOut<'a>>,
+}
+
+/// `POST /api/v1/surface-decisions`; the answer is serialized here, once, from borrowed parts
+/// of the configuration snapshot (the hot path builds no intermediate JSON tree).
+pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppResult<Vec<u8>> {
     let publishable = matches!(actor.principal, Principal::ApiKey { kind: KeyKind::Publishable, .. });
     if !publishable {
         actor.require(Permission::TenantRead)?;
@@ -116,12 +172,13 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
     let snap = state.snapshots.get(&state.db, &scope).await?;
     let surface = snap.surfaces.get(input.surface_slug.trim()).ok_or_else(|| AppError::not_found("surface"))?;
     let now_ms = now_ms();
-    let mut first_offer: Option<Value> = None;
-    let mut slots_out = Vec::new();
-    let mut presented_ids = Vec::new();
+    // First pass: choose the offers (all presented offers in one list, each slot a range of it).
+    let mut presented: Vec<Presented> = Vec::new();
+    let mut ranges = Vec::with_capacity(surface.slots.len());
+    let mut debugs = Vec::with_capacity(surface.slots.len());
     for slot in &surface.slots {
         let experience: Option<&Experience> = slot.experience_id.as_deref().and_then(|x| snap.experiences.get(x));
-        let mut offers_out = Vec::new();
+        let first = presented.len();
         let mut debug_out = serde_json::Map::new();
         if let Some(x) = experience {
             for (offer_slot, candidates) in &x.offers {
@@ -136,17 +193,7 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
                     if let (Ok(()), Some(e)) = (verdict, entry) {
                         chosen = true;
                         let token = tokens::mint(&state.config.secret_key, &scope, &e.offer.id, &identity, snap.token_ttl_seconds, now_ms / 1000);
-                        let presented = json!({
-                            "id": e.offer.id,
-                            "presentation": e.offer.presentation,
-                            "redemptionSchema": e.redemption_schema,
-                            "token": token,
-                        });
-                        presented_ids.push(e.offer.id.clone());
-                        if first_offer.is_none() {
-                            first_offer = Some(presented.clone());
-                        }
-                        offers_out.push(presented);
+                        presented.push(Presented { id: &e.offer.id, presentation: &e.offer.presentation, redemption_schema: &e.redemption_schema, token });
                     }
                 }
                 if input.debug {
@@ -154,19 +201,26 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
                 }
             }
         }
-        let experience_out = experience.map(|x| {
-            let content = match x.kind {
-                ExperienceKind::Html => Value::String(crate::model::fill_offer_placeholders(x.html.as_deref().unwrap_or(""), offers_out.first())),
-                ExperienceKind::App => x.content.clone(),
-            };
-            json!({"id": x.id, "type": if x.kind == ExperienceKind::App { "app" } else { "html" }, "content": content})
-        });
-        let mut slot_out = json!({"key": slot.key, "facet": slot.facet, "experience": experience_out, "offers": offers_out});
-        if input.debug {
-            slot_out["debug"] = Value::Object(debug_out);
-        }
-        slots_out.push(slot_out);
+        ranges.push((experience, first..presented.len()));
+        debugs.push(input.debug.then_some(debug_out));
     }
+    let mut slots_out = Vec::with_capacity(surface.slots.len());
+    for ((slot, (experience, range)), debug) in surface.slots.iter().zip(ranges).zip(debugs) {
+        let offers = &presented[range];
+        let experience = experience.map(|x| ExperienceOut {
+            id: &x.id,
+            kind: if x.kind == ExperienceKind::App { "app" } else { "html" },
+            content: match x.kind {
+                ExperienceKind::Html => {
+                    let first = offers.first().map(|p| json!({"id": p.id, "token": p.token, "presentation": p.presentation}));
+                    Content::Html(crate::model::fill_offer_placeholders(x.html.as_deref().unwrap_or(""), first.as_ref()))
+                }
+                ExperienceKind::App => Content::App(&x.content),
+            },
+        });
+        slots_out.push(SlotOut { key: &slot.key, facet: &slot.facet, experience, offers, debug });
+    }
+    let presented_ids: Vec<String> = presented.iter().map(|p| p.id.to_string()).collect();
     let event_id = new_id("evt");
     state
         .recorder
@@ -183,14 +237,15 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
         })
         .await;
     let authenticated = identity.kind == "authenticated";
-    Ok(json!({
-        "status": "success",
-        "statusCode": 200,
-        "eventId": event_id,
-        "identity": {"authType": if authenticated { "provided" } else { "anonymous" }, "identifier": identity.identifier, "isAuthenticated": authenticated},
-        "offer": first_offer,
-        "slots": slots_out,
-    }))
+    let out = DecisionOut {
+        status: "success",
+        status_code: 200,
+        event_id: &event_id,
+        identity: IdentityOut { auth_type: if authenticated { "provided" } else { "anonymous" }, identifier: &identity.identifier, is_authenticated: authenticated },
+        offer: presented.first(),
+        slots: slots_out,
+    };
+    serde_json::to_vec(&out).map_err(|e| crate::server::internal("decision answer", e))
 }
 
 
