@@ -76,7 +76,7 @@ async fn write(db: &Db, batch: &[impressions::Decision]) {
     for attempt in 1..=5u32 {
         let result = async {
             let mut tx = db.pool.begin().await?;
-            impressions::insert_decisions(&mut tx, batch).await?;
+            impressions::insert_decisions(&mut tx, db.backend, batch).await?;
             tx.commit().await
         }
         .await;

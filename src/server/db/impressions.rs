@@ -17,17 +17,10 @@ pub struct Decision {
     pub at_ms: i64,
 }
 
-/// `($1, $2, …), ($n, …)` for `rows` rows of `cols` columns.
-fn placeholders(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", (1..=cols).map(|c| format!("${}", r * cols + c)).collect::<Vec<_>>().join(", ")))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+use super::{Backend, value_rows as placeholders_for};
 
 /// Rows per multi-row statement. Fixed, so that the two statement texts (full chunk, one row)
-/// are prepared once per connection and reused; small, because SQLite resolves `$n` names with a
-/// linear scan per parameter (a 200-row statement spent more time binding than inserting).
+/// are prepared once per connection and reused.
 const CHUNK: usize = 16;
 
 /// Splits `rows` into full chunks and single rows (the two statement shapes).
@@ -37,7 +30,8 @@ fn shapes<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
 }
 
 /// Writes decisions with multi-row INSERTs; the caller wraps it in one transaction.
-pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, batch: &[Decision]) -> Result<(), sqlx::Error> {
+pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, batch: &[Decision]) -> Result<(), sqlx::Error> {
+    let placeholders = |rows, cols| placeholders_for(backend, rows, cols);
     for chunk in shapes(batch) {
         let sql = format!(
             "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, identity_kind, identity, request, response, created_at) VALUES {}",
@@ -93,9 +87,11 @@ pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Backend, value_rows};
     #[test]
     fn placeholders_number_every_row() {
-        assert_eq!(super::placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(value_rows(Backend::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(value_rows(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
     }
     #[test]
     fn two_statement_shapes_cover_every_row() {
