@@ -485,6 +485,10 @@ async fn health_openapi_and_docs(app: TestApp) {
     assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
     assert!(doc["paths"]["/api/v1/products"]["post"].is_object());
     assert!(doc["paths"]["/api/v1/products/{id}"]["patch"].is_object());
+    assert!(doc["paths"]["/api/v1/coupons/validate"]["post"]["responses"]["429"].is_object());
+    assert!(doc["paths"]["/api/v1/coupons/{code}/redemptions"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/webhook-deliveries/{id}/resend"]["post"].is_object());
+    assert!(doc["components"]["schemas"]["CouponCreate"]["properties"]["maxRedemptionsPerCustomer"].is_object());
     assert!(doc["components"]["schemas"]["ErrorBody"]["properties"]["traceId"].is_object());
     let page = app.get("/api/docs", None).await;
     assert!(page.body.contains("/api/v1/products/{id}") && page.body.contains("ProductCreate"));
