@@ -8,7 +8,7 @@ use crate::server::{AppState, api, telemetry};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -96,7 +96,6 @@ pub fn router(state: AppState) -> Router {
         .layer(sessions);
     machine
         .merge(dashboard)
-        .layer(middleware::from_fn(security_headers))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(middleware::from_fn(telemetry::request_span))
         .with_state(state)
@@ -177,14 +176,6 @@ async fn same_origin_forms(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
-async fn security_headers(req: Request, next: Next) -> Response {
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
-    h.insert("x-frame-options", HeaderValue::from_static("DENY"));
-    h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
-    res
-}
 
 pub async fn serve(config: Config) -> Result<(), String> {
     let listen = config.listen;
