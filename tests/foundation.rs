@@ -479,6 +479,9 @@ async fn api_keys_are_created_hashed_listed_and_revoked(app: TestApp) {
 async fn health_openapi_and_docs(app: TestApp) {
     let h = app.get("/healthz", None).await;
     assert_eq!((h.status, h.body.as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(h.header("x-frame-options").as_deref(), Some("DENY"));
+    assert_eq!(h.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert!(h.header("x-trace-id").is_some_and(|t| t.len() == 32));
     let r = app.get("/readyz", None).await;
     assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ready"));
     let doc = app.get("/api/v1/openapi.json", None).await.json();
