@@ -19,14 +19,19 @@ pub struct Decision {
 
 use super::{Backend, value_rows as placeholders_for};
 
-/// Rows per multi-row statement. Fixed, so that the two statement texts (full chunk, one row)
-/// are prepared once per connection and reused.
-const CHUNK: usize = 16;
+/// Rows per multi-row statement, largest first. A few fixed sizes, so that the statement texts
+/// are prepared once per connection and reused, and any batch takes few statements.
+const SIZES: [usize; 4] = [64, 16, 4, 1];
 
-/// Splits `rows` into full chunks and single rows (the two statement shapes).
+/// Splits `rows` into chunks of the fixed sizes, largest first.
 fn shapes<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
-    let full = rows.len() - rows.len() % CHUNK;
-    rows[..full].chunks(CHUNK).chain(rows[full..].chunks(1))
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        let n = SIZES.iter().copied().find(|&n| n <= rest.len())?;
+        let (chunk, tail) = rest.split_at(n);
+        rest = tail;
+        Some(chunk)
+    })
 }
 
 /// Writes decisions with multi-row INSERTs; the caller wraps it in one transaction.
@@ -95,9 +100,9 @@ mod tests {
     }
     #[test]
     fn two_statement_shapes_cover_every_row() {
-        let rows: Vec<usize> = (0..37).collect();
+        let rows: Vec<usize> = (0..151).collect();
         let sizes: Vec<usize> = super::shapes(&rows).map(<[usize]>::len).collect();
-        assert_eq!(sizes, [16, 16, 1, 1, 1, 1, 1]);
+        assert_eq!(sizes, [64, 64, 16, 4, 1, 1, 1]);
         assert_eq!(super::shapes(&rows).flatten().copied().collect::<Vec<_>>(), rows);
     }
 }

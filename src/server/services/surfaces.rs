@@ -153,6 +153,27 @@ struct DecisionOut<'a> {
     slots: Vec<SlotOut<'a>>,
 }
 
+/// What the events page shows of a decision's request and answer.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RecordedRequest<'a> {
+    surface_slug: &'a str,
+    identity: RecordedIdentity<'a>,
+    debug: bool,
+}
+
+#[derive(serde::Serialize)]
+struct RecordedIdentity<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+    identifier: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct RecordedResponse<'a> {
+    presented: &'a [String],
+}
+
 /// `POST /api/v1/surface-decisions`; the answer is serialized here, once, from borrowed parts
 /// of the configuration snapshot (the hot path builds no intermediate JSON tree).
 pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppResult<Vec<u8>> {
@@ -230,8 +251,13 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
             status: if presented_ids.is_empty() { "empty" } else { "presented" },
             identity_kind: identity.kind.clone(),
             identity: identity.identifier.clone(),
-            request: json!({"surfaceSlug": surface.slug, "identity": {"type": identity.kind, "identifier": identity.identifier}, "debug": input.debug}).to_string(),
-            response: json!({"presented": presented_ids}).to_string(),
+            request: serde_json::to_string(&RecordedRequest {
+                surface_slug: &surface.slug,
+                identity: RecordedIdentity { kind: &identity.kind, identifier: &identity.identifier },
+                debug: input.debug,
+            })
+            .unwrap_or_default(),
+            response: serde_json::to_string(&RecordedResponse { presented: &presented_ids }).unwrap_or_default(),
             offer_ids: presented_ids,
             at_ms: now_ms,
         })
