@@ -100,7 +100,6 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(redemptions::routes())
         .merge(surfaces::routes())
         .merge(coupons::routes())
-        .layer(middleware::from_fn_with_state(state.clone(), idempotency))
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
         .route("/openapi.json", get(docs::openapi_json))
@@ -111,7 +110,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         })
 }
 
-/// Resolves `Authorization: Bearer <key>` into an `Actor` request extension.
+/// Resolves `Authorization: Bearer <key>` into an `Actor` request extension, then applies
+/// `Idempotency-Key` (one middleware for both: one layer fewer on every API request).
 async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let bearer = req
         .headers()
@@ -125,7 +125,7 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     match services::api_keys::authenticate(&state, &bearer).await {
         Ok(actor) => {
             req.extensions_mut().insert(actor);
-            next.run(req).await
+            idempotency(State(state), req, next).await
         }
         Err(e) => ApiError(e).into_response(),
     }
