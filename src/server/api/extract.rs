@@ -13,7 +13,8 @@ pub struct ApiActor(pub Actor);
 impl<S: Send + Sync> FromRequestParts<S> for ApiActor {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        parts.extensions.get::<Actor>().cloned().map(ApiActor).ok_or_else(|| ApiError(AppError::unauthenticated()))
+        // Taken, not cloned: a handler extracts its actor once.
+        parts.extensions.remove::<Actor>().map(ApiActor).ok_or_else(|| ApiError(AppError::unauthenticated()))
     }
 }
 
@@ -47,6 +48,11 @@ fn backticked(msg: &str, prefix: &str) -> Option<String> {
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::validation("request body must be a JSON object"));
+    }
+    // Fast path: a body that parses needs no path tracking; the tracked parse runs only to name
+    // the offending field of one that does not.
+    if let Ok(v) = serde_json::from_slice::<T>(bytes) {
+        return Ok(v);
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     match serde_path_to_error::deserialize::<_, T>(de) {
