@@ -15,6 +15,21 @@ pub fn local_to_ms(local: &str, tz: &str) -> Result<i64, String> {
     Ok(zoned.timestamp().as_millisecond())
 }
 
+/// A form's optional local time (`datetime-local`) as RFC 3339 UTC; blank is `None`, a bad value
+/// is a field error in `errors`.
+pub fn local_field(errors: &mut crate::error::FieldErrors, field: &str, text: &str, tz: &str) -> Option<String> {
+    if text.trim().is_empty() {
+        return None;
+    }
+    match local_to_ms(text, tz) {
+        Ok(ms) => Some(crate::server::db::ms_to_rfc3339(ms)),
+        Err(m) => {
+            errors.add(field, m);
+            None
+        }
+    }
+}
+
 /// Unix milliseconds → `2026-12-01T09:00` in `tz` (for `datetime-local` inputs).
 pub fn ms_to_local(ms: i64, tz: &str) -> String {
     let Ok(zone) = TimeZone::get(tz) else { return String::new() };

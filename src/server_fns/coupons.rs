@@ -10,7 +10,8 @@ pub async fn coupons_page(q: Option<String>, status: Option<String>, campaign: O
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
     let params = ListParams { limit: Some(25), starting_after: after, search: q, status, campaign: campaign.filter(|c| !c.is_empty()) };
-    let (coupons, has_more) = ctx::finish(coupons::list(&state, &actor, params).await)?;
+    let page = ctx::finish(coupons::list(&state, &actor, params).await)?;
+    let (coupons, has_more) = (page.data, page.has_more);
     let campaigns = ctx::finish(coupons::campaigns(&state, &actor).await)?;
     let time_zone = crate::server::db::tenants::time_zone(&state.db.pool, &ctx::finish(actor.scope().cloned())?.tenant_id).await?;
     let expiry_local = coupons
@@ -59,21 +60,8 @@ pub async fn create_coupon(
     let tz = crate::server::db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?;
     let form = CouponForm { code, coupon_type, amount, currency, repeat_months, max_redemptions, max_per_customer, campaign };
     let mut errors = crate::error::FieldErrors::new();
-    let mut local = |field: &str, text: &str| -> Option<String> {
-        let t = text.trim();
-        if t.is_empty() {
-            return None;
-        }
-        match crate::server::tz::local_to_ms(t, &tz) {
-            Ok(ms) => Some(crate::server::db::ms_to_rfc3339(ms)),
-            Err(m) => {
-                errors.add(field, m);
-                None
-            }
-        }
-    };
-    let starts_at = local("startsAt", &starts);
-    let expires_at = local("expiresAt", &expires);
+    let starts_at = crate::server::tz::local_field(&mut errors, "startsAt", &starts, &tz);
+    let expires_at = crate::server::tz::local_field(&mut errors, "expiresAt", &expires, &tz);
     // Typed-value problems and time problems are reported together.
     let parsed = form.parse().map_err(|e| errors.merge(e)).ok();
     ctx::finish(errors.into_result())?;

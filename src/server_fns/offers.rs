@@ -88,20 +88,8 @@ fn to_input(
             }
         },
     };
-    let mut window = |field: &str, text: &str| -> Option<String> {
-        if text.trim().is_empty() {
-            return None;
-        }
-        match crate::server::tz::local_to_ms(text, tz) {
-            Ok(ms) => Some(crate::server::db::ms_to_rfc3339(ms)),
-            Err(m) => {
-                e.add(field, m);
-                None
-            }
-        }
-    };
-    let valid_from = window("validFrom", &valid_from);
-    let valid_until = window("validUntil", &valid_until);
+    let valid_from = crate::server::tz::local_field(&mut e, "validFrom", &valid_from, tz);
+    let valid_until = crate::server::tz::local_field(&mut e, "validUntil", &valid_until, tz);
     let audience = Audience::parse(&audience);
     if audience.is_none() {
         e.add("audience", "must be all, anonymous or authenticated");

@@ -53,8 +53,8 @@ pub struct CouponPage {
 #[utoipa::path(get, path = "/api/v1/coupons", tag = "coupons", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = CouponPage), (status = 400, body = ErrorBody)))]
 pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<CouponPage>> {
-    let (data, has_more) = coupons::list(&s, &a, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status, campaign: q.campaign }).await?;
-    Ok(Json(CouponPage { data, has_more }))
+    let page = coupons::list(&s, &a, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status, campaign: q.campaign }).await?;
+    Ok(Json(CouponPage { data: page.data, has_more: page.has_more }))
 }
 
 /// Creates the coupon and mirrors it to the environment's Stripe account first: when Stripe

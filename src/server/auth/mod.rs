@@ -97,6 +97,16 @@ impl Actor {
         }
     }
 
+    /// A publishable (browser) key: only the endpoints the contract marks publishable.
+    pub fn is_publishable(&self) -> bool {
+        matches!(self.principal, Principal::ApiKey { kind: KeyKind::Publishable, .. })
+    }
+
+    /// Reading runtime endpoints that a publishable key may call too (decisions, coupon checks).
+    pub fn require_runtime_read(&self) -> AppResult<()> {
+        if self.is_publishable() { Ok(()) } else { self.require(Permission::TenantRead) }
+    }
+
     pub fn require(&self, p: Permission) -> AppResult<()> {
         if self.may(p) { Ok(()) } else { Err(AppError::forbidden()) }
     }

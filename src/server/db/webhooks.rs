@@ -328,21 +328,32 @@ pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
     .transpose()
 }
 
-/// Oldest first.
-pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(ex: E, delivery_id: &str) -> Result<Vec<WebhookAttempt>, sqlx::Error> {
-    let rows = sqlx::query("SELECT attempted_at, status_code, error, duration_ms, response_excerpt FROM webhook_attempts WHERE delivery_id = $1 ORDER BY attempted_at, id")
-        .bind(delivery_id)
-        .fetch_all(ex)
-        .await?;
+/// The attempts of one endpoint's deliveries queued since `since` (delivery id, attempt),
+/// oldest first: the delivery log's details in one query.
+pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, endpoint_id: &str, since: i64) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT a.delivery_id, a.attempted_at, a.status_code, a.error, a.duration_ms, a.response_excerpt \
+         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
+         WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND d.created_at >= $4 ORDER BY a.attempted_at, a.id",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(endpoint_id)
+    .bind(since)
+    .fetch_all(ex)
+    .await?;
     rows.iter()
         .map(|r| {
-            Ok(WebhookAttempt {
-                attempted_at: ms_to_rfc3339(r.try_get("attempted_at")?),
-                status_code: r.try_get("status_code")?,
-                error: r.try_get("error")?,
-                duration_ms: r.try_get("duration_ms")?,
-                response_excerpt: r.try_get("response_excerpt")?,
-            })
+            Ok((
+                r.try_get("delivery_id")?,
+                WebhookAttempt {
+                    attempted_at: ms_to_rfc3339(r.try_get("attempted_at")?),
+                    status_code: r.try_get("status_code")?,
+                    error: r.try_get("error")?,
+                    duration_ms: r.try_get("duration_ms")?,
+                    response_excerpt: r.try_get("response_excerpt")?,
+                },
+            ))
         })
         .collect()
 }

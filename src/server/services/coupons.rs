@@ -2,9 +2,9 @@
 //! validate (publishable keys too), redeem with limits the database enforces, and the CSV export.
 //! Incoming Stripe events redeem through [`redeem_in`], the same function as the API.
 use crate::error::{AppError, AppResult, ErrorCode, FieldErrors};
-use crate::model::{CampaignCount, Coupon, CouponCreate, CouponDetail, CouponRedemption, CouponStatus, CouponType, CouponValidation, DayCount, normalize_code};
+use crate::model::{CampaignCount, Coupon, Page, CouponCreate, CouponDetail, CouponRedemption, CouponStatus, CouponType, CouponValidation, DayCount, normalize_code};
 use crate::server::AppState;
-use crate::server::auth::{Actor, KeyKind, Permission, Principal};
+use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scope, audit, coupons as cdb, new_id};
 use crate::server::services::{integrations, webhooks};
 use serde_json::{Value, json};
@@ -147,7 +147,7 @@ pub struct ListParams {
     pub campaign: Option<String>,
 }
 
-pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<(Vec<Coupon>, bool)> {
+pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Coupon>> {
     actor.require(Permission::TenantRead)?;
     let scope = actor.scope()?;
     let limit = super::products::page_limit(p.limit)?;
@@ -158,7 +158,8 @@ pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<(
     let search = p.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let after = p.starting_after.as_deref().filter(|s| !s.is_empty());
     let campaign = p.campaign.as_deref().map(str::trim);
-    Ok(cdb::list(&state.db.pool, scope, cdb::ListFilter { search, status, campaign, starting_after: after, limit }, state.clock.now_ms()).await?)
+    let (data, has_more) = cdb::list(&state.db.pool, scope, cdb::ListFilter { search, status, campaign, starting_after: after, limit }, state.clock.now_ms()).await?;
+    Ok(Page { data, has_more })
 }
 
 pub async fn campaigns(state: &AppState, actor: &Actor) -> AppResult<Vec<CampaignCount>> {
@@ -238,10 +239,7 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
 
 /// `POST /api/v1/coupons/validate`: what a paywall shows before applying a code.
 pub async fn validate(state: &AppState, actor: &Actor, code: &str) -> AppResult<CouponValidation> {
-    let publishable = matches!(actor.principal, Principal::ApiKey { kind: KeyKind::Publishable, .. });
-    if !publishable {
-        actor.require(Permission::TenantRead)?;
-    }
+    actor.require_runtime_read()?;
     let scope = actor.scope()?;
     let code = normalize_code(code);
     if code.is_empty() {

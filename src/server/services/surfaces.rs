@@ -3,7 +3,7 @@
 //! eligible now for this identity, with a fresh signed offer token.
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{Audience, Experience, ExperienceKind, Identity, IdentityInput, ProductStatus, Surface, SurfaceInput, validate_key, validate_slug};
-use crate::server::auth::{Actor, KeyKind, Permission, Principal};
+use crate::server::auth::{Actor, Permission};
 use crate::server::db::impressions::Decision;
 use crate::server::db::{audit, experiences as xdb, new_id, now_ms, surfaces as sdb};
 use crate::server::snapshot::OfferEntry;
@@ -177,10 +177,8 @@ struct RecordedResponse<'a> {
 /// `POST /api/v1/surface-decisions`; the answer is serialized here, once, from borrowed parts
 /// of the configuration snapshot (the hot path builds no intermediate JSON tree).
 pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppResult<Vec<u8>> {
-    let publishable = matches!(actor.principal, Principal::ApiKey { kind: KeyKind::Publishable, .. });
-    if !publishable {
-        actor.require(Permission::TenantRead)?;
-    }
+    actor.require_runtime_read()?;
+    let publishable = actor.is_publishable();
     let scope = actor.scope()?.clone();
     if publishable && input.identity.user_identifier.is_some() {
         return Err(AppError::new(crate::error::ErrorCode::Forbidden, "a publishable key cannot name a user: use anonymousIdentifier or a secret key"));

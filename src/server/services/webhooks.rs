@@ -118,9 +118,12 @@ pub async fn endpoint_detail(state: &AppState, actor: &Actor, id: &str, limit: i
     let endpoint = get_endpoint(state, actor, id).await?;
     let scope = actor.scope()?;
     let deliveries = wdb::list_deliveries(&state.db.pool, scope, id, limit.clamp(1, 200)).await?;
-    let mut attempts = Vec::with_capacity(deliveries.len());
-    for d in &deliveries {
-        attempts.push((d.id.clone(), wdb::list_attempts(&state.db.pool, &d.id).await?));
+    let since = deliveries.last().and_then(|d| db::rfc3339_to_ms(&d.created_at)).unwrap_or(i64::MAX);
+    let mut attempts: Vec<(String, Vec<crate::model::WebhookAttempt>)> = deliveries.iter().map(|d| (d.id.clone(), Vec::new())).collect();
+    for (delivery_id, a) in wdb::list_attempts(&state.db.pool, scope, id, since).await? {
+        if let Some((_, list)) = attempts.iter_mut().find(|(d, _)| *d == delivery_id) {
+            list.push(a);
+        }
     }
     Ok(WebhookEndpointDetail { endpoint, deliveries, attempts })
 }
