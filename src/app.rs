@@ -7,7 +7,27 @@ use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{SsrMode, path};
 
+/// The dashboard's Content-Security-Policy: scripts only from this server or inline with this
+/// response's nonce (the hydration script), WebAssembly compilation allowed, no plugins, no
+/// framing, forms and fetches only to this origin. Styles may be inline: the code editor
+/// (CodeMirror) injects its theme as style elements.
+#[cfg(feature = "ssr")]
+fn content_security_policy() {
+    if let (Some(opts), Some(nonce)) = (use_context::<leptos_axum::ResponseOptions>(), leptos::nonce::use_nonce()) {
+        let policy = format!(
+            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
+             form-action 'self'; frame-ancestors 'none'"
+        );
+        if let Ok(v) = http::HeaderValue::from_str(&policy) {
+            opts.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
+        }
+    }
+}
+
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    content_security_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -74,6 +74,9 @@ pub struct AppError {
     /// Problems at positions in submitted code (workflow saves).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<CodeError>,
+    /// Seconds the caller should wait before retrying (`Retry-After` on 429 and 503 answers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 /// A problem in submitted code; line and column are 1-based, in the code as typed.
@@ -89,7 +92,7 @@ pub type AppResult<T> = Result<T, AppError>;
 
 impl AppError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into(), fields: BTreeMap::new(), errors: Vec::new() }
+        Self { code, message: message.into(), fields: BTreeMap::new(), errors: Vec::new(), retry_after: None }
     }
     pub fn validation(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::ValidationFailed, message)
@@ -118,6 +121,10 @@ impl AppError {
     }
     pub fn rate_limited(message: impl Into<String>) -> Self {
         Self::new(ErrorCode::RateLimited, message)
+    }
+    /// 429 `rate_limited` with a `Retry-After` of `seconds`.
+    pub fn retry_after(message: impl Into<String>, seconds: u64) -> Self {
+        Self { retry_after: Some(seconds.max(1)), ..Self::rate_limited(message) }
     }
     /// Generic internal error with no detail; server code uses `server::internal(err)`, which logs.
     pub fn internal() -> Self {
@@ -167,7 +174,7 @@ impl FieldErrors {
             .map(|(k, v)| format!("{k} {v}"))
             .collect::<Vec<_>>()
             .join("; ");
-        Err(AppError { code: ErrorCode::ValidationFailed, message, fields: self.0, errors: Vec::new() })
+        Err(AppError { code: ErrorCode::ValidationFailed, message, fields: self.0, errors: Vec::new(), retry_after: None })
     }
 }
 

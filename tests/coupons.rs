@@ -481,15 +481,18 @@ async fn validation_is_rate_limited(app: TestApp) {
     assert_eq!(create(&app, &sk, json!({"code": "WINBACK30", "type": "percentage", "amount": 30})).await.status, StatusCode::CREATED);
     let node = app.reconfigured(|c| {
         c.coupon_validate_per_minute = 5;
-        c.client_ip_header = Some("x-forwarded-for".into());
+        c.client_ip.header = Some("x-forwarded-for".into());
     });
     let check = |code: &'static str, ip: &'static str| {
         let node = &node;
         let pk = pk.clone();
         async move { node.api_with("POST", "/api/v1/coupons/validate", &pk, Some(&json!({"code": code}).to_string()), &[("x-forwarded-for", ip)]).await }
     };
-    for guess in ["AAAA", "BBBB", "CCCC", "DDDD"] {
-        assert_eq!(check(guess, "203.0.113.7, 10.0.0.1").await.status, StatusCode::NOT_FOUND);
+    // The left part of X-Forwarded-For is whatever the client wrote: forging a new one per
+    // request must not buy a new allowance (our proxy appended the real address on the right).
+    for (guess, forged) in [("AAAA", "1.1.1.1"), ("BBBB", "1.1.1.2"), ("CCCC", "1.1.1.3"), ("DDDD", "1.1.1.4")] {
+        let hops: &'static str = Box::leak(format!("{forged}, 203.0.113.7").into_boxed_str());
+        assert_eq!(check(guess, hops).await.status, StatusCode::NOT_FOUND);
     }
     assert_eq!(check("WINBACK30", "203.0.113.7").await.status, StatusCode::OK);
     let r = check("WINBACK30", "203.0.113.7").await;

@@ -438,6 +438,25 @@ async fn cross_origin_form_posts_are_refused(app: TestApp) {
         )
         .await;
     assert_eq!(same.status, StatusCode::OK);
+    // `Origin: null` (a sandboxed frame, a data: URL) and a request without a usable Host are
+    // refused too.
+    let post = |host: Option<&'static str>, origin: Option<&'static str>| {
+        let mut b = axum::http::Request::post("/sfn/login").header("content-type", "application/x-www-form-urlencoded");
+        if let Some(h) = host {
+            b = b.header("host", h);
+        }
+        if let Some(o) = origin {
+            b = b.header("origin", o);
+        }
+        let mut req = b.body(axum::body::Body::from(format!("email=admin%40op.test&password={PW}"))).unwrap();
+        req.extensions_mut().insert(common::NoHost);
+        req
+    };
+    for (host, origin) in [(Some("dash.example"), Some("null")), (None, Some("https://dash.example")), (None, None), (Some("bad host"), None)] {
+        let r = app.send(post(host, origin)).await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "host {host:?}, origin {origin:?}");
+        assert!(r.session_cookie().is_none());
+    }
 }
 
 // Scenario: a key made on Settings → API keys is shown once, works, is stored only hashed.
@@ -447,11 +466,26 @@ async fn api_keys_are_created_hashed_listed_and_revoked(app: TestApp) {
     app.sfn("switch_environment", &[("environment", "live")], Some(&cookie)).await;
     let r = app.sfn("api_keys/create", &[("kind", "secret"), ("name", "backend")], Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // A second key before the page is seen: both are shown, and neither sits in the session
+    // table in plaintext.
+    let r = app.sfn("api_keys/create", &[("kind", "secret"), ("name", "worker")], Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    {
+        use sqlx::Row;
+        let rows = sqlx::query("SELECT data FROM sessions").fetch_all(&app.state.db.pool).await.unwrap();
+        assert!(!rows.is_empty());
+        for row in rows {
+            let data: String = row.try_get(0).unwrap_or_default();
+            assert!(!data.contains("sk_live_"), "a new key is in the session table in plaintext: {data}");
+        }
+    }
     let page = app.sfn("api_keys/page", &[], Some(&cookie)).await.json();
-    let key = page["new_key"].as_str().expect("the new key is shown").to_string();
-    assert!(key.starts_with("sk_live_"));
+    let shown = page["new_keys"].as_array().expect("the new keys are shown").clone();
+    assert_eq!(shown.len(), 2, "{page}");
+    let key = shown[0].as_str().unwrap().to_string();
+    assert!(key.starts_with("sk_live_") && shown[1].as_str().unwrap().starts_with("sk_live_") && shown[0] != shown[1]);
     let again = app.sfn("api_keys/page", &[], Some(&cookie)).await.json();
-    assert!(again["new_key"].is_null(), "shown only once");
+    assert_eq!(again["new_keys"], serde_json::json!([]), "shown only once");
     let listed = again["keys"].as_array().unwrap().iter().find(|k| k["name"] == "backend").unwrap().clone();
     assert_eq!(listed["last4"], key[key.len() - 4..]);
     assert_eq!(listed["environment"], "live");

@@ -349,6 +349,8 @@ async fn coupons_across_processes(database: &str) {
     env.vars.push(("OFFERDECK_WEBHOOK_TIMEOUT_SECONDS".into(), "5".into()));
     env.vars.push(("OFFERDECK_WEBHOOK_LEASE_SECONDS".into(), "6".into()));
     env.vars.push(("OFFERDECK_WEBHOOK_POLL_MS".into(), "100".into()));
+    // The receiver below listens on 127.0.0.1.
+    env.vars.push(("OFFERDECK_WEBHOOK_ALLOW_PRIVATE".into(), "true".into()));
     assert!(env.run(&["migrate"], None).0);
     let (ok, out, err) = env.run(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test"], None);
     assert!(ok, "{err}");

@@ -486,8 +486,8 @@ pub struct WebhookAttempt {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WebhooksData {
     pub endpoints: Vec<WebhookEndpoint>,
-    /// The secret of the endpoint just created, shown once.
-    pub new_secret: Option<String>,
+    /// The secrets of the endpoints just created, shown once, oldest first.
+    pub new_secrets: Vec<String>,
 }
 
 /// One endpoint's page: the endpoint and its delivery log (newest first).

@@ -200,12 +200,12 @@ pub struct ApiKeyView {
     pub revoked_at: Option<String>,
 }
 
-/// The API keys page: the keys of the current tenant and environment, and a key that was just
-/// created (its full text is shown exactly once).
+/// The API keys page: the keys of the current tenant and environment, and the keys that were
+/// just created (their full text is shown exactly once), oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ApiKeyList {
     pub keys: Vec<ApiKeyView>,
-    pub new_key: Option<String>,
+    pub new_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -20,9 +20,12 @@ pub struct Config {
     pub webhooks: crate::server::webhooks_out::Settings,
     /// Coupon checks per client address per minute (`POST /api/v1/coupons/validate`); 0 = no limit.
     pub coupon_validate_per_minute: u32,
-    /// A header set by the reverse proxy in front (e.g. `x-forwarded-for`) whose first address is
-    /// the client's; without it the connection's peer address is the client.
-    pub client_ip_header: Option<String>,
+    /// Where the client's address comes from (`OFFERDECK_CLIENT_IP_HEADER`, `OFFERDECK_TRUSTED_PROXIES`).
+    pub client_ip: crate::server::client_ip::ClientIpConfig,
+    /// Publishable-key surface decisions per client address, tenant and environment per minute; 0 = no limit.
+    pub decisions_per_minute: u32,
+    /// A dashboard session ends this long after sign-in, however active (`OFFERDECK_SESSION_MAX_HOURS`).
+    pub session_max_hours: i64,
 }
 
 impl std::fmt::Debug for Config {
@@ -40,7 +43,9 @@ impl std::fmt::Debug for Config {
             .field("workflow_limits", &self.workflow_limits)
             .field("webhooks", &self.webhooks)
             .field("coupon_validate_per_minute", &self.coupon_validate_per_minute)
-            .field("client_ip_header", &self.client_ip_header)
+            .field("client_ip", &self.client_ip)
+            .field("decisions_per_minute", &self.decisions_per_minute)
+            .field("session_max_hours", &self.session_max_hours)
             .finish()
     }
 }
@@ -106,12 +111,26 @@ impl Config {
             timeout: std::time::Duration::from_secs(num("OFFERDECK_WEBHOOK_TIMEOUT_SECONDS", 10)?.max(1)),
             lease: std::time::Duration::from_secs(num("OFFERDECK_WEBHOOK_LEASE_SECONDS", 60)?),
             poll: std::time::Duration::from_millis(num("OFFERDECK_WEBHOOK_POLL_MS", 1_000)?.max(10)),
+            concurrency: num("OFFERDECK_WEBHOOK_CONCURRENCY", 16)?.clamp(1, 1024) as usize,
+            tenant_batch: num("OFFERDECK_WEBHOOK_TENANT_BATCH", 2)?.clamp(1, 1024) as i64,
+            tenant_in_flight: num("OFFERDECK_WEBHOOK_TENANT_IN_FLIGHT", 4)?.clamp(1, 1024) as i64,
+            allow_private: match var("OFFERDECK_WEBHOOK_ALLOW_PRIVATE").as_deref() {
+                None | Some("false") | Some("0") => false,
+                Some("true") | Some("1") => true,
+                Some(other) => return Err(format!("OFFERDECK_WEBHOOK_ALLOW_PRIVATE: expected true or false, got {other}")),
+            },
+            max_endpoints: num("OFFERDECK_WEBHOOK_MAX_ENDPOINTS", 20)?.clamp(1, 10_000) as i64,
         };
         if webhooks.lease <= webhooks.timeout {
             return Err("OFFERDECK_WEBHOOK_LEASE_SECONDS must be longer than OFFERDECK_WEBHOOK_TIMEOUT_SECONDS (a delivery still in flight must not be sent twice)".into());
         }
         let coupon_validate_per_minute = num("OFFERDECK_COUPON_VALIDATE_PER_MINUTE", 60)?.min(u32::MAX as u64) as u32;
-        let client_ip_header = var("OFFERDECK_CLIENT_IP_HEADER").map(|h| h.trim().to_lowercase());
+        let client_ip = crate::server::client_ip::ClientIpConfig {
+            header: var("OFFERDECK_CLIENT_IP_HEADER").map(|h| h.trim().to_lowercase()),
+            trusted_proxies: (num("OFFERDECK_TRUSTED_PROXIES", 1)? as usize).clamp(1, 16),
+        };
+        let decisions_per_minute = num("OFFERDECK_DECISIONS_PER_MINUTE", 600)?.min(u32::MAX as u64) as u32;
+        let session_max_hours = num("OFFERDECK_SESSION_MAX_HOURS", 168)?.clamp(1, 24 * 365) as i64;
         Ok(Config {
             listen,
             database_url,
@@ -125,7 +144,9 @@ impl Config {
             workflow_limits,
             webhooks,
             coupon_validate_per_minute,
-            client_ip_header,
+            client_ip,
+            decisions_per_minute,
+            session_max_hours,
         })
     }
 
@@ -142,9 +163,18 @@ impl Config {
             site_root: "site".into(),
             stripe_api_base: "http://127.0.0.1:9".into(),
             workflow_limits: crate::server::workflow::Limits::default(),
-            webhooks: crate::server::webhooks_out::Settings { timeout: std::time::Duration::from_secs(5), lease: std::time::Duration::from_secs(10), poll: std::time::Duration::from_millis(200), ..Default::default() },
+            // The tests' receivers listen on 127.0.0.1; the SSRF tests turn this off again.
+            webhooks: crate::server::webhooks_out::Settings {
+                timeout: std::time::Duration::from_secs(5),
+                lease: std::time::Duration::from_secs(10),
+                poll: std::time::Duration::from_millis(200),
+                allow_private: true,
+                ..Default::default()
+            },
             coupon_validate_per_minute: 60,
-            client_ip_header: None,
+            client_ip: crate::server::client_ip::ClientIpConfig { header: None, trusted_proxies: 1 },
+            decisions_per_minute: 600,
+            session_max_hours: 168,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Per-client limits on endpoints a publishable key opens to the whole internet. Coupon codes
 //! are guessable (`WINBACK30`), so `POST /api/v1/coupons/validate` allows each client address a
 //! number of checks per minute per tenant and environment (GCRA, from the governor crate), then
-//! answers 429 `rate_limited` with `Retry-After`. Limits are per process.
+//! answers 429 `rate_limited` with `Retry-After`. Publishable-key surface decisions (each one
+//! writes an event and impressions) have a limit of their own. Limits are per process; keys are
+//! bounded (tenant id, environment, a parsed address from `client_ip`).
 use crate::server::db::Scope;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -12,13 +14,12 @@ use std::time::Duration;
 #[derive(Clone)]
 pub struct Limits {
     validate: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    decisions: Option<Arc<DefaultKeyedRateLimiter<String>>>,
 }
 
-impl Limits {
-    /// `validate_per_minute` 0 turns the limit off.
-    pub fn new(validate_per_minute: u32) -> Limits {
-        let validate = NonZeroU32::new(validate_per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
-        if let Some(l) = &validate {
+fn keyed(per_minute: u32) -> Option<Arc<DefaultKeyedRateLimiter<String>>> {
+    let limiter = NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
+    if let Some(l) = &limiter {
             // Forget clients that have been quiet, so the table does not grow without bound.
             let weak = Arc::downgrade(l);
             tokio::spawn(async move {
@@ -31,13 +32,28 @@ impl Limits {
                 }
             });
         }
-        Limits { validate }
+    limiter
+}
+
+fn check(limiter: &Option<Arc<DefaultKeyedRateLimiter<String>>>, scope: &Scope, client: &str) -> Result<(), u64> {
+    let Some(l) = limiter else { return Ok(()) };
+    let key = format!("{}/{}/{client}", scope.tenant_id, scope.env.as_str());
+    l.check_key(&key).map_err(|until| until.wait_time_from(DefaultClock::default().now()).as_secs() + 1)
+}
+
+impl Limits {
+    /// A limit of 0 turns that limit off.
+    pub fn new(validate_per_minute: u32, decisions_per_minute: u32) -> Limits {
+        Limits { validate: keyed(validate_per_minute), decisions: keyed(decisions_per_minute) }
     }
 
     /// One coupon check by `client` (an address) in `scope`; `Err(seconds)` to wait when over.
     pub fn check_validate(&self, scope: &Scope, client: &str) -> Result<(), u64> {
-        let Some(l) = &self.validate else { return Ok(()) };
-        let key = format!("{}/{}/{client}", scope.tenant_id, scope.env.as_str());
-        l.check_key(&key).map_err(|until| until.wait_time_from(DefaultClock::default().now()).as_secs() + 1)
+        check(&self.validate, scope, client)
+    }
+
+    /// One publishable-key surface decision by `client` in `scope`.
+    pub fn check_decision(&self, scope: &Scope, client: &str) -> Result<(), u64> {
+        check(&self.decisions, scope, client)
     }
 }

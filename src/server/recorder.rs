@@ -75,7 +75,7 @@ async fn run(db: Db, mut rx: mpsc::Receiver<Msg>) {
 async fn write(db: &Db, batch: &[impressions::Decision]) {
     for attempt in 1..=5u32 {
         let result = async {
-            let mut tx = db.pool.begin().await?;
+            let mut tx = db.begin_write().await?;
             impressions::insert_decisions(&mut tx, db.backend, batch).await?;
             tx.commit().await
         }

@@ -47,7 +47,7 @@ pub fn state(db: Db, config: Config) -> AppState {
     let recorder = crate::server::recorder::Recorder::start(db.clone());
     let clock = crate::server::clock::Clock::default();
     let webhooks = crate::server::webhooks_out::Dispatcher::start(db.clone(), config.secret_key, clock.clone(), config.webhooks.clone());
-    let limits = crate::server::ratelimit::Limits::new(config.coupon_validate_per_minute);
+    let limits = crate::server::ratelimit::Limits::new(config.coupon_validate_per_minute, config.decisions_per_minute);
     AppState::new(crate::server::state::Parts { db, config: Arc::new(config), leptos_options, stripe, engine, snapshots, recorder, clock, webhooks, limits })
 }
 
@@ -160,22 +160,39 @@ async fn record_matched_path(req: Request, next: Next) -> Response {
 /// from a browser must come from our own origin. API calls carry a bearer key, not a cookie.
 async fn same_origin_forms(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    let path = req.uri().path();
-    if !safe && !path.starts_with("/webhooks/") {
-        let headers = req.headers();
-        let cross_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site");
-        let origin_mismatch = match (headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()), headers.get(header::HOST).and_then(|v| v.to_str().ok())) {
-            (Some(origin), Some(host)) => origin != "null" && origin.split("://").nth(1) != Some(host),
-            _ => false,
-        };
-        if cross_site || origin_mismatch {
-            tracing::warn!("refused a cross-origin form post");
+    if !safe && !req.uri().path().starts_with("/webhooks/") {
+        if let Err(why) = same_origin(&req) {
+            tracing::warn!("refused a state-changing dashboard request: {why}");
             return (StatusCode::FORBIDDEN, "cross-origin requests are not allowed").into_response();
         }
     }
     next.run(req).await
 }
 
+/// Why an unsafe request does not come from our own origin, if it does not.
+fn same_origin(req: &Request) -> Result<(), &'static str> {
+    let headers = req.headers();
+    // Browsers say where a request comes from; only our own pages (or the user typing) pass.
+    match headers.get("sec-fetch-site").map(|v| v.to_str().unwrap_or("")) {
+        None | Some("same-origin") | Some("none") => {}
+        Some(_) => return Err("Sec-Fetch-Site is not same-origin"),
+    }
+    // The authority the client addressed: Host (HTTP/1.1) or the URI's (HTTP/2).
+    let host = headers
+        .get(header::HOST)
+        .map(|v| v.to_str().ok().map(str::to_string))
+        .unwrap_or_else(|| req.uri().authority().map(|a| a.as_str().to_string()))
+        .filter(|h| !h.is_empty() && h.parse::<http::uri::Authority>().is_ok())
+        .ok_or("no usable Host")?;
+    let Some(origin) = headers.get(header::ORIGIN) else { return Ok(()) };
+    // `Origin: null` comes from sandboxed frames, data: URLs and some redirects: never ours.
+    let origin = origin.to_str().map_err(|_| "unreadable Origin")?;
+    let uri: http::Uri = origin.parse().map_err(|_| "unparseable Origin")?;
+    match (uri.scheme_str(), uri.authority()) {
+        (Some("http" | "https"), Some(a)) if a.as_str().eq_ignore_ascii_case(&host) => Ok(()),
+        _ => Err("Origin is not this server"),
+    }
+}
 
 pub async fn serve(config: Config) -> Result<(), String> {
     let listen = config.listen;

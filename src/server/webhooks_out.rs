@@ -3,6 +3,15 @@
 //! with exponential back-off (base × 2ⁿ, at most 4 h apart, with jitter) until 24 h after it was
 //! queued. Delivery is at least once: a process killed mid-request leaves the row leased, and
 //! once the lease runs out any node sends it again with the same `webhook-id`.
+//!
+//! Sharing: each claim round takes at most `tenant_batch` deliveries per tenant, round-robin
+//! across tenants, and none for a tenant that already has `tenant_in_flight` deliveries leased,
+//! so a tenant whose receiver hangs holds a few of the `concurrency` slots, not all of them.
+//! Targets: see [`target`] — internal addresses are refused when saved and again, on the
+//! resolved address, when sent to; redirects are not followed; at most
+//! [`RESPONSE_EXCERPT_BYTES`] of an answer are read.
+pub mod target;
+
 use crate::server::clock::Clock;
 use crate::server::db::{Db, new_id, webhooks as wdb};
 use crate::server::secrets;
@@ -10,6 +19,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 use tokio::sync::{Notify, Semaphore};
 
@@ -23,21 +33,46 @@ pub struct Settings {
     pub lease: Duration,
     /// How often the outbox is polled for work queued by other nodes or coming due.
     pub poll: Duration,
+    /// Deliveries in flight at once on one node (`OFFERDECK_WEBHOOK_CONCURRENCY`).
+    pub concurrency: usize,
+    /// Deliveries claimed per tenant per round (`OFFERDECK_WEBHOOK_TENANT_BATCH`).
+    pub tenant_batch: i64,
+    /// Leased (in-flight) deliveries per tenant beyond which it gets no more until one finishes
+    /// (`OFFERDECK_WEBHOOK_TENANT_IN_FLIGHT`).
+    pub tenant_in_flight: i64,
+    /// Loopback and private-network receivers allowed (`OFFERDECK_WEBHOOK_ALLOW_PRIVATE`).
+    pub allow_private: bool,
+    /// Endpoints per tenant and environment, deleted ones not counted (`OFFERDECK_WEBHOOK_MAX_ENDPOINTS`).
+    pub max_endpoints: i64,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Settings { retry_base: Duration::from_secs(30), timeout: Duration::from_secs(10), lease: Duration::from_secs(60), poll: Duration::from_secs(1) }
+        Settings {
+            retry_base: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+            lease: Duration::from_secs(60),
+            poll: Duration::from_secs(1),
+            concurrency: 16,
+            tenant_batch: 2,
+            tenant_in_flight: 4,
+            allow_private: false,
+            max_endpoints: 20,
+        }
     }
 }
 
 const MAX_GAP_MS: i64 = 4 * 3600 * 1000;
-const CONCURRENCY: usize = 16;
+/// The most of an answer that is read (and kept in the delivery log); the rest is never read.
+pub const RESPONSE_EXCERPT_BYTES: usize = 4096;
+/// The most of an error kept in the delivery log.
+const ERROR_MAX_CHARS: usize = 500;
 
 /// Wakes the dispatcher (after a commit that queued deliveries).
 #[derive(Clone, Default)]
 pub struct Dispatcher {
     notify: Arc<Notify>,
+    stopped: Arc<AtomicBool>,
 }
 
 impl Dispatcher {
@@ -45,31 +80,46 @@ impl Dispatcher {
         self.notify.notify_one();
     }
 
+    /// Claims nothing more (deliveries already claimed finish): for a graceful shutdown, and for
+    /// tests that hand the outbox to another node.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.notify.notify_one();
+    }
+
     pub fn start(db: Db, secret_key: [u8; 32], clock: Clock, settings: Settings) -> Dispatcher {
         let d = Dispatcher::default();
-        let notify = d.notify.clone();
         let http = reqwest::Client::builder()
             .timeout(settings.timeout)
             .connect_timeout(settings.timeout)
+            // A redirect is the receiver's answer, recorded as such: following it would let an
+            // endpoint point the dispatcher anywhere.
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the name itself, past the resolver's check.
+            .no_proxy()
+            .dns_resolver(Arc::new(target::GuardedResolver { allow_private: settings.allow_private }))
             .user_agent(concat!("offerdeck-webhooks/", env!("CARGO_PKG_VERSION")))
             .build()
             .expect("HTTP client");
-        tokio::spawn(run(db, secret_key, clock, settings, http, notify));
+        tokio::spawn(run(db, secret_key, clock, settings, http, d.clone()));
         d
     }
 }
 
-async fn run(db: Db, key: [u8; 32], clock: Clock, s: Settings, http: reqwest::Client, notify: Arc<Notify>) {
-    let permits = Arc::new(Semaphore::new(CONCURRENCY));
+async fn run(db: Db, key: [u8; 32], clock: Clock, s: Settings, http: reqwest::Client, me: Dispatcher) {
+    let permits = Arc::new(Semaphore::new(s.concurrency.max(1)));
+    let shares = wdb::Shares { per_round: s.tenant_batch.max(1), in_flight: s.tenant_in_flight.max(1) };
     loop {
+        if me.stopped.load(Ordering::Acquire) {
+            return;
+        }
         let free = permits.available_permits() as i64;
         let mut claimed = 0;
         if free > 0 {
             let now = clock.now_ms();
             let due = wdb::any_due(&db.pool, now).await;
             let claim = match due {
-                Ok(true) => wdb::claim_due(&db.pool, now, now + s.lease.as_millis() as i64, free).await,
+                Ok(true) => wdb::claim_due(&db.pool, now, now + s.lease.as_millis() as i64, free, shares).await,
                 Ok(false) => Ok(Vec::new()),
                 Err(e) => Err(e),
             };
@@ -78,12 +128,14 @@ async fn run(db: Db, key: [u8; 32], clock: Clock, s: Settings, http: reqwest::Cl
                     claimed = batch.len();
                     for c in batch {
                         let Ok(permit) = permits.clone().acquire_owned().await else { return };
-                        let (db, clock, http, s) = (db.clone(), clock.clone(), http.clone(), s.clone());
+                        let (db, clock, http, s, me) = (db.clone(), clock.clone(), http.clone(), s.clone(), me.clone());
                         tokio::spawn(async move {
                             if let Err(e) = deliver(&db, &key, &clock, &http, &s, &c).await {
                                 tracing::warn!(delivery = %c.id, "webhook delivery bookkeeping failed: {e}");
                             }
                             drop(permit);
+                            // A slot (and the tenant's share) is free: claim again now.
+                            me.kick();
                         });
                     }
                 }
@@ -94,7 +146,7 @@ async fn run(db: Db, key: [u8; 32], clock: Clock, s: Settings, http: reqwest::Cl
             continue;
         }
         tokio::select! {
-            _ = notify.notified() => {}
+            _ = me.notify.notified() => {}
             _ = tokio::time::sleep(s.poll) => {}
         }
     }
@@ -108,6 +160,32 @@ pub fn sign(secret: &str, msg_id: &str, timestamp: i64, body: &str) -> Option<St
     let mut mac = Hmac::<Sha256>::new_from_slice(&key).ok()?;
     mac.update(format!("{msg_id}.{timestamp}.{body}").as_bytes());
     Some(format!("v1,{}", b64.encode(mac.finalize().into_bytes())))
+}
+
+/// The first [`RESPONSE_EXCERPT_BYTES`] of the answer; the connection is dropped there rather
+/// than the rest read (an endpoint may answer with an endless body).
+async fn read_excerpt(mut r: reqwest::Response) -> String {
+    let mut buf: Vec<u8> = Vec::with_capacity(512);
+    while buf.len() < RESPONSE_EXCERPT_BYTES {
+        match r.chunk().await {
+            Ok(Some(chunk)) => buf.extend_from_slice(&chunk[..chunk.len().min(RESPONSE_EXCERPT_BYTES - buf.len())]),
+            _ => break,
+        }
+    }
+    let mut text = String::from_utf8_lossy(&buf).into_owned();
+    let mut end = text.len().min(RESPONSE_EXCERPT_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.truncate(end);
+    text
+}
+
+fn bounded(mut s: String, max_chars: usize) -> String {
+    if let Some((i, _)) = s.char_indices().nth(max_chars) {
+        s.truncate(i);
+    }
+    s
 }
 
 /// Delay before retry number `attempts` (1 = the first retry).
@@ -128,9 +206,11 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
     let secret = secrets::decrypt(key, &crate::server::services::webhooks::secret_context(&c.tenant_id, &c.environment, &c.endpoint_id), &secret_enc);
     let started_at = clock.now_ms();
     let started = Instant::now();
-    let (status_code, error, excerpt) = match secret.and_then(|sec| sign(&sec, &c.message_id, started_at / 1000, &payload)) {
-        None => (None, Some("the signing secret does not decrypt (was OFFERDECK_SECRET_KEY changed?)".to_string()), None),
-        Some(signature) => {
+    let signature = secret.and_then(|sec| sign(&sec, &c.message_id, started_at / 1000, &payload));
+    let (status_code, error, excerpt) = match (target::check_delivery(&url, s.allow_private), signature) {
+        (Err(refused), _) => (None, Some(refused), None),
+        (Ok(()), None) => (None, Some("the signing secret does not decrypt (was OFFERDECK_SECRET_KEY changed?)".to_string()), None),
+        (Ok(()), Some(signature)) => {
             let res = http
                 .post(&url)
                 .header("content-type", "application/json")
@@ -143,17 +223,25 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
             match res {
                 Ok(r) => {
                     let code = r.status().as_u16() as i64;
-                    let text = r.text().await.unwrap_or_default();
-                    let excerpt: String = text.chars().take(500).collect();
+                    let excerpt = read_excerpt(r).await;
                     (Some(code), None, (!excerpt.is_empty()).then_some(excerpt))
                 }
                 Err(e) => {
-                    let what = if e.is_timeout() { format!("timed out after {} s", s.timeout.as_secs_f32()) } else if e.is_connect() { "connection failed".into() } else { "request failed".into() };
+                    let what = if let Some(refused) = target::refused_in(&e) {
+                        refused.to_string()
+                    } else if e.is_timeout() {
+                        format!("timed out after {} s", s.timeout.as_secs_f32())
+                    } else if e.is_connect() {
+                        "connection failed".into()
+                    } else {
+                        "request failed".into()
+                    };
                     (None, Some(what), None)
                 }
             }
         }
     };
+    let error = error.map(|e| bounded(e, ERROR_MAX_CHARS));
     let duration_ms = started.elapsed().as_millis() as i64;
     let now = clock.now_ms();
     let record = wdb::AttemptRecord { id: &new_id("wha"), delivery_id: &c.id, at: started_at, status_code, error: error.as_deref(), duration_ms, response_excerpt: excerpt.as_deref() };

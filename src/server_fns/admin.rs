@@ -57,8 +57,14 @@ pub async fn create_user(
 #[server(prefix = "/sfn", endpoint = "admin/users/password")]
 pub async fn reset_user_password(user_id: String, password: String) -> Result<(), AppError> {
     use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::users::reset_password(&state, &actor, &user_id, password).await)
+    let (state, session) = ctx::session().await?;
+    let actor = ctx::finish(crate::server::services::auth::actor(&state, &session).await)?;
+    ctx::finish(crate::server::services::users::reset_password(&state, &actor, &user_id, password).await)?;
+    // Resetting one's own password ends one's other sessions, not this one.
+    if actor.user_id() == Some(user_id.as_str()) {
+        crate::server::services::auth::renew_after_password_change(&session).await?;
+    }
+    Ok(())
 }
 
 /// `active` is "true" to reactivate and "false" to deactivate.

@@ -11,8 +11,8 @@ pub async fn api_keys_page() -> Result<ApiKeyList, AppError> {
     let (state, session) = ctx::session().await?;
     let actor = ctx::finish(auth::actor(&state, &session).await)?;
     let keys = ctx::finish(api_keys::list(&state, &actor).await)?;
-    let new_key = auth::take_flash_key(&session, &rid).await?;
-    Ok(ApiKeyList { keys, new_key })
+    let new_keys = auth::take_secrets(&state, &session, auth::SecretFlash::ApiKeys, &rid).await?;
+    Ok(ApiKeyList { keys, new_keys })
 }
 
 /// The new key is kept in the session for the next page view, where it is shown once.
@@ -23,7 +23,7 @@ pub async fn create_api_key(kind: String, name: String) -> Result<(), AppError> 
     let (state, session) = ctx::session().await?;
     let actor = ctx::finish(auth::actor(&state, &session).await)?;
     let (_, key) = ctx::finish(api_keys::create(&state, &actor, &kind, &name).await)?;
-    auth::set_flash_key(&session, &key).await
+    auth::push_secret(&state, &session, auth::SecretFlash::ApiKeys, &key).await
 }
 
 #[server(prefix = "/sfn", endpoint = "api_keys/revoke")]

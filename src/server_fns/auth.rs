@@ -6,8 +6,10 @@ use leptos::prelude::*;
 #[server(prefix = "/sfn", endpoint = "login")]
 pub async fn login(email: String, password: String) -> Result<(), AppError> {
     use crate::server_fns::ctx;
+    let state = use_context::<crate::server::AppState>().ok_or_else(|| crate::server::internal("server function", "AppState missing from context"))?;
+    let client = ctx::client_key(&state);
     let (state, session) = ctx::session().await?;
-    ctx::finish(crate::server::services::auth::login(&state, &session, &email, &password).await)?;
+    ctx::finish(crate::server::services::auth::login(&state, &session, &client, &email, &password).await)?;
     leptos_axum::redirect("/");
     Ok(())
 }

@@ -88,8 +88,8 @@ pub async fn webhooks_page() -> Result<WebhooksData, AppError> {
     let (state, session) = ctx::session().await?;
     let actor = ctx::finish(auth::actor(&state, &session).await)?;
     let endpoints = ctx::finish(webhooks::list_endpoints(&state, &actor).await)?;
-    let new_secret = auth::take_flash_key(&session, &rid).await?;
-    Ok(WebhooksData { endpoints, new_secret })
+    let new_secrets = auth::take_secrets(&state, &session, auth::SecretFlash::WebhookSecrets, &rid).await?;
+    Ok(WebhooksData { endpoints, new_secrets })
 }
 
 /// The signing secret is kept in the session for the next page view, where it is shown once.
@@ -102,7 +102,7 @@ pub async fn create_webhook_endpoint(url: String, events: Option<Vec<String>>, #
     let actor = ctx::finish(auth::actor(&state, &session).await)?;
     let input = WebhookEndpointInput { url, events: events.unwrap_or_default(), description: Some(description) };
     let ep = ctx::finish(webhooks::create_endpoint(&state, &actor, input).await)?;
-    auth::set_flash_key(&session, ep.secret.as_deref().unwrap_or_default()).await
+    auth::push_secret(&state, &session, auth::SecretFlash::WebhookSecrets, ep.secret.as_deref().unwrap_or_default()).await
 }
 
 #[server(prefix = "/sfn", endpoint = "webhooks/endpoint")]

@@ -41,6 +41,14 @@ pub(crate) mod ctx {
             .unwrap_or_default()
     }
 
+    /// The caller's limiter key (`server::client_ip`). Call before the first await.
+    pub fn client_key(state: &AppState) -> String {
+        let parts = use_context::<http::request::Parts>();
+        let peer = parts.as_ref().and_then(|p| p.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0));
+        let empty = http::HeaderMap::new();
+        crate::server::client_ip::client_key(&state.config.client_ip, peer, parts.as_ref().map(|p| &p.headers).unwrap_or(&empty))
+    }
+
     /// True for a plain HTML form post (no JavaScript): the answer will be a redirect, so a
     /// value meant for the page has to travel through the session. Call before the first await.
     pub fn is_form_post() -> bool {
@@ -59,6 +67,9 @@ pub(crate) mod ctx {
             if !html {
                 if let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
                     opts.set_status(code);
+                    if let Some(secs) = e.retry_after {
+                        opts.insert_header(http::header::RETRY_AFTER, secs.into());
+                    }
                 }
             }
         }

@@ -54,6 +54,10 @@ impl Resp {
     }
 }
 
+/// A request extension that keeps `send` from adding a Host header (to test requests without one).
+#[derive(Clone, Copy)]
+pub struct NoHost;
+
 impl TestApp {
     pub async fn sqlite() -> Self {
         let dir = std::env::temp_dir().join(format!("offerdeck-test-{}", uuid::Uuid::new_v4().simple()));
@@ -128,8 +132,12 @@ impl TestApp {
         self
     }
 
-    pub async fn send(&self, req: Request<Body>) -> Resp {
+    pub async fn send(&self, mut req: Request<Body>) -> Resp {
         let what = format!("{} {}", req.method(), req.uri());
+        // Every HTTP/1.1 client sends Host; the dashboard refuses state changes without one.
+        if !req.headers().contains_key("host") && !req.extensions().get::<NoHost>().is_some() {
+            req.headers_mut().insert("host", axum::http::HeaderValue::from_static("127.0.0.1"));
+        }
         // A request that never finishes fails the test with its name instead of hanging the run.
         let res = tokio::time::timeout(std::time::Duration::from_secs(20), self.router.clone().oneshot(req))
             .await

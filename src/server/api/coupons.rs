@@ -5,6 +5,7 @@ use crate::model::{
     WebhookEndpoint, WebhookEndpointInput, WebhookEndpointUpdate,
 };
 use crate::server::AppState;
+use crate::error::AppError;
 use crate::server::services::coupons::{self, ListParams};
 use crate::server::services::webhooks;
 use axum::extract::{Path, State};
@@ -75,25 +76,12 @@ pub async fn validate(
     peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
     headers: axum::http::HeaderMap,
     ApiJson(i): ApiJson<CouponCodeInput>,
-) -> Result<Json<CouponValidation>, axum::response::Response> {
-    let client = client_address(&s, peer.map(|p| (p.0).0), &headers);
-    if let Err(wait) = s.limits.check_validate(a.scope().map_err(|e| super::ApiError(e).into_response())?, &client) {
-        let e = crate::error::AppError::rate_limited(format!("too many coupon checks from this address; try again in {wait} s"));
-        let mut res = super::ApiError(e).into_response();
-        res.headers_mut().insert(header::RETRY_AFTER, wait.into());
-        return Err(res);
+) -> ApiResult<Json<CouponValidation>> {
+    let client = super::client_key(&s, peer, &headers);
+    if let Err(wait) = s.limits.check_validate(a.scope()?, &client) {
+        return Err(AppError::retry_after(format!("too many coupon checks from this address; try again in {wait} s"), wait).into());
     }
-    coupons::validate(&s, &a, &i.code).await.map(Json).map_err(|e| super::ApiError(e).into_response())
-}
-
-/// The client's address: the first entry of the configured proxy header, else the peer.
-fn client_address(s: &AppState, peer: Option<std::net::SocketAddr>, headers: &axum::http::HeaderMap) -> String {
-    if let Some(h) = &s.config.client_ip_header {
-        if let Some(first) = headers.get(h.as_str()).and_then(|v| v.to_str().ok()).and_then(|v| v.split(',').next()).map(str::trim).filter(|v| !v.is_empty()) {
-            return first.to_string();
-        }
-    }
-    peer.map(|p| p.ip().to_string()).unwrap_or_else(|| "unknown".into())
+    Ok(Json(coupons::validate(&s, &a, &i.code).await?))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -171,11 +159,16 @@ pub async fn list_endpoints(State(s): State<AppState>, ApiActor(a): ApiActor) ->
     Ok(Json(EndpointList { data: webhooks::list_endpoints(&s, &a).await?, has_more: false }))
 }
 
-/// The answer carries the signing secret (`whsec_…`); it is not shown again.
+/// The answer carries the signing secret (`whsec_…`); it is not shown again, not even by an
+/// `Idempotency-Key` replay (which answers `secret: null` and `secretOmitted: true`).
 #[utoipa::path(post, path = "/api/v1/webhook-endpoints", tag = "webhooks", request_body = WebhookEndpointInput, security(("bearer" = [])),
     responses((status = 201, body = WebhookEndpoint), (status = 400, body = ErrorBody)))]
-pub async fn create_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<WebhookEndpointInput>) -> ApiResult<(StatusCode, Json<WebhookEndpoint>)> {
-    Ok((StatusCode::CREATED, Json(webhooks::create_endpoint(&s, &a, i).await?)))
+pub async fn create_endpoint(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(i): ApiJson<WebhookEndpointInput>,
+) -> ApiResult<(StatusCode, axum::Extension<super::ShownOnce>, Json<WebhookEndpoint>)> {
+    Ok((StatusCode::CREATED, axum::Extension(super::ShownOnce(&["secret"])), Json(webhooks::create_endpoint(&s, &a, i).await?)))
 }
 
 #[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])),

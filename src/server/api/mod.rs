@@ -57,6 +57,17 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        let retry_after = self.0.retry_after;
+        let mut res = self.body_response();
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
+        res
+    }
+}
+
+impl ApiError {
+    fn body_response(self) -> Response {
         let mut res = error_response(self.0.status(), self.0.code.as_str(), self.0.message.clone(), self.0.fields.clone());
         if !self.0.errors.is_empty() {
             let body = ErrorBody {
@@ -89,6 +100,11 @@ pub fn error_response(status: u16, code: &str, message: String, fields: std::col
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+/// The limiter key of the caller's address (see `server::client_ip`).
+pub fn client_key(state: &AppState, peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>, headers: &axum::http::HeaderMap) -> String {
+    crate::server::client_ip::client_key(&state.config.client_ip, peer.map(|p| (p.0).0), headers)
+}
 
 pub fn router(state: AppState) -> Router<AppState> {
     let authed = Router::new()
@@ -146,7 +162,7 @@ async fn idempotency(State(state): State<AppState>, req: Request, next: Next) ->
     if key.is_empty() || key.len() > 255 {
         return ApiError(AppError::field("Idempotency-Key", "must be 1 to 255 characters")).into_response();
     }
-    let Some(scope) = req.extensions().get::<crate::server::auth::Actor>().and_then(|a| a.scope.clone()) else {
+    let Some((scope, principal)) = req.extensions().get::<crate::server::auth::Actor>().and_then(|a| Some((a.scope.clone()?, a.label()))) else {
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
@@ -161,16 +177,31 @@ async fn idempotency(State(state): State<AppState>, req: Request, next: Next) ->
     h.update(b"\n");
     h.update(&bytes);
     let request_hash = hex::encode(h.finalize());
-    match run_idempotent(&state, &scope, &key, &request_hash, Request::from_parts(parts, Body::from(bytes)), next).await {
+    let record = Record { scope: &scope, principal: &principal, key: &key };
+    match run_idempotent(&state, record, &request_hash, Request::from_parts(parts, Body::from(bytes)), next).await {
         Ok(r) => r,
         Err(e) => ApiError(e).into_response(),
     }
 }
 
-async fn run_idempotent(state: &AppState, scope: &Scope, key: &str, hash: &str, req: Request, next: Next) -> Result<Response, AppError> {
+/// Marks an answer whose top-level fields hold a secret shown only once (a webhook signing
+/// secret): the stored copy for `Idempotency-Key` replays has them set to `null`, so that the
+/// secret never sits in the database in plaintext. A replay says so in `secretOmitted`.
+#[derive(Clone, Copy, Debug)]
+pub struct ShownOnce(pub &'static [&'static str]);
+
+/// Whose record: tenant and environment, the principal (`key:<id>`) and the key it sent.
+#[derive(Clone, Copy)]
+struct Record<'a> {
+    scope: &'a Scope,
+    principal: &'a str,
+    key: &'a str,
+}
+
+async fn run_idempotent(state: &AppState, rec: Record<'_>, hash: &str, req: Request, next: Next) -> Result<Response, AppError> {
     let pool = &state.db.pool;
-    if !db::idempotency::claim(pool, scope, key, hash).await? {
-        let stored = db::idempotency::get(pool, scope, key).await?.ok_or_else(|| AppError::conflict("retry the request"))?;
+    if !db::idempotency::claim(pool, rec.scope, rec.principal, rec.key, hash).await? {
+        let stored = db::idempotency::get(pool, rec.scope, rec.principal, rec.key).await?.ok_or_else(|| AppError::conflict("retry the request"))?;
         if stored.request_hash != hash {
             return Err(AppError::new(
                 ErrorCode::IdempotencyKeyReused,
@@ -189,14 +220,35 @@ async fn run_idempotent(state: &AppState, scope: &Scope, key: &str, hash: &str, 
     let res = next.run(req).await;
     let status = res.status();
     if status.is_server_error() {
-        db::idempotency::release(pool, scope, key).await?;
+        db::idempotency::release(pool, rec.scope, rec.principal, rec.key).await?;
         return Ok(res);
     }
+    let shown_once = res.extensions().get::<ShownOnce>().copied();
     let (parts, body) = res.into_parts();
     let bytes = to_bytes(body, 16 * MAX_BODY).await.map_err(|e| crate::server::internal("buffer response", e))?;
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    db::idempotency::complete(pool, scope, key, status.as_u16() as i64, &text).await?;
+    let text = match shown_once {
+        None => String::from_utf8_lossy(&bytes).to_string(),
+        Some(ShownOnce(fields)) => redact(&bytes, fields),
+    };
+    db::idempotency::complete(pool, rec.scope, rec.principal, rec.key, status.as_u16() as i64, &text).await?;
     Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+/// The JSON answer with `fields` set to `null` and `"secretOmitted": true` (or `{}` when the
+/// answer is not a JSON object: nothing of it is kept).
+fn redact(bytes: &[u8], fields: &[&str]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(mut o)) => {
+            for f in fields {
+                if let Some(v) = o.get_mut(*f) {
+                    *v = serde_json::Value::Null;
+                }
+            }
+            o.insert("secretOmitted".into(), serde_json::Value::Bool(true));
+            serde_json::Value::Object(o).to_string()
+        }
+        _ => "{}".into(),
+    }
 }
 
 /// An optional RFC 3339 query parameter as unix milliseconds; a bad value is a field error.

@@ -105,8 +105,21 @@ pub async fn update_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Pa
 
 /// Presents the surface's experiences and, per offer slot, the best eligible offer with a fresh token (secret or publishable key).
 #[utoipa::path(post, path = "/api/v1/surface-decisions", tag = "surfaces", request_body = DecisionIn, security(("bearer" = [])),
-    responses((status = 200, description = "`{status, statusCode, eventId, identity, offer, slots}`"), (status = 404, body = ErrorBody)))]
-pub async fn decide(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<DecisionIn>) -> ApiResult<impl axum::response::IntoResponse> {
+    responses((status = 200, description = "`{status, statusCode, eventId, identity, offer, slots}`"), (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Too many publishable-key decisions from this address (see Retry-After)")))]
+pub async fn decide(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: axum::http::HeaderMap,
+    ApiJson(i): ApiJson<DecisionIn>,
+) -> ApiResult<impl axum::response::IntoResponse> {
+    // Browsers (publishable keys) are limited per address; a secret key is the merchant's server.
+    if a.is_publishable() {
+        if let Err(wait) = s.limits.check_decision(a.scope()?, &super::client_key(&s, peer, &headers)) {
+            return Err(crate::error::AppError::retry_after(format!("too many surface decisions from this address; try again in {wait} s"), wait).into());
+        }
+    }
     let body = surfaces::decide(&s, &a, i).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
 }

@@ -17,10 +17,11 @@ fn schema(r: &AnyRow) -> Result<PresentationSchema, sqlx::Error> {
 
 const SCHEMA_COLS: &str = "id, name, fields, offer_slots, environment, created_at, updated_at";
 
-pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, fields: &str, slots: &str) -> Result<(), sqlx::Error> {
+pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, fields: &str, slots: &str) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "INSERT INTO presentation_schemas (id, tenant_id, environment, name, fields, offer_slots, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, fields = excluded.fields, offer_slots = excluded.offer_slots, updated_at = excluded.updated_at",
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, fields = excluded.fields, offer_slots = excluded.offer_slots, updated_at = excluded.updated_at \
+         WHERE presentation_schemas.tenant_id = excluded.tenant_id AND presentation_schemas.environment = excluded.environment",
     )
     .bind(id)
     .bind(&scope.tenant_id)
@@ -31,7 +32,7 @@ pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
     .bind(now_ms())
     .execute(ex)
     .await
-    .map(|_| ())
+    .map(|r| r.rows_affected() == 1)
 }
 
 pub async fn get_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<PresentationSchema>, sqlx::Error> {
@@ -100,12 +101,13 @@ pub struct ExperienceRow<'a> {
     pub offers: &'a str,
 }
 
-pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, x: ExperienceRow<'_>) -> Result<(), sqlx::Error> {
+pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, x: ExperienceRow<'_>) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "INSERT INTO experiences (id, tenant_id, environment, name, kind, html, schema_id, content, offers, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, html = excluded.html, schema_id = excluded.schema_id, \
-           content = excluded.content, offers = excluded.offers, updated_at = excluded.updated_at",
+           content = excluded.content, offers = excluded.offers, updated_at = excluded.updated_at \
+         WHERE experiences.tenant_id = excluded.tenant_id AND experiences.environment = excluded.environment",
     )
     .bind(x.id)
     .bind(&scope.tenant_id)
@@ -119,7 +121,7 @@ pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope
     .bind(now_ms())
     .execute(ex)
     .await
-    .map(|_| ())
+    .map(|r| r.rows_affected() == 1)
 }
 
 pub async fn get_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Experience>, sqlx::Error> {

@@ -1,7 +1,12 @@
 //! SQL for `Idempotency-Key` records: a row is claimed before the request runs (status 0) and
 //! completed with the stored response, so two concurrent requests with one key cannot both run.
+//! Records belong to the principal (API key) that made them — another key of the same tenant
+//! and environment has a key space of its own — and expire after [`TTL_MS`].
 use super::{Scope, now_ms};
 use sqlx::{Any, Executor, Row};
+
+/// Stored answers are replayed for 24 hours, as Stripe does; after that the key may be reused.
+pub const TTL_MS: i64 = 24 * 3600 * 1000;
 
 pub struct Stored {
     pub request_hash: String,
@@ -9,30 +14,43 @@ pub struct Stored {
     pub response_body: Option<String>,
 }
 
-/// Claims the key. `false` when a record for it already exists.
-pub async fn claim<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, key: &str, request_hash: &str) -> Result<bool, sqlx::Error> {
+/// Claims the key for `principal`. `false` when a live record for it already exists (an
+/// expired one is replaced).
+pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, principal: &str, key: &str, request_hash: &str) -> Result<bool, sqlx::Error> {
+    let now = now_ms();
+    sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4 AND created_at < $5")
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(principal)
+        .bind(key)
+        .bind(now - TTL_MS)
+        .execute(pool)
+        .await?;
     let r = sqlx::query(
-        "INSERT INTO idempotency_keys (tenant_id, environment, idem_key, request_hash, status_code, created_at) \
-         VALUES ($1, $2, $3, $4, 0, $5) ON CONFLICT DO NOTHING",
+        "INSERT INTO idempotency_keys (tenant_id, environment, principal, idem_key, request_hash, status_code, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT DO NOTHING",
     )
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
+    .bind(principal)
     .bind(key)
     .bind(request_hash)
-    .bind(now_ms())
-    .execute(ex)
+    .bind(now)
+    .execute(pool)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, key: &str) -> Result<Option<Stored>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, principal: &str, key: &str) -> Result<Option<Stored>, sqlx::Error> {
     sqlx::query(
         "SELECT request_hash, status_code, response_body FROM idempotency_keys \
-         WHERE tenant_id = $1 AND environment = $2 AND idem_key = $3",
+         WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4 AND created_at >= $5",
     )
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
+    .bind(principal)
     .bind(key)
+    .bind(now_ms() - TTL_MS)
     .fetch_optional(ex)
     .await?
     .map(|r| Ok(Stored { request_hash: r.try_get("request_hash")?, status_code: r.try_get("status_code")?, response_body: r.try_get("response_body")? }))
@@ -42,18 +60,20 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, key:
 pub async fn complete<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scope,
+    principal: &str,
     key: &str,
     status_code: i64,
     body: &str,
 ) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE idempotency_keys SET status_code = $1, response_body = $2 \
-         WHERE tenant_id = $3 AND environment = $4 AND idem_key = $5",
+         WHERE tenant_id = $3 AND environment = $4 AND principal = $5 AND idem_key = $6",
     )
     .bind(status_code)
     .bind(body)
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
+    .bind(principal)
     .bind(key)
     .execute(ex)
     .await
@@ -61,12 +81,18 @@ pub async fn complete<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Releases a claim whose request failed on our side, so that a retry may run again.
-pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND environment = $2 AND idem_key = $3")
+pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, principal: &str, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4")
         .bind(&scope.tenant_id)
         .bind(scope.env.as_str())
+        .bind(principal)
         .bind(key)
         .execute(ex)
         .await
         .map(|_| ())
+}
+
+/// Housekeeping (every node, hourly): expired records go.
+pub async fn delete_expired<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<u64, sqlx::Error> {
+    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(now_ms() - TTL_MS).execute(ex).await?.rows_affected())
 }

@@ -106,6 +106,18 @@ impl Db {
         }
     }
 
+    /// Begins a transaction that will write. On SQLite it takes the write lock at once
+    /// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later cannot
+    /// upgrade its lock once another connection has written, and fails with "database is
+    /// locked" at once, whatever the busy timeout. Waiting for the lock up front is what the
+    /// busy timeout is for. On PostgreSQL it is a plain `BEGIN` (row locks do the rest).
+    pub async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, sqlx::Error> {
+        match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
+        }
+    }
+
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         sqlx::query("SELECT 1").fetch_one(&self.pool).await.map(|_| ())
     }

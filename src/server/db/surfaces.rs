@@ -17,10 +17,11 @@ fn surface(r: &AnyRow) -> Result<Surface, sqlx::Error> {
 
 const COLS: &str = "id, name, slug, slots, environment, created_at, updated_at";
 
-pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, slug: &str, slots: &str) -> Result<(), sqlx::Error> {
+pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, slug: &str, slots: &str) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "INSERT INTO surfaces (id, tenant_id, environment, name, slug, slots, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, slug = excluded.slug, slots = excluded.slots, updated_at = excluded.updated_at",
+         ON CONFLICT (id) DO UPDATE SET name = excluded.name, slug = excluded.slug, slots = excluded.slots, updated_at = excluded.updated_at \
+         WHERE surfaces.tenant_id = excluded.tenant_id AND surfaces.environment = excluded.environment",
     )
     .bind(id)
     .bind(&scope.tenant_id)
@@ -31,7 +32,7 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, i
     .bind(now_ms())
     .execute(ex)
     .await
-    .map(|_| ())
+    .map(|r| r.rows_affected() == 1)
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Surface>, sqlx::Error> {

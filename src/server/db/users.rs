@@ -11,6 +11,8 @@ pub struct UserRow {
     pub is_admin: bool,
     pub status: String,
     pub created_at: i64,
+    /// Sessions signed in before this instant (unix ms) are no longer valid.
+    pub sessions_valid_after: i64,
 }
 
 fn user(r: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
@@ -21,10 +23,11 @@ fn user(r: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
         is_admin: r.try_get::<i64, _>("is_admin")? != 0,
         status: r.try_get("status")?,
         created_at: r.try_get("created_at")?,
+        sessions_valid_after: r.try_get("sessions_valid_after")?,
     })
 }
 
-const USER_COLS: &str = "id, email, password_hash, is_admin, status, created_at";
+const USER_COLS: &str = "id, email, password_hash, is_admin, status, created_at, sessions_valid_after";
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     ex: E,
@@ -84,7 +87,8 @@ pub async fn admin_exists<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<
 }
 
 pub async fn set_password<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, hash: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3")
+    // A new password ends every session signed in with the old one.
+    let r = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2, sessions_valid_after = $2 WHERE id = $3")
         .bind(hash)
         .bind(now_ms())
         .bind(id)
@@ -182,29 +186,37 @@ pub fn created(u: &UserRow) -> String {
     ms_to_rfc3339(u.created_at)
 }
 
-pub async fn record_login_failure<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO login_failures (email, failed_at) VALUES ($1, $2)")
-        .bind(email)
-        .bind(now_ms())
-        .execute(ex)
-        .await
-        .map(|_| ())
+/// Counts one sign-in attempt against `key` in the window starting at `window_start` (an
+/// older window restarts at 1) and answers the attempts counted in the current window. One
+/// statement, so concurrent guesses each get their own number (the row is locked on PostgreSQL,
+/// the file on SQLite).
+pub async fn count_login_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, key: &str, now: i64, window_ms: i64) -> Result<i64, sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO login_throttle (throttle_key, window_start, attempts) VALUES ($1, $2, 1) \
+         ON CONFLICT (throttle_key) DO UPDATE SET \
+           attempts = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.attempts + 1 END, \
+           window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END \
+         RETURNING attempts",
+    )
+    .bind(key)
+    .bind(now)
+    .bind(now - window_ms)
+    .fetch_one(ex)
+    .await?
+    .try_get(0)
 }
 
-pub async fn login_failures_since<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str, since_ms: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) FROM login_failures WHERE email = $1 AND failed_at > $2")
-        .bind(email)
-        .bind(since_ms)
-        .fetch_one(ex)
-        .await?
-        .try_get(0)
+/// Forgets the attempts counted against `key` (a successful sign-in from that address).
+pub async fn clear_login_attempts<'c, E: Executor<'c, Database = Any>>(ex: E, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM login_throttle WHERE throttle_key = $1").bind(key).execute(ex).await.map(|_| ())
 }
 
-pub async fn clear_login_failures<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM login_failures WHERE email = $1").bind(email).execute(ex).await.map(|_| ())
+/// Gives one attempt back to `key` (a successful sign-in from a shared address).
+pub async fn refund_login_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE login_throttle SET attempts = attempts - 1 WHERE throttle_key = $1 AND attempts > 0").bind(key).execute(ex).await.map(|_| ())
 }
 
-/// Housekeeping: failed-login records older than `before_ms` no longer count for anything.
+/// Housekeeping: throttle windows that started before `before_ms` no longer count for anything.
 pub async fn delete_login_failures_before<'c, E: Executor<'c, Database = Any>>(ex: E, before_ms: i64) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM login_failures WHERE failed_at < $1").bind(before_ms).execute(ex).await?.rows_affected())
+    Ok(sqlx::query("DELETE FROM login_throttle WHERE window_start < $1").bind(before_ms).execute(ex).await?.rows_affected())
 }

@@ -2,7 +2,7 @@
 //! message and endpoint) and the attempt log. Deliveries are claimed with a lease, so several
 //! nodes on one PostgreSQL never send the same attempt twice and a node that dies mid-delivery
 //! leaves the row to be picked up again when the lease runs out.
-use super::{Scope, env_of, ms_to_rfc3339};
+use super::{Backend, Db, Scope, env_of, ms_to_rfc3339};
 use crate::model::{WebhookAttempt, WebhookDelivery, WebhookEndpoint};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -32,10 +32,25 @@ pub struct NewEndpoint<'a> {
     pub now: i64,
 }
 
-pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, n: NewEndpoint<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+/// The write transaction in which an endpoint is counted and inserted ([`insert_endpoint`]):
+/// concurrent creates for one tenant run one after the other. SQLite takes its write lock at
+/// `BEGIN` ([`Db::begin_write`]); PostgreSQL also locks the tenant's row (`FOR NO KEY UPDATE`: other creates wait, the
+/// foreign-key checks of unrelated inserts do not).
+pub async fn begin_endpoint_write(db: &Db, tenant_id: &str) -> Result<sqlx::Transaction<'static, Any>, sqlx::Error> {
+    let mut tx = db.begin_write().await?;
+    if db.backend == Backend::Postgres {
+        sqlx::query("SELECT id FROM tenants WHERE id = $1 FOR NO KEY UPDATE").bind(tenant_id).fetch_optional(&mut *tx).await?;
+    }
+    Ok(tx)
+}
+
+/// Inserts the endpoint unless the scope already has `max` (deleted ones not counted): `false`
+/// then. Run it in [`begin_endpoint_write`]'s transaction for the count to hold.
+pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, n: NewEndpoint<'_>, max: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query(
         "INSERT INTO webhook_endpoints (id, tenant_id, environment, url, description, event_types, secret_enc, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'enabled', $8, $8)",
+         SELECT $1, $2, $3, $4, $5, $6, $7, 'enabled', $8, $8 \
+         WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $2 AND environment = $3 AND status <> 'deleted') < $9",
     )
     .bind(n.id)
     .bind(&scope.tenant_id)
@@ -45,9 +60,10 @@ pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
     .bind(n.events.join(","))
     .bind(n.secret_enc)
     .bind(n.now)
+    .bind(max)
     .execute(ex)
-    .await
-    .map(|_| ())
+    .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(
@@ -154,20 +170,41 @@ pub struct Claimed {
     pub give_up_at: i64,
 }
 
-/// Claims up to `limit` due deliveries for `lease_until`. The outer conditions are evaluated
-/// again on the locked row (PostgreSQL) or under the write lock (SQLite), so a row another node
-/// claimed first is skipped.
-pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64, lease_until: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
+/// How the claim shares the dispatcher among tenants.
+#[derive(Debug, Clone, Copy)]
+pub struct Shares {
+    /// Deliveries per tenant in one claim.
+    pub per_round: i64,
+    /// Leased deliveries per tenant (on every node) beyond which it gets none.
+    pub in_flight: i64,
+}
+
+/// Claims up to `limit` due deliveries for `lease_until`, round-robin across tenants: each
+/// tenant's due deliveries are numbered oldest first and taken by that number, at most
+/// `per_round` of them and none past the tenant's `in_flight` share (deliveries leased now, on
+/// any node, count). The outer conditions are evaluated again on the locked row (PostgreSQL) or
+/// under the write lock (SQLite), so a row another node claimed first is skipped; two nodes
+/// claiming at the same moment may each fill a tenant's share.
+pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64, lease_until: i64, limit: i64, shares: Shares) -> Result<Vec<Claimed>, sqlx::Error> {
     let rows = sqlx::query(
         "UPDATE webhook_deliveries SET locked_until = $1, attempts = attempts + 1, updated_at = $2 \
-         WHERE id IN (SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $2 AND locked_until <= $2 \
-                      ORDER BY next_attempt_at LIMIT $3) \
+         WHERE id IN (SELECT id FROM ( \
+                          SELECT d.id, d.next_attempt_at, COALESCE(busy.n, 0) AS busy, \
+                                 ROW_NUMBER() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.id) AS turn \
+                          FROM webhook_deliveries d \
+                          LEFT JOIN (SELECT tenant_id, COUNT(*) AS n FROM webhook_deliveries \
+                                     WHERE status = 'pending' AND locked_until > $2 GROUP BY tenant_id) busy ON busy.tenant_id = d.tenant_id \
+                          WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.locked_until <= $2) due \
+                      WHERE turn <= $4 AND turn + busy <= $5 \
+                      ORDER BY turn, next_attempt_at, id LIMIT $3) \
          AND status = 'pending' AND locked_until <= $2 \
          RETURNING id, message_id, endpoint_id, tenant_id, environment, attempts, give_up_at",
     )
     .bind(lease_until)
     .bind(now)
     .bind(limit)
+    .bind(shares.per_round)
+    .bind(shares.in_flight)
     .fetch_all(ex)
     .await?;
     rows.iter()

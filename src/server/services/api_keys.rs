@@ -21,7 +21,7 @@ pub async fn create(state: &AppState, actor: &Actor, kind: &str, name: &str) -> 
         return Err(AppError::field("name", "must be at most 80 characters"));
     }
     let name = if name.is_empty() { format!("{} key", kind.as_str()) } else { name.to_string() };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let (id, key) = insert_key(&mut tx, state, &scope, kind, &name, actor).await?;
     tx.commit().await?;
     Ok((id, key))
@@ -61,7 +61,7 @@ pub(crate) async fn insert_key(
 pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     actor.require(Permission::ManageSecrets)?;
     let scope = actor.scope()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !db::api_keys::revoke(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("active API key"));
     }

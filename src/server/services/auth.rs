@@ -10,15 +10,25 @@ use tower_sessions::Session;
 const UID: &str = "uid";
 const TID: &str = "tid";
 const ENV: &str = "env";
-const FLASH_KEY: &str = "flash_api_key";
+const FLASH_API_KEYS: &str = "new_api_keys";
+const FLASH_WEBHOOK_SECRETS: &str = "new_webhook_secrets";
 const SEEN: &str = "seen";
+/// When the session signed in (unix ms): for the absolute lifetime and for password resets.
+const SIGNED_IN: &str = "signed_in";
 /// A signed-in request refreshes the session's idle expiry when the last refresh is older than this.
 const TOUCH_EVERY_MS: i64 = 5 * 60 * 1000;
 
+/// Sign-in attempts allowed per window: for one email from one address (a success clears it),
+/// from one address whatever the email (a success gives its attempt back), and for one email
+/// from everywhere (so many addresses cannot guess one password quickly, while one address
+/// alone can never lock its owner out: the owner's own address keeps its allowance).
 pub const MAX_FAILURES: i64 = 5;
+pub const MAX_ATTEMPTS_PER_ADDRESS: i64 = 50;
+pub const MAX_ATTEMPTS_PER_EMAIL: i64 = 100;
 pub const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 pub const BAD_CREDENTIALS: &str = "Incorrect email or password.";
 pub const THROTTLED: &str = "Too many failed sign-in attempts for this email. Wait 15 minutes and try again.";
+pub const THROTTLED_ADDRESS: &str = "Too many sign-in attempts from your network. Wait 15 minutes and try again.";
 
 fn sess_err(e: tower_sessions::session::Error) -> AppError {
     internal("session store", e)
@@ -28,7 +38,8 @@ pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
 }
 
-pub async fn login(state: &AppState, session: &Session, email: &str, password_text: &str) -> AppResult<()> {
+/// Signs in. `client` is the caller's limiter key (`server::client_ip`).
+pub async fn login(state: &AppState, session: &Session, client: &str, email: &str, password_text: &str) -> AppResult<()> {
     let email = normalize_email(email);
     if email.is_empty() || password_text.is_empty() {
         let mut e = crate::error::FieldErrors::new();
@@ -41,14 +52,22 @@ pub async fn login(state: &AppState, session: &Session, email: &str, password_te
         e.into_result()?;
     }
     let pool = &state.db.pool;
-    let since = db::now_ms() - FAILURE_WINDOW_MS;
-    if db::users::login_failures_since(pool, &email, since).await? >= MAX_FAILURES {
-        return Err(AppError::rate_limited(THROTTLED));
+    // Every attempt is counted before the password is looked at, each counter in one atomic
+    // statement: concurrent guesses cannot all slip in under the limit.
+    let now = db::now_ms();
+    let (pair_key, addr_key, email_key) = (format!("pair:{email}|{client}"), format!("addr:{client}"), format!("email:{email}"));
+    let wait = (FAILURE_WINDOW_MS / 1000) as u64;
+    if db::users::count_login_attempt(pool, &addr_key, now, FAILURE_WINDOW_MS).await? > MAX_ATTEMPTS_PER_ADDRESS {
+        return Err(AppError::retry_after(THROTTLED_ADDRESS, wait));
+    }
+    let pair = db::users::count_login_attempt(pool, &pair_key, now, FAILURE_WINDOW_MS).await?;
+    let all = db::users::count_login_attempt(pool, &email_key, now, FAILURE_WINDOW_MS).await?;
+    if pair > MAX_FAILURES || all > MAX_ATTEMPTS_PER_EMAIL {
+        return Err(AppError::retry_after(THROTTLED, wait));
     }
     let user = db::users::by_email(pool, &email).await?.filter(|u| u.status == "active");
     let ok = password::verify(password_text.to_string(), user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
-        db::users::record_login_failure(pool, &email).await?;
         return Err(AppError::new(ErrorCode::Unauthenticated, BAD_CREDENTIALS));
     };
     let tenants = db::users::active_memberships(pool, &user.id).await?;
@@ -58,10 +77,12 @@ pub async fn login(state: &AppState, session: &Session, email: &str, password_te
             "Your organisation's access is suspended. Contact your offerdeck administrator.",
         ));
     }
-    db::users::clear_login_failures(pool, &email).await?;
+    db::users::clear_login_attempts(pool, &pair_key).await?;
+    db::users::refund_login_attempt(pool, &addr_key).await?;
     // A new session id at every sign-in: an id planted before login is worthless after it.
     session.cycle_id().await.map_err(sess_err)?;
     session.insert(UID, &user.id).await.map_err(sess_err)?;
+    session.insert(SIGNED_IN, db::now_ms()).await.map_err(sess_err)?;
     match tenants.first() {
         Some(t) => session.insert(TID, &t.id).await.map_err(sess_err)?,
         None => {
@@ -76,6 +97,12 @@ pub async fn login(state: &AppState, session: &Session, email: &str, password_te
     .await?;
     tracing::info!(user_id = %user.id, "signed in");
     Ok(())
+}
+
+/// Keeps the current session valid after its own user's password changed (with a new id).
+pub async fn renew_after_password_change(session: &Session) -> AppResult<()> {
+    session.cycle_id().await.map_err(sess_err)?;
+    session.insert(SIGNED_IN, db::now_ms()).await.map_err(sess_err)
 }
 
 pub async fn logout(session: &Session) -> AppResult<()> {
@@ -96,11 +123,16 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
         return Ok(None);
     };
     let pool = &state.db.pool;
-    let Some(user) = db::users::by_id(pool, &uid).await?.filter(|u| u.status == "active") else {
+    let now = db::now_ms();
+    // A session ends when the user is deactivated, when their password was reset after it
+    // signed in, and `OFFERDECK_SESSION_MAX_HOURS` after sign-in however active it is.
+    let signed_in = session.get::<i64>(SIGNED_IN).await.map_err(sess_err)?.unwrap_or(0);
+    let max_age = state.config.session_max_hours * 3600 * 1000;
+    let user = db::users::by_id(pool, &uid).await?.filter(|u| u.status == "active");
+    let Some(user) = user.filter(|u| signed_in >= u.sessions_valid_after && now - signed_in < max_age) else {
         session.flush().await.map_err(sess_err)?;
         return Ok(None);
     };
-    let now = db::now_ms();
     if session.get::<i64>(SEEN).await.map_err(sess_err)?.is_none_or(|seen| now - seen > TOUCH_EVERY_MS) {
         session.insert(SEEN, now).await.map_err(sess_err)?;
     }
@@ -182,13 +214,50 @@ pub async fn take_flash<T: serde::de::DeserializeOwned>(session: &Session, name:
     Ok(out.and_then(|v| serde_json::from_value(v).ok()))
 }
 
-/// Keeps a just-created API key for exactly one page view.
-pub async fn set_flash_key(session: &Session, key: &str) -> AppResult<()> {
-    set_flash(session, FLASH_KEY, &key).await
+/// Which secrets a page shows once: new API keys, new webhook signing secrets.
+#[derive(Debug, Clone, Copy)]
+pub enum SecretFlash {
+    ApiKeys,
+    WebhookSecrets,
 }
 
-pub async fn take_flash_key(session: &Session, request_id: &str) -> AppResult<Option<String>> {
-    take_flash(session, FLASH_KEY, request_id).await
+impl SecretFlash {
+    fn name(self) -> &'static str {
+        match self {
+            SecretFlash::ApiKeys => FLASH_API_KEYS,
+            SecretFlash::WebhookSecrets => FLASH_WEBHOOK_SECRETS,
+        }
+    }
+}
+
+/// Keeps a just-created secret for exactly one page view. The session row holds it encrypted
+/// (XChaCha20-Poly1305 under `OFFERDECK_SECRET_KEY`, bound to the flash's name), never in
+/// plaintext; secrets created one after the other before the page is seen are all kept.
+pub async fn push_secret(state: &AppState, session: &Session, which: SecretFlash, secret: &str) -> AppResult<()> {
+    let key = format!("flash:{}", which.name());
+    let mut list: Vec<String> = match session.get::<Flash>(&key).await.map_err(sess_err)? {
+        // Not shown yet: the new one joins the others.
+        Some(Flash { value, shown_in: None }) => open_secrets(state, which, &value),
+        _ => Vec::new(),
+    };
+    list.push(secret.to_string());
+    list.truncate(20);
+    let sealed = crate::server::secrets::encrypt(&state.config.secret_key, &format!("flash:{}", which.name()), &serde_json::to_string(&list).unwrap_or_default());
+    set_flash(session, which.name(), &sealed).await
+}
+
+/// The secrets kept for this page view (see [`take_flash`]), newest last.
+pub async fn take_secrets(state: &AppState, session: &Session, which: SecretFlash, request_id: &str) -> AppResult<Vec<String>> {
+    let sealed: Option<serde_json::Value> = take_flash(session, which.name(), request_id).await?;
+    Ok(sealed.map(|v| open_secrets(state, which, &v)).unwrap_or_default())
+}
+
+fn open_secrets(state: &AppState, which: SecretFlash, sealed: &serde_json::Value) -> Vec<String> {
+    sealed
+        .as_str()
+        .and_then(|s| crate::server::secrets::decrypt(&state.config.secret_key, &format!("flash:{}", which.name()), s))
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
 }
 
 pub async fn admin_exists(state: &AppState) -> AppResult<bool> {

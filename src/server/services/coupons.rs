@@ -91,7 +91,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
     }
     let stripe_id = res.data.get("id").and_then(Value::as_str).unwrap_or(&input.code).to_string();
     let stored = async {
-        let mut tx = state.db.pool.begin().await?;
+        let mut tx = state.db.begin_write().await?;
         cdb::insert(
             &mut *tx,
             scope,
@@ -228,7 +228,7 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
             return Err(AppError::stripe(format!("Stripe refused to delete the coupon: {}", res.error_message())));
         }
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     cdb::archive(&mut *tx, scope, &current.coupon.id, now).await?;
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "coupon.archived", object_type: "coupon", object_id: &current.coupon.id, details: Some(code.clone()) })
         .await?;
@@ -357,7 +357,7 @@ pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id
     }
     e.into_result()?;
     let code = normalize_code(code);
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let args = RedeemArgs { code: &code, subscription_id: subscription_id.trim(), customer_id, source: "api", stripe_event_id: None, now: state.clock.now_ms() };
     match redeem_in(&mut tx, scope, args).await {
         Ok(Redeemed::Created(r)) => {

@@ -40,8 +40,10 @@ pub async fn save_schema(state: &AppState, actor: &Actor, id: Option<&str>, inpu
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("psch"));
     let fields = serde_json::to_string(&input.fields).map_err(|e| crate::server::internal("schema json", e))?;
     let slots = serde_json::to_string(&input.offer_slots).map_err(|e| crate::server::internal("schema json", e))?;
-    let mut tx = state.db.pool.begin().await?;
-    xdb::upsert_schema(&mut *tx, scope, &id, input.name.trim(), &fields, &slots).await?;
+    let mut tx = state.db.begin_write().await?;
+    if !xdb::upsert_schema(&mut *tx, scope, &id, input.name.trim(), &fields, &slots).await? {
+        return Err(AppError::not_found("presentation schema"));
+    }
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "presentation_schema.saved", object_type: "presentation_schema", object_id: &id, details: None }).await?;
     let s = xdb::get_schema(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -62,7 +64,7 @@ pub async fn list_schemas(state: &AppState, actor: &Actor) -> AppResult<Vec<Pres
 pub async fn delete_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let users = xdb::experiences_using_schema(&mut *tx, scope, id).await?;
     if !users.is_empty() {
         return Err(AppError::conflict(format!("the schema is used by these experiences: {}", users.join(", "))));
@@ -151,8 +153,8 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("exp"));
     let content_s = content.to_string();
     let offers_s = serde_json::to_string(&offers).map_err(|e| crate::server::internal("experience json", e))?;
-    let mut tx = state.db.pool.begin().await?;
-    xdb::upsert_experience(
+    let mut tx = state.db.begin_write().await?;
+    let saved = xdb::upsert_experience(
         &mut *tx,
         scope,
         xdb::ExperienceRow {
@@ -166,6 +168,9 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
         },
     )
     .await?;
+    if !saved {
+        return Err(AppError::not_found("experience"));
+    }
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.saved", object_type: "experience", object_id: &id, details: None }).await?;
     let x = xdb::get_experience(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -212,7 +217,7 @@ pub async fn arrange_offer(state: &AppState, actor: &Actor, id: &str, slot: &str
 pub async fn delete_experience(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     xdb::get_experience(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
     let users: Vec<String> = db::surfaces::list(&mut *tx, scope)
         .await?

@@ -41,7 +41,7 @@ pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput)
     let webhook_enc = webhook.map(|w| secrets::encrypt(&state.config.secret_key, &context(scope, "stripe_webhook_secret"), &w));
     let prefix: String = key.chars().take(8).collect();
     let id = new_id("int");
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     db::integrations::upsert(
         &mut *tx,
         scope,
@@ -63,7 +63,7 @@ pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput)
 pub async fn delete(state: &AppState, actor: &Actor) -> AppResult<()> {
     actor.require(Permission::ManageSecrets)?;
     let scope = actor.scope()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let Some(row) = db::integrations::get(&mut *tx, scope).await? else {
         return Err(AppError::not_found("Stripe integration"));
     };

@@ -56,7 +56,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
     let compiled = compile(&source)?;
     let id = new_id("rm");
     let now = now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let inserted = db::methods::insert(&mut *tx, scope, db::methods::NewMethod { id: &id, name: &name, slug: &slug, schema: input.schema, settings: &settings, now }).await;
     match inserted {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
@@ -89,7 +89,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
     validate_slug(&slug, &mut e);
     settings.validate(current.schema, &mut e);
     e.into_result()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     match db::methods::update(&mut *tx, scope, id, &name, &slug, &settings, now_ms()).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
         Ok(false) => return Err(AppError::not_found("redemption method")),
@@ -108,7 +108,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !db::methods::set_status(&mut *tx, scope, id, status, now_ms()).await? {
         return Err(AppError::not_found("redemption method"));
     }
@@ -127,7 +127,7 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
     get(state, actor, id).await?;
     let compiled = compile(code)?;
     let now = now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let version = match db::methods::insert_version(
         &mut *tx,
         scope,

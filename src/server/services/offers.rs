@@ -119,7 +119,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Chec
         audience: c.audience,
         now: now_ms(),
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if is_new {
         db::offers::insert(&mut *tx, scope, &row).await?;
     } else if !db::offers::update(&mut *tx, scope, &row).await? {
@@ -138,7 +138,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Chec
 pub async fn create(state: &AppState, actor: &Actor, input: OfferCreate) -> AppResult<Offer> {
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?.clone();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let checked = check(&mut tx, &scope, input).await?;
     tx.rollback().await?;
     store(state, actor, &scope, &new_id("off"), checked, true).await
@@ -158,7 +158,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: OfferUpdat
         valid_until: input.valid_until.or(current.valid_until),
         audience: Some(input.audience.unwrap_or(current.audience)),
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let checked = check(&mut tx, &scope, merged).await?;
     tx.rollback().await?;
     store(state, actor, &scope, id, checked, false).await
@@ -184,7 +184,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !db::offers::set_status(&mut *tx, scope, id, status, now_ms()).await? {
         return Err(AppError::not_found("offer"));
     }

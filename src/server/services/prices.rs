@@ -24,7 +24,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
     let input = input.normalized()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     // The product must be this tenant's and environment's, and not archived.
     match products::get(&mut *tx, scope, &input.product_id).await? {
         None => return Err(AppError::field("productId", "no such product in this environment")),
@@ -55,7 +55,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdate) -> AppResult<Price> {
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let current = prices::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
     if let Some(sp) = input.stripe_price_id.as_deref().map(str::trim) {
         let mut e = FieldErrors::new();
@@ -75,7 +75,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !prices::set_status(&mut *tx, scope, id, status, now_ms()).await? {
         return Err(AppError::not_found("price"));
     }

@@ -49,7 +49,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> Ap
     input.validate()?;
     let id = new_id("prod");
     let now = now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     products::insert(&mut *tx, scope, &id, input.name.trim(), input.description.as_deref().unwrap_or("").trim(), now).await?;
     audit::record(
         &mut *tx,
@@ -65,7 +65,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpd
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
     input.validate()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     let current = products::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
     let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
     let description = input.description.as_deref().map(str::trim).unwrap_or(&current.description).to_string();
@@ -85,7 +85,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !products::set_status(&mut *tx, scope, id, status, now_ms()).await? {
         return Err(AppError::not_found("product"));
     }

@@ -55,6 +55,13 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
     let mut conn = state.db.pool.acquire().await?;
     let offer = db::offers::get(&mut conn, scope, &claims.o).await?.filter(|o| o.status == ProductStatus::Active).ok_or_else(gone)?;
     drop(conn);
+    // The validity window is checked again now: a token minted inside it does not outlive it.
+    let now_ms = db::now_ms();
+    let from = offer.valid_from.as_deref().and_then(db::rfc3339_to_ms);
+    let until = offer.valid_until.as_deref().and_then(db::rfc3339_to_ms);
+    if from.is_some_and(|f| now_ms < f) || until.is_some_and(|u| now_ms >= u) {
+        return Err(AppError::new(ErrorCode::InvalidOfferToken, "the offer of this token is outside its validity window"));
+    }
     let method = db::methods::get(&state.db.pool, scope, &offer.redemption_method_id).await?.filter(|m| m.status == ProductStatus::Active).ok_or_else(gone)?;
     let (version, compiled) = current_workflow(state, scope, &method).await?;
     let offer_obj = workflow_offer(state, scope, &offer, &method, token).await?;
@@ -105,7 +112,7 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
                 body["message"] = json!(r.message.clone().unwrap_or_else(|| "the redemption was declined".into()));
             }
             let text = body.to_string();
-            let mut tx = state.db.pool.begin().await?;
+            let mut tx = state.db.begin_write().await?;
             redemptions::insert_event(&mut *tx, scope, event(if r.success { "succeeded" } else { "declined" }, text.clone())).await?;
             if r.success {
                 redemptions::succeed(&mut *tx, scope, &claims.n, &event_id, status as i64, &text).await?;

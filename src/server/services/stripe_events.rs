@@ -14,15 +14,21 @@ use sha2::Sha256;
 
 pub const TOLERANCE_SECS: i64 = 300;
 
-/// Checks `t=…,v1=…[,v1=…]` against HMAC-SHA256(secret, "{t}.{body}").
+/// At most this many `v1=` entries of a `Stripe-Signature` header are compared (Stripe sends one
+/// per active secret, two while a secret is being rolled); the rest are ignored.
+pub const MAX_SIGNATURES: usize = 8;
+
+/// Checks `t=…,v1=…[,v1=…]` against HMAC-SHA256(secret, "{t}.{body}"). The body is hashed once,
+/// whatever the header holds; each candidate is then compared in constant time.
 pub fn verify_signature(secret: &str, header: &str, body: &[u8], now_secs: i64) -> Result<(), &'static str> {
     let mut timestamp: Option<i64> = None;
-    let mut candidates: Vec<Vec<u8>> = Vec::new();
-    for part in header.split(',') {
+    let mut candidates: Vec<[u8; 32]> = Vec::new();
+    for part in header.split(',').take(64) {
         match part.trim().split_once('=') {
             Some(("t", v)) => timestamp = v.parse().ok(),
-            Some(("v1", v)) => {
-                if let Ok(bytes) = hex::decode(v) {
+            Some(("v1", v)) if candidates.len() < MAX_SIGNATURES && v.len() == 64 => {
+                let mut bytes = [0u8; 32];
+                if hex::decode_to_slice(v, &mut bytes).is_ok() {
                     candidates.push(bytes);
                 }
             }
@@ -33,19 +39,21 @@ pub fn verify_signature(secret: &str, header: &str, body: &[u8], now_secs: i64) 
     if candidates.is_empty() {
         return Err("the Stripe-Signature header has no v1 signature");
     }
-    if (now_secs - t).abs() > TOLERANCE_SECS {
+    // abs_diff cannot overflow, whatever timestamp the header claims.
+    if now_secs.abs_diff(t) > TOLERANCE_SECS as u64 {
         return Err("the Stripe-Signature timestamp is outside the five-minute tolerance");
     }
-    for c in candidates {
-        let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| "bad secret")?;
-        mac.update(t.to_string().as_bytes());
-        mac.update(b".");
-        mac.update(body);
-        if mac.verify_slice(&c).is_ok() {
-            return Ok(());
-        }
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| "bad secret")?;
+    mac.update(t.to_string().as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    let expected = mac.finalize().into_bytes();
+    use subtle::ConstantTimeEq;
+    let mut matched = subtle::Choice::from(0);
+    for c in &candidates {
+        matched |= expected.as_slice().ct_eq(c);
     }
-    Err("the Stripe-Signature does not match this integration's webhook secret")
+    if bool::from(matched) { Ok(()) } else { Err("the Stripe-Signature does not match this integration's webhook secret") }
 }
 
 /// The `Stripe-Signature` header Stripe would send for `body` at `t` (tests and tools).
@@ -135,7 +143,7 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
     let event: Value = serde_json::from_slice(body).map_err(|_| AppError::validation("the event is not JSON"))?;
     let event_id = event.get("id").and_then(Value::as_str).filter(|s| !s.is_empty() && s.len() <= 255).ok_or_else(|| AppError::field("id", "is required"))?;
     let event_type = event.get("type").and_then(Value::as_str).unwrap_or("").to_string();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     // First statement a write: SQLite takes its write lock before anything is read.
     if !cdb::record_stripe_event(&mut *tx, &scope, &row.id, event_id, &event_type, now).await? {
         tx.rollback().await?;
@@ -195,6 +203,24 @@ mod tests {
         assert!(verify_signature("whsec_test", &h, body.as_bytes(), 1_700_000_301).is_err(), "too old");
         let two = format!("{h},v1={}", "00".repeat(32));
         assert!(verify_signature("whsec_test", &two, body.as_bytes(), 1_700_000_000).is_ok(), "any v1 may match");
+    }
+
+    #[test]
+    fn a_hostile_header_costs_one_hmac_and_cannot_overflow() {
+        let body = r#"{"id":"evt_1"}"#;
+        for t in [i64::MIN, i64::MAX, -1] {
+            let h = format!("t={t},v1={}", "00".repeat(32));
+            assert!(verify_signature("whsec_test", &h, body.as_bytes(), 1_700_000_000).is_err());
+            assert!(verify_signature("whsec_test", &h, body.as_bytes(), i64::MIN).is_err());
+        }
+        // Only the first MAX_SIGNATURES entries are compared: a header padded with thousands
+        // of entries does not buy thousands of HMAC computations.
+        let good = sign("whsec_test", 1_700_000_000, body);
+        let junk = (0..10_000).map(|_| format!("v1={}", "ab".repeat(32))).collect::<Vec<_>>().join(",");
+        let padded = format!("t=1700000000,{junk},{}", good.split_once(',').unwrap().1);
+        assert!(verify_signature("whsec_test", &padded, body.as_bytes(), 1_700_000_000).is_err());
+        let early = format!("{good},{junk}");
+        assert!(verify_signature("whsec_test", &early, body.as_bytes(), 1_700_000_000).is_ok());
     }
 
     #[test]

@@ -36,11 +36,13 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
     e.into_result()?;
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("srf"));
     let slots = serde_json::to_string(&input.slots).map_err(|e| crate::server::internal("surface json", e))?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     match sdb::upsert(&mut *tx, scope, &id, input.name.trim(), &slug, &slots).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another surface in this environment")),
+        // The id exists in another tenant or environment: not this caller's to update.
+        Ok(false) => return Err(AppError::not_found("surface")),
         other => other?,
-    }
+    };
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.saved", object_type: "surface", object_id: &id, details: None }).await?;
     let s = sdb::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -51,7 +53,7 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !sdb::delete(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("surface"));
     }

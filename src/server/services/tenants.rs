@@ -23,7 +23,7 @@ pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<Te
     actor.require(Permission::PlatformAdmin)?;
     let name = checked_name(name)?;
     let id = new_id("ten");
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     db::tenants::insert(&mut *tx, &id, &name).await?;
     audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) }).await?;
     let t = db::tenants::get(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
@@ -34,7 +34,7 @@ pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<Te
 pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> AppResult<()> {
     actor.require(Permission::PlatformAdmin)?;
     let name = checked_name(name)?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !db::tenants::rename(&mut *tx, id, &name).await? {
         return Err(AppError::not_found("tenant"));
     }
@@ -48,7 +48,7 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> Ap
 pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended: bool) -> AppResult<()> {
     actor.require(Permission::PlatformAdmin)?;
     let status = if suspended { "suspended" } else { "active" };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !db::tenants::set_status(&mut *tx, id, status).await? {
         return Err(AppError::not_found("tenant"));
     }
@@ -102,7 +102,7 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
         None => None,
     };
     let id = new_id("ten");
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     db::tenants::insert(&mut *tx, &id, &name).await?;
     let user_id = match (&existing, &new_hash) {
         (Some(u), _) => u.id.clone(),
@@ -136,7 +136,7 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
     if !crate::server::tz::is_valid(tz) {
         return Err(AppError::field("time_zone", "must be an IANA time zone such as Europe/London or UTC"));
     }
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     db::tenants::set_time_zone(&mut *tx, &scope.tenant_id, tz).await?;
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "tenant.time_zone_set", object_type: "tenant", object_id: &scope.tenant_id, details: Some(tz.into()) }).await?;
     tx.commit().await?;
@@ -151,7 +151,7 @@ pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> Ap
         Ok(m) if (1..=10_080).contains(&m) => m,
         _ => return Err(AppError::field("minutes", "must be a whole number of minutes from 1 to 10080 (7 days)")),
     };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     db::tenants::set_token_ttl(&mut *tx, &scope.tenant_id, minutes * 60).await?;
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "tenant.offer_token_ttl_set", object_type: "tenant", object_id: &scope.tenant_id, details: Some(format!("{minutes} min")) }).await?;
     tx.commit().await?;

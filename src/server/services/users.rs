@@ -64,7 +64,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     }
     let hash = password::hash(input.password).await?;
     let id = new_id("usr");
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     match db::users::insert(&mut *tx, &id, &email, &hash, input.is_admin).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("email", "is already taken by another user")),
         other => other?,
@@ -83,7 +83,7 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: &str, new_
     validate_password(&new_password, "password", &mut e);
     e.into_result()?;
     let hash = password::hash(new_password).await?;
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !db::users::set_password(&mut *tx, user_id, &hash).await? {
         return Err(AppError::not_found("user"));
     }
@@ -98,7 +98,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, user_id: &str, active: 
         return Err(AppError::validation("you cannot deactivate your own account"));
     }
     let status = if active { "active" } else { "deactivated" };
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if !db::users::set_status(&mut *tx, user_id, status).await? {
         return Err(AppError::not_found("user"));
     }
@@ -117,7 +117,7 @@ pub async fn set_membership(state: &AppState, actor: &Actor, user_id: &str, tena
     if db::tenants::get(pool, tenant_id).await?.is_none() {
         return Err(AppError::field("tenant_id", "no such tenant"));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if role == "none" {
         db::users::remove_membership(&mut *tx, user_id, tenant_id).await?;
     } else {
@@ -138,7 +138,7 @@ pub async fn create_admin(state: &AppState, email: &str, password_text: String) 
     e.into_result()?;
     let hash = password::hash(password_text).await?;
     let id = new_id("usr");
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     match db::users::insert(&mut *tx, &id, &email, &hash, true).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::conflict(format!("a user with email {email} already exists"))),
         other => other?,

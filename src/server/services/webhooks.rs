@@ -1,10 +1,13 @@
 //! Outgoing webhooks (API.md §8): endpoints with a signing secret shown once, [`emit`] which
 //! writes a message and its deliveries in the caller's transaction (so an event exists exactly
-//! when the change that caused it committed), the delivery log and a manual resend.
+//! when the change that caused it committed), the delivery log and a manual resend. Endpoint
+//! URLs pass the address policy of `webhooks_out::target` (no internal networks unless the
+//! operator allows them), and a scope has at most `max_endpoints` endpoints.
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{WebhookEndpoint, WebhookEndpointDetail, WebhookEndpointInput, WebhookEndpointUpdate, validate_webhook_events, validate_webhook_url};
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scope, audit, new_id, webhooks as wdb};
+use crate::server::webhooks_out::target;
 use crate::server::{AppState, secrets};
 use base64::Engine;
 use serde_json::{Value, json};
@@ -22,34 +25,62 @@ fn new_secret() -> String {
     format!("whsec_{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-fn clean_events(events: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for e in events.iter().map(|e| e.trim().to_string()).filter(|e| !e.is_empty()) {
-        if !out.contains(&e) {
-            out.push(e);
+/// Entries accepted in an endpoint's event list (duplicates included), and their length: the
+/// known types are fewer and shorter, so this only stops a caller-sized list early.
+pub const MAX_EVENT_ENTRIES: usize = 32;
+const MAX_EVENT_NAME_CHARS: usize = 64;
+
+/// Trimmed, without blanks and duplicates (first occurrence kept), in one pass.
+fn clean_events(events: &[String], e: &mut FieldErrors) -> Vec<String> {
+    if events.len() > MAX_EVENT_ENTRIES {
+        e.add("events", format!("must list at most {MAX_EVENT_ENTRIES} event types"));
+        return Vec::new();
+    }
+    if events.iter().any(|t| t.chars().count() > MAX_EVENT_NAME_CHARS) {
+        e.add("events", format!("has an entry longer than {MAX_EVENT_NAME_CHARS} characters"));
+        return Vec::new();
+    }
+    let mut seen = std::collections::HashSet::with_capacity(events.len());
+    events.iter().map(|t| t.trim()).filter(|t| !t.is_empty() && seen.insert(*t)).map(str::to_string).collect()
+}
+
+/// The address policy, after the form rules passed for the URL.
+async fn check_url(state: &AppState, url: &str, e: &mut FieldErrors) {
+    if e.get("url").is_none() {
+        if let Err(problem) = target::check_new(url, state.config.webhooks.allow_private).await {
+            e.add("url", problem);
         }
     }
-    out
 }
 
 pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndpointInput) -> AppResult<WebhookEndpoint> {
     actor.require(Permission::ManageSecrets)?;
     let scope = actor.scope()?;
     let url = input.url.trim().to_string();
-    let events = clean_events(&input.events);
-    let description = input.description.as_deref().unwrap_or("").trim().to_string();
     let mut e = FieldErrors::new();
+    let events = clean_events(&input.events, &mut e);
+    let description = input.description.as_deref().unwrap_or("").trim().to_string();
     validate_webhook_url(&url, scope.env, &mut e);
-    validate_webhook_events(&events, &mut e);
+    if e.get("events").is_none() {
+        validate_webhook_events(&events, &mut e);
+    }
     if description.chars().count() > 200 {
         e.add("description", "must be at most 200 characters");
     }
+    check_url(state, &url, &mut e).await;
     e.into_result()?;
     let id = new_id("whe");
     let secret = new_secret();
     let enc = secrets::encrypt(&state.config.secret_key, &secret_context(&scope.tenant_id, scope.env.as_str(), &id), &secret);
-    let mut tx = state.db.pool.begin().await?;
-    wdb::insert_endpoint(&mut *tx, scope, wdb::NewEndpoint { id: &id, url: &url, description: &description, events: &events, secret_enc: &enc, now: state.clock.now_ms() }).await?;
+    let max = state.config.webhooks.max_endpoints;
+    // Counted and inserted under one write lock, so parallel creates cannot pass the cap.
+    let mut tx = wdb::begin_endpoint_write(&state.db, &scope.tenant_id).await?;
+    let new = wdb::NewEndpoint { id: &id, url: &url, description: &description, events: &events, secret_enc: &enc, now: state.clock.now_ms() };
+    if !wdb::insert_endpoint(&mut *tx, scope, new, max).await? {
+        return Err(AppError::conflict(format!(
+            "this environment already has {max} webhook endpoints, the most allowed; delete one first (the operator sets the limit with OFFERDECK_WEBHOOK_MAX_ENDPOINTS)"
+        )));
+    }
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "webhook_endpoint.created", object_type: "webhook_endpoint", object_id: &id, details: Some(url.clone()) }).await?;
     let mut ep = wdb::get_endpoint(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
@@ -73,16 +104,17 @@ pub async fn get_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppResul
 pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: WebhookEndpointUpdate) -> AppResult<WebhookEndpoint> {
     let mut ep = get_endpoint(state, actor, id).await?;
     let scope = actor.scope()?;
+    let mut e = FieldErrors::new();
+    let url_changed = input.url.is_some();
     if let Some(u) = input.url {
         ep.url = u.trim().to_string();
     }
     if let Some(ev) = input.events {
-        ep.events = clean_events(&ev);
+        ep.events = clean_events(&ev, &mut e);
     }
     if let Some(d) = input.description {
         ep.description = d.trim().to_string();
     }
-    let mut e = FieldErrors::new();
     if let Some(s) = input.status {
         if s == "enabled" || s == "disabled" {
             ep.status = s;
@@ -91,7 +123,14 @@ pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: W
         }
     }
     validate_webhook_url(&ep.url, scope.env, &mut e);
-    validate_webhook_events(&ep.events, &mut e);
+    if e.get("events").is_none() {
+        validate_webhook_events(&ep.events, &mut e);
+    }
+    // Only a new URL is checked: an endpoint saved before the operator closed private networks
+    // can still be disabled or renamed (the dispatcher refuses to send to it either way).
+    if url_changed {
+        check_url(state, &ep.url, &mut e).await;
+    }
     e.into_result()?;
     save(state, actor, scope, &ep, "webhook_endpoint.updated").await
 }
@@ -105,7 +144,7 @@ pub async fn delete_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppRe
 }
 
 async fn save(state: &AppState, actor: &Actor, scope: &Scope, ep: &WebhookEndpoint, action: &str) -> AppResult<WebhookEndpoint> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     wdb::update_endpoint(&mut *tx, scope, &ep.id, ep, state.clock.now_ms()).await?;
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "webhook_endpoint", object_id: &ep.id, details: None }).await?;
     let out = wdb::get_endpoint(&mut *tx, scope, &ep.id).await?.ok_or_else(AppError::internal)?;
@@ -134,7 +173,7 @@ pub async fn resend(state: &AppState, actor: &Actor, delivery_id: &str) -> AppRe
     actor.require(Permission::ManageSecrets)?;
     let scope = actor.scope()?;
     let now = state.clock.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin_write().await?;
     if wdb::get_delivery(&mut *tx, scope, delivery_id).await?.is_none() {
         return Err(AppError::not_found("delivery"));
     }

@@ -140,3 +140,58 @@ mod tests {
         assert_eq!(original_position(&c, gen_line, col).map(|p| p.0), Some(7));
     }
 }
+
+#[cfg(test)]
+mod probe {
+    #[test]
+    #[ignore]
+    fn probe_depth() {
+        let kind = std::env::var("PK").unwrap();
+        let n: usize = std::env::var("PN").unwrap().parse().unwrap();
+        let mb: usize = std::env::var("PS").unwrap().parse().unwrap();
+        let body = match kind.as_str() {
+            "bracket" => "[".repeat(n),
+            "bracketok" => format!("const x = {}1{};", "[".repeat(n), "]".repeat(n)),
+            "paren" => format!("const x = {}1{};", "(".repeat(n), ")".repeat(n)),
+            "not" => format!("const x = {}a;", "!".repeat(n)),
+            "neg" => format!("const x = {}a;", "- ".repeat(n)),
+            "cond" => format!("const x = {}a{};", "a?".repeat(n), ":a".repeat(n)),
+            "alt" => format!("const x = {}a;", "a?a:".repeat(n)),
+            "assign" => format!("let a; a = {}1;", "a=".repeat(n)),
+            "arrow" => format!("const x = {}1;", "a=>".repeat(n)),
+            "binary" => format!("const x = {}a;", "a+".repeat(n)),
+            "member" => format!("const x = a{};", ".a".repeat(n)),
+            "call" => format!("const x = a{};", "()".repeat(n)),
+            "exp" => format!("const x = {}2;", "2**".repeat(n)),
+            "generic" => format!("type T = {}B{};", "A<".repeat(n), ">".repeat(n)),
+            "union" => format!("type T = {}B;", "A|".repeat(n)),
+            "newx" => format!("const x = {}X;", "new ".repeat(n)),
+            "typeof" => format!("const x = {}a;", "typeof ".repeat(n)),
+            "await" => format!("async function f() {{ return {}a; }}", "await ".repeat(n)),
+            "if" => format!("function f(){{ {}a; }}", "if(a)".repeat(n)),
+            "elseif" => format!("function f(){{ if(a){{}} {} }}", "else if(a){}".repeat(n)),
+            "label" => format!("function f(){{ {}a; }}", "a:".repeat(n)),
+            "template" => format!("const x = {}a{};", "`${".repeat(n), "}`".repeat(n)),
+            "func" => format!("const x = {}1{};", "function(){return ".repeat(n), "}".repeat(n)),
+            "keyof" => format!("type T = {}A;", "keyof ".repeat(n)),
+            "condtype" => format!("type T = {}A;", "A extends B ? A : ".repeat(n)),
+            "nullish" => format!("const x = {}a;", "a??".repeat(n)),
+            "logical" => format!("const x = {}a;", "a&&".repeat(n)),
+            "comma" => format!("const x = ({}a);", "a,".repeat(n)),
+            "class" => format!("const x = {}Object;", "class extends ".repeat(n)),
+            "spread" => format!("const x = {}a{};", "[...".repeat(n), "]".repeat(n)),
+            "optcall" => format!("const x = a{};", "?.()".repeat(n)),
+            "index" => format!("const x = a{};", "[0]".repeat(n)),
+            "asexpr" => format!("const x = a{};", " as any".repeat(n)),
+            "nonnull" => format!("const x = a{};", "!".repeat(n)),
+            "while" => format!("function f(){{ {}a; }}", "while(a)".repeat(n)),
+            "arrowblock" => format!("const x = {}1{};", "()=>{return ".repeat(n), "}".repeat(n)),
+            "decor" => format!("{}class A {{}}", "@a ".repeat(n)),
+            k => panic!("{k}"),
+        };
+        let src = format!("{body}\nexport default async function () {{ return {{ success: true }}; }}\n");
+        eprintln!("len {}", src.len());
+        let r = std::thread::Builder::new().stack_size(mb << 20).spawn(move || super::compile(&src).map(|_| ()).map_err(|e| e[0].message.clone())).unwrap().join().unwrap();
+        eprintln!("RESULT {kind} {n}: {r:?}");
+    }
+}

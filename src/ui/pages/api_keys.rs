@@ -23,7 +23,7 @@ pub fn ApiKeysPage() -> impl IntoView {
                 match page.await {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                     Ok(p) => view! {
-                        {p.new_key.map(|k| view! { <NewKey key=k/> })}
+                        {p.new_keys.into_iter().enumerate().map(|(i, k)| view! { <NewKey key=k index=i/> }).collect_view()}
                         <KeyTable keys=p.keys revoke/>
                     }.into_any(),
                 }
@@ -53,7 +53,7 @@ pub fn ApiKeysPage() -> impl IntoView {
 }
 
 #[component]
-fn NewKey(key: String) -> impl IntoView {
+fn NewKey(key: String, index: usize) -> impl IntoView {
     let copied = RwSignal::new(false);
     let to_copy = key.clone();
     let copy = move |_| {
@@ -72,8 +72,8 @@ fn NewKey(key: String) -> impl IntoView {
             <h2>"Your new key"</h2>
             <p>"Copy it now: it will not be shown again."</p>
             <div class="copy-row">
-                <label class="visually-hidden" for="new-key">"New API key"</label>
-                <input id="new-key" class="mono" readonly value=key size="44"/>
+                <label class="visually-hidden" for=format!("new-key-{index}")>"New API key"</label>
+                <input id=format!("new-key-{index}") class="mono" readonly value=key size="44"/>
                 <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
             </div>
         </div>

@@ -21,14 +21,14 @@ pub fn WebhooksPage() -> impl IntoView {
                 match page.await {
                     Err(e) => view! { <ErrorPanel error=e/> }.into_any(),
                     Ok(p) => view! {
-                        {p.new_secret.map(|s| view! {
+                        {p.new_secrets.into_iter().enumerate().map(|(i, s)| view! {
                             <div class="panel panel-secret" role="status">
                                 <h2>"Signing secret of the new endpoint"</h2>
                                 <p>"Copy it now: it will not be shown again. Verify each delivery with it."</p>
-                                <label class="visually-hidden" for="new-secret">"Signing secret"</label>
-                                <input id="new-secret" class="mono" readonly value=s size="48"/>
+                                <label class="visually-hidden" for=format!("new-secret-{i}")>"Signing secret"</label>
+                                <input id=format!("new-secret-{i}") class="mono" readonly value=s size="48"/>
                             </div>
-                        })}
+                        }).collect_view()}
                         <EndpointTable endpoints=p.endpoints/>
                     }.into_any(),
                 }
