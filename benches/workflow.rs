@@ -63,10 +63,10 @@ fn measure(threads: usize, runs: usize) {
         let base = stub().await;
         let host: Arc<dyn Host> = Arc::new(StubHost(StripeClient::with_policy(&base, 0, Duration::ZERO)));
         let compiled = Arc::new(compile(DEFAULT_STRIPE_CHECKOUT_WORKFLOW).unwrap());
-        let engine = Engine::new(Limits { max_concurrent: threads * 2, ..Limits::default() });
+        let engine = Engine::new(Limits { max_concurrent: threads * 2, tenant_concurrent: threads * 2, ..Limits::default() });
         // Warm-up: the bytecode cache, the HTTP connection pool, the allocator.
         for _ in 0..50 {
-            assert!(engine.run(&compiled, input(), host.clone()).await.result.unwrap().success);
+            assert!(engine.run("bench", &compiled, input(), host.clone()).await.unwrap().result.unwrap().success);
         }
         let start = Instant::now();
         let mut set = tokio::task::JoinSet::new();
@@ -77,7 +77,7 @@ fn measure(threads: usize, runs: usize) {
                 let mut lat = Vec::with_capacity(per_task);
                 for _ in 0..per_task {
                     let t = Instant::now();
-                    let out = engine.run(&compiled, input(), host.clone()).await;
+                    let out = engine.run("bench", &compiled, input(), host.clone()).await.unwrap();
                     assert!(out.result.is_ok());
                     lat.push(t.elapsed());
                 }
@@ -107,12 +107,12 @@ fn memory() {
         let base = stub().await;
         let host: Arc<dyn Host> = Arc::new(StubHost(StripeClient::with_policy(&base, 0, Duration::ZERO)));
         let compiled = Arc::new(compile(DEFAULT_STRIPE_CHECKOUT_WORKFLOW).unwrap());
-        let engine = Engine::new(Limits { max_concurrent: 200, ..Limits::default() });
+        let engine = Engine::new(Limits { max_concurrent: 200, tenant_concurrent: 200, queue_wait: Duration::from_secs(60), ..Limits::default() });
         let batch = |n: usize| {
             let mut set = tokio::task::JoinSet::new();
             for _ in 0..n {
                 let (engine, compiled, host) = (engine.clone(), compiled.clone(), host.clone());
-                set.spawn(async move { engine.run(&compiled, input(), host).await.result.is_ok() });
+                set.spawn(async move { engine.run("bench", &compiled, input(), host).await.unwrap().result.is_ok() });
             }
             set
         };

@@ -6,6 +6,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/offerdeck/target}"
 export PATH="$HOME/.cargo/bin:$PATH"
 SITE_DIR="$CARGO_TARGET_DIR/site"
+WASM_TARGET_DIR="${OFFERDECK_WASM_TARGET_DIR:-$CARGO_TARGET_DIR-wasm}"
 # Must equal the wasm-bindgen version pinned in Cargo.toml.
 WASM_BINDGEN_VERSION=0.2.130
 
@@ -32,22 +33,39 @@ ensure_wasm_bindgen() {
   fi
 }
 
-# Builds the browser half and assembles the site root (pkg/ + public/).
+# Builds the browser half and assembles the site root (pkg/ + public/). Every step skips work
+# whose input has not changed, so a warm start takes seconds: cargo is incremental, wasm-opt
+# (about two minutes) runs only when the wasm-bindgen output differs from the one it last
+# optimised, and the .br/.gz copies are remade only for files newer than them.
 build_site() {
   log "building the WebAssembly client"
-  (cd "$ROOT" && cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release)
-  mkdir -p "$SITE_DIR/pkg"
-  wasm-bindgen --target web --no-typescript --out-dir "$SITE_DIR/pkg" --out-name offerdeck \
-    "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-release/offerdeck.wasm"
-  cp "$ROOT/style/main.css" "$SITE_DIR/pkg/offerdeck.css"
-  log "bundling the code editor (CodeMirror, from npm)"
-  (cd "$ROOT/editor" && npm_ci_if_needed && OUT="$SITE_DIR/pkg/editor.js" npm run --silent build)
-  log "shrinking the WebAssembly with wasm-opt"
-  local wasm="$SITE_DIR/pkg/offerdeck_bg.wasm"
-  "$ROOT/editor/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-    --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-    -o "$wasm.opt" "$wasm" && mv "$wasm.opt" "$wasm"
-  cp -R "$ROOT/public/." "$SITE_DIR/"
+  # Its own target directory: the wasm build neither waits for nor invalidates the server's.
+  (cd "$ROOT" && CARGO_TARGET_DIR="$WASM_TARGET_DIR" cargo build --lib --target wasm32-unknown-unknown --no-default-features --features hydrate --profile wasm-release)
+  local stage="$SITE_DIR/.stage" pkg="$SITE_DIR/pkg"
+  mkdir -p "$stage" "$pkg"
+  wasm-bindgen --target web --no-typescript --out-dir "$stage" --out-name offerdeck \
+    "$WASM_TARGET_DIR/wasm32-unknown-unknown/wasm-release/offerdeck.wasm"
+  (cd "$ROOT/editor" && npm_ci_if_needed)
+  local sum; sum="$(sha256sum "$stage/offerdeck_bg.wasm" | cut -d' ' -f1)"
+  if [ -f "$pkg/offerdeck_bg.wasm" ] && [ "$(cat "$stage/wasm.sha256" 2>/dev/null)" = "$sum" ]; then
+    log "wasm-opt: the WebAssembly is unchanged, keeping the optimised copy"
+  else
+    log "shrinking the WebAssembly with wasm-opt"
+    "$ROOT/editor/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      -o "$pkg/offerdeck_bg.wasm.tmp" "$stage/offerdeck_bg.wasm"
+    mv "$pkg/offerdeck_bg.wasm.tmp" "$pkg/offerdeck_bg.wasm"
+    echo "$sum" > "$stage/wasm.sha256"
+  fi
+  cmp -s "$stage/offerdeck.js" "$pkg/offerdeck.js" || cp "$stage/offerdeck.js" "$pkg/offerdeck.js"
+  cmp -s "$ROOT/style/main.css" "$pkg/offerdeck.css" || cp "$ROOT/style/main.css" "$pkg/offerdeck.css"
+  if [ ! -f "$pkg/editor.js" ] || [ -n "$(find "$ROOT/editor/src" "$ROOT/editor/package-lock.json" -newer "$pkg/editor.js" -print -quit)" ]; then
+    log "bundling the code editor (CodeMirror, from npm)"
+    (cd "$ROOT/editor" && OUT="$pkg/editor.js" npm run --silent build)
+  fi
+  cp -Rup "$ROOT/public/." "$SITE_DIR/"
+  log "precompressing static files (brotli and gzip)"
+  node "$ROOT/scripts/precompress.mjs" "$SITE_DIR"
 }
 
 # npm ci when node_modules is missing or older than the lock file.

@@ -23,6 +23,7 @@ db_tests!(
     redemption_rechecks_the_validity_window,
     publishable_decisions_are_limited_per_address,
     the_schema_refuses_cross_scope_references,
+    bodies_and_lists_have_bounds,
 );
 
 const PW: &str = "password-123";
@@ -280,4 +281,31 @@ async fn the_schema_refuses_cross_scope_references(app: TestApp) {
     assert!(!changed);
     let still = app.api("GET", &format!("/api/v1/surfaces/{sid}"), &a.keys.preview.secret, None).await.json();
     assert_eq!(still["name"], "Pricing");
+}
+
+// Scenario: a body over 1 MiB, a surface with 10,000 slots, a schema with 10,000 fields and an
+// offer listing 1,000 prices are refused with the contract's error, before any per-item work;
+// nothing is stored. A dashboard post over 1 MiB is refused too.
+async fn bodies_and_lists_have_bounds(app: TestApp) {
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let key = &t.keys.preview.secret;
+    let big = format!(r#"{{"name":"{}"}}"#, "x".repeat(1_100_000));
+    let r = app.api("POST", "/api/v1/products", key, Some(&big)).await;
+    assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::BAD_REQUEST, Some("validation_failed")), "{}", &r.body[..r.body.len().min(300)]);
+    let slots: Vec<_> = (0..10_000).map(|i| json!({"key": format!("s{}", i % 10), "facet": "web"})).collect();
+    let r = app.api("POST", "/api/v1/surfaces", key, Some(&json!({"name": "Big", "slug": "big", "slots": slots}).to_string())).await;
+    assert_eq!((r.status, r.json()["fields"]["slots"].as_str()), (StatusCode::BAD_REQUEST, Some("at most 50 slots")), "{}", r.body);
+    let fields: Vec<_> = (0..10_000).map(|_| json!({"key": "same", "type": "string", "label": "L", "required": false})).collect();
+    let r = app.api("POST", "/api/v1/presentation-schemas", key, Some(&json!({"name": "Big", "fields": fields, "offerSlots": ["primary"]}).to_string())).await;
+    assert_eq!((r.status, r.json()["fields"]["fields"].as_str()), (StatusCode::BAD_REQUEST, Some("at most 100 fields")), "{}", r.body);
+    let ids: Vec<_> = (0..1_000).map(|i| format!("price_{i}")).collect();
+    let offer = json!({"name": "Big", "redemptionMethodId": "rm_x", "priceIds": ids, "presentation": {"title": "Big"}});
+    let r = app.api("POST", "/api/v1/offers", key, Some(&offer.to_string())).await;
+    assert_eq!((r.status, r.json()["fields"]["priceIds"].as_str()), (StatusCode::BAD_REQUEST, Some("at most 20 prices per offer")), "{}", r.body);
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM surfaces").fetch_one(&app.state.db.pool).await.unwrap().get(0);
+    assert_eq!(n, 0);
+    let cookie = app.login("owner@acme.test", t.owner_password.as_deref().unwrap()).await;
+    let r = app.sfn("products/create", &[("name", &"y".repeat(1_200_000))], Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{}", &r.body[..r.body.len().min(300)]);
+    assert_eq!(app.product_count(&t.tenant_id, Environment::Preview).await, 0);
 }

@@ -104,7 +104,10 @@ impl Config {
             memory_bytes: (num("OFFERDECK_WORKFLOW_MEMORY_MB", 32)? as usize) << 20,
             cpu: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_CPU_MS", 100)?),
             wall: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_WALL_MS", 10_000)?),
-            max_concurrent: num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)? as usize,
+            max_concurrent: num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)?.max(1) as usize,
+            // A tenant's share is at most the whole.
+            tenant_concurrent: (num("OFFERDECK_WORKFLOW_TENANT_CONCURRENCY", 4)?.max(1) as usize).min(num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)?.max(1) as usize),
+            queue_wait: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_QUEUE_MS", 2_000)?),
         };
         let webhooks = crate::server::webhooks_out::Settings {
             retry_base: std::time::Duration::from_millis(num("OFFERDECK_WEBHOOK_RETRY_BASE_MS", 30_000)?.max(1)),

@@ -78,12 +78,12 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .nest("/api/v1", api::router(state.clone()))
-        .route("/webhooks/stripe/{integration_id}", axum::routing::post(stripe_webhook))
+        .route("/webhooks/stripe/{integration_id}", axum::routing::post(stripe_webhook).layer(axum::extract::DefaultBodyLimit::max(STRIPE_EVENT_MAX_BYTES)))
         .route_layer(middleware::from_fn(record_matched_path));
     let dashboard = Router::new()
         .route("/api/docs", get(api::docs::reference_page))
         .route("/coupons/export.csv", get(coupons_csv))
-        .route("/sfn/{*fn_name}", get(server_fn_handler).post(server_fn_handler))
+        .route("/sfn/{*fn_name}", get(unknown_server_fn).post(unknown_server_fn))
         .leptos_routes_with_context(
             &state,
             routes,
@@ -101,9 +101,16 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+/// Server functions are routed by `leptos_routes_with_context`; this answers any other `/sfn/…`.
+async fn unknown_server_fn(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
     handle_server_fns_with_context(move || provide_context(state.clone()), req).await
 }
+
+/// Dashboard forms and server-function calls: 1 MiB at most (a workflow source is 200 KB).
+pub const DASHBOARD_MAX_BODY: usize = 1 << 20;
+
+/// Stripe's own events are far below this; anything larger is refused before it is hashed.
+pub const STRIPE_EVENT_MAX_BYTES: usize = 512 * 1024;
 
 /// Incoming Stripe events: signed by Stripe, not by a key or a session.
 async fn stripe_webhook(
@@ -158,15 +165,22 @@ async fn record_matched_path(req: Request, next: Next) -> Response {
 
 /// CSRF defence for the dashboard (on top of `SameSite=Lax` cookies): a state-changing request
 /// from a browser must come from our own origin. API calls carry a bearer key, not a cookie.
+/// The body of a state-changing request is read here, with its bound, so that an oversized
+/// post is a clean 413 rather than a failure inside a server function's own decoding.
 async fn same_origin_forms(req: Request, next: Next) -> Response {
     let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
-    if !safe && !req.uri().path().starts_with("/webhooks/") {
-        if let Err(why) = same_origin(&req) {
-            tracing::warn!("refused a state-changing dashboard request: {why}");
-            return (StatusCode::FORBIDDEN, "cross-origin requests are not allowed").into_response();
-        }
+    if safe {
+        return next.run(req).await;
     }
-    next.run(req).await
+    if let Err(why) = same_origin(&req) {
+        tracing::warn!("refused a state-changing dashboard request: {why}");
+        return (StatusCode::FORBIDDEN, "cross-origin requests are not allowed").into_response();
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, DASHBOARD_MAX_BODY).await else {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "the form is larger than 1 MiB").into_response();
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
 /// Why an unsafe request does not come from our own origin, if it does not.

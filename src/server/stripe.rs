@@ -35,6 +35,28 @@ impl StripeResponse {
     }
 }
 
+/// The most of a response body that is read; Stripe's answers are a few KiB, and a workflow
+/// hands whatever it asks for to its script, so a larger one is refused, not buffered.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
+/// The body of `res`, or `None` past `MAX_RESPONSE_BYTES` (read no further than that).
+async fn bounded_text(mut res: reqwest::Response) -> Option<String> {
+    if res.content_length().is_some_and(|n| n > MAX_RESPONSE_BYTES as u64) {
+        return None;
+    }
+    let mut body = Vec::new();
+    loop {
+        match res.chunk().await {
+            Ok(Some(chunk)) if body.len() + chunk.len() > MAX_RESPONSE_BYTES => return None,
+            Ok(Some(chunk)) => body.extend_from_slice(&chunk),
+            Ok(None) => break,
+            // A body cut off in transit reads as empty, as before.
+            Err(_) => return Some(String::new()),
+        }
+    }
+    Some(String::from_utf8_lossy(&body).into_owned())
+}
+
 /// Stripe could not be reached (after retries).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StripeUnreachable(pub String);
@@ -93,7 +115,9 @@ impl StripeClient {
                 Ok(res) => {
                     let status = res.status().as_u16();
                     let should_retry = res.headers().get("stripe-should-retry").and_then(|v| v.to_str().ok()).map(|v| v == "true");
-                    let text = res.text().await.unwrap_or_default();
+                    let Some(text) = bounded_text(res).await else {
+                        return Err(StripeUnreachable(format!("Stripe's answer was larger than {} MiB", MAX_RESPONSE_BYTES >> 20)));
+                    };
                     let data = serde_json::from_str(&text).unwrap_or(Value::String(text));
                     let retryable = should_retry.unwrap_or(status == 429 || status >= 500);
                     if !retryable || attempt >= self.max_retries {

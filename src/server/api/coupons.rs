@@ -162,7 +162,7 @@ pub async fn list_endpoints(State(s): State<AppState>, ApiActor(a): ApiActor) ->
 /// The answer carries the signing secret (`whsec_…`); it is not shown again, not even by an
 /// `Idempotency-Key` replay (which answers `secret: null` and `secretOmitted: true`).
 #[utoipa::path(post, path = "/api/v1/webhook-endpoints", tag = "webhooks", request_body = WebhookEndpointInput, security(("bearer" = [])),
-    responses((status = 201, body = WebhookEndpoint), (status = 400, body = ErrorBody)))]
+    responses((status = 201, body = WebhookEndpoint), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_endpoint(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,

@@ -120,6 +120,8 @@ pub fn router(state: AppState) -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(docs::openapi_json))
         .merge(authed)
+        // One bound for every request body under /api/v1 (axum's default is 2 MiB).
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY))
         .fallback(|| async { ApiError(AppError::new(ErrorCode::NotFound, "no such API endpoint")) })
         .method_not_allowed_fallback(|method: Method| async move {
             error_response(405, "validation_failed", format!("method {method} is not allowed on this endpoint"), Default::default())

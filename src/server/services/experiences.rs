@@ -7,23 +7,36 @@ use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, audit, experiences as xdb, new_id};
 use serde_json::Value;
 
+/// Bounds of caller-sized lists (documented in the README's Limits).
+pub const MAX_SCHEMA_FIELDS: usize = 100;
+pub const MAX_OFFER_SLOTS: usize = 20;
+pub const MAX_OFFERS_PER_SLOT: usize = 50;
+
 fn check_schema(input: &PresentationSchemaInput) -> AppResult<()> {
     let mut e = FieldErrors::new();
     if input.name.trim().is_empty() {
         e.add("name", "is required");
     }
+    if input.fields.len() > MAX_SCHEMA_FIELDS {
+        return Err(AppError::field("fields", format!("at most {MAX_SCHEMA_FIELDS} fields")));
+    }
+    if input.offer_slots.len() > MAX_OFFER_SLOTS {
+        return Err(AppError::field("offerSlots", format!("at most {MAX_OFFER_SLOTS} offer slots")));
+    }
+    let mut seen = std::collections::HashSet::new();
     for (i, f) in input.fields.iter().enumerate() {
         validate_key(&f.key, &format!("fields[{i}].key"), &mut e);
-        if input.fields[..i].iter().any(|g| g.key == f.key) {
+        if !seen.insert(f.key.as_str()) {
             e.add(&format!("fields[{i}].key"), "is used twice");
         }
         if f.label.trim().is_empty() {
             e.add(&format!("fields[{i}].label"), "is required");
         }
     }
+    let mut seen = std::collections::HashSet::new();
     for (i, s) in input.offer_slots.iter().enumerate() {
         validate_key(s, &format!("offerSlots[{i}]"), &mut e);
-        if input.offer_slots[..i].contains(s) {
+        if !seen.insert(s.as_str()) {
             e.add(&format!("offerSlots[{i}]"), "is used twice");
         }
     }
@@ -125,8 +138,9 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
                             }
                         }
                     }
+                    let known: std::collections::HashSet<&str> = schema.fields.iter().map(|f| f.key.as_str()).collect();
                     for k in obj.keys() {
-                        if !schema.fields.iter().any(|f| &f.key == k) {
+                        if !known.contains(k.as_str()) {
                             e.add(&format!("content.{k}"), "is not a field of the schema");
                         }
                     }
@@ -134,6 +148,14 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
                 }
             },
         },
+    }
+    if offers.len() > MAX_OFFER_SLOTS {
+        return Err(AppError::field("offers", format!("at most {MAX_OFFER_SLOTS} offer slots")));
+    }
+    for (slot, ids) in &offers {
+        if ids.len() > MAX_OFFERS_PER_SLOT {
+            return Err(AppError::field(&format!("offers.{slot}"), format!("at most {MAX_OFFERS_PER_SLOT} offers per slot")));
+        }
     }
     for (slot, ids) in &offers {
         validate_key(slot, &format!("offers.{slot}"), &mut e);

@@ -35,8 +35,10 @@ fn code_errors(errs: Vec<workflow::CompileError>) -> AppError {
     e
 }
 
-fn compile(code: &str) -> AppResult<Compiled> {
-    workflow::compile(code).map_err(code_errors)
+/// Every compile of workflow code goes through here: bounded nesting, on a compile thread with
+/// a large stack (see `workflow::compile`).
+async fn compile(code: &str) -> AppResult<Compiled> {
+    workflow::compile_async(code).await.map_err(code_errors)
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCreate) -> AppResult<RedemptionMethod> {
@@ -53,7 +55,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
     settings.validate(input.schema, &mut e);
     e.into_result()?;
     let source = input.workflow.unwrap_or_else(|| input.schema.default_workflow().to_string());
-    let compiled = compile(&source)?;
+    let compiled = compile(&source).await?;
     let id = new_id("rm");
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
@@ -125,7 +127,7 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
     get(state, actor, id).await?;
-    let compiled = compile(code)?;
+    let compiled = compile(code).await?;
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
     let version = match db::methods::insert_version(
@@ -202,6 +204,7 @@ pub async fn test_run(state: &AppState, actor: &Actor, id: &str, identity: &Iden
     let (_, compiled) = current_workflow(state, &scope, &method).await?;
     let offer_obj = offers::workflow_offer(state, &scope, &offer, &method, "test-run-token").await?;
     let input = json!({"offer": offer_obj, "identity": identity, "settings": method.settings});
+    let tenant = scope.tenant_id.clone();
     let host = Arc::new(StripeHost { state: state.clone(), scope });
-    Ok(state.engine.run(&compiled, input, host).await)
+    Ok(state.engine.run(&tenant, &compiled, input, host).await?)
 }

@@ -28,6 +28,9 @@ struct Checked {
     audience: crate::model::Audience,
 }
 
+/// At most this many prices per offer (one line item each).
+pub const MAX_PRICES: usize = 20;
+
 async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: OfferCreate) -> AppResult<Checked> {
     let mut e = FieldErrors::new();
     let name = input.name.trim().to_string();
@@ -44,8 +47,12 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: 
     if input.price_ids.is_empty() {
         e.add("priceIds", "needs at least one catalogue price");
     }
-    for (i, id) in input.price_ids.iter().enumerate() {
-        if input.price_ids[..i].contains(id) {
+    if input.price_ids.len() > MAX_PRICES {
+        return Err(AppError::field("priceIds", format!("at most {MAX_PRICES} prices per offer")));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for id in &input.price_ids {
+        if !seen.insert(id.as_str()) {
             e.add("priceIds", format!("lists {id} twice"));
             continue;
         }

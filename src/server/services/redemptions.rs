@@ -67,7 +67,8 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
     let offer_obj = workflow_offer(state, scope, &offer, &method, token).await?;
     let input = json!({"offer": offer_obj, "identity": presenter, "settings": method.settings});
     let host = Arc::new(StripeHost { state: state.clone(), scope: scope.clone() });
-    let outcome = state.engine.run(&compiled, input, host).await;
+    // No slot within the queue wait: 429 before anything is recorded (the claim is released).
+    let outcome = state.engine.run(&scope.tenant_id, &compiled, input, host).await?;
     let event_id = new_id("evt");
     let request = json!({"identity": presenter, "offerId": offer.id}).to_string();
     let logs = serde_json::to_string(&outcome.logs).unwrap_or_default();

@@ -10,6 +10,9 @@ use crate::server::snapshot::OfferEntry;
 use crate::server::{AppState, is_unique_violation, tokens};
 use serde_json::{Value, json};
 
+/// At most this many slots per surface (each one is resolved on every decision).
+pub const MAX_SLOTS: usize = 50;
+
 pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: SurfaceInput) -> AppResult<Surface> {
     actor.require(Permission::TenantWrite)?;
     let scope = actor.scope()?;
@@ -22,9 +25,13 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
     }
     let slug = input.slug.trim().to_string();
     validate_slug(&slug, &mut e);
+    if input.slots.len() > MAX_SLOTS {
+        return Err(AppError::field("slots", format!("at most {MAX_SLOTS} slots")));
+    }
+    let mut seen = std::collections::HashSet::new();
     for (i, s) in input.slots.iter().enumerate() {
         validate_key(&s.key, &format!("slots[{i}].key"), &mut e);
-        if input.slots[..i].iter().any(|t| t.key == s.key) {
+        if !seen.insert(s.key.as_str()) {
             e.add(&format!("slots[{i}].key"), "is used twice");
         }
         if let Some(xid) = s.experience_id.as_deref().filter(|x| !x.is_empty()) {

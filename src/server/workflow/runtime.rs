@@ -1,31 +1,79 @@
 //! Runs a compiled workflow in QuickJS-ng (rquickjs): a fresh runtime per run so that nothing
-//! leaks between end users, a memory limit, a JavaScript CPU-time limit (time spent waiting on
-//! Stripe does not count), a wall-time limit, and a cap on concurrent runs.
+//! leaks between end users, a memory limit, a limit on the CPU time the script itself uses
+//! (measured per poll with the thread's CPU clock: waiting on Stripe, and the host's own work for
+//! Stripe calls, do not count), a wall-time limit that also stops a script that never yields, a
+//! cap on integration calls and on the size of everything a run hands back, and a cap on
+//! concurrent runs, globally and per tenant, with a bounded wait for a slot.
 use super::compile::{Compiled, original_position};
 use rquickjs::function::{Async, Func};
 use rquickjs::promise::MaybePromise;
 use rquickjs::{AsyncContext, AsyncRuntime, Ctx, Function, Module, Object, Value};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 #[derive(Debug, Clone)]
 pub struct Limits {
     pub memory_bytes: usize,
+    /// CPU time of the script itself (`OFFERDECK_WORKFLOW_CPU_MS`).
     pub cpu: Duration,
+    /// From the start of the run, waiting on Stripe included (`OFFERDECK_WORKFLOW_WALL_MS`).
     pub wall: Duration,
+    /// Runs at a time in this process (`OFFERDECK_WORKFLOW_CONCURRENCY`).
     pub max_concurrent: usize,
+    /// Runs of one tenant at a time, within `max_concurrent` and at most it
+    /// (`OFFERDECK_WORKFLOW_TENANT_CONCURRENCY`): one tenant cannot take every slot.
+    pub tenant_concurrent: usize,
+    /// How long a run waits for a slot before it is refused with 429 `rate_limited`
+    /// (`OFFERDECK_WORKFLOW_QUEUE_MS`).
+    pub queue_wait: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_bytes: 32 << 20, cpu: Duration::from_millis(100), wall: Duration::from_secs(10), max_concurrent: 16 }
+        Limits {
+            memory_bytes: 32 << 20,
+            cpu: Duration::from_millis(100),
+            wall: Duration::from_secs(10),
+            max_concurrent: 16,
+            tenant_concurrent: 4,
+            queue_wait: Duration::from_millis(2000),
+        }
     }
 }
+
+/// Integration calls (`integrations.stripe.request`) one run may make; the next one throws.
+pub const MAX_INTEGRATION_CALLS: usize = 50;
+/// A request the workflow hands to an integration, as JSON.
+pub const MAX_REQUEST_BYTES: usize = 256 << 10;
+/// An integration's answer handed back to the workflow, as JSON (the Stripe client already stops
+/// reading a response at `stripe::MAX_RESPONSE_BYTES`).
+pub const MAX_ANSWER_BYTES: usize = 2 << 20;
+/// The workflow's result as JSON, `properties` included.
+pub const MAX_RESULT_BYTES: usize = 64 << 10;
+/// `message` of a result.
+pub const MAX_MESSAGE_CHARS: usize = 2_000;
+/// `url` of a result.
+pub const MAX_URL_CHARS: usize = 8_192;
+/// Log lines kept per run, characters per line, and bytes in all; past them one last line says
+/// that the logs were truncated.
+pub const MAX_LOG_LINES: usize = 200;
+pub const MAX_LOG_LINE: usize = 2_000;
+pub const MAX_LOG_BYTES: usize = 64 << 10;
+pub const LOGS_TRUNCATED: &str = "… logs truncated";
+/// The message of an error the workflow threw, as reported and stored.
+pub const MAX_FAILURE_CHARS: usize = 2_000;
+/// QuickJS's own stack limit, counted from where rquickjs enters it (it moves the mark on every
+/// poll and call). Runs are polled on tokio workers and test threads, whose stacks are 2 MiB, so
+/// QuickJS throws "stack overflow" (deep recursion, deeply nested `JSON.parse` or code) long
+/// before the thread's guard page.
+const QUICKJS_STACK_BYTES: usize = 256 << 10;
 
 /// What the sandbox may call out to. `stripe_request` gets `{method, path, body}` and answers
 /// `{ok, status, data}`; the secret key stays on the host side.
@@ -65,13 +113,42 @@ pub struct RunOutcome {
     pub duration_ms: f64,
 }
 
+/// No slot for the run within `Limits::queue_wait`: answered 429 `rate_limited` with
+/// `Retry-After`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy {
+    /// The tenant's share was taken (else the whole process's).
+    pub tenant: bool,
+}
+
+impl std::fmt::Display for Busy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.tenant {
+            f.write_str("too many workflows of this account are running at once; retry in a moment")
+        } else {
+            f.write_str("too many workflows are running at once; retry in a moment")
+        }
+    }
+}
+
+impl From<Busy> for crate::error::AppError {
+    fn from(b: Busy) -> Self {
+        crate::error::AppError::retry_after(b.to_string(), 1)
+    }
+}
+
+type Tenants = Arc<Mutex<HashMap<String, Arc<Semaphore>>>>;
+
 #[derive(Clone)]
 pub struct Engine {
     limits: Limits,
     permits: Arc<Semaphore>,
+    /// One semaphore per tenant with runs going or waiting; removed when idle, so the map holds
+    /// at most the tenants that are running something.
+    tenants: Tenants,
     /// QuickJS bytecode per compiled workflow: each version is compiled to bytecode once per
     /// process and every run loads it into a fresh runtime.
-    bytecode: Arc<Mutex<std::collections::HashMap<u64, Arc<Vec<u8>>>>>,
+    bytecode: Arc<Mutex<HashMap<u64, Arc<Vec<u8>>>>>,
 }
 
 const BYTECODE_CACHE_ENTRIES: usize = 1024;
@@ -83,9 +160,6 @@ fn cache_key(js: &str) -> u64 {
     h.finish()
 }
 
-const MAX_LOG_LINES: usize = 200;
-const MAX_LOG_LINE: usize = 2000;
-
 const PRELUDE: &str = r#"(() => {
   const log = globalThis.__log, stripe = globalThis.__stripe;
   delete globalThis.__log; delete globalThis.__stripe;
@@ -95,31 +169,194 @@ const PRELUDE: &str = r#"(() => {
   };
   const write = (...a) => log(a.map(fmt).join(' '));
   globalThis.console = Object.freeze({ log: write, info: write, warn: write, error: write, debug: write });
-  const request = async (req) => JSON.parse(await stripe(JSON.stringify(req === undefined ? {} : req)));
+  // The host answers JSON, or `!message` for a call it refused (a limit): thrown here.
+  const request = async (req) => {
+    const s = await stripe(JSON.stringify(req === undefined ? {} : req));
+    if (s.charCodeAt(0) === 33) throw new Error(s.slice(1));
+    return JSON.parse(s);
+  };
   return Object.freeze({ stripe: Object.freeze({ request }) });
 })()"#;
+
+/// A run's slots: the process's and its tenant's. Dropping it frees both and forgets the
+/// tenant's semaphore when nothing else holds or waits for it.
+struct Slot {
+    global: Option<OwnedSemaphorePermit>,
+    tenant: Option<OwnedSemaphorePermit>,
+    sem: Option<Arc<Semaphore>>,
+    name: String,
+    tenants: Tenants,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.global.take();
+        self.tenant.take();
+        self.sem.take();
+        if let Ok(mut map) = self.tenants.lock() {
+            // Clones are taken only under this lock, so a count of one (the map's) is final.
+            if map.get(&self.name).is_some_and(|s| Arc::strong_count(s) == 1) {
+                map.remove(&self.name);
+            }
+        }
+    }
+}
+
+/// CPU time of the calling thread.
+fn thread_cpu() -> Duration {
+    #[cfg(unix)]
+    {
+        let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+        // SAFETY: `clock_gettime` writes into the timespec we own and reads nothing else.
+        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+            return Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
+        }
+    }
+    // No thread CPU clock: wall time, which only ever counts more.
+    static EPOCH: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+    EPOCH.elapsed()
+}
+
+/// The CPU time a run's script has used. Every poll of the run is timed with the polling
+/// thread's CPU clock; the polls of the integrations' futures (made from inside the run's poll)
+/// are timed too and taken off. The interrupt handler, which QuickJS calls on the polling
+/// thread, adds the current poll so far.
+#[derive(Default)]
+struct CpuClock {
+    spent_ns: AtomicU64,
+    host_ns: AtomicU64,
+    poll_start_ns: AtomicU64,
+    polling: AtomicBool,
+}
+
+impl CpuClock {
+    fn used(&self) -> Duration {
+        let mut ns = self.spent_ns.load(Ordering::Relaxed);
+        if self.polling.load(Ordering::Relaxed) {
+            ns += (thread_cpu().as_nanos() as u64).saturating_sub(self.poll_start_ns.load(Ordering::Relaxed));
+        }
+        Duration::from_nanos(ns.saturating_sub(self.host_ns.load(Ordering::Relaxed)))
+    }
+}
+
+/// A future whose polls are timed on `clock`: the run's (`host` false) or an integration call's.
+struct Metered<F: Future + ?Sized> {
+    inner: Pin<Box<F>>,
+    clock: Arc<CpuClock>,
+    host: bool,
+}
+
+impl<F: Future + ?Sized> Future for Metered<F> {
+    type Output = F::Output;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        let this = &mut *self;
+        let t0 = thread_cpu().as_nanos() as u64;
+        if !this.host {
+            this.clock.poll_start_ns.store(t0, Ordering::Relaxed);
+            this.clock.polling.store(true, Ordering::Relaxed);
+        }
+        let r = this.inner.as_mut().poll(cx);
+        let dt = (thread_cpu().as_nanos() as u64).saturating_sub(t0);
+        if this.host {
+            this.clock.host_ns.fetch_add(dt, Ordering::Relaxed);
+        } else {
+            this.clock.spent_ns.fetch_add(dt, Ordering::Relaxed);
+            this.clock.polling.store(false, Ordering::Relaxed);
+        }
+        r
+    }
+}
+
+/// A run's log, bounded in lines, line length and bytes.
+#[derive(Default)]
+struct Logs {
+    lines: Vec<String>,
+    bytes: usize,
+    truncated: bool,
+}
+
+impl Logs {
+    fn push(&mut self, line: &str) {
+        if self.truncated {
+            return;
+        }
+        let line: String = line.chars().take(MAX_LOG_LINE).collect();
+        if self.lines.len() >= MAX_LOG_LINES || self.bytes + line.len() > MAX_LOG_BYTES {
+            self.truncated = true;
+            return;
+        }
+        self.bytes += line.len();
+        self.lines.push(line);
+    }
+
+    fn finish(&mut self) -> Vec<String> {
+        let mut lines = std::mem::take(&mut self.lines);
+        if self.truncated {
+            lines.push(LOGS_TRUNCATED.into());
+        }
+        lines
+    }
+}
+
+fn bounded(text: String, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
+    }
+}
+
+/// Why the interrupt handler stopped the script.
+const STOP_CPU: u8 = 1;
+const STOP_WALL: u8 = 2;
 
 impl Engine {
     pub fn new(limits: Limits) -> Self {
         let permits = Arc::new(Semaphore::new(limits.max_concurrent.max(1)));
-        Engine { limits, permits, bytecode: Arc::default() }
+        Engine { limits, permits, tenants: Arc::default(), bytecode: Arc::default() }
     }
 
     pub fn limits(&self) -> &Limits {
         &self.limits
     }
 
-    /// Runs `compiled`'s default export with `input` (`{offer, identity}`; `integrations` is added).
-    pub async fn run(&self, compiled: &Compiled, input: serde_json::Value, host: Arc<dyn Host>) -> RunOutcome {
-        let _permit = self.permits.acquire().await;
+    /// Tenants with a run going or waiting (their semaphores are kept only that long).
+    pub fn tenants_tracked(&self) -> usize {
+        self.tenants.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
+    /// Waits (at most `queue_wait` in all) for a slot of `tenant`'s share, then for one of the
+    /// process's.
+    async fn slot(&self, tenant: &str) -> Result<Slot, Busy> {
+        let deadline = tokio::time::Instant::now() + self.limits.queue_wait;
+        let share = self.limits.tenant_concurrent.clamp(1, self.limits.max_concurrent.max(1));
+        let sem = match self.tenants.lock() {
+            Ok(mut map) => map.entry(tenant.to_string()).or_insert_with(|| Arc::new(Semaphore::new(share))).clone(),
+            Err(_) => Arc::new(Semaphore::new(share)),
+        };
+        let mut slot = Slot { global: None, tenant: None, sem: Some(sem.clone()), name: tenant.to_string(), tenants: self.tenants.clone() };
+        let busy = |tenant| Busy { tenant };
+        slot.tenant = Some(tokio::time::timeout_at(deadline, sem.acquire_owned()).await.map_err(|_| busy(true))?.map_err(|_| busy(true))?);
+        slot.global = Some(tokio::time::timeout_at(deadline, self.permits.clone().acquire_owned()).await.map_err(|_| busy(false))?.map_err(|_| busy(false))?);
+        Ok(slot)
+    }
+
+    /// Runs `compiled`'s default export with `input` (`{offer, identity}`; `integrations` is
+    /// added) as one of `tenant`'s runs; `Busy` when no slot was free within `queue_wait`.
+    pub async fn run(&self, tenant: &str, compiled: &Compiled, input: serde_json::Value, host: Arc<dyn Host>) -> Result<RunOutcome, Busy> {
+        let _slot = self.slot(tenant).await?;
         let start = Instant::now();
-        let logs = Arc::new(Mutex::new(Vec::new()));
+        let logs = Arc::new(Mutex::new(Logs::default()));
         let result = match tokio::time::timeout(self.limits.wall, self.run_inner(compiled, input, host, logs.clone(), start)).await {
             Ok(r) => r,
-            Err(_) => Err(WorkflowFailure { message: format!("the workflow did not finish within {} ms (wall-time limit)", self.limits.wall.as_millis()), line: None }),
+            Err(_) => Err(self.wall_failure()),
         };
-        let logs = logs.lock().map(|l| l.clone()).unwrap_or_default();
-        RunOutcome { result, logs, duration_ms: start.elapsed().as_secs_f64() * 1000.0 }
+        let logs = logs.lock().map(|mut l| l.finish()).unwrap_or_default();
+        Ok(RunOutcome { result, logs, duration_ms: start.elapsed().as_secs_f64() * 1000.0 })
+    }
+
+    fn wall_failure(&self) -> WorkflowFailure {
+        WorkflowFailure { message: format!("the workflow did not finish within {} ms (wall-time limit)", self.limits.wall.as_millis()), line: None }
     }
 
     async fn run_inner(
@@ -127,24 +364,29 @@ impl Engine {
         compiled: &Compiled,
         input: serde_json::Value,
         host: Arc<dyn Host>,
-        logs: Arc<Mutex<Vec<String>>>,
+        logs: Arc<Mutex<Logs>>,
         start: Instant,
     ) -> Result<WorkflowResult, WorkflowFailure> {
         let setup = |e: rquickjs::Error| WorkflowFailure { message: format!("the sandbox could not start: {e}"), line: None };
         let rt = AsyncRuntime::new().map_err(setup)?;
         rt.set_memory_limit(self.limits.memory_bytes).await;
-        rt.set_max_stack_size(256 * 1024).await;
-        let waited = Arc::new(AtomicU64::new(0));
-        let interrupted = Arc::new(AtomicBool::new(false));
+        rt.set_max_stack_size(QUICKJS_STACK_BYTES).await;
+        let clock = Arc::new(CpuClock::default());
+        let stopped = Arc::new(AtomicU8::new(0));
         {
-            let (waited, interrupted, cpu) = (waited.clone(), interrupted.clone(), self.limits.cpu);
+            let (clock, stopped, cpu, wall) = (clock.clone(), stopped.clone(), self.limits.cpu, self.limits.wall);
+            // The wall limit is checked here too: a script that never yields is never stopped
+            // by the timeout around the run, which fires only when the run's future yields.
             rt.set_interrupt_handler(Some(Box::new(move || {
-                let js_time = start.elapsed().saturating_sub(Duration::from_nanos(waited.load(Ordering::Relaxed)));
-                let stop = js_time > cpu;
-                if stop {
-                    interrupted.store(true, Ordering::Relaxed);
-                }
-                stop
+                let why = if clock.used() > cpu {
+                    STOP_CPU
+                } else if start.elapsed() > wall {
+                    STOP_WALL
+                } else {
+                    return false;
+                };
+                let _ = stopped.compare_exchange(0, why, Ordering::Relaxed, Ordering::Relaxed);
+                true
             })))
             .await;
         }
@@ -154,66 +396,88 @@ impl Engine {
         let cached = self.bytecode.lock().ok().and_then(|c| c.get(&key).cloned());
         let cache = self.bytecode.clone();
         let input_json = input.to_string();
-        let out: Result<String, (String, Option<String>)> = ctx
-            .async_with(async |ctx| {
-                let r = evaluate(ctx.clone(), js, cached, (cache, key), input_json, host, logs, waited).await;
-                match r {
-                    Ok(s) => Ok(s),
-                    Err(rquickjs::Error::Exception) => Err(describe(ctx.catch())),
-                    Err(e) => Err((e.to_string(), None)),
-                }
-            })
-            .await;
+        let integrations = Integrations { host, logs, clock: clock.clone() };
+        let script = ctx.async_with(async |ctx| {
+            let r = evaluate(ctx.clone(), js, cached, (cache, key), input_json, integrations).await;
+            match r {
+                Ok(s) => Ok(s),
+                Err(rquickjs::Error::Exception) => Err(describe(ctx.catch())),
+                Err(e) => Err((e.to_string(), None)),
+            }
+        });
+        let out: Result<String, (String, Option<String>)> = Metered { inner: Box::pin(script), clock: clock.clone(), host: false }.await;
         drop(ctx);
         rt.run_gc().await;
         match out {
             Ok(json) => validate(&json),
             Err((message, stack)) => {
-                if interrupted.load(Ordering::Relaxed) || message.contains("interrupted") {
+                match stopped.load(Ordering::Relaxed) {
+                    STOP_CPU => return Err(WorkflowFailure { message: format!("the workflow used more than {} ms of CPU time and was stopped", self.limits.cpu.as_millis()), line: None }),
+                    STOP_WALL => return Err(self.wall_failure()),
+                    _ => {}
+                }
+                if message.contains("interrupted") {
                     return Err(WorkflowFailure { message: format!("the workflow used more than {} ms of CPU time and was stopped", self.limits.cpu.as_millis()), line: None });
                 }
                 if message.contains("out of memory") {
                     return Err(WorkflowFailure { message: format!("the workflow exceeded its memory limit of {} MiB and was stopped", self.limits.memory_bytes >> 20), line: None });
                 }
-                let line = stack.as_deref().and_then(|s| generated_position(s)).and_then(|(l, c)| original_position(compiled, l, c)).map(|(l, _)| l);
-                Err(WorkflowFailure { message, line })
+                let line = stack.as_deref().and_then(generated_position).and_then(|(l, c)| original_position(compiled, l, c)).map(|(l, _)| l);
+                Err(WorkflowFailure { message: bounded(message, MAX_FAILURE_CHARS), line })
             }
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the sandbox is handed: the integrations' host, the log, and the run's CPU clock.
+struct Integrations {
+    host: Arc<dyn Host>,
+    logs: Arc<Mutex<Logs>>,
+    clock: Arc<CpuClock>,
+}
+
+/// A refused integration call: the prelude throws `message`.
+fn refused(message: String) -> String {
+    format!("!{message}")
+}
+
 async fn evaluate<'js>(
     ctx: Ctx<'js>,
     js: String,
     bytecode: Option<Arc<Vec<u8>>>,
-    (cache, key): (Arc<Mutex<std::collections::HashMap<u64, Arc<Vec<u8>>>>>, u64),
+    (cache, key): (Arc<Mutex<HashMap<u64, Arc<Vec<u8>>>>>, u64),
     input_json: String,
-    host: Arc<dyn Host>,
-    logs: Arc<Mutex<Vec<String>>>,
-    waited: Arc<AtomicU64>,
+    Integrations { host, logs, clock }: Integrations,
 ) -> rquickjs::Result<String> {
     let globals = ctx.globals();
     globals.set(
         "__log",
         Func::from(move |line: String| {
             if let Ok(mut l) = logs.lock() {
-                if l.len() < MAX_LOG_LINES {
-                    l.push(line.chars().take(MAX_LOG_LINE).collect());
-                }
+                l.push(&line);
             }
         }),
     )?;
+    let calls = Arc::new(AtomicUsize::new(0));
     globals.set(
         "__stripe",
         Func::from(Async(move |request: String| {
-            let (host, waited) = (host.clone(), waited.clone());
+            let (host, clock, calls) = (host.clone(), clock.clone(), calls.clone());
             async move {
-                let started = Instant::now();
+                if calls.fetch_add(1, Ordering::Relaxed) >= MAX_INTEGRATION_CALLS {
+                    return Ok::<String, rquickjs::Error>(refused(format!("the workflow made more than {MAX_INTEGRATION_CALLS} integration calls")));
+                }
+                if request.len() > MAX_REQUEST_BYTES {
+                    return Ok(refused(format!("the Stripe request is larger than {} KiB", MAX_REQUEST_BYTES >> 10)));
+                }
                 let req: serde_json::Value = serde_json::from_str(&request).unwrap_or(serde_json::Value::Null);
-                let res = host.stripe_request(req).await;
-                waited.fetch_add(started.elapsed().as_nanos() as u64, Ordering::Relaxed);
-                Ok::<String, rquickjs::Error>(res.to_string())
+                drop(request);
+                let res = Metered { inner: host.stripe_request(req), clock, host: true }.await;
+                let text = res.to_string();
+                if text.len() > MAX_ANSWER_BYTES {
+                    return Ok(refused(format!("Stripe's answer is larger than {} MiB", MAX_ANSWER_BYTES >> 20)));
+                }
+                Ok(text)
             }
         })),
     )?;
@@ -274,8 +538,15 @@ fn generated_position(stack: &str) -> Option<(u32, u32)> {
 }
 
 fn validate(json: &str) -> Result<WorkflowResult, WorkflowFailure> {
+    if json.len() > MAX_RESULT_BYTES {
+        return Err(WorkflowFailure { message: format!("the workflow's result is larger than {} KiB", MAX_RESULT_BYTES >> 10), line: None });
+    }
     let bad = |m: &str| Err(WorkflowFailure { message: format!("the workflow returned an invalid result: {m}"), line: None });
-    let v: serde_json::Value = serde_json::from_str(json).unwrap_or(serde_json::Value::Null);
+    let v: serde_json::Value = match serde_json::from_str(json) {
+        Ok(v) => v,
+        // QuickJS wrote it, so it is JSON: only serde_json's depth limit (128) refuses it.
+        Err(_) => return bad("it nests too deeply"),
+    };
     let Some(obj) = v.as_object() else { return bad("expected an object like { success: true }") };
     let Some(success) = obj.get("success").and_then(|s| s.as_bool()) else { return bad("`success` must be true or false") };
     let status_code = match obj.get("statusCode") {
@@ -292,6 +563,7 @@ fn validate(json: &str) -> Result<WorkflowResult, WorkflowFailure> {
     };
     let url = match obj.get("url") {
         None | Some(serde_json::Value::Null) => None,
+        Some(serde_json::Value::String(u)) if u.chars().count() > MAX_URL_CHARS => return bad(&format!("`url` must be at most {MAX_URL_CHARS} characters")),
         Some(serde_json::Value::String(u)) if u.starts_with("https://") || u.starts_with("http://") || u.starts_with('/') => Some(u.clone()),
         Some(_) => return bad("`url` must be an http(s) URL or a path"),
     };
@@ -304,6 +576,9 @@ fn validate(json: &str) -> Result<WorkflowResult, WorkflowFailure> {
         Some(_) => return bad("`properties` must be an object"),
     };
     let message = obj.get("message").and_then(|m| m.as_str()).map(str::to_string);
+    if message.as_ref().is_some_and(|m| m.chars().count() > MAX_MESSAGE_CHARS) {
+        return bad(&format!("`message` must be at most {MAX_MESSAGE_CHARS} characters"));
+    }
     Ok(WorkflowResult { success, status_code, action, url, properties, message })
 }
 
@@ -333,7 +608,7 @@ mod tests {
 
     async fn run(src: &str, input: serde_json::Value) -> RunOutcome {
         let c = compile(src).unwrap_or_else(|e| panic!("{e:?}"));
-        Engine::new(Limits::default()).run(&c, input, host()).await
+        Engine::new(Limits::default()).run("t", &c, input, host()).await.unwrap()
     }
 
     #[tokio::test]
@@ -354,7 +629,7 @@ mod tests {
     async fn the_stripe_integration_goes_through_the_host() {
         let h = host();
         let c = compile("export default async function ({ integrations }) {\n  const a = await integrations.stripe.request({ method: 'POST', path: '/v1/checkout/sessions', body: { mode: 'payment' } });\n  const b = await integrations.stripe.request({ method: 'GET', path: '/v1/fail' });\n  return { success: a.ok && !b.ok, message: b.data.error.message + ' ' + b.status };\n}\n").unwrap();
-        let out = Engine::new(Limits::default()).run(&c, json!({"offer": {}, "identity": {}}), h.clone()).await;
+        let out = Engine::new(Limits::default()).run("t", &c, json!({"offer": {}, "identity": {}}), h.clone()).await.unwrap();
         let r = out.result.unwrap();
         assert!(r.success);
         assert_eq!(r.message.as_deref(), Some("No such price 400"));
@@ -418,7 +693,7 @@ mod tests {
     async fn waiting_on_stripe_does_not_count_as_cpu_time() {
         // Two 150 ms Stripe calls: 300 ms of waiting against a 100 ms CPU limit.
         let c = compile("export default async function ({ integrations }) {\n  await integrations.stripe.request({ method: 'GET', path: '/v1/a' });\n  await integrations.stripe.request({ method: 'GET', path: '/v1/b' });\n  return { success: true };\n}\n").unwrap();
-        let out = Engine::new(Limits::default()).run(&c, json!({}), Arc::new(Slow(Some(Duration::from_millis(150))))).await;
+        let out = Engine::new(Limits::default()).run("t", &c, json!({}), Arc::new(Slow(Some(Duration::from_millis(150))))).await.unwrap();
         assert!(out.result.is_ok(), "{:?}", out.result);
         assert!(out.duration_ms >= 300.0);
     }
@@ -427,7 +702,7 @@ mod tests {
     async fn the_wall_time_limit_stops_a_run_that_never_ends() {
         let c = compile("export default async function ({ integrations }) {\n  await integrations.stripe.request({ method: 'GET', path: '/v1/a' });\n  return { success: true };\n}\n").unwrap();
         let limits = Limits { wall: Duration::from_millis(300), ..Limits::default() };
-        let out = Engine::new(limits).run(&c, json!({}), Arc::new(Slow(None))).await;
+        let out = Engine::new(limits).run("t", &c, json!({}), Arc::new(Slow(None))).await.unwrap();
         let err = out.result.unwrap_err();
         assert!(err.message.contains("wall-time limit"), "{err:?}");
     }
@@ -438,7 +713,7 @@ mod tests {
         let c = compile(src).unwrap();
         let engine = Engine::new(Limits::default());
         for _ in 0..2 {
-            let err = engine.run(&c, json!({}), host()).await.result.unwrap_err();
+            let err = engine.run("t", &c, json!({}), host()).await.unwrap().result.unwrap_err();
             assert_eq!((err.message.as_str(), err.line), ("TypeError: bad 1", Some(4)));
         }
         assert_eq!(engine.bytecode.lock().unwrap().len(), 1, "compiled to bytecode once");
@@ -458,7 +733,7 @@ mod tests {
         let c = compile(src).unwrap();
         let engine = Engine::new(Limits::default());
         for _ in 0..3 {
-            let out = engine.run(&c, json!({}), host()).await;
+            let out = engine.run("t", &c, json!({}), host()).await.unwrap();
             assert_eq!(out.result.unwrap().message.as_deref(), Some("1"));
         }
     }
@@ -466,11 +741,11 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn two_hundred_concurrent_runs_complete() {
         let c = Arc::new(compile("export default async function ({ offer }) { return { success: true, message: offer.id }; }\n").unwrap());
-        let engine = Engine::new(Limits::default());
+        let engine = Engine::new(Limits { queue_wait: Duration::from_secs(60), ..Limits::default() });
         let mut set = tokio::task::JoinSet::new();
         for i in 0..200 {
             let (c, engine) = (c.clone(), engine.clone());
-            set.spawn(async move { engine.run(&c, json!({"offer": {"id": format!("off_{i}")}}), host()).await });
+            set.spawn(async move { engine.run("t", &c, json!({"offer": {"id": format!("off_{i}")}}), host()).await.unwrap() });
         }
         let mut ok = 0;
         while let Some(r) = set.join_next().await {
