@@ -9,7 +9,7 @@ use offerdeck::model::{Environment, Identity};
 use offerdeck::server::tokens;
 use serde_json::json;
 
-db_tests!(redemption_runs_the_workflow_replays_and_checks_identity, bad_tokens_and_failing_workflows);
+db_tests!(redemption_runs_the_workflow_replays_and_checks_identity, bad_tokens_and_failing_workflows, a_method_made_with_a_name_and_schema_says_what_to_set);
 
 struct Setup {
     t: offerdeck::server::services::tenants::Bootstrap,
@@ -145,4 +145,36 @@ async fn bad_tokens_and_failing_workflows(app: TestApp) {
     app.api("PUT", &format!("/api/v1/redemption-methods/{}/workflow", s.method), key, Some(r#"{"code":"export default async function () { return { success: true, statusCode: 201, message: 'ok' }; }"}"#)).await;
     let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(user, &good))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+}
+
+// Scenario: the seed's step 2 — a Stripe Checkout method with only a name and a schema — is
+// created; redeeming through it answers 409 naming the URL to set on the Manage tab (and
+// Stripe is not called); once the URLs are set the same offer redeems.
+async fn a_method_made_with_a_name_and_schema_says_what_to_set(app: TestApp) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let key = &t.keys.preview.secret;
+    app.api("PUT", "/api/v1/integrations/stripe", key, Some(&format!(r#"{{"secretKey":"{GOOD_TEST_KEY}"}}"#))).await;
+    let m = app.api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"Stripe Checkout","schema":"stripe-checkout"}"#)).await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
+    let mid = m.json()["id"].as_str().unwrap().to_string();
+    let pid = app.api("POST", "/api/v1/products", key, Some(r#"{"name":"Premium"}"#)).await.json()["id"].as_str().unwrap().to_string();
+    let p = app.api("POST", "/api/v1/prices", key, Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"price_a"}}"#))).await.json();
+    let o = app.api("POST", "/api/v1/offers", key, Some(&json!({"name": "Premium", "redemptionMethodId": mid, "priceIds": [p["id"]], "presentation": {"title": "Premium"}}).to_string())).await.json();
+    let offer = o["id"].as_str().unwrap().to_string();
+    let before = stub.requests().len();
+    let tok = token(&app, &t.tenant_id, Environment::Preview, &offer, "authenticated", "buyer@example.com", 1800);
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"userIdentifier": "buyer@example.com"}), &tok))).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    let msg = r.json()["message"].as_str().unwrap_or_default().to_string();
+    assert!(msg.contains("success URL") && msg.contains("Manage"), "{msg}");
+    assert_eq!(stub.requests().len(), before, "Stripe was not called");
+    let anon = token(&app, &t.tenant_id, Environment::Preview, &offer, "anonymous", "anon_1", 1800);
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"anonymousIdentifier": "anon_1"}), &anon))).await;
+    assert!(r.json()["message"].as_str().unwrap_or_default().contains("sign-up URL"), "{}", r.body);
+    let set = json!({"settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}});
+    assert_eq!(app.api("PATCH", &format!("/api/v1/redemption-methods/{mid}"), key, Some(&set.to_string())).await.status, StatusCode::OK);
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(json!({"userIdentifier": "buyer@example.com"}), &tok))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
 }

@@ -275,10 +275,11 @@ async fn claims_are_shared_among_tenants(app: TestApp) {
     emit_at(&app, &b.tenant_id, 1, Some(later + 1_000)).await;
     let (pool, shares) = (&app.state.db.pool, Shares { per_round: 2, in_flight: 4 });
     let (now, lease) = (later + 2_000, later + 62_000);
+    let (ta, tb) = (a.tenant_id.as_str(), b.tenant_id.as_str());
     let claim = |now: i64, lease: i64, limit: i64| async move {
         let batch = claim_due(pool, now, lease, limit, shares).await.unwrap();
         let of = |t: &str| batch.iter().filter(|c| c.tenant_id == t).count();
-        (of(&a.tenant_id), of(&b.tenant_id))
+        (of(ta), of(tb))
     };
     assert_eq!(claim(now, lease, 2).await, (1, 1), "turns, not age, order the claim");
     assert_eq!(claim(now, lease, 16).await, (2, 0), "two per tenant per claim");

@@ -614,17 +614,23 @@ fn valid_url(u: &str) -> bool {
 }
 
 impl MethodSettings {
-    pub fn validate(&self, schema: MethodSchema, e: &mut FieldErrors) {
+    /// Every URL is optional when saved (the seed's recipe creates a method with a name and a
+    /// schema only); the default Stripe Checkout workflow says which one is missing when it runs.
+    pub fn validate(&self, _schema: MethodSchema, e: &mut FieldErrors) {
         for (field, value) in [("successUrl", &self.success_url), ("cancelUrl", &self.cancel_url), ("signupUrl", &self.signup_url)] {
-            let required = schema == MethodSchema::StripeCheckout;
-            if value.is_empty() {
-                if required {
-                    e.add(field, "is required for a Stripe Checkout method");
-                }
-            } else if !valid_url(value) {
+            if !value.is_empty() && !valid_url(value) {
                 e.add(field, "must be an http(s) URL");
             }
         }
+    }
+
+    /// The URLs a Stripe Checkout method still needs (camelCase names), for the Manage tab.
+    pub fn missing_checkout_urls(&self) -> Vec<&'static str> {
+        [("successUrl", &self.success_url), ("cancelUrl", &self.cancel_url), ("signupUrl", &self.signup_url)]
+            .into_iter()
+            .filter(|(_, v)| v.is_empty())
+            .map(|(k, _)| k)
+            .collect()
     }
 }
 
@@ -719,8 +725,18 @@ type Input = {
   settings: { successUrl: string; cancelUrl: string; signupUrl: string };
 };
 
+// A method's URLs are set on its Manage tab; until they are, redeeming answers which one is missing.
+function missing(name: string) {
+  return {
+    success: false,
+    statusCode: 409,
+    message: `This redemption method has no ${name} yet: set it on the method's Manage tab (Offers → Redemption methods → Manage).`,
+  };
+}
+
 export default async function ({ offer, identity, integrations, settings }: Input) {
   if (identity.type === "anonymous") {
+    if (!settings.signupUrl) return missing("sign-up URL");
     // Sign up first; the same token can be redeemed once the user is known.
     const join = settings.signupUrl.includes("?") ? "&" : "?";
     return {
@@ -730,6 +746,9 @@ export default async function ({ offer, identity, integrations, settings }: Inpu
       url: `${settings.signupUrl}${join}offerToken=${encodeURIComponent(offer.token)}`,
     };
   }
+
+  if (!settings.successUrl) return missing("success URL");
+  if (!settings.cancelUrl) return missing("cancel URL");
 
   const session = await integrations.stripe.request({
     method: "POST",

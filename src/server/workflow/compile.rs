@@ -243,7 +243,9 @@ mod tests {
             format!("const x = {}1{};", "(".repeat(n), ")".repeat(n)),
             format!("const x = {}1{};", "[".repeat(n), "]".repeat(n)),
             format!("const x = {}1{};", "{a: ".repeat(n), "}".repeat(n)),
-            format!("const x = {}1{};", "(() => ".repeat(n), ")".repeat(n)),
+            // A nested arrow counts twice: its parenthesis and its `=>`.
+            format!("const x = {}1{};", "(() => ".repeat(n / 2), ")".repeat(n / 2)),
+            format!("const x = {}1{};", "[function () { return ".repeat(n / 2), "}]".repeat(n / 2)),
             format!("const x = {}a{};", "`${".repeat(n / 2), "}`".repeat(n / 2)),
             format!("const x = {}a;", "a ? a : ".repeat(n)),
             format!("const x = {}a;", "!".repeat(n)),

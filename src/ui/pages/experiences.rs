@@ -312,7 +312,7 @@ fn ExperienceView(detail: ExperienceDetail, save: ServerAction<SaveExperience>, 
                         let value = content.get(&f.key).cloned().unwrap_or(serde_json::Value::Null);
                         let text = match &value { serde_json::Value::String(s) => s.clone(), serde_json::Value::Null => String::new(), v => v.to_string() };
                         let control = match f.field_type {
-                            FieldType::Text => view! { <textarea id=input_id.clone() name=name rows="3">{text}</textarea> }.into_any(),
+                            FieldType::Text => view! { <textarea id=input_id.clone() name=name rows="3" inner_html=crate::model::escape_html(&text)></textarea> }.into_any(),
                             FieldType::Number => view! { <input id=input_id.clone() name=name type="number" step="any" value=text/> }.into_any(),
                             FieldType::Boolean => view! { <input id=input_id.clone() name=name type="checkbox" value="true" checked=value == serde_json::Value::Bool(true)/> }.into_any(),
                             FieldType::String => view! { <input id=input_id.clone() name=name value=text/> }.into_any(),
@@ -331,7 +331,7 @@ fn ExperienceView(detail: ExperienceDetail, save: ServerAction<SaveExperience>, 
                             <label for="x-html">"HTML, CSS and JavaScript"</label>
                             <p class="muted">"Placeholders filled (HTML-escaped) with the presented offer: {{offer.title}}, {{offer.price}}, {{offer.description}}, {{offer.token}}, {{offer.id}}."</p>
                             <textarea id="x-html" name="html" class="code-editor" data-language="html" rows="14" spellcheck="false"
-                                on:input=move |ev| set_html.set(event_target_value(&ev))>{html_text.clone()}</textarea>
+                                on:input=move |ev| set_html.set(event_target_value(&ev)) inner_html=crate::model::escape_html(&html_text)></textarea>
                             <FieldError error=err field="html"/>
                         </div>
                         <div class="field">

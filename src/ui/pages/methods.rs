@@ -171,7 +171,7 @@ fn WorkflowTab(detail: MethodDetail, save: ServerAction<SaveWorkflow>, restore: 
                 })}
                 {move || saved.get().then(|| view! { <p class="form-ok" role="status">{move || format!("Saved as v{}.", save.value().get().and_then(|r| r.ok()).unwrap_or_default())}</p> })}
                 <label for="workflow-code">"Workflow code"</label>
-                <textarea id="workflow-code" name="code" class="code-editor" data-language="typescript" rows="28" spellcheck="false" readonly=!editable>{source}</textarea>
+                <textarea id="workflow-code" name="code" class="code-editor" data-language="typescript" rows="28" spellcheck="false" readonly=!editable inner_html=crate::model::escape_html(&source)></textarea>
                 {editable.then(|| view! { <button type="submit" class="button-primary">"Save workflow"</button> })}
             </ActionForm>
         </section>
@@ -267,9 +267,30 @@ fn ManageTab(method: RedemptionMethod, update: ServerAction<UpdateMethod>, archi
     let archived = method.status == ProductStatus::Archived;
     let s = method.settings.clone();
     let (id1, id2) = (method.id.clone(), method.id.clone());
+    // A Stripe Checkout method may be created with a name and a schema only; say what it still needs.
+    let missing: Vec<&'static str> = if method.schema == crate::model::MethodSchema::StripeCheckout {
+        s.missing_checkout_urls()
+            .into_iter()
+            .map(|f| match f {
+                "successUrl" => "success URL",
+                "cancelUrl" => "cancel URL",
+                _ => "sign-up URL",
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let notice = (!missing.is_empty()).then(|| {
+        view! {
+            <p class="notice" role="note">
+                {format!("Redemptions of this method answer 409 with a clear message until you set its {}.", missing.join(", "))}
+            </p>
+        }
+    });
     view! {
         <section class="panel">
             <h2>"Manage"</h2>
+            {notice}
             <dl class="facts">
                 <dt>"ID"</dt><dd><code>{method.id.clone()}</code></dd>
                 <dt>"Redemption schema"</dt><dd><code>{method.redemption_schema.clone()}</code></dd>

@@ -119,11 +119,11 @@ fn OfferFields(err: Signal<Option<AppError>>, data: OfferFormData, offer: Option
         </div>
         <div class="field">
             <label for="o-description">"Description"</label>
-            <textarea id="o-description" name="description" rows="2">{o.as_ref().and_then(|o| o.presentation.description.clone()).unwrap_or_default()}</textarea>
+            <textarea id="o-description" name="description" rows="2" inner_html=crate::model::escape_html(&o.as_ref().and_then(|o| o.presentation.description.clone()).unwrap_or_default())></textarea>
         </div>
         <div class="field">
             <label for="o-instructions">"Instructions (JSON object merged over the Checkout parameters)"</label>
-            <textarea id="o-instructions" name="instructions" rows="4" class="code-editor" spellcheck="false" placeholder="{\"allow_promotion_codes\": true}">{instructions}</textarea>
+            <textarea id="o-instructions" name="instructions" rows="4" class="code-editor" spellcheck="false" placeholder="{\"allow_promotion_codes\": true}" inner_html=crate::model::escape_html(&instructions)></textarea>
             <FieldError error=err field="instructions"/>
         </div>
         <div class="field">

@@ -192,7 +192,7 @@ fn ProductDetail(
                         </div>
                         <div class="field">
                             <label for="edit-description">"Description"</label>
-                            <textarea id="edit-description" name="description" rows="3">{description.clone()}</textarea>
+                            <textarea id="edit-description" name="description" rows="3" inner_html=crate::model::escape_html(&description)></textarea>
                             <FieldError error=err field="description"/>
                         </div>
                         <button type="submit" class="button-primary" disabled=move || update.pending().get()>"Save changes"</button>
