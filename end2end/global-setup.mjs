@@ -15,6 +15,6 @@ export default async function globalSetup() {
   execFileSync(bin, ['admin', 'create', '--email', adminEmail], { env: serverEnv, input: `${adminPassword}\n` });
   const out = execFileSync(bin, ['tenant', 'create', '--name', `Shop ${run}`, '--owner-email', `owner-${run}@e2e.test`], { env: serverEnv });
   const tenant = JSON.parse(out.toString());
-  const fixtures = { run, adminEmail, adminPassword, tenantName: tenant.name, ownerEmail: tenant.ownerEmail, ownerPassword: tenant.ownerPassword };
+  const fixtures = { run, adminEmail, adminPassword, tenantName: tenant.name, ownerEmail: tenant.ownerEmail, ownerPassword: tenant.ownerPassword, keys: tenant.keys };
   fs.writeFileSync(path.join(e2eDir, 'fixtures.json'), JSON.stringify(fixtures));
 }

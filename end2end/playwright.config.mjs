@@ -16,6 +16,8 @@ export const serverEnv = {
   OFFERDECK_LISTEN: `127.0.0.1:${port}`,
   RUST_LOG: process.env.RUST_LOG || 'warn',
   STRIPE_API_BASE: `http://127.0.0.1:${stripePort}`,
+  // The webhook receiver of these tests is the local stub: allow loopback targets here only.
+  OFFERDECK_WEBHOOK_ALLOW_PRIVATE: 'true',
 };
 
 export default defineConfig({

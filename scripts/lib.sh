@@ -47,7 +47,11 @@ build_site() {
     "$WASM_TARGET_DIR/wasm32-unknown-unknown/wasm-release/offerdeck.wasm"
   (cd "$ROOT/editor" && npm_ci_if_needed)
   local sum; sum="$(sha256sum "$stage/offerdeck_bg.wasm" | cut -d' ' -f1)"
-  if [ -f "$pkg/offerdeck_bg.wasm" ] && [ "$(cat "$stage/wasm.sha256" 2>/dev/null)" = "$sum" ]; then
+  if [ -n "${OFFERDECK_SKIP_WASM_OPT:-}" ]; then
+    log "wasm-opt skipped (OFFERDECK_SKIP_WASM_OPT): serving the unoptimised WebAssembly"
+    cp "$stage/offerdeck_bg.wasm" "$pkg/offerdeck_bg.wasm"
+    rm -f "$stage/wasm.sha256"
+  elif [ -f "$pkg/offerdeck_bg.wasm" ] && [ "$(cat "$stage/wasm.sha256" 2>/dev/null)" = "$sum" ]; then
     log "wasm-opt: the WebAssembly is unchanged, keeping the optimised copy"
   else
     log "shrinking the WebAssembly with wasm-opt"

@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { fixtures, signIn, signOut } from './fixtures.mjs';
+import { test, expect, fixtures, signIn, signOut } from './fixtures.mjs';
 
 test('an admin creates a tenant and a user, who then signs in', async ({ page }, info) => {
   const f = fixtures();

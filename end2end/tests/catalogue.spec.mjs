@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { fixtures, signIn } from './fixtures.mjs';
+import { test, expect, fixtures, signIn } from './fixtures.mjs';
 
 test('a merchant adds prices to a product and connects Stripe', async ({ page }, info) => {
   const f = fixtures();

@@ -1,6 +1,5 @@
-import { test, expect } from '@playwright/test';
 import { Webhook } from 'standardwebhooks';
-import { fixtures, signIn, hydrated } from './fixtures.mjs';
+import { test, expect, fixtures, signIn, hydrated } from './fixtures.mjs';
 import { stripePort } from '../playwright.config.mjs';
 
 async function fillCoupon(page, { code, type = 'percentage', amount, max = '', campaign = '', expires = '' }) {

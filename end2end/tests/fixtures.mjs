@@ -1,6 +1,36 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test as base } from '@playwright/test';
+
+// Every test fails on an uncaught page error (a WebAssembly panic during hydration is one) or a
+// console error, in both projects. Tests import `test` from here, not from @playwright/test.
+const seen = new WeakMap();
+
+/// The errors a page has logged so far (and forgets them), for tests that visit many pages.
+export function takeProblems(page) {
+  const list = seen.get(page) || [];
+  return list.splice(0, list.length);
+}
+
+export const test = base.extend({
+  page: async ({ page }, use, testInfo) => {
+    const problems = [];
+    seen.set(page, problems);
+    page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+    page.on('console', (m) => {
+      // The browser reports a 4xx or 502 (stripe_error) answer to a fetch as a console error;
+      // that is the server refusing what a test sends on purpose, not a fault of the page.
+      if (m.type() === 'error' && !/^Failed to load resource: the server responded with a status of (4\d\d|502)/.test(m.text())) {
+        problems.push(`console error: ${m.text()} (${m.location().url || 'page'})`);
+      }
+    });
+    await use(page);
+    if (problems.length && !testInfo.annotations.some((a) => a.type === 'expected-console-errors')) {
+      throw new Error(`the page logged errors:\n${problems.join('\n')}`);
+    }
+  },
+});
+export { expect };
 import { e2eDir } from '../playwright.config.mjs';
 
 export const fixtures = () => JSON.parse(fs.readFileSync(path.join(e2eDir, 'fixtures.json'), 'utf8'));

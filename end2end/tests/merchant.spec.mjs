@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { fixtures, signIn, signOut } from './fixtures.mjs';
+import { test, expect, fixtures, signIn, signOut } from './fixtures.mjs';
 
 test('a wrong password is refused with a message', async ({ page }) => {
   const f = fixtures();

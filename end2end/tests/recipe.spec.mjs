@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { fixtures, signIn, hydrated } from './fixtures.mjs';
+import { test, expect, fixtures, signIn, hydrated } from './fixtures.mjs';
 import { stripePort } from '../playwright.config.mjs';
 
 // The seed recipe built through the dashboard pages only: Stripe key, product with two prices,

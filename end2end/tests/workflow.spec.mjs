@@ -1,5 +1,4 @@
-import { test, expect } from '@playwright/test';
-import { fixtures, signIn } from './fixtures.mjs';
+import { test, expect, fixtures, signIn } from './fixtures.mjs';
 
 test('a merchant edits a workflow, sees a syntax error at its line, saves, test-runs, and creates an offer with two prices', async ({ page }, info) => {
   const f = fixtures();
@@ -34,7 +33,7 @@ test('a merchant edits a workflow, sees a syntax error at its line, saves, test-
     // Hydrated: a real code editor with line numbers shows the default workflow.
     await expect(page.locator('.cm-editor')).toBeVisible();
     await expect(page.locator('.cm-lineNumbers')).toBeVisible();
-    await expect(page.locator('.cm-content')).toContainText('checkout/sessions');
+    await expect(page.locator('.cm-content')).toContainText("The Stripe Checkout schema's default workflow");
   }
 
   await code.fill('// custom\nexport default async function ({ offer, identity }) {\n  const x: number = ;\n  return { success: true };\n}\n');

@@ -154,6 +154,12 @@ pub fn OfferPage() -> impl IntoView {
     let update = ServerAction::<UpdateOffer>::new();
     let archive = ServerAction::<SetOfferArchived>::new();
     let detail = Resource::new(move || (id(), update.version().get(), archive.version().get()), |(id, _, _)| get_offer(id));
+    // Made here, not inside the panel: see `prices::PriceData` (resources first created inside
+    // another resource's Suspend hydrate with different markup than the server rendered).
+    let query = use_query_map();
+    let days = move || query.read().get("days").and_then(|d| d.parse::<i64>().ok()).unwrap_or(30);
+    let stats = Resource::new(move || (id(), days()), |(id, d)| crate::server_fns::experiences::load_offer_stats(id, d));
+    provide_context(OfferStats { days: Signal::derive(days), stats });
     view! {
         <p class="crumbs"><a href="/offers">"← Offers"</a></p>
         <Suspense fallback=Loading>
@@ -203,13 +209,17 @@ fn OfferView(detail: OfferDetail, update: ServerAction<UpdateOffer>, archive: Se
     }
 }
 
+#[derive(Clone, Copy)]
+struct OfferStats {
+    days: Signal<i64>,
+    stats: Resource<Result<crate::model::OfferStats, AppError>>,
+}
+
 /// Impressions, redemptions and conversion over a period chosen with a plain GET form.
 #[component]
 fn OfferStatsPanel(id: String) -> impl IntoView {
-    let query = use_query_map();
-    let days = move || query.read().get("days").and_then(|d| d.parse::<i64>().ok()).unwrap_or(30);
-    let oid = id.clone();
-    let stats = Resource::new(move || (oid.clone(), days()), |(id, d)| crate::server_fns::experiences::load_offer_stats(id, d));
+    let OfferStats { days, stats } = expect_context::<OfferStats>();
+    let days = move || days.get();
     view! {
         <section class="panel" aria-label="Performance">
             <h2>"Performance"</h2>

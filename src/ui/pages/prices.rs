@@ -4,14 +4,30 @@ use crate::server_fns::prices::{CreatePrice, SetPriceArchived, list_product_pric
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error};
 use leptos::prelude::*;
 
+/// The price actions and the price list of one product. Made by the page itself, before its
+/// own data loads: a resource first created inside another resource's `Suspend` hydrates with
+/// different markup than the server rendered (the hydration panic on product pages).
+#[derive(Clone, Copy)]
+pub struct PriceData {
+    pub create: ServerAction<CreatePrice>,
+    pub archive: ServerAction<SetPriceArchived>,
+    pub prices: Resource<Result<Vec<Price>, crate::error::AppError>>,
+}
+
+impl PriceData {
+    pub fn new(product_id: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        let create = ServerAction::<CreatePrice>::new();
+        let archive = ServerAction::<SetPriceArchived>::new();
+        let prices = Resource::new(move || (product_id(), create.version().get(), archive.version().get()), |(pid, _, _)| list_product_prices(pid));
+        PriceData { create, archive, prices }
+    }
+}
+
 #[component]
-pub fn ProductPrices(product_id: String, editable: bool) -> impl IntoView {
-    let create = ServerAction::<CreatePrice>::new();
-    let archive = ServerAction::<SetPriceArchived>::new();
+pub fn ProductPrices(product_id: String, editable: bool, data: PriceData) -> impl IntoView {
+    let PriceData { create, archive, prices } = data;
     let err = action_error(create);
     let archive_err = action_error(archive);
-    let pid = product_id.clone();
-    let prices = Resource::new(move || (pid.clone(), create.version().get(), archive.version().get()), |(pid, _, _)| list_product_prices(pid));
     view! {
         <section class="panel">
             <h2>"Prices"</h2>

@@ -2,7 +2,7 @@
 //! page with edit and archive/restore.
 use crate::model::{Product, ProductStatus, SessionInfo};
 use crate::server_fns::products::{CreateProduct, SetProductArchived, UpdateProduct, get_product, list_products};
-use crate::ui::pages::prices::ProductPrices;
+use crate::ui::pages::prices::{PriceData, ProductPrices};
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, action_ok, short_time, urlencode};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -134,6 +134,7 @@ pub fn ProductPage() -> impl IntoView {
     let update = ServerAction::<UpdateProduct>::new();
     let archive = ServerAction::<SetProductArchived>::new();
     let product = Resource::new(move || (id(), update.version().get(), archive.version().get()), |(id, _, _)| get_product(id));
+    let prices = PriceData::new(id);
     let editable = can_edit();
     view! {
         <p class="crumbs"><a href="/catalogue/products">"← Products"</a></p>
@@ -146,7 +147,7 @@ pub fn ProductPage() -> impl IntoView {
                         });
                         view! { <Title text="Product · offerdeck"/><ErrorPanel error=e/>{other_env} }.into_any()
                     }
-                    Ok(p) => view! { <ProductDetail product=p editable update archive/> }.into_any(),
+                    Ok(p) => view! { <ProductDetail product=p editable update archive prices/> }.into_any(),
                 }
             })}
         </Suspense>
@@ -159,6 +160,7 @@ fn ProductDetail(
     editable: bool,
     update: ServerAction<UpdateProduct>,
     archive: ServerAction<SetProductArchived>,
+    prices: PriceData,
 ) -> impl IntoView {
     let err = action_error(update);
     let saved = action_ok(update);
@@ -176,7 +178,7 @@ fn ProductDetail(
             <dt>"Created"</dt><dd>{short_time(&product.created_at)}</dd>
             <dt>"Updated"</dt><dd>{short_time(&product.updated_at)}</dd>
         </dl>
-        <ProductPrices product_id=price_product_id editable=editable && !archived/>
+        <ProductPrices product_id=price_product_id editable=editable && !archived data=prices/>
         {if editable {
             view! {
                 <section class="panel">
