@@ -92,8 +92,8 @@ impl StripeClient {
     ) -> Result<StripeResponse, StripeUnreachable> {
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
             .map_err(|_| StripeUnreachable(format!("unsupported method {method}")))?;
-        if !path.starts_with("/v1/") {
-            return Err(StripeUnreachable("the path must start with /v1/".into()));
+        if !stays_in_api(path) {
+            return Err(StripeUnreachable("the path must be a Stripe API path under /v1/ (no '..', '\\', '%2e', '@' or control characters)".into()));
         }
         let pairs = body.map(form_pairs).unwrap_or_default();
         let idem = (method == reqwest::Method::POST)
@@ -146,6 +146,21 @@ impl StripeClient {
 
 /// Stripe's form encoding: `{"line_items":[{"price":"p","quantity":1}]}` →
 /// `line_items[0][price]=p`, `line_items[0][quantity]=1`; `null` sends an empty value (unset).
+/// True for a path that cannot leave the Stripe API base, whatever URL normalisation does with
+/// it: under `/v1/`, no dot segments (plain or percent-encoded), no backslashes, no authority
+/// tricks, no whitespace or control characters, and of a sane length.
+pub fn stays_in_api(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    path.starts_with("/v1/")
+        && path.len() <= 2048
+        && !path.split(['/', '?', '#']).any(|seg| seg == ".." || seg == ".")
+        && !lower.contains("%2e")
+        && !lower.contains("%2f")
+        && !lower.contains("%5c")
+        && !path.contains(['\\', '@'])
+        && !path.chars().any(|c| c.is_control() || c.is_whitespace())
+}
+
 pub fn form_pairs(v: &Value) -> Vec<(String, String)> {
     fn walk(prefix: &str, v: &Value, out: &mut Vec<(String, String)>) {
         match v {
@@ -175,6 +190,17 @@ pub fn form_pairs(v: &Value) -> Vec<(String, String)> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn workflow_paths_cannot_leave_the_api_base() {
+        for ok in ["/v1/checkout/sessions", "/v1/customers/cus_1?expand[]=x", "/v1/prices/price_1"] {
+            assert!(stays_in_api(ok), "{ok}");
+        }
+        for bad in ["/v2/x", "v1/x", "/v1/../admin", "/v1/x/../../y", "/v1/%2e%2e/x", "/v1/%2E./x", "/v1/..%2fx", "/v1/\\..\\x",
+            "/v1/@evil.test", "/v1/x y", "/v1/x\ny", "//evil.test/v1/", "/v1/./x"] {
+            assert!(!stays_in_api(bad), "{bad}");
+        }
+    }
 
     #[test]
     fn encodes_nested_objects_and_arrays() {
