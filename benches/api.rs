@@ -2,7 +2,10 @@
 //! coupon redemptions under contention — each beside a minimal axum JSON endpoint measured in the
 //! same run, so that the figure that matters is a ratio that does not depend on the machine:
 //! throughput at concurrency 64 and p50/p99 latency. `BENCH_ONLY=decisions` runs the decisions
-//! alone (for profiling), `BENCH_ONLY=coupons` the coupons alone.
+//! alone (for profiling), `BENCH_ONLY=coupons` the coupons alone, `BENCH_ONLY=soak` the soak
+//! alone: `BENCH_SOAK_SECS` (default 60) of mixed writes from 8 clients — creates, renames,
+//! deletes, coupon creates and redemptions — beside 56 clients of decisions, reporting p99 and
+//! the errors of each (a 5xx is an error; so is any answer the contract does not give).
 //!
 //! `cargo bench --bench api` (SQLite in a temporary file; set `BENCH_POSTGRES_URL` to run
 //! on PostgreSQL as well; `BENCH_REQUESTS` sets the requests per measurement, default 20 000).
@@ -137,6 +140,9 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     call(&http, Method::POST, api("/surfaces"), k, json!({"name": "Pricing", "slug": "pricing-page", "slots": [{"key": "web-content", "facet": "web", "experienceId": x["id"]}]})).await;
 
     let min = minimal().await;
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("soak") {
+        return soak(label, &http, &base, k).await;
+    }
     if std::env::var("BENCH_ONLY").as_deref() == Ok("coupons") {
         return coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
     }
@@ -169,6 +175,140 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     line("minimal axum JSON endpoint", &m2, &m2);
     line("POST /api/v1/offer-redemptions (workflow)", &r, &m2);
     coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
+    soak(label, &http, &base, k).await;
+}
+
+#[derive(Default)]
+struct SoakSide {
+    latencies: Vec<Duration>,
+    errors: Vec<String>,
+}
+
+impl SoakSide {
+    fn report(&mut self, what: &str, secs: f64) {
+        self.latencies.sort();
+        let n = self.latencies.len().max(1);
+        println!(
+            "{what:<44} {:>8.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms   errors {}{}",
+            self.latencies.len() as f64 / secs,
+            percentile(&self.latencies, 0.5),
+            percentile(&self.latencies, 0.99),
+            self.errors.len(),
+            self.errors.first().map(|e| format!(" (first: {e})")).unwrap_or_default()
+        );
+        let _ = n;
+    }
+}
+
+/// A minute (by default) of mixed writes beside decisions on the same server.
+async fn soak(label: &str, http: &reqwest::Client, base: &str, k: &str) {
+    let secs: u64 = std::env::var("BENCH_SOAK_SECS").ok().and_then(|v| v.parse().ok()).unwrap_or(60);
+    let api = |p: &str| format!("{base}/api/v1{p}");
+    let _ = http
+        .post(api("/coupons"))
+        .bearer_auth(k)
+        .json(&json!({"code": "SOAK", "type": "percentage", "amount": 10, "maxRedemptions": 1_000_000}))
+        .send()
+        .await
+        .unwrap();
+    let until = Instant::now() + Duration::from_secs(secs);
+    let writers = 8;
+    let mut set = tokio::task::JoinSet::new();
+    for w in 0..writers {
+        let (http, base, k) = (http.clone(), base.to_string(), k.to_string());
+        set.spawn(async move {
+            let mut side = SoakSide::default();
+            let mut i = 0u64;
+            while Instant::now() < until {
+                i += 1;
+                let tag = format!("{w}-{i}");
+                let steps: Vec<(reqwest::Method, String, Value, &[u16])> = vec![
+                    (reqwest::Method::POST, "/products".into(), json!({"name": format!("Soak {tag}")}), &[201]),
+                    (reqwest::Method::POST, "/surfaces".into(), json!({"name": format!("S {tag}"), "slug": format!("soak-{tag}"), "slots": []}), &[201]),
+                    (reqwest::Method::POST, "/coupons/SOAK/redemptions".into(), json!({"subscriptionId": format!("sub_soak_{tag}")}), &[201]),
+                    (reqwest::Method::POST, "/coupons".into(), json!({"code": format!("SOAK-{tag}"), "type": "fixed", "amount": 100, "currency": "gbp"}), &[201]),
+                ];
+                let mut created: Vec<Value> = Vec::new();
+                for (m, path, body, ok) in steps {
+                    let t = Instant::now();
+                    match http.request(m.clone(), format!("{base}/api/v1{path}")).bearer_auth(&k).json(&body).send().await {
+                        Ok(r) => {
+                            let status = r.status().as_u16();
+                            let v: Value = r.json().await.unwrap_or(Value::Null);
+                            side.latencies.push(t.elapsed());
+                            if !ok.contains(&status) {
+                                side.errors.push(format!("{m} {path}: {status} {v}"));
+                            }
+                            created.push(v);
+                        }
+                        Err(e) => side.errors.push(format!("{m} {path}: {e}")),
+                    }
+                }
+                // Rename the product and delete the surface just made.
+                let follow = [
+                    (reqwest::Method::PATCH, format!("/products/{}", created[0]["id"].as_str().unwrap_or("x")), json!({"name": format!("Soak {tag} renamed")}), 200u16),
+                    (reqwest::Method::DELETE, format!("/surfaces/{}", created[1]["id"].as_str().unwrap_or("x")), Value::Null, 204u16),
+                ];
+                for (m, path, body, ok) in follow {
+                    let t = Instant::now();
+                    let mut req = http.request(m.clone(), format!("{base}/api/v1{path}")).bearer_auth(&k);
+                    if !body.is_null() {
+                        req = req.json(&body);
+                    }
+                    match req.send().await {
+                        Ok(r) => {
+                            let status = r.status().as_u16();
+                            let _ = r.bytes().await;
+                            side.latencies.push(t.elapsed());
+                            if status != ok {
+                                side.errors.push(format!("{m} {path}: {status}"));
+                            }
+                        }
+                        Err(e) => side.errors.push(format!("{m} {path}: {e}")),
+                    }
+                }
+            }
+            side
+        });
+    }
+    let mut readers = tokio::task::JoinSet::new();
+    for c in 0..(CONCURRENCY - writers) {
+        let (http, url, k) = (http.clone(), api("/surface-decisions"), k.to_string());
+        readers.spawn(async move {
+            let mut side = SoakSide::default();
+            let body = json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("soak{c}@example.com")}}).to_string();
+            while Instant::now() < until {
+                let t = Instant::now();
+                match http.post(&url).bearer_auth(&k).header("content-type", "application/json").body(body.clone()).send().await {
+                    Ok(r) => {
+                        let status = r.status().as_u16();
+                        let _ = r.bytes().await;
+                        side.latencies.push(t.elapsed());
+                        if status != 200 {
+                            side.errors.push(format!("decision: {status}"));
+                        }
+                    }
+                    Err(e) => side.errors.push(format!("decision: {e}")),
+                }
+            }
+            side
+        });
+    }
+    let mut writes = SoakSide::default();
+    while let Some(r) = set.join_next().await {
+        let s = r.unwrap();
+        writes.latencies.extend(s.latencies);
+        writes.errors.extend(s.errors);
+    }
+    let mut reads = SoakSide::default();
+    while let Some(r) = readers.join_next().await {
+        let s = r.unwrap();
+        reads.latencies.extend(s.latencies);
+        reads.errors.extend(s.errors);
+    }
+    println!("== {label}: soak, {secs} s, {writers} writers beside {} decision clients", CONCURRENCY - writers);
+    writes.report("mixed writes (create, rename, delete, redeem)", secs as f64);
+    reads.report("POST /api/v1/surface-decisions (beside)", secs as f64);
 }
 
 /// Validations with a publishable key, and redemptions of one code by many subscriptions at

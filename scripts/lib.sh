@@ -67,6 +67,8 @@ build_site() {
     log "bundling the code editor (CodeMirror, from npm)"
     (cd "$ROOT/editor" && OUT="$pkg/editor.js" npm run --silent build)
   fi
+  # The API reference page's renderer: Redoc's standalone bundle, from npm, served as our own asset.
+  cmp -s "$ROOT/editor/node_modules/redoc/bundles/redoc.standalone.js" "$pkg/redoc.js" || cp "$ROOT/editor/node_modules/redoc/bundles/redoc.standalone.js" "$pkg/redoc.js"
   cp -Rup "$ROOT/public/." "$SITE_DIR/"
   log "precompressing static files (brotli and gzip)"
   node "$ROOT/scripts/precompress.mjs" "$SITE_DIR"

@@ -7,7 +7,14 @@ use common::TestApp;
 use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
 use serde_json::{Value, json};
 
-db_tests!(method_rules_versions_and_restore, offer_rules_and_checkout_test_run, workflows_are_tenant_and_environment_scoped);
+db_tests!(
+    method_rules_versions_and_restore,
+    offer_rules_and_checkout_test_run,
+    workflows_are_tenant_and_environment_scoped,
+    deeply_nested_code_is_refused_through_every_door,
+    one_tenant_cannot_take_every_workflow_slot,
+    what_a_failed_redemption_records_is_bounded
+);
 
 const SETTINGS: &str = r#"{"successUrl":"https://shop.test/thanks","cancelUrl":"https://shop.test/pricing","signupUrl":"https://shop.test/join"}"#;
 
@@ -201,4 +208,150 @@ async fn workflows_are_tenant_and_environment_scoped(app: TestApp) {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let v = app.api("GET", &format!("/api/v1/redemption-methods/{mid}/workflow/versions"), &b.keys.preview.secret, None).await.json();
     assert_eq!(v["data"].as_array().unwrap().len(), 1, "nothing was saved by the other tenant");
+}
+
+/// A tenant with the Stripe integration, a Stripe Checkout method running `code`, and an offer.
+struct Shop {
+    t: offerdeck::server::services::tenants::Bootstrap,
+    method: String,
+    offer: String,
+}
+
+async fn shop(app: &TestApp, name: &str, code: Option<&str>) -> Shop {
+    let t = app.tenant(name, &format!("owner@{}.test", name.to_lowercase())).await;
+    let key = &t.keys.preview.secret;
+    let r = app.api("PUT", "/api/v1/integrations/stripe", key, Some(&format!(r#"{{"secretKey":"{GOOD_TEST_KEY}"}}"#))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let m = method(app, key).await;
+    let mid = m["id"].as_str().unwrap().to_string();
+    if let Some(code) = code {
+        let r = app.api("PUT", &format!("/api/v1/redemption-methods/{mid}/workflow"), key, Some(&json!({"code": code}).to_string())).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let product = app.api("POST", "/api/v1/products", key, Some(r#"{"name":"Premium"}"#)).await.json()["id"].as_str().unwrap().to_string();
+    let p = price(app, key, &product, "gbp", 1000, "price_monthly").await;
+    let offer = json!({"name": "Premium", "redemptionMethodId": mid, "priceIds": [p], "presentation": {"title": "Premium"}});
+    let r = app.api("POST", "/api/v1/offers", key, Some(&offer.to_string())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    Shop { method: mid, offer: r.json()["id"].as_str().unwrap().to_string(), t }
+}
+
+fn offer_token(app: &TestApp, s: &Shop, who: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let identity = offerdeck::model::Identity { kind: "authenticated".into(), identifier: who.into() };
+    offerdeck::server::tokens::mint(&app.state.config.secret_key, &app.scope(&s.t.tenant_id, offerdeck::model::Environment::Preview), &s.offer, &identity, 1800, now)
+}
+
+fn redemption(who: &str, token: &str) -> String {
+    json!({"identity": {"userIdentifier": who}, "offerToken": token}).to_string()
+}
+
+// Scenario: code nested 100,000 brackets deep is a validation error with its line and column when
+// a method is created, when a workflow is saved through the API and through the dashboard, and
+// when an old version stored before the limit is restored; the server answers the next request.
+async fn deeply_nested_code_is_refused_through_every_door(app: TestApp) {
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let key = &t.keys.preview.secret;
+    let deep = format!("export default async function () {{ return {{ success: true }}; }}\nconst x = {}", "[".repeat(100_000));
+    let assert_refused = |r: &common::Resp| {
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", &r.body[..r.body.len().min(300)]);
+        let j = r.json();
+        assert_eq!(j["code"], "validation_failed");
+        assert!(j["errors"][0]["message"].as_str().unwrap().contains("nests deeper than 200 levels"), "{j}");
+        assert_eq!((j["errors"][0]["line"].as_u64(), j["errors"][0]["column"].as_u64()), (Some(2), Some(210)), "{j}");
+    };
+    let create = json!({"name": "Deep", "schema": "custom", "workflow": deep});
+    assert_refused(&app.api("POST", "/api/v1/redemption-methods", key, Some(&create.to_string())).await);
+    let m = method(&app, key).await;
+    let mid = m["id"].as_str().unwrap();
+    assert_refused(&app.api("PUT", &format!("/api/v1/redemption-methods/{mid}/workflow"), key, Some(&json!({"code": deep}).to_string())).await);
+    let cookie = app.login("owner@acme.test", t.owner_password.as_deref().unwrap()).await;
+    let r = app.sfn("methods/workflow/save", &[("id", mid), ("code", &deep)], Some(&cookie)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", &r.body[..r.body.len().min(300)]);
+    assert!(r.body.contains("nests deeper than 200 levels"));
+
+    // A version stored before the limit existed (written straight to the database).
+    let scope = app.scope(&t.tenant_id, offerdeck::model::Environment::Preview);
+    let old = offerdeck::server::db::methods::NewVersion { id: "wfv_deep", method_id: mid, source: &deep, compiled_js: "", source_map: "", created_by: "test", now: 1 };
+    let v = offerdeck::server::db::methods::insert_version(&app.state.db.pool, &scope, old).await.unwrap();
+    assert_refused(&app.api("POST", &format!("/api/v1/redemption-methods/{mid}/workflow/versions/{v}/restore"), key, None).await);
+    assert_eq!(app.api("GET", &format!("/api/v1/redemption-methods/{mid}"), key, None).await.json()["currentVersion"], 1, "nothing was saved");
+}
+
+const HANGS: &str = "export default async function ({ integrations }) {\n  await integrations.stripe.request({ method: 'GET', path: '/v1/hang' });\n  return { success: true };\n}\n";
+
+// Scenario: tenant A fills its share of workflow slots with runs that hang on Stripe; tenant B's
+// test run and redemption still complete at once; A's next test run and redemption are 429
+// `rate_limited` with Retry-After after the bounded wait, and the refused redemption's token is
+// not left claimed.
+async fn one_tenant_cannot_take_every_workflow_slot(base: TestApp) {
+    let stub = StripeStub::start().await;
+    let app = std::sync::Arc::new(base.reconfigured(|c| {
+        c.stripe_api_base = stub.base.clone();
+        c.workflow_limits.tenant_concurrent = 2;
+        c.workflow_limits.queue_wait = std::time::Duration::from_millis(300);
+    }));
+    let a = shop(&app, "Alpha", Some(HANGS)).await;
+    let b = shop(&app, "Beta", None).await;
+    let run = |s: &Shop| (format!("/api/v1/redemption-methods/{}/workflow/test", s.method), json!({"identity": {"userIdentifier": "x@y.test"}, "offerId": s.offer}).to_string());
+
+    let mut hanging = Vec::new();
+    for _ in 0..2 {
+        let (app, key, (path, body)) = (app.clone(), a.t.keys.preview.secret.clone(), run(&a));
+        hanging.push(tokio::spawn(async move { app.api("POST", &path, &key, Some(&body)).await }));
+    }
+    tokio::time::timeout(std::time::Duration::from_secs(10), stub.wait_for("/v1/hang", 2)).await.expect("A's runs reached Stripe");
+
+    let prompt = std::time::Duration::from_secs(5);
+    let (path, body) = run(&b);
+    let r = tokio::time::timeout(prompt, app.api("POST", &path, &b.t.keys.preview.secret, Some(&body))).await.expect("B's test run was held up");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["result"]["success"], true, "{}", r.body);
+    let tok = offer_token(&app, &b, "buyer@beta.test");
+    let r = tokio::time::timeout(prompt, app.api("POST", "/api/v1/offer-redemptions", &b.t.keys.preview.secret, Some(&redemption("buyer@beta.test", &tok)))).await.expect("B's redemption was held up");
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["status"], "success");
+
+    let (path, body) = run(&a);
+    let started = std::time::Instant::now();
+    let r = app.api("POST", &path, &a.t.keys.preview.secret, Some(&body)).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.json()["code"], "rate_limited");
+    assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+    assert!(started.elapsed() >= std::time::Duration::from_millis(300), "refused after the bounded wait");
+    let tok = offer_token(&app, &a, "buyer@alpha.test");
+    for _ in 0..2 {
+        // Twice: the first refusal released the token's claim (else the second would be 409).
+        let r = app.api("POST", "/api/v1/offer-redemptions", &a.t.keys.preview.secret, Some(&redemption("buyer@alpha.test", &tok))).await;
+        assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+        assert_eq!(r.header("retry-after").as_deref(), Some("1"));
+    }
+    assert_eq!(stub.requests().iter().filter(|r| r.path == "/v1/hang").count(), 2, "the refused runs did not start");
+    for h in hanging {
+        h.abort();
+        let _ = h.await;
+    }
+    assert_eq!(app.state.engine.tenants_tracked(), 0);
+}
+
+// Scenario: a redemption whose workflow logs without end and returns a result over 64 KiB is a
+// 531 `workflow_error` naming the limit; the recorded event keeps bounded logs and response.
+async fn what_a_failed_redemption_records_is_bounded(app: TestApp) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    let code = "export default async function () {\n  for (let i = 0; i < 1000; i++) console.log('x'.repeat(3000));\n  return { success: true, action: 'navigate', url: 'https://x.test/', properties: { big: 'p'.repeat(100000) } };\n}\n";
+    let s = shop(&app, "Acme", Some(code)).await;
+    let key = &s.t.keys.preview.secret;
+    let tok = offer_token(&app, &s, "buyer@acme.test");
+    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&redemption("buyer@acme.test", &tok))).await;
+    assert_eq!(r.status.as_u16(), 531, "{}", &r.body[..r.body.len().min(300)]);
+    assert_eq!(r.json()["code"], "workflow_error");
+    assert!(r.json()["message"].as_str().unwrap().contains("larger than 64 KiB"));
+    let events = app.api("GET", "/api/v1/events?type=offer.redemption", key, None).await.json();
+    let e = &events["data"][0];
+    assert_eq!(e["status"], "failed", "{events}");
+    let logs: Vec<&str> = e["logs"].as_array().unwrap().iter().map(|l| l.as_str().unwrap()).collect();
+    assert_eq!(logs.last(), Some(&"… logs truncated"));
+    assert!(logs.iter().map(|l| l.len()).sum::<usize>() <= (64 << 10) + 32, "{} lines", logs.len());
+    assert!(e["response"].to_string().len() < 1_000, "{}", e["response"]);
 }

@@ -79,25 +79,34 @@ pub struct Coupon {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CouponCreate {
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z0-9_-]{1,64}$", example = "WINBACK30"))]
     pub code: String,
     #[serde(rename = "type")]
     pub coupon_type: CouponType,
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub amount: i64,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z]{3}$"))]
     pub currency: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 120))]
     pub repeat_months: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub max_redemptions: Option<i64>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub max_redemptions_per_customer: Option<i64>,
     /// RFC 3339
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub starts_at: Option<String>,
     /// RFC 3339
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub expires_at: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 64))]
     pub campaign: Option<String>,
 }
 
@@ -309,6 +318,7 @@ pub struct CouponValidation {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CouponCodeInput {
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub code: String,
 }
 
@@ -317,8 +327,10 @@ pub struct CouponCodeInput {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CouponRedemptionInput {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 255, pattern = "\\S"))]
     pub subscription_id: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 255))]
     pub customer_id: Option<String>,
 }
 
@@ -407,9 +419,11 @@ pub struct WebhookEndpoint {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookEndpointInput {
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$"))]
     pub url: String,
     pub events: Vec<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub description: Option<String>,
 }
 
@@ -419,13 +433,16 @@ pub struct WebhookEndpointInput {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookEndpointUpdate {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$"))]
     pub url: Option<String>,
     #[serde(default)]
     pub events: Option<Vec<String>>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub description: Option<String>,
     /// `enabled` or `disabled`.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = "^(enabled|disabled)$"))]
     pub status: Option<String>,
 }
 

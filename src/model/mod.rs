@@ -129,8 +129,10 @@ pub struct Product {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductCreate {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub description: Option<String>,
 }
 
@@ -140,8 +142,10 @@ pub struct ProductCreate {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductUpdate {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub description: Option<String>,
 }
 
@@ -398,11 +402,15 @@ pub struct Price {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PriceCreate {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, pattern = "\\S"))]
     pub product_id: String,
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z]{3}$", example = "gbp"))]
     pub currency: String,
+    #[cfg_attr(feature = "ssr", schema(minimum = 0, maximum = 99_999_999))]
     pub unit_amount: i64,
     #[serde(default)]
     pub interval: Option<PriceInterval>,
+    #[cfg_attr(feature = "ssr", schema(pattern = "^price_[A-Za-z0-9_]{1,249}$"))]
     pub stripe_price_id: String,
 }
 
@@ -412,6 +420,7 @@ pub struct PriceCreate {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PriceUpdate {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = "^price_[A-Za-z0-9_]{1,249}$"))]
     pub stripe_price_id: Option<String>,
 }
 
@@ -504,9 +513,11 @@ pub struct StripeIntegration {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct StripeIntegrationInput {
+    #[cfg_attr(feature = "ssr", schema(pattern = "^(sk|rk)_(test|live)_[A-Za-z0-9_]{12,247}$"))]
     pub secret_key: String,
     /// `whsec_…`; omitted or empty keeps the stored one.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = "^(whsec_[!-~]{4,249})?$"))]
     pub webhook_secret: Option<String>,
 }
 
@@ -602,10 +613,13 @@ impl MethodSchema {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct MethodSettings {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^(https?://\\S{2,})?$"))]
     pub success_url: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^(https?://\\S{2,})?$"))]
     pub cancel_url: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^(https?://\\S{2,})?$"))]
     pub signup_url: String,
 }
 
@@ -659,9 +673,11 @@ pub struct RedemptionMethod {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RedemptionMethodCreate {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 120, pattern = "[A-Za-z0-9]"))]
     pub name: String,
     /// Derived from the name when omitted.
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = "^([a-z0-9][a-z0-9-]{0,63})?$"))]
     pub slug: Option<String>,
     pub schema: MethodSchema,
     /// TypeScript or JavaScript; the schema's default workflow when omitted.
@@ -677,8 +693,10 @@ pub struct RedemptionMethodCreate {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RedemptionMethodUpdate {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 120, pattern = "\\S"))]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$"))]
     pub slug: Option<String>,
     #[serde(default)]
     pub settings: Option<MethodSettings>,
@@ -808,6 +826,7 @@ wire_names!(Audience { All => "all", Anonymous => "anonymous", Authenticated => 
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OfferPresentation {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub title: String,
     /// Price label; by default formatted from the first price (e.g. `£10.00`).
     #[serde(default)]
@@ -843,8 +862,11 @@ pub struct Offer {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OfferCreate {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub name: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 1))]
     pub redemption_method_id: String,
+    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 20))]
     pub price_ids: Vec<String>,
     pub presentation: OfferPresentation,
     #[serde(default)]
@@ -852,9 +874,11 @@ pub struct OfferCreate {
     pub instructions: Option<serde_json::Value>,
     /// RFC 3339
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub valid_from: Option<String>,
     /// RFC 3339
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub valid_until: Option<String>,
     #[serde(default)]
     pub audience: Option<Audience>,
@@ -866,10 +890,13 @@ pub struct OfferCreate {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OfferUpdate {
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub name: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1))]
     pub redemption_method_id: Option<String>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 20))]
     pub price_ids: Option<Vec<String>>,
     #[serde(default)]
     pub presentation: Option<OfferPresentation>,
@@ -1037,9 +1064,11 @@ pub enum FieldType {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SchemaField {
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub key: String,
     #[serde(rename = "type")]
     pub field_type: FieldType,
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, pattern = "\\S"))]
     pub label: String,
     #[serde(default)]
     pub required: bool,
@@ -1063,10 +1092,13 @@ pub struct PresentationSchema {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PresentationSchemaInput {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, pattern = "\\S"))]
     pub name: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_items = 100))]
     pub fields: Vec<SchemaField>,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_items = 20))]
     pub offer_slots: Vec<String>,
 }
 
@@ -1102,10 +1134,12 @@ pub struct Experience {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ExperienceInput {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, pattern = "\\S"))]
     pub name: String,
     #[serde(rename = "type")]
     pub kind: ExperienceKind,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_length = 50_000))]
     pub html: Option<String>,
     #[serde(default)]
     pub schema_id: Option<String>,
@@ -1129,6 +1163,7 @@ pub enum Facet {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SurfaceSlot {
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub key: String,
     pub facet: Facet,
     #[serde(default)]
@@ -1153,9 +1188,12 @@ pub struct Surface {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SurfaceInput {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, pattern = "\\S"))]
     pub name: String,
+    #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$"))]
     pub slug: String,
     #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(max_items = 50))]
     pub slots: Vec<SurfaceSlot>,
 }
 

@@ -191,6 +191,58 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// A server that answers `/v1/{sized|stream}/N` with N KiB of JSON, with a length or
+    /// streamed without one until it closes the connection.
+    async fn big_answers() -> String {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            while let Ok((mut conn, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let mut req = Vec::new();
+                    let mut buf = [0u8; 4096];
+                    while !req.windows(4).any(|w| w == b"\r\n\r\n") {
+                        let Ok(n) = conn.read(&mut buf).await else { return };
+                        if n == 0 {
+                            return;
+                        }
+                        req.extend_from_slice(&buf[..n]);
+                    }
+                    let line = String::from_utf8_lossy(&req).lines().next().unwrap_or("").to_string();
+                    let path: Vec<&str> = line.split(' ').nth(1).unwrap_or("").split('/').collect();
+                    let kib: usize = path.get(3).and_then(|k| k.parse().ok()).unwrap_or(0);
+                    let body = format!("{{\"x\":\"{}\"}}", "y".repeat(kib << 10));
+                    let head = if path.get(2) == Some(&"sized") {
+                        format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n", body.len())
+                    } else {
+                        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n".to_string()
+                    };
+                    let _ = conn.write_all(head.as_bytes()).await;
+                    for chunk in body.as_bytes().chunks(64 << 10) {
+                        if conn.write_all(chunk).await.is_err() {
+                            return;
+                        }
+                    }
+                    let _ = conn.shutdown().await;
+                });
+            }
+        });
+        base
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_a_mebibyte_is_refused_unread() {
+        let base = big_answers().await;
+        let client = StripeClient::with_policy(&base, 0, Duration::ZERO);
+        for how in ["sized", "stream"] {
+            let err = client.request("sk_test_x", "GET", &format!("/v1/{how}/2048"), None, None).await.unwrap_err();
+            assert_eq!(err.0, "Stripe's answer was larger than 1 MiB", "{how}");
+            let ok = client.request("sk_test_x", "GET", &format!("/v1/{how}/900"), None, None).await.unwrap();
+            assert_eq!(ok.data["x"].as_str().map(str::len), Some(900 << 10), "{how}");
+        }
+    }
+
     #[test]
     fn workflow_paths_cannot_leave_the_api_base() {
         for ok in ["/v1/checkout/sessions", "/v1/customers/cus_1?expand[]=x", "/v1/prices/price_1"] {

@@ -259,7 +259,7 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
         ("pending", next)
     };
     // The attempt and the delivery's new state together: the log never runs ahead of the row.
-    let mut tx = pool.begin().await?;
+    let mut tx = db.begin_write().await?;
     wdb::insert_attempt(&mut *tx, record).await?;
     wdb::finish_attempt(&mut *tx, &c.id, status, status_code, error.as_deref(), next_at, now).await?;
     tx.commit().await

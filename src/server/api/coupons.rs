@@ -34,11 +34,16 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
     pub limit: Option<i64>,
+    /// The `id` (`cpn_…`) of the last coupon of the previous page (newest first). An id that
+    /// names no coupon of this environment gives an empty page.
     pub starting_after: Option<String>,
     /// Case-insensitive substring of the code or campaign.
     pub q: Option<String>,
     /// `active`, `expired`, `exhausted`, `archived` or `all` (default).
+    #[param(schema_with = super::status_filter_coupon)]
     pub status: Option<String>,
     /// Exact campaign tag; empty selects coupons without one.
     pub campaign: Option<String>,
@@ -51,8 +56,9 @@ pub struct CouponPage {
     pub has_more: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/coupons", tag = "coupons", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = CouponPage), (status = 400, body = ErrorBody)))]
+/// Coupons, newest first.
+#[utoipa::path(get, path = "/api/v1/coupons", operation_id = "listCoupons", tag = "coupons", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = CouponPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, an unknown `status` or query parameter")))]
 pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<CouponPage>> {
     let page = coupons::list(&s, &a, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status, campaign: q.campaign }).await?;
     Ok(Json(CouponPage { data: page.data, has_more: page.has_more }))
@@ -60,16 +66,23 @@ pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q):
 
 /// Creates the coupon and mirrors it to the environment's Stripe account first: when Stripe
 /// refuses or cannot be reached nothing is stored (502 `stripe_error` with Stripe's message).
-#[utoipa::path(post, path = "/api/v1/coupons", tag = "coupons", request_body = CouponCreate, security(("bearer" = [])),
-    responses((status = 201, body = Coupon), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 502, body = ErrorBody)))]
+/// The code is upper-cased first. Rules that depend on `type`: `amount` 1–100 for
+/// `percentage`, ≥ 1 minor units plus `currency` for `fixed`, 1–36 months for `first_n_months`
+/// (`currency` only for `fixed`); `maxRedemptionsPerCustomer` ≤ `maxRedemptions`; `startsAt`
+/// before `expiresAt`, and `expiresAt` in the future. The environment needs a Stripe
+/// integration (400 otherwise).
+#[utoipa::path(post, path = "/api/v1/coupons", operation_id = "createCoupon", tag = "coupons", request_body = CouponCreate, security(("bearer" = [])),
+    responses((status = 201, body = Coupon), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody, description = "`conflict`: the code exists in this environment, or `idempotency_key_reused`"),
+        (status = 502, body = ErrorBody, description = "`stripe_error`: Stripe refused the coupon or could not be reached; nothing was stored")))]
 pub async fn create(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<CouponCreate>) -> ApiResult<(StatusCode, Json<Coupon>)> {
     Ok((StatusCode::CREATED, Json(coupons::create(&s, &a, i).await?)))
 }
 
 /// Publishable or secret key. Archived, expired, not-yet-valid and used-up codes are 404
 /// `invalid_or_expired`.
-#[utoipa::path(post, path = "/api/v1/coupons/validate", tag = "coupons", request_body = CouponCodeInput, security(("bearer" = [])),
-    responses((status = 200, body = CouponValidation), (status = 404, body = ErrorBody), (status = 429, body = ErrorBody, description = "Too many checks from this address (see Retry-After)")))]
+#[utoipa::path(post, path = "/api/v1/coupons/validate", operation_id = "validateCoupon", tag = "coupons", request_body = CouponCodeInput, security(("bearer" = [])),
+    responses((status = 200, body = CouponValidation), (status = 400, body = ErrorBody, description = "A blank code"), (status = 404, body = ErrorBody, description = "`invalid_or_expired`"),
+        (status = 429, body = ErrorBody, description = "Too many checks from this address (see Retry-After)")))]
 pub async fn validate(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -88,30 +101,48 @@ pub async fn validate(
 #[serde(rename_all = "camelCase")]
 pub struct CampaignList {
     pub data: Vec<CampaignCount>,
+    pub has_more: bool,
 }
 
-/// Coupons and redemptions per campaign tag.
-#[utoipa::path(get, path = "/api/v1/coupons/campaigns", tag = "coupons", security(("bearer" = [])), responses((status = 200, body = CampaignList)))]
-pub async fn campaigns(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<CampaignList>> {
-    Ok(Json(CampaignList { data: coupons::campaigns(&s, &a).await? }))
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CampaignQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
+    pub limit: Option<i64>,
+    /// The `campaign` of the last entry of the previous page. A tag that no coupon has gives
+    /// an empty page.
+    pub starting_after: Option<String>,
+}
+
+/// Coupons and redemptions per campaign tag: most redeemed first, then by tag; coupons without
+/// a campaign last (`campaign: null`).
+#[utoipa::path(get, path = "/api/v1/coupons/campaigns", operation_id = "listCouponCampaigns", tag = "coupons", params(CampaignQuery), security(("bearer" = [])),
+    responses((status = 200, body = CampaignList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn campaigns(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<CampaignQuery>) -> ApiResult<Json<CampaignList>> {
+    let p = coupons::page_campaigns(&s, &a, q.starting_after.as_deref(), q.limit).await?;
+    Ok(Json(CampaignList { data: p.data, has_more: p.has_more }))
 }
 
 /// Every coupon of the environment with its redemption count, as CSV.
-#[utoipa::path(get, path = "/api/v1/coupons/export.csv", tag = "coupons", security(("bearer" = [])), responses((status = 200, content_type = "text/csv", body = String)))]
+#[utoipa::path(get, path = "/api/v1/coupons/export.csv", operation_id = "exportCoupons", tag = "coupons", security(("bearer" = [])), responses((status = 200, content_type = "text/csv", body = String)))]
 pub async fn export(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<impl IntoResponse> {
     let csv = coupons::export_csv(&s, &a).await?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")], csv))
 }
 
-#[utoipa::path(get, path = "/api/v1/coupons/{code}", tag = "coupons", params(("code" = String, Path, description = "Case-insensitive")), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/coupons/{code}", operation_id = "getCoupon", tag = "coupons", params(("code" = String, Path, description = "The code, case-insensitive")), security(("bearer" = [])),
     responses((status = 200, body = Coupon), (status = 404, body = ErrorBody)))]
 pub async fn read(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>) -> ApiResult<Json<Coupon>> {
     Ok(Json(coupons::get(&s, &a, &code).await?))
 }
 
 /// Archives the coupon and deletes it in Stripe (new redemptions stop; history stays).
-#[utoipa::path(post, path = "/api/v1/coupons/{code}/archive", tag = "coupons", params(("code" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Coupon), (status = 404, body = ErrorBody), (status = 502, body = ErrorBody)))]
+/// Archiving an archived coupon answers it unchanged.
+#[utoipa::path(post, path = "/api/v1/coupons/{code}/archive", operation_id = "archiveCoupon", tag = "coupons", params(("code" = String, Path, description = "The code, case-insensitive")), security(("bearer" = [])),
+    responses((status = 200, body = Coupon, description = "The archived coupon"), (status = 404, body = ErrorBody),
+        (status = 502, body = ErrorBody, description = "`stripe_error`: Stripe refused or could not be reached; the coupon was not archived")))]
 pub async fn archive(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>) -> ApiResult<Json<Coupon>> {
     Ok(Json(coupons::archive(&s, &a, &code).await?))
 }
@@ -123,20 +154,35 @@ pub struct RedemptionList {
     pub has_more: bool,
 }
 
-/// The newest 200 redemptions of the coupon.
-#[utoipa::path(get, path = "/api/v1/coupons/{code}/redemptions", tag = "coupons", params(("code" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = RedemptionList), (status = 404, body = ErrorBody)))]
-pub async fn list_redemptions(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>) -> ApiResult<Json<RedemptionList>> {
-    let d = coupons::detail(&s, &a, &code).await?;
-    Ok(Json(RedemptionList { has_more: d.redemptions.len() as i64 >= 200 && d.coupon.times_redeemed > 200, data: d.redemptions }))
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
+    pub limit: Option<i64>,
+    /// The `id` of the last object of the previous page (newest first). An id that names no
+    /// object of this list gives an empty page.
+    pub starting_after: Option<String>,
+}
+
+/// The coupon's redemptions, newest first.
+#[utoipa::path(get, path = "/api/v1/coupons/{code}/redemptions", operation_id = "listCouponRedemptions", tag = "coupons",
+    params(("code" = String, Path, description = "The code, case-insensitive"), PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = RedemptionList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
+        (status = 404, body = ErrorBody)))]
+pub async fn list_redemptions(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<RedemptionList>> {
+    let p = coupons::page_redemptions(&s, &a, &code, q.starting_after.as_deref(), q.limit).await?;
+    Ok(Json(RedemptionList { data: p.data, has_more: p.has_more }))
 }
 
 /// Records a redemption: 201 the first time for a (coupon, subscription), 200 with that same
 /// redemption afterwards; over a limit, expired or archived → 404 `invalid_or_expired`.
-#[utoipa::path(post, path = "/api/v1/coupons/{code}/redemptions", tag = "coupons", params(("code" = String, Path)), request_body = CouponRedemptionInput,
+#[utoipa::path(post, path = "/api/v1/coupons/{code}/redemptions", operation_id = "redeemCoupon", tag = "coupons", params(("code" = String, Path, description = "The code, case-insensitive")), request_body = CouponRedemptionInput,
     security(("bearer" = [])),
     responses((status = 201, body = CouponRedemption), (status = 200, body = CouponRedemption, description = "Already redeemed for this subscription"),
-        (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+        (status = 400, body = ErrorBody, description = "Field errors; also a missing `customerId` when the coupon has a per-customer limit"),
+        (status = 404, body = ErrorBody, description = "`invalid_or_expired`: unknown, archived, expired, not yet valid or used up")))]
 pub async fn redeem(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -154,15 +200,19 @@ pub struct EndpointList {
     pub has_more: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/webhook-endpoints", tag = "webhooks", security(("bearer" = [])), responses((status = 200, body = EndpointList)))]
-pub async fn list_endpoints(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<EndpointList>> {
-    Ok(Json(EndpointList { data: webhooks::list_endpoints(&s, &a).await?, has_more: false }))
+/// Webhook endpoints (deleted ones left out), newest first.
+#[utoipa::path(get, path = "/api/v1/webhook-endpoints", operation_id = "listWebhookEndpoints", tag = "webhooks", params(PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = EndpointList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_endpoints(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<EndpointList>> {
+    let p = webhooks::page_endpoints(&s, &a, q.starting_after.as_deref(), q.limit).await?;
+    Ok(Json(EndpointList { data: p.data, has_more: p.has_more }))
 }
 
 /// The answer carries the signing secret (`whsec_…`); it is not shown again, not even by an
 /// `Idempotency-Key` replay (which answers `secret: null` and `secretOmitted: true`).
-#[utoipa::path(post, path = "/api/v1/webhook-endpoints", tag = "webhooks", request_body = WebhookEndpointInput, security(("bearer" = [])),
-    responses((status = 201, body = WebhookEndpoint), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/webhook-endpoints", operation_id = "createWebhookEndpoint", tag = "webhooks", request_body = WebhookEndpointInput, security(("bearer" = [])),
+    responses((status = 201, body = WebhookEndpoint), (status = 400, body = ErrorBody, description = "Field errors; also a URL whose host is not allowed (private addresses, unless the operator allows them)"),
+        (status = 409, body = ErrorBody, description = "The environment has the most endpoints allowed, or `idempotency_key_reused`")))]
 pub async fn create_endpoint(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
@@ -171,20 +221,22 @@ pub async fn create_endpoint(
     Ok((StatusCode::CREATED, axum::Extension(super::ShownOnce(&["secret"])), Json(webhooks::create_endpoint(&s, &a, i).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}", operation_id = "getWebhookEndpoint", tag = "webhooks", params(("id" = String, Path, description = "`whe_…`")), security(("bearer" = [])),
     responses((status = 200, body = WebhookEndpoint), (status = 404, body = ErrorBody)))]
 pub async fn read_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<WebhookEndpoint>> {
     Ok(Json(webhooks::get_endpoint(&s, &a, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/webhook-endpoints/{id}", tag = "webhooks", params(("id" = String, Path)), request_body = WebhookEndpointUpdate,
+/// Changes the given fields only.
+#[utoipa::path(patch, path = "/api/v1/webhook-endpoints/{id}", operation_id = "updateWebhookEndpoint", tag = "webhooks", params(("id" = String, Path, description = "`whe_…`")), request_body = WebhookEndpointUpdate,
     security(("bearer" = [])), responses((status = 200, body = WebhookEndpoint), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<WebhookEndpointUpdate>) -> ApiResult<Json<WebhookEndpoint>> {
     Ok(Json(webhooks::update_endpoint(&s, &a, &id, i).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/webhook-endpoints/{id}", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+/// Deletes the endpoint: it receives nothing more and leaves the lists (its delivery log is kept).
+#[utoipa::path(delete, path = "/api/v1/webhook-endpoints/{id}", operation_id = "deleteWebhookEndpoint", tag = "webhooks", params(("id" = String, Path, description = "`whe_…`")), security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)))]
 pub async fn delete_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
     webhooks::delete_endpoint(&s, &a, &id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -205,19 +257,20 @@ pub struct DeliveryList {
     pub has_more: bool,
 }
 
-/// The delivery log of an endpoint (newest 100), every attempt included.
-#[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}/deliveries", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = DeliveryList), (status = 404, body = ErrorBody)))]
-pub async fn deliveries(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<DeliveryList>> {
-    let d = webhooks::endpoint_detail(&s, &a, &id, 100).await?;
-    let mut attempts: std::collections::HashMap<String, Vec<WebhookAttempt>> = d.attempts.into_iter().collect();
-    let data = d.deliveries.into_iter().map(|del| DeliveryWithAttempts { attempt_log: attempts.remove(&del.id).unwrap_or_default(), delivery: del }).collect();
-    Ok(Json(DeliveryList { data, has_more: false }))
+/// The delivery log of an endpoint, newest first, every attempt included.
+#[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}/deliveries", operation_id = "listWebhookDeliveries", tag = "webhooks",
+    params(("id" = String, Path, description = "`whe_…`"), PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = DeliveryList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
+        (status = 404, body = ErrorBody)))]
+pub async fn deliveries(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<DeliveryList>> {
+    let (p, mut attempts) = webhooks::page_deliveries(&s, &a, &id, q.starting_after.as_deref(), q.limit).await?;
+    let data = p.data.into_iter().map(|del| DeliveryWithAttempts { attempt_log: attempts.remove(&del.id).unwrap_or_default(), delivery: del }).collect();
+    Ok(Json(DeliveryList { data, has_more: p.has_more }))
 }
 
 /// Queues the delivery again now, with the same `webhook-id`.
-#[utoipa::path(post, path = "/api/v1/webhook-deliveries/{id}/resend", tag = "webhooks", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = WebhookDelivery), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/webhook-deliveries/{id}/resend", operation_id = "resendWebhookDelivery", tag = "webhooks", params(("id" = String, Path, description = "`whd_…`")), security(("bearer" = [])),
+    responses((status = 200, body = WebhookDelivery), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The delivery is being sent right now, or `idempotency_key_reused`")))]
 pub async fn resend(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<WebhookDelivery>> {
     Ok(Json(webhooks::resend(&s, &a, &id).await?))
 }

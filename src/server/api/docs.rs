@@ -1,7 +1,13 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations and types, and a readable
 //! reference page rendered from it on the server (no CDN, no script).
 use super::ErrorBody;
-use crate::model::{Audience, IdentityInput, MethodSchema, MethodSettings, Offer, OfferCreate, OfferPresentation, OfferUpdate, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion, StripeAccount, StripeIntegration, StripeIntegrationInput, Environment, Price, PriceCreate, PriceInterval, PriceUpdate, Product, ProductCreate, ProductStatus, ProductUpdate};
+use crate::model::{
+    Audience, Environment, IdentityInput, MethodSchema, MethodSettings, Offer, OfferCreate,
+    OfferPresentation, OfferUpdate, Price, PriceCreate, PriceInterval, PriceUpdate, Product,
+    ProductCreate, ProductStatus, ProductUpdate, RedemptionMethod, RedemptionMethodCreate,
+    RedemptionMethodUpdate, StripeAccount, StripeIntegration, StripeIntegrationInput,
+    WorkflowVersion,
+};
 use axum::Json;
 use axum::response::Html;
 use serde_json::Value;
@@ -10,7 +16,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "offerdeck API", version = "1", description = "Management and runtime API of offerdeck. Authenticate with `Authorization: Bearer sk_test_…` (secret) or `pk_…` (publishable, only where noted). Errors share one body: `{status, statusCode, code, message, fields?, traceId}`."),
+    info(title = "offerdeck API", version = "1", description = "Management and runtime API of offerdeck. Authenticate with `Authorization: Bearer sk_test_…` (secret) or `pk_…` (publishable, only where noted). Errors share one body: `{status, statusCode, code, message, fields?, traceId}`. Lists take `limit` (1–100, default 50) and `startingAfter` (the `id` of the last object of the previous page) and answer `{data, hasMore}`, newest first; a `startingAfter` that names no object of the list gives an empty page. Every `POST` takes an `Idempotency-Key`."),
     paths(
         super::products::list, super::products::create, super::products::read, super::products::update, super::products::archive,
         super::prices::list, super::prices::create, super::prices::read, super::prices::update, super::prices::archive,
@@ -41,9 +47,11 @@ use utoipa::{Modify, OpenApi};
         crate::model::Coupon, crate::model::CouponCreate, crate::model::CouponType, crate::model::CouponStatus, crate::model::CouponValidation,
         crate::model::CouponCodeInput, crate::model::CouponRedemptionInput, crate::model::CouponRedemption, crate::model::CampaignCount,
         super::coupons::CouponPage, super::coupons::CampaignList, super::coupons::RedemptionList,
+        super::redemptions::RedemptionAnswer, super::redemptions::ErrorOrAnswer,
+        super::surfaces::DecisionAnswer, super::surfaces::PresentedOffer, super::surfaces::DecidedSlot, super::surfaces::DecidedExperience, super::surfaces::DecisionIdentity,
         crate::model::WebhookEndpoint, crate::model::WebhookEndpointInput, crate::model::WebhookEndpointUpdate, crate::model::WebhookDelivery,
         crate::model::WebhookAttempt, super::coupons::EndpointList, super::coupons::DeliveryList, super::coupons::DeliveryWithAttempts)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
         (name = "redemption-methods", description = "Redemption methods and their workflows"),
@@ -61,16 +69,250 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// What every operation may answer besides its own statuses, added here once: 401, 403 and 500
+/// on every secured operation; on every `POST` the `Idempotency-Key` header with its 400 (a key
+/// longer than 255 characters) and 409 (`idempotency_key_reused`); 400 on every operation with
+/// a JSON body (malformed JSON, a wrong type, a missing or unknown field).
+struct CommonResponses;
+
+fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
+        .into()
+}
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::Required;
+        use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        fn add(op: &mut Operation, status: &str, description: &str) {
+            op.responses
+                .responses
+                .entry(status.to_string())
+                .or_insert_with(|| error_response(description));
+        }
+        for item in openapi.paths.paths.values_mut() {
+            let ops = [
+                (false, item.get.as_mut()),
+                (false, item.put.as_mut()),
+                (true, item.post.as_mut()),
+                (false, item.patch.as_mut()),
+                (false, item.delete.as_mut()),
+            ];
+            for (is_post, op) in ops {
+                let Some(op) = op else { continue };
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    add(
+                        op,
+                        "401",
+                        "`unauthenticated`: no key, an unknown or revoked key, or a suspended tenant",
+                    );
+                    add(
+                        op,
+                        "403",
+                        "`forbidden`: this key may not do this (a publishable key outside the endpoints marked publishable)",
+                    );
+                }
+                if op.request_body.is_some() {
+                    add(
+                        op,
+                        "400",
+                        "`validation_failed`: malformed JSON, a wrong type, a missing or unknown field (named in `fields`)",
+                    );
+                }
+                if is_post {
+                    let params = op.parameters.get_or_insert_with(Vec::new);
+                    if !params
+                        .iter()
+                        .any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"))
+                    {
+                        params.push(
+                            ParameterBuilder::new()
+                                .name("Idempotency-Key")
+                                .parameter_in(ParameterIn::Header)
+                                .required(Required::False)
+                                .description(Some("The same key with the same body replays the first answer; with another body it is 409 `idempotency_key_reused`. Kept 24 hours."))
+                                .schema(Some(ObjectBuilder::new().schema_type(Type::String).min_length(Some(1)).max_length(Some(255))))
+                                .build(),
+                        );
+                    }
+                    add(
+                        op,
+                        "400",
+                        "`validation_failed`: an `Idempotency-Key` longer than 255 characters",
+                    );
+                    add(
+                        op,
+                        "409",
+                        "`idempotency_key_reused`: this `Idempotency-Key` came with another body, or its first request is still running",
+                    );
+                }
+                add(
+                    op,
+                    "500",
+                    "`internal`: an unexpected error (logged with the `traceId`)",
+                );
+            }
+        }
+    }
+}
+
+/// Constraints the derive cannot state, patched into the component schemas of the JSON
+/// document (JSON Schema keywords utoipa's types do not all model, such as `const`): the
+/// identity's "exactly one of", patterns and enums of array items and map keys, uniqueness.
+/// Lengths the server counts in UTF-8 bytes are given as the number of characters that always
+/// fits (a quarter), so that every string the schema allows is accepted.
+
+fn event_type_schema() -> Value {
+    serde_json::json!({"type": "string", "enum": crate::model::WEBHOOK_EVENT_TYPES})
+}
+
+fn constrain(doc: &mut Value) {
+    use serde_json::json;
+    {
+        let key = json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"});
+        let identifier = |what: &str| {
+            json!({"type": "string", "minLength": 1, "maxLength": 63, "pattern": "\\S",
+            "description": format!("{what}: 1–255 bytes (UTF-8) after trimming; 63 characters always fit")})
+        };
+        let patches: Vec<(&str, Value)> = vec![
+            (
+                "/IdentityInput",
+                json!({
+                "description": "Exactly one of `userIdentifier` (secret keys only), `anonymousIdentifier`, or `createAnonymousIdentifier: true` (the server mints an `anonymousIdentifier`).",
+                "oneOf": [
+                    {"type": "object", "required": ["userIdentifier"], "additionalProperties": false,
+                     "properties": {"userIdentifier": identifier("The merchant's id of a signed-in user")}},
+                    {"type": "object", "required": ["anonymousIdentifier"], "additionalProperties": false,
+                     "properties": {"anonymousIdentifier": identifier("An `anon_…` identifier handed out before")}},
+                    {"type": "object", "required": ["createAnonymousIdentifier"], "additionalProperties": false,
+                     "properties": {"createAnonymousIdentifier": {"const": true}}}
+                ]}),
+            ),
+            (
+                "/PresentationSchemaInput/properties/offerSlots",
+                json!({"type": "array", "items": key, "maxItems": 20, "uniqueItems": true}),
+            ),
+            (
+                "/OfferCreate/properties/priceIds",
+                json!({"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
+            ),
+            (
+                "/OfferUpdate/properties/priceIds",
+                json!({"type": ["array", "null"], "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
+            ),
+            (
+                "/WebhookEndpointInput/properties/events",
+                json!({"type": "array", "items": event_type_schema(), "minItems": 1, "maxItems": 32}),
+            ),
+            (
+                "/WebhookEndpointUpdate/properties/events",
+                json!({"type": ["array", "null"], "items": event_type_schema(), "minItems": 1, "maxItems": 32}),
+            ),
+            (
+                "/ExperienceInput/properties/offers",
+                json!({"type": ["object", "null"],
+                "description": "Offer slot → offer ids of this environment, highest priority first.",
+                "maxProperties": 20, "propertyNames": key, "additionalProperties": {"type": "array", "maxItems": 50, "items": {"type": "string"}}}),
+            ),
+            (
+                "/DecisionIn/properties/surfaceSlug",
+                json!({"type": "string", "minLength": 1, "description": "The surface's `slug`."}),
+            ),
+            (
+                "/CouponRedemptionInput/properties/subscriptionId",
+                json!({"type": "string", "minLength": 1, "maxLength": 63, "pattern": "\\S",
+                "description": "The Stripe subscription (`sub_…`): 1–255 bytes (UTF-8) after trimming; 63 characters always fit."}),
+            ),
+            (
+                "/CouponRedemptionInput/properties/customerId",
+                json!({"type": ["string", "null"], "maxLength": 63,
+                "description": "The Stripe customer (`cus_…`), needed when the coupon has a per-customer limit: at most 255 bytes (UTF-8)."}),
+            ),
+            (
+                "/MethodSettings/properties/successUrl",
+                json!({"type": "string", "maxLength": 500, "pattern": "^(https?://\\S{2,})?$", "description": "At most 2000 bytes (UTF-8)."}),
+            ),
+            (
+                "/MethodSettings/properties/cancelUrl",
+                json!({"type": "string", "maxLength": 500, "pattern": "^(https?://\\S{2,})?$", "description": "At most 2000 bytes (UTF-8)."}),
+            ),
+            (
+                "/MethodSettings/properties/signupUrl",
+                json!({"type": "string", "maxLength": 500, "pattern": "^(https?://\\S{2,})?$", "description": "At most 2000 bytes (UTF-8)."}),
+            ),
+        ];
+        for (path, value) in patches {
+            if let Some(slot) = doc.pointer_mut(&format!("/components/schemas{path}")) {
+                *slot = value;
+            }
+        }
+        // Responses without a description get the status's usual one.
+        if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
+            for item in paths.values_mut().filter_map(Value::as_object_mut) {
+                for op in item.values_mut().filter_map(Value::as_object_mut) {
+                    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut)
+                    else {
+                        continue;
+                    };
+                    for (status, r) in responses.iter_mut() {
+                        if r.get("description")
+                            .and_then(Value::as_str)
+                            .is_some_and(str::is_empty)
+                        {
+                            r["description"] = json!(match status.as_str() {
+                                "200" => "OK",
+                                "201" => "Created",
+                                "204" => "No content",
+                                "400" =>
+                                    "`validation_failed`: a field is missing or breaks a rule (named in `fields`)",
+                                "404" => "`not_found`: no such object in this environment",
+                                "409" => "`conflict`",
+                                _ => "See the error body",
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The document as served, built once: the annotations' document plus [`constrain`].
+pub fn document() -> &'static Value {
+    static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
+    DOC.get_or_init(|| {
+        let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+        constrain(&mut doc);
+        doc
+    })
+}
+
+pub async fn openapi_json() -> Json<&'static Value> {
+    Json(document())
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn schema_name(v: &Value) -> String {
@@ -79,9 +321,16 @@ fn schema_name(v: &Value) -> String {
         return format!("<a href=\"#schema-{0}\">{0}</a>", esc(name));
     }
     match v.get("type") {
-        Some(Value::String(t)) if t == "array" => format!("{}[]", v.get("items").map(schema_name).unwrap_or_default()),
+        Some(Value::String(t)) if t == "array" => {
+            format!("{}[]", v.get("items").map(schema_name).unwrap_or_default())
+        }
         Some(Value::String(t)) => esc(t),
-        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(esc).collect::<Vec<_>>().join(" | "),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(Value::as_str)
+            .map(esc)
+            .collect::<Vec<_>>()
+            .join(" | "),
         _ => v
             .get("oneOf")
             .or_else(|| v.get("anyOf"))
@@ -93,7 +342,7 @@ fn schema_name(v: &Value) -> String {
 
 /// `GET /api/docs`: every operation with its parameters, body and responses, then every schema.
 pub async fn reference_page() -> Html<String> {
-    let doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
+    let doc = document();
     let mut out = String::from(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
          <title>offerdeck API reference</title><link rel=\"stylesheet\" href=\"/pkg/offerdeck.css\"></head><body class=\"docs\"><main class=\"docs-main\">",
@@ -139,7 +388,10 @@ pub async fn reference_page() -> Html<String> {
                 if let Some(responses) = op.get("responses").and_then(Value::as_object) {
                     out.push_str("<ul class=\"responses\">");
                     for (code, r) in responses {
-                        let body = r.pointer("/content/application~1json/schema").map(schema_name).unwrap_or_default();
+                        let body = r
+                            .pointer("/content/application~1json/schema")
+                            .map(schema_name)
+                            .unwrap_or_default();
                         out.push_str(&format!(
                             "<li><strong>{}</strong> {} {}</li>",
                             esc(code),
@@ -154,25 +406,42 @@ pub async fn reference_page() -> Html<String> {
         }
     }
     out.push_str("<h2>Schemas</h2>");
-    if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
+    if let Some(schemas) = doc
+        .pointer("/components/schemas")
+        .and_then(Value::as_object)
+    {
         for (name, s) in schemas {
-            out.push_str(&format!("<section class=\"schema\" id=\"schema-{0}\"><h3>{0}</h3>", esc(name)));
+            out.push_str(&format!(
+                "<section class=\"schema\" id=\"schema-{0}\"><h3>{0}</h3>",
+                esc(name)
+            ));
             if let Some(d) = s.get("description").and_then(Value::as_str) {
                 out.push_str(&format!("<p>{}</p>", esc(d)));
             }
             if let Some(values) = s.get("enum").and_then(Value::as_array) {
-                let vs: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", esc(&v.to_string()))).collect();
+                let vs: Vec<String> = values
+                    .iter()
+                    .map(|v| format!("<code>{}</code>", esc(&v.to_string())))
+                    .collect();
                 out.push_str(&format!("<p>One of {}</p>", vs.join(", ")));
             }
             if let Some(props) = s.get("properties").and_then(Value::as_object) {
-                let required: Vec<&str> = s.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+                let required: Vec<&str> = s
+                    .get("required")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(Value::as_str).collect())
+                    .unwrap_or_default();
                 out.push_str("<table><thead><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr></thead><tbody>");
                 for (field, p) in props {
                     out.push_str(&format!(
                         "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         esc(field),
                         schema_name(p),
-                        if required.contains(&field.as_str()) { "yes" } else { "no" },
+                        if required.contains(&field.as_str()) {
+                            "yes"
+                        } else {
+                            "no"
+                        },
                         esc(p.get("description").and_then(Value::as_str).unwrap_or("")),
                     ));
                 }

@@ -24,7 +24,23 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
     pub limit: Option<i64>,
+    /// The `id` of the last method of the previous page (newest first). An id that names no
+    /// method of this environment gives an empty page.
+    pub starting_after: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
+    pub limit: Option<i64>,
+    /// The `id` of the last version of the previous page (newest first). An id that names no
+    /// version of this method gives an empty page.
     pub starting_after: Option<String>,
 }
 
@@ -35,34 +51,38 @@ pub struct MethodPage {
     pub has_more: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/redemption-methods", tag = "redemption-methods", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = MethodPage)))]
+/// Redemption methods, newest first.
+#[utoipa::path(get, path = "/api/v1/redemption-methods", operation_id = "listRedemptionMethods", tag = "redemption-methods", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = MethodPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
 pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<MethodPage>> {
     let p = methods::list(&state, &actor, q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(MethodPage { data: p.data, has_more: p.has_more }))
 }
 
-#[utoipa::path(post, path = "/api/v1/redemption-methods", tag = "redemption-methods", request_body = RedemptionMethodCreate, security(("bearer" = [])),
-    responses((status = 201, body = RedemptionMethod), (status = 400, body = ErrorBody, description = "Field errors, or `errors:[{line, column, message}]` when the workflow does not compile")))]
+/// Without `workflow` the method runs its schema's default workflow.
+#[utoipa::path(post, path = "/api/v1/redemption-methods", operation_id = "createRedemptionMethod", tag = "redemption-methods", request_body = RedemptionMethodCreate, security(("bearer" = [])),
+    responses((status = 201, body = RedemptionMethod), (status = 400, body = ErrorBody, description = "Field errors (also a `slug` already used in this environment), or `errors:[{line, column, message}]` when the workflow does not compile")))]
 pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<RedemptionMethodCreate>) -> ApiResult<(StatusCode, Json<RedemptionMethod>)> {
     Ok((StatusCode::CREATED, Json(methods::create(&state, &actor, input).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/redemption-methods/{id}", tag = "redemption-methods", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/redemption-methods/{id}", operation_id = "getRedemptionMethod", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), security(("bearer" = [])),
     responses((status = 200, body = RedemptionMethod), (status = 404, body = ErrorBody)))]
 pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<RedemptionMethod>> {
     Ok(Json(methods::get(&state, &actor, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/redemption-methods/{id}", tag = "redemption-methods", params(("id" = String, Path)), request_body = RedemptionMethodUpdate,
-    security(("bearer" = [])), responses((status = 200, body = RedemptionMethod), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Changes the given fields only.
+#[utoipa::path(patch, path = "/api/v1/redemption-methods/{id}", operation_id = "updateRedemptionMethod", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), request_body = RedemptionMethodUpdate,
+    security(("bearer" = [])), responses((status = 200, body = RedemptionMethod), (status = 400, body = ErrorBody, description = "Field errors, also a `slug` already used in this environment"), (status = 404, body = ErrorBody)))]
 pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<RedemptionMethodUpdate>) -> ApiResult<Json<RedemptionMethod>> {
     Ok(Json(methods::update(&state, &actor, &id, input).await?))
 }
 
-/// Archives the method (offers keep their history).
-#[utoipa::path(delete, path = "/api/v1/redemption-methods/{id}", tag = "redemption-methods", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = RedemptionMethod), (status = 404, body = ErrorBody)))]
+/// Archives the method: `DELETE` does not delete it (offers and events keep their history); it
+/// answers the method with `status: archived`, and offers using it are no longer presented.
+#[utoipa::path(delete, path = "/api/v1/redemption-methods/{id}", operation_id = "archiveRedemptionMethod", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), security(("bearer" = [])),
+    responses((status = 200, body = RedemptionMethod, description = "The archived method"), (status = 404, body = ErrorBody)))]
 pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<RedemptionMethod>> {
     Ok(Json(methods::set_archived(&state, &actor, &id, true).await?))
 }
@@ -71,6 +91,7 @@ pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, P
 #[serde(deny_unknown_fields)]
 pub struct WorkflowIn {
     /// TypeScript or JavaScript with a default export.
+    #[schema(min_length = 1)]
     pub code: String,
 }
 
@@ -81,27 +102,36 @@ pub struct WorkflowSaved {
     pub version: i64,
 }
 
-#[utoipa::path(put, path = "/api/v1/redemption-methods/{id}/workflow", tag = "redemption-methods", params(("id" = String, Path)), request_body = WorkflowIn,
-    security(("bearer" = [])), responses((status = 200, body = WorkflowSaved), (status = 400, body = ErrorBody, description = "`errors:[{line, column, message}]`, positions in the code as typed")))]
+/// Compiles the code and saves it as the method's newest version, which the method then runs.
+#[utoipa::path(put, path = "/api/v1/redemption-methods/{id}/workflow", operation_id = "saveWorkflow", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), request_body = WorkflowIn,
+    security(("bearer" = [])), responses((status = 200, body = WorkflowSaved), (status = 400, body = ErrorBody, description = "`errors:[{line, column, message}]`, positions in the code as typed"),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Another save of this workflow happened at the same moment")))]
 pub async fn save_workflow(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<WorkflowIn>) -> ApiResult<Json<WorkflowSaved>> {
     let version = methods::save_workflow(&state, &actor, &id, &input.code).await?;
     Ok(Json(WorkflowSaved { valid: true, version }))
 }
 
+/// One page of workflow versions.
 #[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct VersionList {
     pub data: Vec<WorkflowVersion>,
+    pub has_more: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/redemption-methods/{id}/workflow/versions", tag = "redemption-methods", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = VersionList)))]
-pub async fn versions(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<VersionList>> {
-    Ok(Json(VersionList { data: methods::versions(&state, &actor, &id).await? }))
+/// The method's workflow versions, newest first.
+#[utoipa::path(get, path = "/api/v1/redemption-methods/{id}/workflow/versions", operation_id = "listWorkflowVersions", tag = "redemption-methods",
+    params(("id" = String, Path, description = "`rm_…`"), VersionQuery), security(("bearer" = [])),
+    responses((status = 200, body = VersionList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"), (status = 404, body = ErrorBody)))]
+pub async fn versions(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<VersionQuery>) -> ApiResult<Json<VersionList>> {
+    let p = methods::page_versions(&state, &actor, &id, q.starting_after.as_deref(), q.limit).await?;
+    Ok(Json(VersionList { data: p.data, has_more: p.has_more }))
 }
 
 /// Saves an old version's code as the newest version.
-#[utoipa::path(post, path = "/api/v1/redemption-methods/{id}/workflow/versions/{version}/restore", tag = "redemption-methods",
-    params(("id" = String, Path), ("version" = i64, Path)), security(("bearer" = [])), responses((status = 200, body = WorkflowSaved), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/redemption-methods/{id}/workflow/versions/{version}/restore", operation_id = "restoreWorkflowVersion", tag = "redemption-methods",
+    params(("id" = String, Path, description = "`rm_…`"), ("version" = i64, Path, minimum = 1, description = "The version number to restore")), security(("bearer" = [])),
+    responses((status = 200, body = WorkflowSaved), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Another save of this workflow happened at the same moment")))]
 pub async fn restore(State(state): State<AppState>, ApiActor(actor): ApiActor, Path((id, version)): Path<(String, i64)>) -> ApiResult<Json<WorkflowSaved>> {
     let version = methods::restore_version(&state, &actor, &id, version).await?;
     Ok(Json(WorkflowSaved { valid: true, version }))
@@ -126,9 +156,11 @@ pub struct TestRunOut {
     pub duration_ms: f64,
 }
 
-/// Runs the saved workflow against an offer with this environment's Stripe integration; records nothing.
-#[utoipa::path(post, path = "/api/v1/redemption-methods/{id}/workflow/test", tag = "redemption-methods", params(("id" = String, Path)), request_body = TestRunIn,
-    security(("bearer" = [])), responses((status = 200, body = TestRunOut), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+/// Runs the saved workflow against an offer with this environment's Stripe integration; records
+/// nothing. A workflow that throws or times out is a 200 with `error` set.
+#[utoipa::path(post, path = "/api/v1/redemption-methods/{id}/workflow/test", operation_id = "testWorkflow", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), request_body = TestRunIn,
+    security(("bearer" = [])), responses((status = 200, body = TestRunOut), (status = 400, body = ErrorBody, description = "Field errors, also an `offerId` that names no offer here"), (status = 404, body = ErrorBody),
+        (status = 429, body = ErrorBody, description = "Every workflow slot is busy (see Retry-After)")))]
 pub async fn test_run(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<TestRunIn>) -> ApiResult<Json<TestRunOut>> {
     let out = methods::test_run(&state, &actor, &id, &input.identity, &input.offer_id).await?;
     let (result, error) = match out.result {

@@ -253,6 +253,33 @@ fn redact(bytes: &[u8], fields: &[&str]) -> String {
     }
 }
 
+fn string_enum(values: &[&str]) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+/// Schema of the `status` filter of `GET /api/v1/products`.
+pub fn status_filter_product() -> utoipa::openapi::schema::Object {
+    string_enum(&["active", "archived", "all"])
+}
+
+/// Schema of the `status` filter of `GET /api/v1/coupons`.
+pub fn status_filter_coupon() -> utoipa::openapi::schema::Object {
+    string_enum(&["active", "expired", "exhausted", "archived", "all"])
+}
+
+/// Schema of the `type` filter of `GET /api/v1/events`.
+pub fn event_type_filter() -> utoipa::openapi::schema::Object {
+    string_enum(&["surface.decision", "offer.redemption"])
+}
+
+/// Schema of the `status` filter of `GET /api/v1/events`.
+pub fn event_status_filter() -> utoipa::openapi::schema::Object {
+    string_enum(&["presented", "empty", "succeeded", "declined", "failed"])
+}
+
 /// An optional RFC 3339 query parameter as unix milliseconds; a bad value is a field error.
 pub fn instant_param(name: &str, v: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {

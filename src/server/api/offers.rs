@@ -17,7 +17,11 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
     pub limit: Option<i64>,
+    /// The `id` of the last offer of the previous page (newest first). An id that names no
+    /// offer of this environment gives an empty page.
     pub starting_after: Option<String>,
 }
 
@@ -28,32 +32,39 @@ pub struct OfferPage {
     pub has_more: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/offers", tag = "offers", params(ListQuery), security(("bearer" = [])), responses((status = 200, body = OfferPage)))]
+/// Offers, newest first.
+#[utoipa::path(get, path = "/api/v1/offers", operation_id = "listOffers", tag = "offers", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = OfferPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
 pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<OfferPage>> {
     let p = offers::list(&state, &actor, q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(OfferPage { data: p.data, has_more: p.has_more }))
 }
 
-#[utoipa::path(post, path = "/api/v1/offers", tag = "offers", request_body = OfferCreate, security(("bearer" = [])),
+/// `redemptionMethodId` and every `priceIds` entry must name objects of this environment (else
+/// 400 naming the field); times are RFC 3339 and `validFrom` must come before `validUntil`.
+#[utoipa::path(post, path = "/api/v1/offers", operation_id = "createOffer", tag = "offers", request_body = OfferCreate, security(("bearer" = [])),
     responses((status = 201, body = Offer), (status = 400, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<OfferCreate>) -> ApiResult<(StatusCode, Json<Offer>)> {
     Ok((StatusCode::CREATED, Json(offers::create(&state, &actor, input).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/offers/{id}", tag = "offers", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/offers/{id}", operation_id = "getOffer", tag = "offers", params(("id" = String, Path, description = "`off_…`")), security(("bearer" = [])),
     responses((status = 200, body = Offer), (status = 404, body = ErrorBody)))]
 pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Offer>> {
     Ok(Json(offers::get(&state, &actor, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/offers/{id}", tag = "offers", params(("id" = String, Path)), request_body = OfferUpdate, security(("bearer" = [])),
+/// Changes the given fields only (same rules as create).
+#[utoipa::path(patch, path = "/api/v1/offers/{id}", operation_id = "updateOffer", tag = "offers", params(("id" = String, Path, description = "`off_…`")), request_body = OfferUpdate, security(("bearer" = [])),
     responses((status = 200, body = Offer), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<OfferUpdate>) -> ApiResult<Json<Offer>> {
     Ok(Json(offers::update(&state, &actor, &id, input).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/offers/{id}", tag = "offers", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Offer), (status = 404, body = ErrorBody)))]
+/// Archives the offer: `DELETE` does not delete it (events and stats keep their history); it
+/// answers the offer with `status: archived`, and surfaces stop presenting it.
+#[utoipa::path(delete, path = "/api/v1/offers/{id}", operation_id = "archiveOffer", tag = "offers", params(("id" = String, Path, description = "`off_…`")), security(("bearer" = [])),
+    responses((status = 200, body = Offer, description = "The archived offer"), (status = 404, body = ErrorBody)))]
 pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Offer>> {
     Ok(Json(offers::set_archived(&state, &actor, &id, true).await?))
 }
@@ -63,14 +74,16 @@ pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, P
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// RFC 3339, inclusive; default 30 days before `to`.
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// RFC 3339, exclusive; default now.
+    #[param(format = DateTime)]
     pub to: Option<String>,
 }
 
 /// Impressions (offers presented by surface decisions), successful redemptions and conversion.
-#[utoipa::path(get, path = "/api/v1/offers/{id}/stats", tag = "offers", params(("id" = String, Path), StatsQuery), security(("bearer" = [])),
-    responses((status = 200, body = crate::model::OfferStats), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/offers/{id}/stats", operation_id = "getOfferStats", tag = "offers", params(("id" = String, Path, description = "`off_…`"), StatsQuery), security(("bearer" = [])),
+    responses((status = 200, body = crate::model::OfferStats), (status = 400, body = ErrorBody, description = "`from`/`to` not RFC 3339, or `from` not before `to`"), (status = 404, body = ErrorBody)))]
 pub async fn stats(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<StatsQuery>) -> ApiResult<Json<crate::model::OfferStats>> {
     let to = super::instant_param("to", q.to.as_deref())?.unwrap_or_else(crate::server::db::now_ms);
     let from = super::instant_param("from", q.from.as_deref())?.unwrap_or(to - 30 * 24 * 3600 * 1000);

@@ -19,8 +19,11 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// 1–100, default 50.
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
     pub limit: Option<i64>,
+    /// The `id` of the last price of the previous page (newest first). An id that names no
+    /// price of this environment gives an empty page.
     pub starting_after: Option<String>,
     /// Only this product's prices.
     pub product_id: Option<String>,
@@ -34,34 +37,39 @@ pub struct PricePage {
     pub has_more: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/prices", tag = "prices", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = PricePage), (status = 400, body = ErrorBody)))]
+/// Prices, newest first.
+#[utoipa::path(get, path = "/api/v1/prices", operation_id = "listPrices", tag = "prices", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = PricePage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
 pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<PricePage>> {
     let page = prices::list(&state, &actor, q.product_id.as_deref(), q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(PricePage { data: page.data, has_more: page.has_more }))
 }
 
-#[utoipa::path(post, path = "/api/v1/prices", tag = "prices", request_body = PriceCreate, security(("bearer" = [])),
-    responses((status = 201, body = Price), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+/// `productId` must name a product of this environment (else 400 naming `productId`).
+#[utoipa::path(post, path = "/api/v1/prices", operation_id = "createPrice", tag = "prices", request_body = PriceCreate, security(("bearer" = [])),
+    responses((status = 201, body = Price), (status = 400, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<PriceCreate>) -> ApiResult<(StatusCode, Json<Price>)> {
     Ok((StatusCode::CREATED, Json(prices::create(&state, &actor, input).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/prices/{id}", tag = "prices", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/prices/{id}", operation_id = "getPrice", tag = "prices", params(("id" = String, Path, description = "`price_…`")), security(("bearer" = [])),
     responses((status = 200, body = Price), (status = 404, body = ErrorBody)))]
 pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Price>> {
     Ok(Json(prices::get(&state, &actor, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/prices/{id}", tag = "prices", params(("id" = String, Path)), request_body = PriceUpdate,
+/// Only the Stripe price id can change (amounts are immutable, as in Stripe).
+#[utoipa::path(patch, path = "/api/v1/prices/{id}", operation_id = "updatePrice", tag = "prices", params(("id" = String, Path, description = "`price_…`")), request_body = PriceUpdate,
     security(("bearer" = [])), responses((status = 200, body = Price), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<PriceUpdate>) -> ApiResult<Json<Price>> {
     Ok(Json(prices::update(&state, &actor, &id, input).await?))
 }
 
-/// Archives the price (amounts are immutable, as in Stripe: archive it and add a new one).
-#[utoipa::path(delete, path = "/api/v1/prices/{id}", tag = "prices", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = Price), (status = 404, body = ErrorBody)))]
+/// Archives the price: `DELETE` does not delete it (offers keep their history; amounts are
+/// immutable, as in Stripe: archive it and add a new one). Answers the price with
+/// `status: archived`.
+#[utoipa::path(delete, path = "/api/v1/prices/{id}", operation_id = "archivePrice", tag = "prices", params(("id" = String, Path, description = "`price_…`")), security(("bearer" = [])),
+    responses((status = 200, body = Price, description = "The archived price"), (status = 404, body = ErrorBody)))]
 pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Price>> {
     Ok(Json(prices::set_archived(&state, &actor, &id, true).await?))
 }

@@ -19,13 +19,16 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
-    /// 1–100, default 50.
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
     pub limit: Option<i64>,
-    /// Id of the last object of the previous page.
+    /// The `id` of the last product of the previous page (newest first). An id that names no
+    /// product of this environment gives an empty page.
     pub starting_after: Option<String>,
     /// Case-insensitive substring of the name.
     pub q: Option<String>,
     /// `active`, `archived` or `all` (default).
+    #[param(schema_with = super::status_filter_product)]
     pub status: Option<String>,
 }
 
@@ -37,30 +40,31 @@ pub struct ProductPage {
     pub has_more: bool,
 }
 
-#[utoipa::path(get, path = "/api/v1/products", tag = "products", params(ListQuery),
+/// Products, newest first.
+#[utoipa::path(get, path = "/api/v1/products", operation_id = "listProducts", tag = "products", params(ListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = ProductPage), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = ProductPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, an unknown `status` or query parameter")))]
 pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ProductPage>> {
     let page = products::list(&state, &actor, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status }).await?;
     Ok(Json(ProductPage { data: page.data, has_more: page.has_more }))
 }
 
-#[utoipa::path(post, path = "/api/v1/products", tag = "products", request_body = ProductCreate,
+#[utoipa::path(post, path = "/api/v1/products", operation_id = "createProduct", tag = "products", request_body = ProductCreate,
     security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "Replays the first response for the same body")),
-    responses((status = 201, body = Product), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    responses((status = 201, body = Product), (status = 400, body = ErrorBody)))]
 pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<ProductCreate>) -> ApiResult<(StatusCode, Json<Product>)> {
     Ok((StatusCode::CREATED, Json(products::create(&state, &actor, input).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/products/{id}", operation_id = "getProduct", tag = "products", params(("id" = String, Path, description = "`prod_…`")),
     security(("bearer" = [])),
     responses((status = 200, body = Product), (status = 404, body = ErrorBody)))]
 pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Product>> {
     Ok(Json(products::get(&state, &actor, &id).await?))
 }
 
-#[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)), request_body = ProductUpdate,
+/// Changes the given fields only.
+#[utoipa::path(patch, path = "/api/v1/products/{id}", operation_id = "updateProduct", tag = "products", params(("id" = String, Path, description = "`prod_…`")), request_body = ProductUpdate,
     security(("bearer" = [])),
     responses((status = 200, body = Product), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update(
@@ -72,8 +76,9 @@ pub async fn update(
     Ok(Json(products::update(&state, &actor, &id, input).await?))
 }
 
-/// Archives the product (products are never deleted: prices and offers keep their history).
-#[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "products", params(("id" = String, Path)),
+/// Archives the product: `DELETE` does not delete it (prices and offers keep their history); it
+/// answers the product with `status: archived`. Archiving twice is not an error.
+#[utoipa::path(delete, path = "/api/v1/products/{id}", operation_id = "archiveProduct", tag = "products", params(("id" = String, Path, description = "`prod_…`")),
     security(("bearer" = [])),
     responses((status = 200, body = Product, description = "The archived product"), (status = 404, body = ErrorBody)))]
 pub async fn archive(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Product>> {

@@ -20,19 +20,27 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
     pub limit: Option<i64>,
+    /// The `id` of the last event of the previous page (newest first). An id that names no
+    /// event of this environment gives an empty page.
     pub starting_after: Option<String>,
     /// `surface.decision` or `offer.redemption`
     #[serde(rename = "type")]
-    #[param(rename = "type")]
+    #[param(rename = "type", schema_with = super::event_type_filter)]
     pub event_type: Option<String>,
+    /// `presented`, `empty`, `succeeded`, `declined` or `failed`
+    #[param(schema_with = super::event_status_filter)]
     pub status: Option<String>,
     pub offer_id: Option<String>,
     /// The user identifier or anonymous id the event was for.
     pub identity: Option<String>,
     /// RFC 3339: events at or after this instant.
+    #[param(format = DateTime)]
     pub from: Option<String>,
     /// RFC 3339: events before this instant.
+    #[param(format = DateTime)]
     pub to: Option<String>,
 }
 
@@ -44,8 +52,8 @@ pub struct EventPage {
 }
 
 /// Decisions and redemptions, newest first.
-#[utoipa::path(get, path = "/api/v1/events", tag = "offer-redemptions", params(EventQuery), security(("bearer" = [])),
-    responses((status = 200, body = EventPage), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/events", operation_id = "listEvents", tag = "offer-redemptions", params(EventQuery), security(("bearer" = [])),
+    responses((status = 200, body = EventPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, `from`/`to` not RFC 3339, or an unknown query parameter")))]
 pub async fn list_events(State(state): State<AppState>, ApiActor(actor): ApiActor, super::ApiQuery(q): super::ApiQuery<EventQuery>) -> ApiResult<Json<EventPage>> {
     use crate::server::db::redemptions::EventFilter;
     let limit = crate::server::services::products::page_limit(q.limit)?;
@@ -56,14 +64,14 @@ pub async fn list_events(State(state): State<AppState>, ApiActor(actor): ApiActo
         identity: q.identity.as_deref().filter(|s| !s.is_empty()),
         from_ms: crate::server::api::instant_param("from", q.from.as_deref())?,
         to_ms: crate::server::api::instant_param("to", q.to.as_deref())?,
-        starting_after: q.starting_after.as_deref(),
+        starting_after: crate::server::services::products::cursor(q.starting_after.as_deref()),
         limit,
     };
     let p = redemptions::events(&state, &actor, f).await?;
     Ok(Json(EventPage { data: p.data, has_more: p.has_more }))
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{id}", tag = "offer-redemptions", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/events/{id}", operation_id = "getEvent", tag = "offer-redemptions", params(("id" = String, Path, description = "`evt_…`")), security(("bearer" = [])),
     responses((status = 200, body = crate::model::Event), (status = 404, body = ErrorBody)))]
 pub async fn read_event(State(state): State<AppState>, ApiActor(actor): ApiActor, axum::extract::Path(id): axum::extract::Path<String>) -> ApiResult<Json<crate::model::Event>> {
     Ok(Json(redemptions::event(&state, &actor, &id).await?))
@@ -73,16 +81,53 @@ pub async fn read_event(State(state): State<AppState>, ApiActor(actor): ApiActor
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RedemptionIn {
     pub identity: IdentityInput,
+    /// The `token` of an offer presented by a surface decision.
+    #[schema(min_length = 1)]
     pub offer_token: String,
 }
 
-/// Runs the offer's redemption workflow. The HTTP status is the workflow's `statusCode`; a
-/// token whose redemption succeeded replays the recorded answer with the same `eventId`.
-#[utoipa::path(post, path = "/api/v1/offer-redemptions", tag = "offer-redemptions", request_body = RedemptionIn, security(("bearer" = [])),
-    responses((status = 200, description = "`{status, statusCode, eventId, action?}`"),
-              (status = 400, body = ErrorBody, description = "`invalid_offer_token` or `validation_failed`"),
-              (status = 403, body = ErrorBody, description = "`token_identity_mismatch`"),
-              (status = 531, body = ErrorBody, description = "`workflow_error`: the workflow threw, timed out or ran out of memory")))]
+/// The answer of a redemption: the workflow's result. `status` is `success` or `error`;
+/// `statusCode` is also the HTTP status.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RedemptionAnswer {
+    #[schema(value_type = String, pattern = "^(success|error)$")]
+    pub status: &'static str,
+    #[schema(minimum = 100, maximum = 599)]
+    pub status_code: u16,
+    /// `evt_…`; the same for every replay of a successful redemption.
+    pub event_id: String,
+    /// What the caller should do next, e.g. `{"type":"navigate","url":"https://checkout.stripe.com/…","properties":{}}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub action: Option<serde_json::Value>,
+    /// Why the redemption was declined (`status: error` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
+/// An error of the server or an answer of the workflow (both can have the same status).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ErrorOrAnswer {
+    Error(ErrorBody),
+    Answer(RedemptionAnswer),
+}
+
+/// Runs the offer's redemption workflow. The HTTP status is the workflow's `statusCode` (200
+/// when it succeeds and gives none, 400 when it declines and gives none); a token whose
+/// redemption succeeded replays the recorded answer with the same `eventId`. Any other status a
+/// workflow chooses answers a `RedemptionAnswer` too (`default`).
+#[utoipa::path(post, path = "/api/v1/offer-redemptions", operation_id = "redeemOffer", tag = "offer-redemptions", request_body = RedemptionIn, security(("bearer" = [])),
+    responses((status = 200, body = RedemptionAnswer, description = "The workflow succeeded"),
+              (status = 400, body = ErrorOrAnswer, description = "`invalid_offer_token` or `validation_failed` (ErrorBody), or the workflow declined (RedemptionAnswer)"),
+              (status = 401, body = ErrorOrAnswer, description = "Unauthenticated (ErrorBody), or the workflow asks an anonymous identity to sign up first (RedemptionAnswer with a navigate action)"),
+              (status = 403, body = ErrorBody, description = "`token_identity_mismatch`: the token was presented to another user (or a publishable key)"),
+              (status = 409, body = ErrorBody, description = "The token is being redeemed right now, or `idempotency_key_reused`"),
+              (status = 429, body = ErrorBody, description = "Every workflow slot is busy (see Retry-After)"),
+              (status = 502, description = "The workflow reports that Stripe refused or could not be reached", body = RedemptionAnswer),
+              (status = 531, body = ErrorBody, description = "`workflow_error`: the workflow threw, timed out or ran out of memory"),
+              (status = "default", body = RedemptionAnswer, description = "Another status chosen by the workflow")))]
 pub async fn redeem(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<RedemptionIn>) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let r = redemptions::redeem(&state, &actor, &input.identity, &input.offer_token).await?;
     Ok((StatusCode::from_u16(r.http_status).unwrap_or(StatusCode::OK), Json(r.body)))

@@ -1,6 +1,6 @@
 //! `/api/v1/presentation-schemas`, `/api/v1/experiences`, `/api/v1/surfaces` and
 //! `POST /api/v1/surface-decisions` (secret or publishable key).
-use super::{ApiActor, ApiJson, ApiResult, ErrorBody};
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
 use crate::model::{Experience, ExperienceInput, PresentationSchema, PresentationSchemaInput, Surface, SurfaceInput};
 use crate::server::AppState;
 use crate::server::services::surfaces::DecisionIn;
@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/surface-decisions", post(decide))
 }
 
+/// One page of a list, newest first.
 #[derive(Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct List<T> {
@@ -29,83 +30,168 @@ pub struct List<T> {
     pub has_more: bool,
 }
 
-fn list<T>(data: Vec<T>) -> Json<List<T>> {
-    Json(List { data, has_more: false })
+fn page<T>(p: crate::model::Page<T>) -> Json<List<T>> {
+    Json(List { data: p.data, has_more: p.has_more })
 }
 
-#[utoipa::path(get, path = "/api/v1/presentation-schemas", tag = "experiences", security(("bearer" = [])), responses((status = 200, body = List<PresentationSchema>)))]
-pub async fn list_schemas(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<List<PresentationSchema>>> {
-    Ok(list(experiences::list_schemas(&s, &a).await?))
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
+    pub limit: Option<i64>,
+    /// The `id` of the last object of the previous page (newest first). An id that names no
+    /// object of this list (never existed, or deleted since) gives an empty page.
+    pub starting_after: Option<String>,
 }
-#[utoipa::path(post, path = "/api/v1/presentation-schemas", tag = "experiences", request_body = PresentationSchemaInput, security(("bearer" = [])),
-    responses((status = 201, body = PresentationSchema), (status = 400, body = ErrorBody)))]
+
+/// Presentation schemas, newest first.
+#[utoipa::path(get, path = "/api/v1/presentation-schemas", operation_id = "listPresentationSchemas", tag = "experiences", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = List<PresentationSchema>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_schemas(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<List<PresentationSchema>>> {
+    Ok(page(experiences::page_schemas(&s, &a, q.starting_after.as_deref(), q.limit).await?))
+}
+#[utoipa::path(post, path = "/api/v1/presentation-schemas", operation_id = "createPresentationSchema", tag = "experiences", request_body = PresentationSchemaInput, security(("bearer" = [])),
+    responses((status = 201, body = PresentationSchema), (status = 400, body = ErrorBody, description = "Field errors: a blank name, a key used twice")))]
 pub async fn create_schema(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<PresentationSchemaInput>) -> ApiResult<(StatusCode, Json<PresentationSchema>)> {
     Ok((StatusCode::CREATED, Json(experiences::save_schema(&s, &a, None, i).await?)))
 }
-#[utoipa::path(get, path = "/api/v1/presentation-schemas/{id}", tag = "experiences", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/presentation-schemas/{id}", operation_id = "getPresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), security(("bearer" = [])),
     responses((status = 200, body = PresentationSchema), (status = 404, body = ErrorBody)))]
 pub async fn read_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<PresentationSchema>> {
     Ok(Json(experiences::get_schema(&s, &a, &id).await?))
 }
 /// Replaces name, fields and offer slots.
-#[utoipa::path(patch, path = "/api/v1/presentation-schemas/{id}", tag = "experiences", params(("id" = String, Path)), request_body = PresentationSchemaInput,
-    security(("bearer" = [])), responses((status = 200, body = PresentationSchema), (status = 404, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/presentation-schemas/{id}", operation_id = "updatePresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), request_body = PresentationSchemaInput,
+    security(("bearer" = [])), responses((status = 200, body = PresentationSchema), (status = 400, body = ErrorBody, description = "Field errors: a blank name, a key used twice"), (status = 404, body = ErrorBody)))]
 pub async fn update_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<PresentationSchemaInput>) -> ApiResult<Json<PresentationSchema>> {
     Ok(Json(experiences::save_schema(&s, &a, Some(&id), i).await?))
 }
-/// Refused with 409, naming them, while experiences use the schema.
-#[utoipa::path(delete, path = "/api/v1/presentation-schemas/{id}", tag = "experiences", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 409, body = ErrorBody)))]
+/// Deletes the schema. Refused with 409, naming them, while experiences use it.
+#[utoipa::path(delete, path = "/api/v1/presentation-schemas/{id}", operation_id = "deletePresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Experiences use the schema")))]
 pub async fn delete_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
     experiences::delete_schema(&s, &a, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/api/v1/experiences", tag = "experiences", security(("bearer" = [])), responses((status = 200, body = List<Experience>)))]
-pub async fn list_experiences(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<List<Experience>>> {
-    Ok(list(experiences::list_experiences(&s, &a).await?))
+/// Experiences, newest first.
+#[utoipa::path(get, path = "/api/v1/experiences", operation_id = "listExperiences", tag = "experiences", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = List<Experience>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_experiences(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<List<Experience>>> {
+    Ok(page(experiences::page_experiences(&s, &a, q.starting_after.as_deref(), q.limit).await?))
 }
-#[utoipa::path(post, path = "/api/v1/experiences", tag = "experiences", request_body = ExperienceInput, security(("bearer" = [])),
+/// An `app` experience names its `schemaId` and `content` must fit that schema; offer ids must
+/// name offers of this environment (else 400 naming the field).
+#[utoipa::path(post, path = "/api/v1/experiences", operation_id = "createExperience", tag = "experiences", request_body = ExperienceInput, security(("bearer" = [])),
     responses((status = 201, body = Experience), (status = 400, body = ErrorBody)))]
 pub async fn create_experience(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<ExperienceInput>) -> ApiResult<(StatusCode, Json<Experience>)> {
     Ok((StatusCode::CREATED, Json(experiences::save_experience(&s, &a, None, i).await?)))
 }
-#[utoipa::path(get, path = "/api/v1/experiences/{id}", tag = "experiences", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/experiences/{id}", operation_id = "getExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), security(("bearer" = [])),
     responses((status = 200, body = Experience), (status = 404, body = ErrorBody)))]
 pub async fn read_experience(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Experience>> {
     Ok(Json(experiences::get_experience(&s, &a, &id).await?))
 }
-/// Replaces the experience.
-#[utoipa::path(patch, path = "/api/v1/experiences/{id}", tag = "experiences", params(("id" = String, Path)), request_body = ExperienceInput, security(("bearer" = [])),
-    responses((status = 200, body = Experience), (status = 404, body = ErrorBody)))]
+/// Replaces the experience (same rules as create).
+#[utoipa::path(patch, path = "/api/v1/experiences/{id}", operation_id = "updateExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), request_body = ExperienceInput, security(("bearer" = [])),
+    responses((status = 200, body = Experience), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_experience(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<ExperienceInput>) -> ApiResult<Json<Experience>> {
     Ok(Json(experiences::save_experience(&s, &a, Some(&id), i).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/surfaces", tag = "surfaces", security(("bearer" = [])), responses((status = 200, body = List<Surface>)))]
-pub async fn list_surfaces(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<List<Surface>>> {
-    Ok(list(surfaces::list(&s, &a).await?))
+/// Surfaces, newest first.
+#[utoipa::path(get, path = "/api/v1/surfaces", operation_id = "listSurfaces", tag = "surfaces", params(ListQuery), security(("bearer" = [])),
+    responses((status = 200, body = List<Surface>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_surfaces(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<List<Surface>>> {
+    Ok(page(surfaces::page(&s, &a, q.starting_after.as_deref(), q.limit).await?))
 }
-#[utoipa::path(post, path = "/api/v1/surfaces", tag = "surfaces", request_body = SurfaceInput, security(("bearer" = [])),
+/// The slug is unique in the environment; slot experience ids must name experiences here
+/// (else 400 naming the field).
+#[utoipa::path(post, path = "/api/v1/surfaces", operation_id = "createSurface", tag = "surfaces", request_body = SurfaceInput, security(("bearer" = [])),
     responses((status = 201, body = Surface), (status = 400, body = ErrorBody)))]
 pub async fn create_surface(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<SurfaceInput>) -> ApiResult<(StatusCode, Json<Surface>)> {
     Ok((StatusCode::CREATED, Json(surfaces::save(&s, &a, None, i).await?)))
 }
-#[utoipa::path(get, path = "/api/v1/surfaces/{id}", tag = "surfaces", params(("id" = String, Path)), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/surfaces/{id}", operation_id = "getSurface", tag = "surfaces", params(("id" = String, Path, description = "`srf_…`")), security(("bearer" = [])),
     responses((status = 200, body = Surface), (status = 404, body = ErrorBody)))]
 pub async fn read_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Surface>> {
     Ok(Json(surfaces::get(&s, &a, &id).await?))
 }
-/// Replaces the surface.
-#[utoipa::path(patch, path = "/api/v1/surfaces/{id}", tag = "surfaces", params(("id" = String, Path)), request_body = SurfaceInput, security(("bearer" = [])),
-    responses((status = 200, body = Surface), (status = 404, body = ErrorBody)))]
+/// Replaces the surface (same rules as create).
+#[utoipa::path(patch, path = "/api/v1/surfaces/{id}", operation_id = "updateSurface", tag = "surfaces", params(("id" = String, Path, description = "`srf_…`")), request_body = SurfaceInput, security(("bearer" = [])),
+    responses((status = 200, body = Surface), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<SurfaceInput>) -> ApiResult<Json<Surface>> {
     Ok(Json(surfaces::save(&s, &a, Some(&id), i).await?))
 }
 
-/// Presents the surface's experiences and, per offer slot, the best eligible offer with a fresh token (secret or publishable key).
-#[utoipa::path(post, path = "/api/v1/surface-decisions", tag = "surfaces", request_body = DecisionIn, security(("bearer" = [])),
-    responses((status = 200, description = "`{status, statusCode, eventId, identity, offer, slots}`"), (status = 404, body = ErrorBody),
+/// A presented offer: its presentation and a fresh offer token for `POST /api/v1/offer-redemptions`.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PresentedOffer {
+    /// `off_…`
+    pub id: String,
+    pub presentation: crate::model::OfferPresentation,
+    /// e.g. `mos:stripe-checkout-instructions`
+    pub redemption_schema: String,
+    pub token: String,
+}
+
+/// The experience of a slot: HTML with the offer placeholders filled, or an app experience's content.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DecidedExperience {
+    /// `exp_…`
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: crate::model::ExperienceKind,
+    /// A string (HTML) or an object (app content).
+    #[schema(value_type = Value)]
+    pub content: serde_json::Value,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct DecidedSlot {
+    pub key: String,
+    pub facet: crate::model::Facet,
+    pub experience: Option<DecidedExperience>,
+    pub offers: Vec<PresentedOffer>,
+    /// `debug: true` only: per offer slot, why each candidate was or was not presented.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub debug: Option<serde_json::Value>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionIdentity {
+    #[schema(value_type = String, pattern = "^(provided|anonymous)$")]
+    pub auth_type: String,
+    pub identifier: String,
+    pub is_authenticated: bool,
+}
+
+/// The answer of a surface decision (API.md §3).
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DecisionAnswer {
+    /// Always `success`.
+    pub status: String,
+    /// Always 200.
+    pub status_code: u16,
+    /// `evt_…`
+    pub event_id: String,
+    pub identity: DecisionIdentity,
+    /// The first presented offer, `null` when none is eligible.
+    pub offer: Option<PresentedOffer>,
+    pub slots: Vec<DecidedSlot>,
+}
+
+/// Presents the surface's experiences and, per offer slot, the best eligible offer with a fresh
+/// token (secret or publishable key; a publishable key cannot name a user or ask for `debug`).
+#[utoipa::path(post, path = "/api/v1/surface-decisions", operation_id = "decideSurface", tag = "surfaces", request_body = DecisionIn, security(("bearer" = [])),
+    responses((status = 200, body = DecisionAnswer), (status = 400, body = ErrorBody, description = "Not exactly one identity field, or a blank one"),
+        (status = 403, body = ErrorBody, description = "A publishable key named a user or asked for `debug`"), (status = 404, body = ErrorBody, description = "No surface has this slug"),
         (status = 429, body = ErrorBody, description = "Too many publishable-key decisions from this address (see Retry-After)")))]
 pub async fn decide(
     State(s): State<AppState>,
@@ -124,16 +210,17 @@ pub async fn decide(
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
 }
 
-/// Refused with 409, naming them, while surfaces use the experience.
-#[utoipa::path(delete, path = "/api/v1/experiences/{id}", tag = "experiences", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+/// Deletes the experience. Refused with 409, naming them, while surfaces use it.
+#[utoipa::path(delete, path = "/api/v1/experiences/{id}", operation_id = "deleteExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Surfaces use the experience")))]
 pub async fn delete_experience(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
     experiences::delete_experience(&s, &a, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(delete, path = "/api/v1/surfaces/{id}", tag = "surfaces", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 204), (status = 404, body = ErrorBody)))]
+/// Deletes the surface (its events stay).
+#[utoipa::path(delete, path = "/api/v1/surfaces/{id}", operation_id = "deleteSurface", tag = "surfaces", params(("id" = String, Path, description = "`srf_…`")), security(("bearer" = [])),
+    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)))]
 pub async fn delete_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
     surfaces::delete(&s, &a, &id).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -140,9 +140,10 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
          AND ($3 IS NULL OR LOWER(code) LIKE $3 ESCAPE '\\' OR LOWER(COALESCE(campaign, '')) LIKE $3 ESCAPE '\\') \
          AND ($4 IS NULL OR {status} = $4) \
          AND ($5 IS NULL OR COALESCE(campaign, '') = $5) \
-         AND ($6 IS NULL OR id < $6) \
+         AND {after} \
          ORDER BY id DESC LIMIT $7",
-        status = status_sql("$8")
+        status = status_sql("$8"),
+        after = super::after_cursor("coupons", "coupons", 6, super::Keyset::Id, "")
     );
     let rows = sqlx::query(&sql)
         .bind(&scope.tenant_id)
@@ -155,10 +156,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
         .bind(now)
         .fetch_all(ex)
         .await?;
-    let mut items = rows.iter().map(|r| coupon(r, now).map(|c| c.coupon)).collect::<Result<Vec<_>, _>>()?;
-    let has_more = items.len() as i64 > f.limit;
-    items.truncate(f.limit as usize);
-    Ok((items, has_more))
+    Ok(super::split_page(rows.iter().map(|r| coupon(r, now).map(|c| c.coupon)).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
 /// Coupons and redemptions per campaign, most redeemed first.
@@ -174,6 +172,31 @@ pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
     rows.iter()
         .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
         .collect()
+}
+
+/// One page of [`campaign_counts`]: most redeemed first, then by tag, coupons without a campaign
+/// last. The cursor is the `campaign` of the previous page's last entry (that entry is never
+/// the untagged one while more follow); a tag with no coupons matches nothing.
+pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
+    let rows = sqlx::query(
+        "WITH c AS (SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
+           WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign) \
+         SELECT c.campaign, c.coupons, c.redemptions FROM c \
+         WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM c k WHERE k.campaign = $3 AND \
+           (c.campaign IS NULL OR c.redemptions < k.redemptions OR (c.redemptions = k.redemptions AND c.campaign > k.campaign))) \
+         ORDER BY CASE WHEN c.campaign IS NULL THEN 1 ELSE 0 END, c.redemptions DESC, c.campaign LIMIT $4",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    let items = rows
+        .iter()
+        .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(super::split_page(items, limit))
 }
 
 pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, now: i64) -> Result<bool, sqlx::Error> {
@@ -296,6 +319,30 @@ pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
     .fetch_all(ex)
     .await?;
     rows.iter().map(redemption).collect()
+}
+
+/// One page of a coupon's redemptions, newest first (`created_at`, then id), and whether more
+/// follow; the cursor must be a redemption of the same coupon.
+pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    coupon_id: &str,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<CouponRedemption>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+         WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 AND {after} ORDER BY r.created_at DESC, r.id DESC LIMIT $5",
+        after = super::after_cursor("coupon_redemptions", "r", 4, super::Keyset::CreatedAt, "AND k.coupon_id = $3")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(coupon_id)
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    Ok(super::split_page(rows.iter().map(redemption).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
 /// Redemption instants of one coupon since `from` (for the per-day count).

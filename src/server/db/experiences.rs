@@ -57,6 +57,21 @@ pub async fn list_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
         .collect()
 }
 
+/// One page of presentation schemas, newest first, and whether more follow.
+pub async fn page_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<PresentationSchema>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+        after = super::after_cursor("presentation_schemas", "presentation_schemas", 3, super::Keyset::Id, "")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    Ok(super::split_page(rows.iter().map(schema).collect::<Result<Vec<_>, _>>()?, limit))
+}
+
 pub async fn delete_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
     super::delete_row(ex, super::DeletableTable::PresentationSchemas, scope, id).await
 }
@@ -144,6 +159,21 @@ pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
         .iter()
         .map(experience)
         .collect()
+}
+
+/// One page of experiences, newest first, and whether more follow.
+pub async fn page_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Experience>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+        after = super::after_cursor("experiences", "experiences", 3, super::Keyset::Id, "")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    Ok(super::split_page(rows.iter().map(experience).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
 pub async fn delete_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {

@@ -62,7 +62,8 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: 
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+        "SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+        after = super::after_cursor("redemption_methods", "redemption_methods", 3, super::Keyset::Id, "")
     ))
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
@@ -70,10 +71,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, sta
     .bind(limit + 1)
     .fetch_all(ex)
     .await?;
-    let mut items = rows.iter().map(method).collect::<Result<Vec<_>, _>>()?;
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    Ok((items, more))
+    Ok(super::split_page(rows.iter().map(method).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
 pub async fn update<'c, E: Executor<'c, Database = Any>>(
@@ -192,6 +190,42 @@ pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
         })
     })
     .collect()
+}
+
+/// One page of a method's workflow versions, newest first, and whether more follow; the cursor
+/// is a version's `id` and must belong to the same method.
+pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    method_id: &str,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<WorkflowVersion>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT id, version, source, created_by, created_at FROM workflow_versions \
+         WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND {after} ORDER BY version DESC LIMIT $5",
+        after = super::after_cursor("workflow_versions", "workflow_versions", 4, super::Keyset::Version, "AND k.method_id = $3")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(method_id)
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    let items = rows
+        .iter()
+        .map(|r| {
+            Ok(WorkflowVersion {
+                id: r.try_get("id")?,
+                version: r.try_get("version")?,
+                source: r.try_get("source")?,
+                created_by: r.try_get("created_by")?,
+                created_at: ms_to_rfc3339(r.try_get("created_at")?),
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(super::split_page(items, limit))
 }
 
 /// Every method of a scope (the surface-decision snapshot).

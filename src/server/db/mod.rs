@@ -207,6 +207,38 @@ pub async fn set_status<'c, E: Executor<'c, Database = sqlx::Any>>(
     Ok(r.rows_affected() == 1)
 }
 
+/// The order of a newest-first list, for [`after_cursor`].
+#[derive(Debug, Clone, Copy)]
+pub enum Keyset {
+    /// `ORDER BY id DESC` (ids are time-ordered, see [`new_id`]).
+    Id,
+    /// `ORDER BY created_at DESC, id DESC` (rows whose instant comes from the clock).
+    CreatedAt,
+    /// `ORDER BY version DESC` (workflow versions).
+    Version,
+}
+
+/// The `startingAfter` condition of a keyset page: `$n IS NULL`, or the rows of `qualifier`
+/// (the listed table's name or alias) that come after the cursor row `$n` of `table` in the
+/// same tenant and environment (`$1`, `$2`) — `extra` narrows the cursor row further, e.g.
+/// `AND k.coupon_id = $3`. A cursor that names no such row (never existed, or deleted since)
+/// matches nothing: the page is empty, `hasMore: false`.
+pub fn after_cursor(table: &str, qualifier: &str, n: usize, key: Keyset, extra: &str) -> String {
+    let after = match key {
+        Keyset::Id => format!("{qualifier}.id < k.id"),
+        Keyset::CreatedAt => format!("({qualifier}.created_at < k.created_at OR ({qualifier}.created_at = k.created_at AND {qualifier}.id < k.id))"),
+        Keyset::Version => format!("{qualifier}.version < k.version"),
+    };
+    format!("(${n} IS NULL OR EXISTS (SELECT 1 FROM {table} k WHERE k.tenant_id = $1 AND k.environment = $2 AND k.id = ${n} {extra} AND {after}))")
+}
+
+/// One page out of `limit + 1` fetched rows, and whether more follow.
+pub fn split_page<T>(mut items: Vec<T>, limit: i64) -> (Vec<T>, bool) {
+    let more = items.len() as i64 > limit;
+    items.truncate(limit.max(0) as usize);
+    (items, more)
+}
+
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -124,7 +124,8 @@ pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scope, id: &str) -> Res
 
 pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND ($3 IS NULL OR id < $3) ORDER BY id DESC LIMIT $4"
+        "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+        after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
     ))
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
@@ -132,9 +133,7 @@ pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scope, starting_after:
     .bind(limit + 1)
     .fetch_all(&mut *conn)
     .await?;
-    let mut items = rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?;
-    let more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
+    let (mut items, more) = super::split_page(rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?, limit);
     for o in &mut items {
         o.price_ids = price_ids(&mut *conn, scope, &o.id).await?;
     }

@@ -73,7 +73,8 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<(Vec<Price>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 \
-         AND ($3 IS NULL OR product_id = $3) AND ($4 IS NULL OR id < $4) ORDER BY id DESC LIMIT $5"
+         AND ($3 IS NULL OR product_id = $3) AND {after} ORDER BY id DESC LIMIT $5",
+        after = super::after_cursor("prices", "prices", 4, super::Keyset::Id, "")
     ))
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
@@ -82,10 +83,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     .bind(limit + 1)
     .fetch_all(ex)
     .await?;
-    let mut items = rows.iter().map(price).collect::<Result<Vec<_>, _>>()?;
-    let has_more = items.len() as i64 > limit;
-    items.truncate(limit as usize);
-    Ok((items, has_more))
+    Ok(super::split_page(rows.iter().map(price).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
 pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, stripe_price_id: &str, now: i64) -> Result<bool, sqlx::Error> {

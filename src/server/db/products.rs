@@ -64,8 +64,9 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
         "SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR LOWER(name) LIKE $3 ESCAPE '\\') \
          AND ($4 IS NULL OR status = $4) \
-         AND ($5 IS NULL OR id < $5) \
-         ORDER BY id DESC LIMIT $6"
+         AND {after} \
+         ORDER BY id DESC LIMIT $6",
+        after = super::after_cursor("products", "products", 5, super::Keyset::Id, "")
     ))
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
@@ -75,10 +76,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     .bind(f.limit + 1)
     .fetch_all(ex)
     .await?;
-    let mut items = rows.iter().map(product).collect::<Result<Vec<_>, _>>()?;
-    let has_more = items.len() as i64 > f.limit;
-    items.truncate(f.limit as usize);
-    Ok((items, has_more))
+    Ok(super::split_page(rows.iter().map(product).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
 pub async fn update<'c, E: Executor<'c, Database = Any>>(

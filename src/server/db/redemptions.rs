@@ -163,8 +163,9 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     let rows = sqlx::query(&format!(
         "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR event_type = $3) AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR offer_id = $5) \
-         AND ($6 IS NULL OR id < $6) AND ($8 IS NULL OR identity = $8) AND ($9 IS NULL OR created_at >= $9) \
-         AND ($10 IS NULL OR created_at < $10) ORDER BY id DESC LIMIT $7"
+         AND {after} AND ($8 IS NULL OR identity = $8) AND ($9 IS NULL OR created_at >= $9) \
+         AND ($10 IS NULL OR created_at < $10) ORDER BY id DESC LIMIT $7",
+        after = super::after_cursor("events", "events", 6, super::Keyset::Id, "")
     ))
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
@@ -178,10 +179,7 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     .bind(f.to_ms)
     .fetch_all(ex)
     .await?;
-    let mut items = rows.iter().map(event).collect::<Result<Vec<_>, _>>()?;
-    let more = items.len() as i64 > f.limit;
-    items.truncate(f.limit as usize);
-    Ok((items, more))
+    Ok(super::split_page(rows.iter().map(event).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
 pub async fn get_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Event>, sqlx::Error> {

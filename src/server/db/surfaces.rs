@@ -68,6 +68,21 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> 
         .collect()
 }
 
+/// One page of surfaces, newest first, and whether more follow.
+pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Surface>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+        after = super::after_cursor("surfaces", "surfaces", 3, super::Keyset::Id, "")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    Ok(super::split_page(rows.iter().map(surface).collect::<Result<Vec<_>, _>>()?, limit))
+}
+
 pub async fn token_ttl_seconds<'c, E: Executor<'c, Database = Any>>(ex: E, tenant_id: &str) -> Result<i64, sqlx::Error> {
     let row = sqlx::query("SELECT offer_token_ttl_seconds FROM tenants WHERE id = $1").bind(tenant_id).fetch_optional(ex).await?;
     Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(1800))

@@ -110,6 +110,22 @@ pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &
     rows.iter().map(endpoint).collect()
 }
 
+/// One page of the scope's endpoints (deleted ones left out), newest first. A deleted endpoint
+/// still works as a cursor.
+pub async fn page_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<WebhookEndpoint>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' AND {after} ORDER BY id DESC LIMIT $4",
+        after = super::after_cursor("webhook_endpoints", "webhook_endpoints", 3, super::Keyset::Id, "")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    Ok(super::split_page(rows.iter().map(endpoint).collect::<Result<Vec<_>, _>>()?, limit))
+}
+
 pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scope,
@@ -351,6 +367,30 @@ pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
     rows.iter().map(delivery).collect()
 }
 
+/// One page of an endpoint's deliveries, newest first (`created_at`, then id), and whether more
+/// follow; the cursor must be a delivery of the same endpoint.
+pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    endpoint_id: &str,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<WebhookDelivery>, bool), sqlx::Error> {
+    let rows = sqlx::query(&format!(
+        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+         WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND {after} ORDER BY d.created_at DESC, d.id DESC LIMIT $5",
+        after = super::after_cursor("webhook_deliveries", "d", 4, super::Keyset::CreatedAt, "AND k.endpoint_id = $3")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(endpoint_id)
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    Ok(super::split_page(rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?, limit))
+}
+
 pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<WebhookDelivery>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
@@ -380,6 +420,40 @@ pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
     .fetch_all(ex)
     .await?;
     rows.iter()
+        .map(|r| {
+            Ok((
+                r.try_get("delivery_id")?,
+                WebhookAttempt {
+                    attempted_at: ms_to_rfc3339(r.try_get("attempted_at")?),
+                    status_code: r.try_get("status_code")?,
+                    error: r.try_get("error")?,
+                    duration_ms: r.try_get("duration_ms")?,
+                    response_excerpt: r.try_get("response_excerpt")?,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The attempts of the given deliveries (delivery id, attempt), oldest first: one page of the
+/// delivery log's details in one query.
+pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, delivery_ids: &[String]) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
+    if delivery_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let list = (0..delivery_ids.len()).map(|i| format!("${}", i + 3)).collect::<Vec<_>>().join(", ");
+    let sql = format!(
+        "SELECT a.delivery_id, a.attempted_at, a.status_code, a.error, a.duration_ms, a.response_excerpt \
+         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
+         WHERE d.tenant_id = $1 AND d.environment = $2 AND d.id IN ({list}) ORDER BY a.attempted_at, a.id"
+    );
+    let mut q = sqlx::query(&sql).bind(&scope.tenant_id).bind(scope.env.as_str());
+    for id in delivery_ids {
+        q = q.bind(id);
+    }
+    q.fetch_all(ex)
+        .await?
+        .iter()
         .map(|r| {
             Ok((
                 r.try_get("delivery_id")?,

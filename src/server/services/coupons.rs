@@ -167,6 +167,22 @@ pub async fn campaigns(state: &AppState, actor: &Actor) -> AppResult<Vec<Campaig
     Ok(cdb::campaign_counts(&state.db.pool, actor.scope()?).await?)
 }
 
+/// One page of [`campaigns`] (`/api/v1/coupons/campaigns`); the cursor is a campaign tag.
+pub async fn page_campaigns(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<CampaignCount>> {
+    actor.require(Permission::TenantRead)?;
+    let limit = super::products::page_limit(limit)?;
+    let (data, has_more) = cdb::page_campaign_counts(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    Ok(Page { data, has_more })
+}
+
+/// One page of a coupon's redemptions, newest first (`/api/v1/coupons/{code}/redemptions`).
+pub async fn page_redemptions(state: &AppState, actor: &Actor, code: &str, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<CouponRedemption>> {
+    let limit = super::products::page_limit(limit)?;
+    let coupon = get(state, actor, code).await?;
+    let (data, has_more) = cdb::page_redemptions(&state.db.pool, actor.scope()?, &coupon.id, super::products::cursor(starting_after), limit).await?;
+    Ok(Page { data, has_more })
+}
+
 pub async fn get(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupon> {
     actor.require(Permission::TenantRead)?;
     let scope = actor.scope()?;

@@ -73,6 +73,14 @@ pub async fn list_schemas(state: &AppState, actor: &Actor) -> AppResult<Vec<Pres
     Ok(xdb::list_schemas(&state.db.pool, actor.scope()?).await?)
 }
 
+/// One page of presentation schemas, newest first (`/api/v1/presentation-schemas`).
+pub async fn page_schemas(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<PresentationSchema>> {
+    actor.require(Permission::TenantRead)?;
+    let limit = super::products::page_limit(limit)?;
+    let (data, has_more) = xdb::page_schemas(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    Ok(crate::model::Page { data, has_more })
+}
+
 /// Refused, naming them, while experiences use the schema.
 pub async fn delete_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     actor.require(Permission::TenantWrite)?;
@@ -208,6 +216,14 @@ pub async fn get_experience(state: &AppState, actor: &Actor, id: &str) -> AppRes
 pub async fn list_experiences(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
     actor.require(Permission::TenantRead)?;
     Ok(xdb::list_experiences(&state.db.pool, actor.scope()?).await?)
+}
+
+/// One page of experiences, newest first (`/api/v1/experiences`).
+pub async fn page_experiences(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Experience>> {
+    actor.require(Permission::TenantRead)?;
+    let limit = super::products::page_limit(limit)?;
+    let (data, has_more) = xdb::page_experiences(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    Ok(crate::model::Page { data, has_more })
 }
 
 /// Moves, removes or adds one offer in an experience's priority list for `slot`:

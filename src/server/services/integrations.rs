@@ -86,6 +86,10 @@ pub async fn secret_key(state: &AppState, scope: &Scope) -> AppResult<String> {
 pub async fn test_connection(state: &AppState, actor: &Actor) -> AppResult<StripeAccount> {
     actor.require(Permission::ManageSecrets)?;
     let scope = actor.scope()?;
+    // Nothing to test is the integration's absence (404, as `GET`), not a bad request.
+    if db::integrations::get(&state.db.pool, scope).await?.is_none() {
+        return Err(AppError::not_found("Stripe integration"));
+    }
     let key = secret_key(state, scope).await?;
     let res = state.stripe.request(&key, "GET", "/v1/account", None, None).await.map_err(|e| AppError::stripe(e.0))?;
     if !res.ok() {

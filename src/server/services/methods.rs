@@ -152,6 +152,15 @@ pub async fn versions(state: &AppState, actor: &Actor, id: &str) -> AppResult<Ve
     Ok(db::methods::list_versions(&state.db.pool, actor.scope()?, id).await?)
 }
 
+/// One page of a method's workflow versions, newest first; the cursor is a version's `id`.
+pub async fn page_versions(state: &AppState, actor: &Actor, id: &str, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<WorkflowVersion>> {
+    actor.require(Permission::TenantRead)?;
+    let limit = page_limit(limit)?;
+    get(state, actor, id).await?;
+    let (data, has_more) = db::methods::page_versions(&state.db.pool, actor.scope()?, id, super::products::cursor(starting_after), limit).await?;
+    Ok(Page { data, has_more })
+}
+
 /// Restoring copies an old version's code into a new version: history is never rewritten.
 pub async fn restore_version(state: &AppState, actor: &Actor, id: &str, version: i64) -> AppResult<i64> {
     actor.require(Permission::TenantWrite)?;

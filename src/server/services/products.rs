@@ -22,6 +22,11 @@ pub fn page_limit(limit: Option<i64>) -> AppResult<i64> {
     }
 }
 
+/// `startingAfter` as the lists take it: blank means the first page.
+pub fn cursor(starting_after: Option<&str>) -> Option<&str> {
+    starting_after.map(str::trim).filter(|s| !s.is_empty())
+}
+
 pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Product>> {
     actor.require(Permission::TenantRead)?;
     let scope = actor.scope()?;

@@ -80,6 +80,14 @@ pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Surface>> {
     Ok(sdb::list(&state.db.pool, actor.scope()?).await?)
 }
 
+/// One page of surfaces, newest first (`/api/v1/surfaces`).
+pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Surface>> {
+    actor.require(Permission::TenantRead)?;
+    let limit = super::products::page_limit(limit)?;
+    let (data, has_more) = sdb::page(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    Ok(crate::model::Page { data, has_more })
+}
+
 /// Why a candidate offer was or was not presented (the `debug` answer).
 fn eligibility(entry: Option<&OfferEntry>, identity: &Identity, now: i64) -> Result<(), &'static str> {
     let Some(e) = entry else { return Err("no such offer") };

@@ -46,10 +46,10 @@ fn clean_events(events: &[String], e: &mut FieldErrors) -> Vec<String> {
 
 /// The address policy, after the form rules passed for the URL.
 async fn check_url(state: &AppState, url: &str, e: &mut FieldErrors) {
-    if e.get("url").is_none() {
-        if let Err(problem) = target::check_new(url, state.config.webhooks.allow_private).await {
-            e.add("url", problem);
-        }
+    if e.get("url").is_none()
+        && let Err(problem) = target::check_new(url, state.config.webhooks.allow_private).await
+    {
+        e.add("url", problem);
     }
 }
 
@@ -91,6 +91,35 @@ pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndp
 pub async fn list_endpoints(state: &AppState, actor: &Actor) -> AppResult<Vec<WebhookEndpoint>> {
     actor.require(Permission::ManageSecrets)?;
     Ok(wdb::list_endpoints(&state.db.pool, actor.scope()?).await?)
+}
+
+/// One page of the endpoints, newest first (`/api/v1/webhook-endpoints`).
+pub async fn page_endpoints(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<WebhookEndpoint>> {
+    actor.require(Permission::ManageSecrets)?;
+    let limit = super::products::page_limit(limit)?;
+    let (data, has_more) = wdb::page_endpoints(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    Ok(crate::model::Page { data, has_more })
+}
+
+/// One page of an endpoint's delivery log, newest first, with every attempt of those deliveries
+/// (by delivery id, oldest first).
+pub async fn page_deliveries(
+    state: &AppState,
+    actor: &Actor,
+    id: &str,
+    starting_after: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<(crate::model::Page<crate::model::WebhookDelivery>, std::collections::HashMap<String, Vec<crate::model::WebhookAttempt>>)> {
+    let limit = super::products::page_limit(limit)?;
+    get_endpoint(state, actor, id).await?;
+    let scope = actor.scope()?;
+    let (data, has_more) = wdb::page_deliveries(&state.db.pool, scope, id, super::products::cursor(starting_after), limit).await?;
+    let ids: Vec<String> = data.iter().map(|d| d.id.clone()).collect();
+    let mut attempts: std::collections::HashMap<String, Vec<crate::model::WebhookAttempt>> = std::collections::HashMap::new();
+    for (delivery_id, a) in wdb::attempts_of(&state.db.pool, scope, &ids).await? {
+        attempts.entry(delivery_id).or_default().push(a);
+    }
+    Ok((crate::model::Page { data, has_more }, attempts))
 }
 
 pub async fn get_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppResult<WebhookEndpoint> {

@@ -195,7 +195,9 @@ pub async fn check_new(raw: &str, allow_private: bool) -> Result<Url, String> {
             } else {
                 let port = url.port_or_known_default().unwrap_or(443);
                 match tokio::time::timeout(RESOLVE_TIMEOUT, tokio::net::lookup_host((host.as_str(), port))).await {
-                    Ok(Ok(addrs)) => addrs.into_iter().find_map(|a| refusal(a.ip(), allow_private)).map(|r| Refused { subject: format!("{} (of {host})", r.subject), ..r }),
+                    Ok(Ok(addrs)) => {
+                        addrs.into_iter().find_map(|a| refusal(a.ip(), allow_private)).map(|r| Refused { subject: format!("{} (of {host})", r.subject), ..r })
+                    }
                     _ => None,
                 }
             }

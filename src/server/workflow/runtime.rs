@@ -755,4 +755,195 @@ mod tests {
         }
         assert_eq!(ok, 200);
     }
+
+    fn run_with(limits: Limits, src: &str, host: Arc<dyn Host>) -> impl Future<Output = RunOutcome> {
+        let c = compile(src).unwrap_or_else(|e| panic!("{e:?}"));
+        async move { Engine::new(limits).run("t", &c, json!({"offer": {"id": "off_1"}}), host).await.unwrap() }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn parallel_stripe_calls_do_not_buy_cpu_time() {
+        // 20 calls of 150 ms at once: 150 ms of waiting, not 3 s, and a busy loop after them is
+        // stopped at the CPU limit (under the old accounting it ran for ~3 s).
+        let src = "export default async function ({ integrations }) {\n  const calls = [];\n  for (let i = 0; i < 20; i++) calls.push(integrations.stripe.request({ method: 'GET', path: '/v1/a' }));\n  await Promise.all(calls);\n  for (;;) {}\n}\n";
+        let out = run_with(Limits::default(), src, Arc::new(Slow(Some(Duration::from_millis(150))))).await;
+        let err = out.result.unwrap_err();
+        assert!(err.message.contains("CPU time"), "{err:?}");
+        assert!(out.duration_ms < 2_500.0, "stopped after {} ms", out.duration_ms);
+    }
+
+    /// A Stripe whose work is CPU on the host side (100 ms per call, in its poll).
+    struct Busywork;
+    impl Host for Busywork {
+        fn stripe_request(&self, _: serde_json::Value) -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>> {
+            Box::pin(async move {
+                let t = thread_cpu();
+                while thread_cpu() - t < Duration::from_millis(100) {}
+                json!({"ok": true, "status": 200, "data": {}})
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_hosts_own_work_is_not_the_scripts_cpu_time() {
+        let src = "export default async function ({ integrations }) {\n  for (let i = 0; i < 3; i++) await integrations.stripe.request({ method: 'GET', path: '/v1/a' });\n  return { success: true };\n}\n";
+        let out = run_with(Limits::default(), src, Arc::new(Busywork)).await;
+        assert!(out.result.is_ok(), "{:?}", out.result);
+    }
+
+    #[test]
+    fn a_script_that_never_yields_is_stopped_by_the_wall_limit() {
+        // A huge CPU limit: only the wall limit can stop it, and the timeout around the run
+        // cannot fire because the run never yields. On a thread of its own, so that a failure
+        // fails this test instead of hanging the run.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let limits = Limits { cpu: Duration::from_secs(3600), wall: Duration::from_millis(300), ..Limits::default() };
+            let out = rt.block_on(run_with(limits, "export default async function () {\n  for (;;) {}\n}\n", host()));
+            let _ = tx.send(out);
+        });
+        let out = rx.recv_timeout(Duration::from_secs(30)).expect("the run was not stopped");
+        assert!(out.result.unwrap_err().message.contains("wall-time limit"));
+        assert!(out.duration_ms < 5_000.0);
+    }
+
+    #[tokio::test]
+    async fn the_call_over_the_integration_cap_throws() {
+        let h = host();
+        let src = "export default async function ({ integrations }) {\n  let n = 0;\n  for (let i = 0; i < 60; i++) {\n    try { await integrations.stripe.request({ method: 'GET', path: '/v1/a' }); n++; }\n    catch (e) { return { success: false, message: n + ': ' + e.message }; }\n  }\n  return { success: true };\n}\n";
+        let out = run_with(Limits::default(), src, h.clone()).await;
+        assert_eq!(out.result.unwrap().message.as_deref(), Some("50: the workflow made more than 50 integration calls"));
+        assert_eq!(h.0.lock().unwrap().len(), MAX_INTEGRATION_CALLS);
+    }
+
+    #[tokio::test]
+    async fn what_a_run_hands_back_is_bounded() {
+        let big = run("export default async function () {\n  return { success: true, properties: { x: 'a'.repeat(70000) } };\n}\n", json!({})).await;
+        assert_eq!(big.result.unwrap_err().message, "the workflow's result is larger than 64 KiB");
+        let msg = run("export default async function () { return { success: false, message: 'm'.repeat(2001) }; }\n", json!({})).await;
+        assert!(msg.result.unwrap_err().message.contains("`message` must be at most 2000 characters"));
+        let url = run("export default async function () { return { success: true, action: 'navigate', url: 'https://x.test/' + 'u'.repeat(8200) }; }\n", json!({})).await;
+        assert!(url.result.unwrap_err().message.contains("`url` must be at most 8192 characters"));
+        let ok = run("export default async function () { return { success: true, action: 'navigate', url: 'https://x.test/' + 'u'.repeat(8000), message: 'm'.repeat(2000) }; }\n", json!({})).await;
+        assert!(ok.result.is_ok(), "{:?}", ok.result);
+        let deep = run("export default async function () {\n  let p = {};\n  for (let i = 0; i < 200; i++) p = { p };\n  return { success: true, properties: p };\n}\n", json!({})).await;
+        let err = deep.result.unwrap_err();
+        assert!(err.message.contains("nests too deeply"), "{err:?}");
+        let thrown = run("export default async function () { throw new Error('x'.repeat(100000)); }\n", json!({})).await;
+        assert!(thrown.result.unwrap_err().message.chars().count() <= MAX_FAILURE_CHARS + 1);
+    }
+
+    #[tokio::test]
+    async fn logs_are_bounded_in_lines_and_in_bytes() {
+        let long = run("export default async function () {\n  for (let i = 0; i < 200; i++) console.log('x'.repeat(5000));\n  return { success: true };\n}\n", json!({})).await;
+        assert_eq!(long.logs.last().map(String::as_str), Some(LOGS_TRUNCATED));
+        assert!(long.logs.iter().all(|l| l.chars().count() <= MAX_LOG_LINE));
+        assert!(long.logs.iter().map(String::len).sum::<usize>() <= MAX_LOG_BYTES + LOGS_TRUNCATED.len(), "{}", long.logs.len());
+        let many = run("export default async function () {\n  for (let i = 0; i < 300; i++) console.log(i);\n  return { success: true };\n}\n", json!({})).await;
+        assert_eq!(many.logs.len(), MAX_LOG_LINES + 1);
+        assert_eq!(many.logs[MAX_LOG_LINES - 1], "199");
+        assert_eq!(many.logs[MAX_LOG_LINES], LOGS_TRUNCATED);
+        let few = run("export default async function () { console.log('a'); return { success: true }; }\n", json!({})).await;
+        assert_eq!(few.logs, vec!["a".to_string()]);
+    }
+
+    /// A Stripe that answers 3 MiB.
+    struct Huge;
+    impl Host for Huge {
+        fn stripe_request(&self, _: serde_json::Value) -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>> {
+            Box::pin(async move { json!({"ok": true, "status": 200, "data": {"x": "y".repeat(3 << 20)}}) })
+        }
+    }
+
+    #[tokio::test]
+    async fn integration_requests_and_answers_are_bounded() {
+        let h = host();
+        let src = "export default async function ({ integrations }) {\n  try { await integrations.stripe.request({ method: 'POST', path: '/v1/a', body: { x: 'b'.repeat(300000) } }); }\n  catch (e) { return { success: false, message: e.message }; }\n  return { success: true };\n}\n";
+        let out = run_with(Limits::default(), src, h.clone()).await;
+        assert_eq!(out.result.unwrap().message.as_deref(), Some("the Stripe request is larger than 256 KiB"));
+        assert!(h.0.lock().unwrap().is_empty(), "nothing was sent");
+        let src = "export default async function ({ integrations }) {\n  try { await integrations.stripe.request({ method: 'GET', path: '/v1/a' }); }\n  catch (e) { return { success: false, message: e.message }; }\n  return { success: true };\n}\n";
+        let out = run_with(Limits::default(), src, Arc::new(Huge)).await;
+        assert_eq!(out.result.unwrap().message.as_deref(), Some("Stripe's answer is larger than 2 MiB"));
+    }
+
+    #[tokio::test]
+    async fn deep_recursion_and_deep_json_are_clean_failures() {
+        for body in [
+            "function f(n) { return f(n + 1) + 1; }\n  return { success: true, message: String(f(0)) };",
+            "JSON.parse('['.repeat(100000));\n  return { success: true };",
+            "const a = []; let p = a; for (let i = 0; i < 50000; i++) { const q = []; p.push(q); p = q; }\n  return { success: true, message: JSON.stringify(a).length + '' };",
+        ] {
+            let limits = Limits { cpu: Duration::from_secs(5), ..Limits::default() };
+            let out = run_with(limits, &format!("export default async function () {{\n  {body}\n}}\n"), host()).await;
+            let err = out.result.unwrap_err();
+            assert!(err.message.to_lowercase().contains("stack"), "{body}: {err:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn legal_code_nested_150_deep_runs() {
+        let src = format!("export default async function () {{\n  const x = {}1{};\n  return {{ success: x === 1 }};\n}}\n", "[(".repeat(75), ")][0]".repeat(75));
+        let out = run(&src, json!({})).await;
+        assert!(out.result.unwrap().success);
+        // Statements nest without brackets (not counted by the pre-scan): QuickJS's parser
+        // refuses what is too deep for its stack limit, cleanly.
+        let src = format!("export default async function (a: any) {{\n  {}a.x = 1;\n  return {{ success: true }};\n}}\n", "if (a) ".repeat(5_000));
+        let out = run(&src, json!({})).await;
+        assert!(out.result.unwrap_err().message.to_lowercase().contains("stack"));
+    }
+
+    /// A Stripe that never answers and says when it has been called.
+    struct Gate(tokio::sync::mpsc::UnboundedSender<()>);
+    impl Host for Gate {
+        fn stripe_request(&self, _: serde_json::Value) -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>> {
+            let _ = self.0.send(());
+            Box::pin(std::future::pending())
+        }
+    }
+
+    const HANGS: &str = "export default async function ({ integrations }) {\n  await integrations.stripe.request({ method: 'GET', path: '/v1/hang' });\n  return { success: true };\n}\n";
+    const QUICK: &str = "export default async function () { return { success: true }; }\n";
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_tenant_gets_its_share_and_waits_a_bounded_time_for_more() {
+        let limits = Limits { max_concurrent: 3, tenant_concurrent: 2, queue_wait: Duration::from_millis(200), ..Limits::default() };
+        let engine = Engine::new(limits);
+        let (hangs, quick) = (Arc::new(compile(HANGS).unwrap()), compile(QUICK).unwrap());
+        let (tx, mut called) = tokio::sync::mpsc::unbounded_channel();
+        let mut running = Vec::new();
+        for _ in 0..2 {
+            let (engine, c, tx) = (engine.clone(), hangs.clone(), tx.clone());
+            running.push(tokio::spawn(async move { engine.run("a", &c, json!({}), Arc::new(Gate(tx))).await }));
+        }
+        for _ in 0..2 {
+            called.recv().await.unwrap();
+        }
+        // A's share is taken: its next run waits `queue_wait`, then is refused.
+        let started = Instant::now();
+        let refused = engine.run("a", &quick, json!({}), host()).await.unwrap_err();
+        assert_eq!(refused, Busy { tenant: true });
+        assert!(started.elapsed() >= Duration::from_millis(200));
+        // B still runs at once.
+        let b = tokio::time::timeout(Duration::from_secs(5), engine.run("b", &quick, json!({}), host())).await.expect("B was not held up");
+        assert!(b.unwrap().result.unwrap().success);
+        // The last global slot taken by C: B now waits for the process's slots.
+        let c = { let (engine, h, tx) = (engine.clone(), hangs.clone(), tx.clone()); tokio::spawn(async move { engine.run("c", &h, json!({}), Arc::new(Gate(tx))).await }) };
+        called.recv().await.unwrap();
+        assert_eq!(engine.run("b", &quick, json!({}), host()).await.unwrap_err(), Busy { tenant: false });
+        assert_eq!(engine.tenants_tracked(), 2, "a and c are running; b's entry is gone");
+        for r in running.into_iter().chain([c]) {
+            r.abort();
+            let _ = r.await;
+        }
+        assert_eq!(engine.tenants_tracked(), 0, "idle tenants are forgotten");
+        assert!(engine.run("a", &quick, json!({}), host()).await.unwrap().result.is_ok());
+    }
+
+    #[test]
+    fn busy_is_429_with_retry_after() {
+        let e = crate::error::AppError::from(Busy { tenant: true });
+        assert_eq!((e.status(), e.code.as_str(), e.retry_after), (429, "rate_limited", Some(1)));
+    }
 }
