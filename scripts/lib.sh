@@ -67,8 +67,11 @@ build_site() {
     log "bundling the code editor (CodeMirror, from npm)"
     (cd "$ROOT/editor" && OUT="$pkg/editor.js" npm run --silent build)
   fi
-  # The API reference page's renderer: Redoc's standalone bundle, from npm, served as our own asset.
-  cmp -s "$ROOT/editor/node_modules/redoc/bundles/redoc.standalone.js" "$pkg/redoc.js" || cp "$ROOT/editor/node_modules/redoc/bundles/redoc.standalone.js" "$pkg/redoc.js"
+  # The API reference page's renderer: Redoc's standalone bundle, from npm, served as our own
+  # asset. Its sidebar logo is the one thing it fetches from a CDN: point it at an inline image.
+  sed 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22/%3E#' \
+    "$ROOT/editor/node_modules/redoc/bundles/redoc.standalone.js" > "$stage/redoc.js"
+  cmp -s "$stage/redoc.js" "$pkg/redoc.js" || cp "$stage/redoc.js" "$pkg/redoc.js"
   cp -Rup "$ROOT/public/." "$SITE_DIR/"
   log "precompressing static files (brotli and gzip)"
   node "$ROOT/scripts/precompress.mjs" "$SITE_DIR"

@@ -10,18 +10,25 @@ use leptos_router::{SsrMode, path};
 /// The dashboard's Content-Security-Policy: scripts only from this server or inline with this
 /// response's nonce (the hydration script), WebAssembly compilation allowed, no plugins, no
 /// framing, forms and fetches only to this origin. Styles may be inline: the code editor
-/// (CodeMirror) injects its theme as style elements.
+/// (CodeMirror) injects its theme as style elements. Experience pages are the exception for
+/// scripts: their live preview is a `srcdoc` iframe (sandboxed, `allow-scripts` only, so an
+/// opaque origin), and such a document inherits this policy; the merchant's own inline scripts
+/// must run there, so those pages allow inline scripts instead of requiring the nonce.
 #[cfg(feature = "ssr")]
 fn content_security_policy() {
-    if let (Some(opts), Some(nonce)) = (use_context::<leptos_axum::ResponseOptions>(), leptos::nonce::use_nonce()) {
-        let policy = format!(
-            "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
-             img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; \
-             form-action 'self'; frame-ancestors 'none'"
-        );
-        if let Ok(v) = http::HeaderValue::from_str(&policy) {
-            opts.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
-        }
+    let Some(opts) = use_context::<leptos_axum::ResponseOptions>() else { return };
+    let previews = use_context::<http::request::Parts>().is_some_and(|p| p.uri.path().starts_with("/experiences"));
+    let scripts = match leptos::nonce::use_nonce() {
+        Some(_) if previews => "'self' 'unsafe-inline' 'wasm-unsafe-eval'".to_string(),
+        Some(nonce) => format!("'self' 'nonce-{nonce}' 'wasm-unsafe-eval'"),
+        None => return,
+    };
+    let policy = format!(
+        "default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; connect-src 'self'; \
+         font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    if let Ok(v) = http::HeaderValue::from_str(&policy) {
+        opts.insert_header(http::header::CONTENT_SECURITY_POLICY, v);
     }
 }
 

@@ -85,6 +85,8 @@ test('every list and detail page renders and hydrates, with optional fields fill
     await test.step(path, async () => {
       const res = await page.goto(path);
       expect(res.status(), path).toBe(200);
+      // Hydration (and the code editor) work under the dashboard's Content-Security-Policy.
+      expect(res.headers()['content-security-policy'], path).toContain("object-src 'none'");
       if (heading) await expect(page.getByRole('heading', { level: 1 }).first()).toContainText(heading);
       else await expect(page.getByRole('heading', { level: 1 }).first()).toBeVisible();
       await hydrated(page);

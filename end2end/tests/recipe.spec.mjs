@@ -157,7 +157,10 @@ test('an HTML experience previews the presented offer in a sandboxed iframe', as
   await expect(preview.locator('p.price')).toContainText(/\d/);
   if (info.project.name === 'js') {
     // Live: typing changes the preview before anything is saved.
-    await page.getByLabel('HTML, CSS and JavaScript', { exact: true }).fill('<h2>Live {{offer.price}}</h2>');
+    await page.getByLabel('HTML, CSS and JavaScript', { exact: true }).fill('<h2>Live {{offer.price}}</h2><p id="js"></p><script>document.getElementById("js").textContent = "script ran";</script>');
     await expect(preview.locator('h2')).toContainText(/^Live .*\d/);
+    // The merchant's own inline script runs in the preview (the dashboard's CSP, which a srcdoc
+    // document inherits, allows it on experience pages only).
+    await expect(preview.locator('#js')).toHaveText('script ran');
   }
 });

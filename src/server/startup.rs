@@ -81,7 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/webhooks/stripe/{integration_id}", axum::routing::post(stripe_webhook).layer(axum::extract::DefaultBodyLimit::max(STRIPE_EVENT_MAX_BYTES)))
         .route_layer(middleware::from_fn(record_matched_path));
     let dashboard = Router::new()
-        .route("/api/docs", get(api::docs::reference_page))
+        .route("/api/docs", get(api::reference::page))
         .route("/coupons/export.csv", get(coupons_csv))
         .route("/sfn/{*fn_name}", get(unknown_server_fn).post(unknown_server_fn))
         .leptos_routes_with_context(

@@ -16,7 +16,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "offerdeck API", version = "1", description = "Management and runtime API of offerdeck. Authenticate with `Authorization: Bearer sk_test_…` (secret) or `pk_…` (publishable, only where noted). Errors share one body: `{status, statusCode, code, message, fields?, traceId}`. Lists take `limit` (1–100, default 50) and `startingAfter` (the `id` of the last object of the previous page) and answer `{data, hasMore}`, newest first; a `startingAfter` that names no object of the list gives an empty page. Every `POST` takes an `Idempotency-Key`."),
+    info(title = "offerdeck API", version = "1", description = "Management and runtime API of offerdeck. Authenticate with `Authorization: Bearer sk_test_…` (secret) or `pk_…` (publishable, only where noted). Errors share one body: `{status, statusCode, code, message, fields?, traceId}`. Lists take `limit` (1–100, default 50) and `startingAfter` (the `id` of the last object of the previous page) and answer `{data, hasMore}`, newest first; a `startingAfter` that names no object of the list gives an empty page. Every `POST` takes an `Idempotency-Key`. Text anywhere (body, query, path) may not contain U+0000: 400 `validation_failed` naming the field (404 in a path)."),
     paths(
         super::products::list, super::products::create, super::products::read, super::products::update, super::products::archive,
         super::prices::list, super::prices::create, super::prices::read, super::prices::update, super::prices::archive,

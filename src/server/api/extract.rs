@@ -45,9 +45,46 @@ fn backticked(msg: &str, prefix: &str) -> Option<String> {
     Some(rest[..rest.find('`')?].to_string())
 }
 
+/// What a text field holding U+0000 is told: PostgreSQL cannot store the character, so the API
+/// refuses it on both databases alike.
+pub const NUL_PROBLEM: &str = "must not contain the NUL character (U+0000)";
+
+/// Whether JSON text holds an escaped U+0000 (`\u0000`; a raw NUL is not valid JSON anyway):
+/// a `\` that starts an escape (an odd run of backslashes) followed by `u0000`.
+fn has_escaped_nul(bytes: &[u8]) -> bool {
+    let mut run = 0usize;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'\\' {
+            run += 1;
+            continue;
+        }
+        if run % 2 == 1 && b == b'u' && bytes.get(i + 1..i + 5) == Some(b"0000") {
+            return true;
+        }
+        run = 0;
+    }
+    false
+}
+
+/// The path (`identity.userIdentifier`, `slots[2].key`) of the first string or key holding U+0000.
+fn nul_path(v: &serde_json::Value, at: &str) -> Option<String> {
+    let join = |k: &str| if at.is_empty() { k.to_string() } else { format!("{at}.{k}") };
+    match v {
+        serde_json::Value::String(s) => s.contains('\0').then(|| if at.is_empty() { "body".to_string() } else { at.to_string() }),
+        serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
+        serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| if k.contains('\0') { Some(join(&k.replace('\0', "\\u0000"))) } else { nul_path(x, &join(k)) }),
+        _ => None,
+    }
+}
+
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::validation("request body must be a JSON object"));
+    }
+    if has_escaped_nul(bytes) {
+        if let Some(path) = serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| nul_path(&v, "")) {
+            return Err(AppError::field(&path, NUL_PROBLEM));
+        }
     }
     // Fast path: a body that parses needs no path tracking; the tracked parse runs only to name
     // the offending field of one that does not.
@@ -87,6 +124,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
     type Rejection = ApiError;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let q = parts.uri.query().unwrap_or("");
+        if let Some((k, _)) = form_urlencoded::parse(q.as_bytes()).find(|(k, v)| k.contains('\0') || v.contains('\0')) {
+            return Err(ApiError(AppError::field(&k.replace('\0', "\\u0000"), NUL_PROBLEM)));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(q.as_bytes()));
         serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|err| {
             let path = err.path().to_string();
@@ -119,5 +159,16 @@ mod tests {
         assert!(e.fields.contains_key("colour"), "{e:?}");
         let e = parse_json::<ProductCreate>(br#"{"name":"#).unwrap_err();
         assert!(e.fields.is_empty() && e.message.contains("not valid JSON"));
+    }
+
+    #[test]
+    fn nul_characters_are_refused_by_name() {
+        let e = parse_json::<ProductCreate>(br#"{"name":"a\u0000b"}"#).unwrap_err();
+        assert_eq!(e.fields.get("name").map(String::as_str), Some(NUL_PROBLEM), "{e:?}");
+        let e = parse_json::<crate::model::SurfaceInput>(br#"{"name":"x","slug":"s","slots":[{"key":"k","facet":"web"},{"key":"\u0000","facet":"web"}]}"#).unwrap_err();
+        assert!(e.fields.contains_key("slots[1].key"), "{e:?}");
+        // An escaped backslash followed by the text u0000 is not a NUL.
+        let ok = parse_json::<ProductCreate>(br#"{"name":"a\\u0000b"}"#).unwrap();
+        assert_eq!(ok.name, "a\\u0000b");
     }
 }

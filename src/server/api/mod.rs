@@ -9,6 +9,7 @@ pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod redemptions;
+pub mod reference;
 pub mod surfaces;
 
 use crate::error::{AppError, ErrorCode};
@@ -142,6 +143,10 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
     };
     match services::api_keys::authenticate(&state, &bearer).await {
         Ok(actor) => {
+            // No object's id or code holds U+0000 (PostgreSQL cannot even compare with one).
+            if req.uri().path().contains("%00") {
+                return ApiError(AppError::new(ErrorCode::NotFound, "no such object: a path segment holds U+0000")).into_response();
+            }
             req.extensions_mut().insert(actor);
             idempotency(State(state), req, next).await
         }

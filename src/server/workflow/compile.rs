@@ -213,7 +213,7 @@ mod tests {
         let n = 60_000;
         let deep = [
             format!("const x = {}1{};", "(".repeat(n), ")".repeat(n)),
-            format!("{}", "{".repeat(n)),
+            "{".repeat(n),
             format!("const x = {}1{};", "function () { return ".repeat(n / 20), "}".repeat(n / 20)),
             format!("const x = {}1{};", "() => { return ".repeat(n / 15), "}".repeat(n / 15)),
             format!("const x = {}a{};", "`${".repeat(n / 5), "}`".repeat(n / 5)),

@@ -138,6 +138,7 @@ impl From<Busy> for crate::error::AppError {
 }
 
 type Tenants = Arc<Mutex<HashMap<String, Arc<Semaphore>>>>;
+type BytecodeCache = Arc<Mutex<HashMap<u64, Arc<Vec<u8>>>>>;
 
 #[derive(Clone)]
 pub struct Engine {
@@ -148,7 +149,7 @@ pub struct Engine {
     tenants: Tenants,
     /// QuickJS bytecode per compiled workflow: each version is compiled to bytecode once per
     /// process and every run loads it into a fresh runtime.
-    bytecode: Arc<Mutex<HashMap<u64, Arc<Vec<u8>>>>>,
+    bytecode: BytecodeCache,
 }
 
 const BYTECODE_CACHE_ENTRIES: usize = 1024;
@@ -445,7 +446,7 @@ async fn evaluate<'js>(
     ctx: Ctx<'js>,
     js: String,
     bytecode: Option<Arc<Vec<u8>>>,
-    (cache, key): (Arc<Mutex<HashMap<u64, Arc<Vec<u8>>>>>, u64),
+    (cache, key): (BytecodeCache, u64),
     input_json: String,
     Integrations { host, logs, clock }: Integrations,
 ) -> rquickjs::Result<String> {
@@ -488,13 +489,13 @@ async fn evaluate<'js>(
         Some(bytes) => unsafe { Module::load(ctx.clone(), bytes)? },
         None => {
             let m = Module::declare(ctx.clone(), "workflow", js)?;
-            if let Ok(bytes) = m.write(rquickjs::module::WriteOptions::default()) {
-                if let Ok(mut c) = cache.lock() {
-                    if c.len() >= BYTECODE_CACHE_ENTRIES {
-                        c.clear();
-                    }
-                    c.insert(key, Arc::new(bytes));
+            if let Ok(bytes) = m.write(rquickjs::module::WriteOptions::default())
+                && let Ok(mut c) = cache.lock()
+            {
+                if c.len() >= BYTECODE_CACHE_ENTRIES {
+                    c.clear();
                 }
+                c.insert(key, Arc::new(bytes));
             }
             m
         }
