@@ -37,7 +37,8 @@ async fn price(app: &TestApp, key: &str, product: &str, currency: &str, amount: 
 async fn method_rules_versions_and_restore(app: TestApp) {
     let t = app.tenant("Acme", "owner@acme.test").await;
     let key = &t.keys.preview.secret;
-    let r = app.api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"Checkout","schema":"stripe-checkout"}"#)).await;
+    // URLs may be left out (the Manage tab asks for them) but one given must be a URL.
+    let r = app.api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"Checkout","schema":"stripe-checkout","settings":{"successUrl":"not a url"}}"#)).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.json()["fields"]["successUrl"].is_string(), "{}", r.body);
     let r = app.api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"X","schema":"paypal"}"#)).await;

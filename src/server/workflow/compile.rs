@@ -72,10 +72,13 @@ pub fn compile(source: &str) -> Result<Compiled, Vec<CompileError>> {
 /// `CONCURRENT_COMPILES` run at once. Every path that compiles workflow code (create, save,
 /// restore of an older version) goes through here.
 pub async fn compile_async(source: &str) -> Result<Compiled, Vec<CompileError>> {
-    let _turn = COMPILES.acquire().await;
+    // The turn goes with the thread: a caller that gives up (a dropped request) does not free
+    // it while the compile still runs.
+    let turn = COMPILES.acquire().await;
     let (tx, rx) = tokio::sync::oneshot::channel();
     compile_thread(source.to_owned(), move |r| {
         let _ = tx.send(r);
+        drop(turn);
     })?;
     // A dropped sender means the thread panicked (an oxc bug): an error, not a crash.
     rx.await.unwrap_or_else(|_| Err(crashed()))
