@@ -84,7 +84,11 @@ async fn serve(app: Router) -> String {
 
 /// The minimal endpoint: parses a JSON body and answers a small JSON object.
 async fn minimal() -> String {
-    serve(Router::new().route("/decide", post(|axum::Json(v): axum::Json<Value>| async move { axum::Json(json!({"status": "success", "statusCode": 200, "echo": v["surfaceSlug"]})) }))).await
+    serve(Router::new().route(
+        "/decide",
+        post(|axum::Json(v): axum::Json<Value>| async move { axum::Json(json!({"status": "success", "statusCode": 200, "echo": v["surfaceSlug"]})) }),
+    ))
+    .await
 }
 
 async fn stripe_stub() -> String {
@@ -104,13 +108,7 @@ async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, key:
 }
 
 fn line(what: &str, f: &Figures, base: &Figures) {
-    println!(
-        "{what:<44} {:>8.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms   ratio to minimal endpoint {:.2}",
-        f.rps,
-        f.p50,
-        f.p99,
-        f.rps / base.rps
-    );
+    println!("{what:<44} {:>8.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms   ratio to minimal endpoint {:.2}", f.rps, f.p50, f.p99, f.rps / base.rps);
 }
 
 async fn run(label: &str, db: Db, url: &str, total: usize) {
@@ -127,17 +125,73 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     let api = |p: &str| format!("{base}/api/v1{p}");
     use reqwest::Method;
     call(&http, Method::PUT, api("/integrations/stripe"), k, json!({"secretKey": "sk_test_51BenchKeyForTheStripeStub00"})).await;
-    let method = call(&http, Method::POST, api("/redemption-methods"), k, json!({"name": "Checkout", "schema": "stripe-checkout",
-        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}})).await;
+    let method = call(
+        &http,
+        Method::POST,
+        api("/redemption-methods"),
+        k,
+        json!({"name": "Checkout", "schema": "stripe-checkout",
+        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}}),
+    )
+    .await;
     let product = call(&http, Method::POST, api("/products"), k, json!({"name": "Premium"})).await;
-    let p1 = call(&http, Method::POST, api("/prices"), k, json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_a"})).await;
-    let p2 = call(&http, Method::POST, api("/prices"), k, json!({"productId": product["id"], "currency": "gbp", "unitAmount": 200, "interval": "month", "stripePriceId": "price_b"})).await;
-    let old = call(&http, Method::POST, api("/offers"), k, json!({"name": "Old", "redemptionMethodId": method["id"], "priceIds": [p1["id"]],
-        "presentation": {"title": "Old"}, "validFrom": "2020-01-01T00:00:00Z", "validUntil": "2020-02-01T00:00:00Z"})).await;
-    let offer = call(&http, Method::POST, api("/offers"), k, json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [p1["id"], p2["id"]], "presentation": {"title": "Premium"}})).await;
-    let schema = call(&http, Method::POST, api("/presentation-schemas"), k, json!({"name": "Banner", "fields": [{"key": "headline", "type": "string", "label": "Headline", "required": true}], "offerSlots": ["primary"]})).await;
-    let x = call(&http, Method::POST, api("/experiences"), k, json!({"name": "Banner", "type": "app", "schemaId": schema["id"], "content": {"headline": "Go"}, "offers": {"primary": [old["id"], offer["id"]]}})).await;
-    call(&http, Method::POST, api("/surfaces"), k, json!({"name": "Pricing", "slug": "pricing-page", "slots": [{"key": "web-content", "facet": "web", "experienceId": x["id"]}]})).await;
+    let p1 = call(
+        &http,
+        Method::POST,
+        api("/prices"),
+        k,
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_a"}),
+    )
+    .await;
+    let p2 = call(
+        &http,
+        Method::POST,
+        api("/prices"),
+        k,
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 200, "interval": "month", "stripePriceId": "price_b"}),
+    )
+    .await;
+    let old = call(
+        &http,
+        Method::POST,
+        api("/offers"),
+        k,
+        json!({"name": "Old", "redemptionMethodId": method["id"], "priceIds": [p1["id"]],
+        "presentation": {"title": "Old"}, "validFrom": "2020-01-01T00:00:00Z", "validUntil": "2020-02-01T00:00:00Z"}),
+    )
+    .await;
+    let offer = call(
+        &http,
+        Method::POST,
+        api("/offers"),
+        k,
+        json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [p1["id"], p2["id"]], "presentation": {"title": "Premium"}}),
+    )
+    .await;
+    let schema = call(
+        &http,
+        Method::POST,
+        api("/presentation-schemas"),
+        k,
+        json!({"name": "Banner", "fields": [{"key": "headline", "type": "string", "label": "Headline", "required": true}], "offerSlots": ["primary"]}),
+    )
+    .await;
+    let x = call(
+        &http,
+        Method::POST,
+        api("/experiences"),
+        k,
+        json!({"name": "Banner", "type": "app", "schemaId": schema["id"], "content": {"headline": "Go"}, "offers": {"primary": [old["id"], offer["id"]]}}),
+    )
+    .await;
+    call(
+        &http,
+        Method::POST,
+        api("/surfaces"),
+        k,
+        json!({"name": "Pricing", "slug": "pricing-page", "slots": [{"key": "web-content", "facet": "web", "experienceId": x["id"]}]}),
+    )
+    .await;
 
     let min = minimal().await;
     if std::env::var("BENCH_ONLY").as_deref() == Ok("soak") {
@@ -146,7 +200,9 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("coupons") {
         return coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
     }
-    let bodies: Arc<Vec<String>> = Arc::new((0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect());
+    let bodies: Arc<Vec<String>> = Arc::new(
+        (0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect(),
+    );
     // Warm-up: connections, the configuration snapshot, the allocator.
     load(&http, &format!("{min}/decide"), k, bodies.clone(), 2000, 200).await;
     load(&http, &api("/surface-decisions"), k, bodies.clone(), 2000, 200).await;
@@ -226,7 +282,12 @@ async fn soak(label: &str, http: &reqwest::Client, base: &str, k: &str) {
                     (reqwest::Method::POST, "/products".into(), json!({"name": format!("Soak {tag}")}), &[201]),
                     (reqwest::Method::POST, "/surfaces".into(), json!({"name": format!("S {tag}"), "slug": format!("soak-{tag}"), "slots": []}), &[201]),
                     (reqwest::Method::POST, "/coupons/SOAK/redemptions".into(), json!({"subscriptionId": format!("sub_soak_{tag}")}), &[201]),
-                    (reqwest::Method::POST, "/coupons".into(), json!({"code": format!("SOAK-{tag}"), "type": "fixed", "amount": 100, "currency": "gbp"}), &[201]),
+                    (
+                        reqwest::Method::POST,
+                        "/coupons".into(),
+                        json!({"code": format!("SOAK-{tag}"), "type": "fixed", "amount": 100, "currency": "gbp"}),
+                        &[201],
+                    ),
                 ];
                 let mut created: Vec<Value> = Vec::new();
                 for (m, path, body, ok) in steps {
@@ -246,7 +307,12 @@ async fn soak(label: &str, http: &reqwest::Client, base: &str, k: &str) {
                 }
                 // Rename the product and delete the surface just made.
                 let follow = [
-                    (reqwest::Method::PATCH, format!("/products/{}", created[0]["id"].as_str().unwrap_or("x")), json!({"name": format!("Soak {tag} renamed")}), 200u16),
+                    (
+                        reqwest::Method::PATCH,
+                        format!("/products/{}", created[0]["id"].as_str().unwrap_or("x")),
+                        json!({"name": format!("Soak {tag} renamed")}),
+                        200u16,
+                    ),
                     (reqwest::Method::DELETE, format!("/surfaces/{}", created[1]["id"].as_str().unwrap_or("x")), Value::Null, 204u16),
                 ];
                 for (m, path, body, ok) in follow {
@@ -327,7 +393,8 @@ async fn coupons(label: &str, http: &reqwest::Client, base: &str, sk: &str, pk: 
     line("minimal axum JSON endpoint", &m, &m);
     line("POST /api/v1/coupons/validate (pk)", &v, &m);
     let n = (total / 4).max(1000);
-    let subs: Arc<Vec<String>> = Arc::new((0..n).map(|i| json!({"subscriptionId": format!("sub_{i}"), "customerId": format!("cus_{}", i % 97)}).to_string()).collect());
+    let subs: Arc<Vec<String>> =
+        Arc::new((0..n).map(|i| json!({"subscriptionId": format!("sub_{i}"), "customerId": format!("cus_{}", i % 97)}).to_string()).collect());
     let r = load(http, &api("/coupons/BENCH10/redemptions"), sk, subs, n, 201).await;
     line("POST /api/v1/coupons/{code}/redemptions", &r, &m);
     let c = call(http, Method::GET, api("/coupons/BENCH10"), sk, Value::Null).await;

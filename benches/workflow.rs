@@ -128,7 +128,10 @@ fn memory() {
             assert_eq!(ok, 200);
         }
         let after = rss_kib();
-        println!("memory: RSS {before} KiB after a warm-up batch of 200 concurrent runs, {after} KiB after 5 more batches of 200 ({:+} KiB)", after as i64 - before as i64);
+        println!(
+            "memory: RSS {before} KiB after a warm-up batch of 200 concurrent runs, {after} KiB after 5 more batches of 200 ({:+} KiB)",
+            after as i64 - before as i64
+        );
     });
 }
 

@@ -1,7 +1,9 @@
 //! The HTML shell and the route table; pages live in `ui::pages`.
 use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
-use crate::ui::pages::{admin, api_keys, coupons, events, webhooks, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, surfaces};
+use crate::ui::pages::{
+    admin, api_keys, coupons, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, surfaces, webhooks,
+};
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};

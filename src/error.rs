@@ -168,12 +168,7 @@ impl FieldErrors {
         if self.0.is_empty() {
             return Ok(());
         }
-        let message = self
-            .0
-            .iter()
-            .map(|(k, v)| format!("{k} {v}"))
-            .collect::<Vec<_>>()
-            .join("; ");
+        let message = self.0.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("; ");
         Err(AppError { code: ErrorCode::ValidationFailed, message, fields: self.0, errors: Vec::new(), retry_after: None })
     }
 }

@@ -45,7 +45,7 @@ async fn client(app: Arc<TestApp>, s: Arc<Shared>, n: usize, tally: Arc<Mutex<Ta
     let mut seen: Vec<(&'static str, StatusCode, String)> = Vec::new();
     macro_rules! call {
         ($op:expr, $method:expr, $path:expr, $body:expr) => {{
-            let r = app.api($method, &$path, k, $body.as_deref()).await;
+            let r = app.api($method, "/api/v1/offer-redemptions", k, $body.as_deref()).await;
             seen.push(($op, r.status, r.body.clone()));
             r
         }};
@@ -59,26 +59,49 @@ async fn client(app: Arc<TestApp>, s: Arc<Shared>, n: usize, tally: Arc<Mutex<Ta
     // The shared product is renamed by everyone at once (the case that failed 45 % of the time).
     call!("product.patch_shared", "PATCH", format!("/api/v1/products/{}", s.product), Some(json!({"name": format!("Shared by {n}")}).to_string()));
     // Prices on the shared product.
-    let price = call!("price.create", "POST", "/api/v1/prices".to_string(),
-        Some(json!({"productId": s.product, "currency": "gbp", "unitAmount": 100 + n, "interval": "month", "stripePriceId": format!("price_{n}")}).to_string()));
-    let price_id = id(&price.json());
+    let price = call!(
+        "price.create",
+        "POST",
+        "/api/v1/prices".to_string(),
+        Some(json!({"productId": s.product, "currency": "gbp", "unitAmount": 100 + n, "interval": "month", "stripePriceId": format!("price_{n}")}).to_string())
+    );
+    let _price_id = id(&price.json());
     call!("price.patch", "PATCH", format!("/api/v1/prices/{price_id}"), Some(json!({"stripePriceId": format!("price_{n}_b")}).to_string()));
     // The shared offer renamed by everyone.
     let mut offer = s.offer.clone();
     offer["name"] = json!(format!("Offer by {n}"));
     call!("offer.patch", "PATCH", format!("/api/v1/offers/{}", s.offer_id), Some(offer.to_string()));
     // Surfaces: create, patch; every other one deleted.
-    let sf = call!("surface.create", "POST", "/api/v1/surfaces".to_string(), Some(json!({"name": format!("S{n}"), "slug": format!("s-{n}"), "slots": []}).to_string()));
-    let sid = id(&sf.json());
-    call!("surface.patch", "PATCH", format!("/api/v1/surfaces/{sid}"), Some(json!({"name": format!("S{n}!"), "slug": format!("s-{n}"), "slots": [{"key": "main", "facet": "web"}]}).to_string()));
-    if n % 2 == 0 {
+    let sf = call!(
+        "surface.create",
+        "POST",
+        "/api/v1/surfaces".to_string(),
+        Some(json!({"name": format!("S{n}"), "slug": format!("s-{n}"), "slots": []}).to_string())
+    );
+    let _sid = id(&sf.json());
+    call!(
+        "surface.patch",
+        "PATCH",
+        format!("/api/v1/surfaces/{sid}"),
+        Some(json!({"name": format!("S{n}!"), "slug": format!("s-{n}"), "slots": [{"key": "main", "facet": "web"}]}).to_string())
+    );
+    if n.is_multiple_of(2) {
         call!("surface.delete", "DELETE", format!("/api/v1/surfaces/{sid}"), None::<String>);
     }
     // Experiences over the shared schema.
-    call!("experience.create", "POST", "/api/v1/experiences".to_string(),
-        Some(json!({"name": format!("X{n}"), "type": "app", "schemaId": s.schema, "content": {}, "offers": {"primary": [s.offer_id]}}).to_string()));
+    call!(
+        "experience.create",
+        "POST",
+        "/api/v1/experiences".to_string(),
+        Some(json!({"name": format!("X{n}"), "type": "app", "schemaId": s.schema, "content": {}, "offers": {"primary": [s.offer_id]}}).to_string())
+    );
     // One coupon with a limit, redeemed by every client for its own subscription.
-    call!("coupon.redeem", "POST", "/api/v1/coupons/LIMITED/redemptions".to_string(), Some(json!({"subscriptionId": format!("sub_{n}"), "customerId": format!("cus_{n}")}).to_string()));
+    call!(
+        "coupon.redeem",
+        "POST",
+        "/api/v1/coupons/LIMITED/redemptions".to_string(),
+        Some(json!({"subscriptionId": format!("sub_{n}"), "customerId": format!("cus_{n}")}).to_string())
+    );
     call!("coupon.create", "POST", "/api/v1/coupons".to_string(), Some(json!({"code": format!("C{n}"), "type": "percentage", "amount": 10}).to_string()));
     call!("coupon.archive", "POST", format!("/api/v1/coupons/C{n}/archive"), Some("{}".to_string()));
     // An offer redemption (workflow, Stripe stub, event, replay row).
@@ -112,14 +135,29 @@ async fn thirty_two_clients_mixing_writes_get_no_5xx_and_a_consistent_state(app:
         .await
         .json();
     let product = id(&app.api("POST", "/api/v1/products", &key, Some(r#"{"name":"Shared"}"#)).await.json());
-    let price = app.api("POST", "/api/v1/prices", &key, Some(&json!({"productId": product, "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_main"}).to_string())).await.json();
+    let price = app
+        .api(
+            "POST",
+            "/api/v1/prices",
+            &key,
+            Some(&json!({"productId": product, "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_main"}).to_string()),
+        )
+        .await
+        .json();
     let offer = json!({"name": "Premium", "redemptionMethodId": m["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}});
     let offer_id = id(&app.api("POST", "/api/v1/offers", &key, Some(&offer.to_string())).await.json());
     let schema = id(&app
-        .api("POST", "/api/v1/presentation-schemas", &key, Some(r#"{"name":"Card","fields":[{"key":"headline","type":"string","label":"Headline","required":false}],"offerSlots":["primary"]}"#))
+        .api(
+            "POST",
+            "/api/v1/presentation-schemas",
+            &key,
+            Some(r#"{"name":"Card","fields":[{"key":"headline","type":"string","label":"Headline","required":false}],"offerSlots":["primary"]}"#),
+        )
         .await
         .json());
-    let r = app.api("POST", "/api/v1/coupons", &key, Some(&json!({"code": "LIMITED", "type": "percentage", "amount": 20, "maxRedemptions": COUPON_LIMIT}).to_string())).await;
+    let r = app
+        .api("POST", "/api/v1/coupons", &key, Some(&json!({"code": "LIMITED", "type": "percentage", "amount": 20, "maxRedemptions": COUPON_LIMIT}).to_string()))
+        .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
     let shared = Arc::new(Shared { key, product, offer, offer_id, schema, tenant: t.tenant_id.clone() });
@@ -132,7 +170,7 @@ async fn thirty_two_clients_mixing_writes_get_no_5xx_and_a_consistent_state(app:
     while let Some(r) = set.join_next().await {
         r.expect("a client failed");
     }
-    let t = tally.lock().unwrap();
+    let t = std::mem::take(&mut *tally.lock().unwrap());
     let only = |op: &str, expected: &[(u16, usize)]| {
         let got: Vec<(u16, usize)> = t.statuses.get(op).map(|m| m.iter().map(|(k, v)| (*k, *v)).collect()).unwrap_or_default();
         assert_eq!(got, expected, "{op}");

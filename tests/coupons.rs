@@ -31,7 +31,9 @@ async fn setup(app: TestApp) -> (TestApp, StripeStub, String, String, Setup) {
     let app = app.with_stripe(&stub.base);
     let t = app.tenant("Acme", "owner@acme.test").await;
     let sk = t.keys.preview.secret.clone();
-    let r = app.api("PUT", "/api/v1/integrations/stripe", &sk, Some(&json!({"secretKey": GOOD_TEST_KEY, "webhookSecret": "whsec_stripe_test_secret"}).to_string())).await;
+    let r = app
+        .api("PUT", "/api/v1/integrations/stripe", &sk, Some(&json!({"secretKey": GOOD_TEST_KEY, "webhookSecret": "whsec_stripe_test_secret"}).to_string()))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let extra = Setup { tenant_id: t.tenant_id.clone(), live_sk: t.keys.live.secret.clone() };
     (app, stub, sk, t.keys.preview.publishable.clone(), extra)
@@ -43,7 +45,11 @@ async fn create(app: &TestApp, sk: &str, body: Value) -> common::Resp {
 
 fn stripe_form(stub: &StripeStub, code: &str) -> Vec<(String, String)> {
     let reqs = stub.requests();
-    let r = reqs.iter().rev().find(|r| r.method == "POST" && r.path == "/v1/coupons" && r.form().iter().any(|(k, v)| k == "id" && v == code)).expect("Stripe got the coupon");
+    let r = reqs
+        .iter()
+        .rev()
+        .find(|r| r.method == "POST" && r.path == "/v1/coupons" && r.form().iter().any(|(k, v)| k == "id" && v == code))
+        .expect("Stripe got the coupon");
     let mut f: Vec<(String, String)> = r.form().into_iter().filter(|(k, _)| !k.starts_with("metadata[offerdeck_coupon_id]")).collect();
     f.sort();
     f
@@ -59,16 +65,29 @@ fn pairs(p: &[(&str, &str)]) -> Vec<(String, String)> {
 // fields; bad values are refused with the field named; Stripe refusing stores nothing.
 async fn rules_and_stripe_mirroring(app: TestApp) {
     let (app, stub, sk, _, extra) = setup(app).await;
-    let r = create(&app, &sk, json!({"code": "winback30", "type": "percentage", "amount": 30, "repeatMonths": 3, "maxRedemptions": 100,
-        "expiresAt": "2099-01-01T00:00:00Z", "campaign": "winback"})).await;
+    let r = create(
+        &app,
+        &sk,
+        json!({"code": "winback30", "type": "percentage", "amount": 30, "repeatMonths": 3, "maxRedemptions": 100,
+        "expiresAt": "2099-01-01T00:00:00Z", "campaign": "winback"}),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     let c = r.json();
     assert_eq!((c["code"].as_str(), c["status"].as_str(), c["timesRedeemed"].as_i64()), (Some("WINBACK30"), Some("active"), Some(0)));
     assert_eq!(c["stripeCouponId"], "WINBACK30");
     assert_eq!(
         stripe_form(&stub, "WINBACK30"),
-        pairs(&[("id", "WINBACK30"), ("name", "WINBACK30"), ("percent_off", "30"), ("duration", "repeating"), ("duration_in_months", "3"),
-            ("max_redemptions", "100"), ("redeem_by", "4070908800"), ("metadata[campaign]", "winback")])
+        pairs(&[
+            ("id", "WINBACK30"),
+            ("name", "WINBACK30"),
+            ("percent_off", "30"),
+            ("duration", "repeating"),
+            ("duration_in_months", "3"),
+            ("max_redemptions", "100"),
+            ("redeem_by", "4070908800"),
+            ("metadata[campaign]", "winback")
+        ])
     );
     let r = create(&app, &sk, json!({"code": "save5", "type": "fixed", "amount": 500, "currency": "GBP"})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
@@ -76,7 +95,10 @@ async fn rules_and_stripe_mirroring(app: TestApp) {
     let r = create(&app, &sk, json!({"code": "free3", "type": "first_n_months", "amount": 3, "repeatMonths": 12})).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     assert_eq!(r.json()["repeatMonths"], Value::Null, "ignored for free months");
-    assert_eq!(stripe_form(&stub, "FREE3"), pairs(&[("id", "FREE3"), ("name", "FREE3"), ("percent_off", "100"), ("duration", "repeating"), ("duration_in_months", "3")]));
+    assert_eq!(
+        stripe_form(&stub, "FREE3"),
+        pairs(&[("id", "FREE3"), ("name", "FREE3"), ("percent_off", "100"), ("duration", "repeating"), ("duration_in_months", "3")])
+    );
 
     // Every rule, bad value → 400 naming the field.
     let bad = [
@@ -141,7 +163,12 @@ async fn validation_and_redemption(app: TestApp) {
     let (app, _stub, sk, pk, _) = setup(app).await;
     let in_an_hour = offerdeck::server::db::ms_to_rfc3339(app.state.clock.now_ms() + 3_600_000);
     let tomorrow = offerdeck::server::db::ms_to_rfc3339(app.state.clock.now_ms() + 86_400_000);
-    assert_eq!(create(&app, &sk, json!({"code": "WINBACK30", "type": "percentage", "amount": 30, "repeatMonths": 3, "maxRedemptions": 2, "expiresAt": in_an_hour})).await.status, StatusCode::CREATED);
+    assert_eq!(
+        create(&app, &sk, json!({"code": "WINBACK30", "type": "percentage", "amount": 30, "repeatMonths": 3, "maxRedemptions": 2, "expiresAt": in_an_hour}))
+            .await
+            .status,
+        StatusCode::CREATED
+    );
     assert_eq!(create(&app, &sk, json!({"code": "LATER", "type": "percentage", "amount": 5, "startsAt": tomorrow})).await.status, StatusCode::CREATED);
     assert_eq!(create(&app, &sk, json!({"code": "GONE", "type": "percentage", "amount": 5})).await.status, StatusCode::CREATED);
     app.api("POST", "/api/v1/coupons/GONE/archive", &sk, None).await;
@@ -186,7 +213,10 @@ async fn validation_and_redemption(app: TestApp) {
     assert!(r.json()["fields"]["subscriptionId"].is_string());
 
     // The clock moves: the code that starts tomorrow becomes valid, the one-hour code expires.
-    assert_eq!(create(&app, &sk, json!({"code": "HOUR", "type": "fixed", "amount": 100, "currency": "usd", "expiresAt": in_an_hour})).await.status, StatusCode::CREATED);
+    assert_eq!(
+        create(&app, &sk, json!({"code": "HOUR", "type": "fixed", "amount": 100, "currency": "usd", "expiresAt": in_an_hour})).await.status,
+        StatusCode::CREATED
+    );
     assert_eq!(app.api("POST", "/api/v1/coupons/validate", &pk, Some(r#"{"code":"hour"}"#)).await.status, StatusCode::OK);
     app.state.clock.advance(2 * 86_400_000);
     let r = app.api("POST", "/api/v1/coupons/validate", &pk, Some(r#"{"code":"hour"}"#)).await;
@@ -226,7 +256,10 @@ async fn hammer(app: &Arc<TestApp>, sk: &str, code: &str, n: usize, sub: &str, c
 async fn limits_hold_under_concurrency(app: TestApp) {
     let (app, _stub, sk, _, extra) = setup(app).await;
     assert_eq!(create(&app, &sk, json!({"code": "RUSH", "type": "percentage", "amount": 50, "maxRedemptions": 10})).await.status, StatusCode::CREATED);
-    assert_eq!(create(&app, &sk, json!({"code": "PERCUST", "type": "percentage", "amount": 50, "maxRedemptionsPerCustomer": 3})).await.status, StatusCode::CREATED);
+    assert_eq!(
+        create(&app, &sk, json!({"code": "PERCUST", "type": "percentage", "amount": 50, "maxRedemptionsPerCustomer": 3})).await.status,
+        StatusCode::CREATED
+    );
     let app = Arc::new(app);
     let (created, refused) = hammer(&app, &sk, "RUSH", 100, "sub", |_| None).await;
     assert_eq!((created, refused), (10, 90));
@@ -273,25 +306,39 @@ async fn stripe_events_redeem_once(app: TestApp) {
     let scope = app.scope(&extra.tenant_id, Environment::Preview);
     let pool = &app.state.db.pool;
 
-    let forged = stripe_event("evt_forged", "customer.subscription.created", json!({"id": "sub_f", "customer": "cus_f", "discount": {"coupon": {"id": "COMEBACK40"}}}));
+    let forged =
+        stripe_event("evt_forged", "customer.subscription.created", json!({"id": "sub_f", "customer": "cus_f", "discount": {"coupon": {"id": "COMEBACK40"}}}));
     let r = send_stripe(&app, &integration, &forged, "whsec_wrong").await;
     assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::BAD_REQUEST, Some("validation_failed")));
-    let r = app.send(axum::http::Request::builder().method("POST").uri(format!("/webhooks/stripe/{integration}")).body(axum::body::Body::from(forged.clone())).unwrap()).await;
+    let r = app
+        .send(
+            axum::http::Request::builder().method("POST").uri(format!("/webhooks/stripe/{integration}")).body(axum::body::Body::from(forged.clone())).unwrap(),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "no signature");
     assert_eq!(offerdeck::server::db::coupons::stripe_event_count(pool, &scope).await.unwrap(), 0, "nothing recorded");
     assert_eq!(app.api("GET", "/api/v1/coupons/COMEBACK40", &sk, None).await.json()["timesRedeemed"], 0);
 
-    let ev = stripe_event("evt_sub_1", "customer.subscription.created", json!({"id": "sub_1", "customer": "cus_1", "discount": {"coupon": {"id": "COMEBACK40"}}}));
+    let ev =
+        stripe_event("evt_sub_1", "customer.subscription.created", json!({"id": "sub_1", "customer": "cus_1", "discount": {"coupon": {"id": "COMEBACK40"}}}));
     let r = send_stripe(&app, &integration, &ev, "whsec_stripe_test_secret").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["outcome"].as_str().unwrap().starts_with("redeemed COMEBACK40"));
     let r = send_stripe(&app, &integration, &ev, "whsec_stripe_test_secret").await;
     assert_eq!((r.status, r.json()["duplicate"].as_bool()), (StatusCode::OK, Some(true)));
     // A different event about the same subscription (checkout completed) does not count twice.
-    let cs = stripe_event("evt_cs_1", "checkout.session.completed", json!({"id": "cs_1", "subscription": "sub_1", "customer": "cus_1", "discounts": [{"coupon": "COMEBACK40"}]}));
+    let cs = stripe_event(
+        "evt_cs_1",
+        "checkout.session.completed",
+        json!({"id": "cs_1", "subscription": "sub_1", "customer": "cus_1", "discounts": [{"coupon": "COMEBACK40"}]}),
+    );
     let r = send_stripe(&app, &integration, &cs, "whsec_stripe_test_secret").await;
     assert!(r.json()["outcome"].as_str().unwrap().contains("already redeemed"), "{}", r.body);
-    let cs2 = stripe_event("evt_cs_2", "checkout.session.completed", json!({"id": "cs_2", "subscription": "sub_2", "customer": "cus_2", "discounts": [{"coupon": "comeback40"}]}));
+    let cs2 = stripe_event(
+        "evt_cs_2",
+        "checkout.session.completed",
+        json!({"id": "cs_2", "subscription": "sub_2", "customer": "cus_2", "discounts": [{"coupon": "comeback40"}]}),
+    );
     send_stripe(&app, &integration, &cs2, "whsec_stripe_test_secret").await;
 
     let c = app.api("GET", "/api/v1/coupons/COMEBACK40", &sk, None).await.json();
@@ -312,7 +359,14 @@ async fn stripe_events_redeem_once(app: TestApp) {
     // An old timestamp is refused (five-minute tolerance), whatever the signature.
     let old = offerdeck::server::services::stripe_events::sign("whsec_stripe_test_secret", app.state.clock.now_ms() / 1000 - 600, &ev);
     let r = app
-        .send(axum::http::Request::builder().method("POST").uri(format!("/webhooks/stripe/{integration}")).header("stripe-signature", old).body(axum::body::Body::from(ev.clone())).unwrap())
+        .send(
+            axum::http::Request::builder()
+                .method("POST")
+                .uri(format!("/webhooks/stripe/{integration}"))
+                .header("stripe-signature", old)
+                .body(axum::body::Body::from(ev.clone()))
+                .unwrap(),
+        )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }
@@ -501,6 +555,8 @@ async fn validation_is_rate_limited(app: TestApp) {
     assert!((1..=61).contains(&wait), "Retry-After {wait}");
     assert_eq!(check("WINBACK30", "198.51.100.2").await.status, StatusCode::OK, "another address is not limited");
     let other = node.tenant("Other", "other@acme.test").await;
-    let r = node.api_with("POST", "/api/v1/coupons/validate", &other.keys.preview.publishable, Some(r#"{"code":"X"}"#), &[("x-forwarded-for", "203.0.113.7")]).await;
+    let r = node
+        .api_with("POST", "/api/v1/coupons/validate", &other.keys.preview.publishable, Some(r#"{"code":"X"}"#), &[("x-forwarded-for", "203.0.113.7")])
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "another tenant has its own allowance");
 }

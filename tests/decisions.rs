@@ -26,22 +26,71 @@ async fn seed_recipe_end_to_end(app: TestApp) {
     let key = t.keys.preview.secret.clone();
     let k = key.as_str();
     app.api("PUT", "/api/v1/integrations/stripe", k, Some(&format!(r#"{{"secretKey":"{GOOD_TEST_KEY}"}}"#))).await;
-    let method = post(&app, k, "/api/v1/redemption-methods", json!({"name": "Stripe Checkout", "schema": "stripe-checkout",
-        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}})).await;
+    let method = post(
+        &app,
+        k,
+        "/api/v1/redemption-methods",
+        json!({"name": "Stripe Checkout", "schema": "stripe-checkout",
+        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}}),
+    )
+    .await;
     let product = post(&app, k, "/api/v1/products", json!({"name": "Premium"})).await;
-    let p1 = post(&app, k, "/api/v1/prices", json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_main"})).await;
-    let p2 = post(&app, k, "/api/v1/prices", json!({"productId": product["id"], "currency": "gbp", "unitAmount": 200, "interval": "month", "stripePriceId": "price_extra"})).await;
-    let offer = post(&app, k, "/api/v1/offers", json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [p1["id"], p2["id"]],
-        "presentation": {"title": "Premium Monthly"}})).await;
-    let expired = post(&app, k, "/api/v1/offers", json!({"name": "Old", "redemptionMethodId": method["id"], "priceIds": [p1["id"]],
-        "presentation": {"title": "Old deal"}, "validFrom": "2020-01-01T00:00:00Z", "validUntil": "2020-02-01T00:00:00Z"})).await;
-    let schema = post(&app, k, "/api/v1/presentation-schemas", json!({"name": "Banner",
-        "fields": [{"key": "headline", "type": "string", "label": "Headline", "required": true}], "offerSlots": ["primary"]})).await;
-    let exp = post(&app, k, "/api/v1/experiences", json!({"name": "Pricing banner", "type": "app", "schemaId": schema["id"],
-        "content": {"headline": "Go premium"}, "offers": {"primary": [expired["id"], offer["id"]]}})).await;
-    post(&app, k, "/api/v1/surfaces", json!({"name": "Pricing page", "slug": "pricing-page", "slots": [{"key": "web-content", "facet": "web", "experienceId": exp["id"]}]})).await;
+    let p1 = post(
+        &app,
+        k,
+        "/api/v1/prices",
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_main"}),
+    )
+    .await;
+    let p2 = post(
+        &app,
+        k,
+        "/api/v1/prices",
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 200, "interval": "month", "stripePriceId": "price_extra"}),
+    )
+    .await;
+    let offer = post(
+        &app,
+        k,
+        "/api/v1/offers",
+        json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [p1["id"], p2["id"]],
+        "presentation": {"title": "Premium Monthly"}}),
+    )
+    .await;
+    let expired = post(
+        &app,
+        k,
+        "/api/v1/offers",
+        json!({"name": "Old", "redemptionMethodId": method["id"], "priceIds": [p1["id"]],
+        "presentation": {"title": "Old deal"}, "validFrom": "2020-01-01T00:00:00Z", "validUntil": "2020-02-01T00:00:00Z"}),
+    )
+    .await;
+    let schema = post(
+        &app,
+        k,
+        "/api/v1/presentation-schemas",
+        json!({"name": "Banner",
+        "fields": [{"key": "headline", "type": "string", "label": "Headline", "required": true}], "offerSlots": ["primary"]}),
+    )
+    .await;
+    let exp = post(
+        &app,
+        k,
+        "/api/v1/experiences",
+        json!({"name": "Pricing banner", "type": "app", "schemaId": schema["id"],
+        "content": {"headline": "Go premium"}, "offers": {"primary": [expired["id"], offer["id"]]}}),
+    )
+    .await;
+    post(
+        &app,
+        k,
+        "/api/v1/surfaces",
+        json!({"name": "Pricing page", "slug": "pricing-page", "slots": [{"key": "web-content", "facet": "web", "experienceId": exp["id"]}]}),
+    )
+    .await;
 
-    let d = post(&app, k, "/api/v1/surface-decisions", json!({"surfaceSlug": "pricing-page", "identity": {"createAnonymousIdentifier": true}, "debug": true})).await;
+    let d = post(&app, k, "/api/v1/surface-decisions", json!({"surfaceSlug": "pricing-page", "identity": {"createAnonymousIdentifier": true}, "debug": true}))
+        .await;
     assert_eq!(d["status"], "success");
     assert_eq!(d["identity"]["authType"], "anonymous");
     let anon_id = d["identity"]["identifier"].as_str().unwrap().to_string();
@@ -55,17 +104,22 @@ async fn seed_recipe_end_to_end(app: TestApp) {
     assert_eq!(why[1]["presented"], true);
     let token = d["offer"]["token"].as_str().unwrap().to_string();
 
-    let r = app.api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"anonymousIdentifier": anon_id}, "offerToken": token}).to_string())).await;
+    let r =
+        app.api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"anonymousIdentifier": anon_id}, "offerToken": token}).to_string())).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     assert!(r.json()["action"]["url"].as_str().unwrap().starts_with("https://shop.test/join?offerToken="));
 
     let mut hooks = common::receiver::Receiver::start().await;
     post(&app, k, "/api/v1/webhook-endpoints", json!({"url": hooks.url, "events": ["offer.redeemed"]})).await;
-    let r = app.api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token}).to_string())).await;
+    let r = app
+        .api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token}).to_string()))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["action"]["url"], "https://checkout.stripe.com/c/pay/cs_test_stub");
     // The merchant's endpoint hears about it once, even when the redemption is replayed.
-    let again = app.api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token}).to_string())).await;
+    let again = app
+        .api("POST", "/api/v1/offer-redemptions", k, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token}).to_string()))
+        .await;
     assert_eq!(again.json()["eventId"], r.json()["eventId"]);
     let hook = hooks.next(10, "offer.redeemed").await.json();
     assert_eq!((hook["type"].as_str(), hook["data"]["offerId"].as_str()), (Some("offer.redeemed"), offer["id"].as_str()));
@@ -87,7 +141,9 @@ async fn seed_recipe_end_to_end(app: TestApp) {
     let r = app.api("POST", "/api/v1/surface-decisions", k, Some(r#"{"surfaceSlug":"nowhere","identity":{"anonymousIdentifier":"x"}}"#)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // The live environment does not see the preview surface.
-    let r = app.api("POST", "/api/v1/surface-decisions", &t.keys.live.secret, Some(r#"{"surfaceSlug":"pricing-page","identity":{"anonymousIdentifier":"x"}}"#)).await;
+    let r = app
+        .api("POST", "/api/v1/surface-decisions", &t.keys.live.secret, Some(r#"{"surfaceSlug":"pricing-page","identity":{"anonymousIdentifier":"x"}}"#))
+        .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 }
 
@@ -99,13 +155,27 @@ async fn schema_and_experience_rules(app: TestApp) {
     let schema = post(&app, k, "/api/v1/presentation-schemas", json!({"name": "Card",
         "fields": [{"key": "headline", "type": "string", "label": "Headline", "required": true}, {"key": "rank", "type": "number", "label": "Rank", "required": false}],
         "offerSlots": ["primary"]})).await;
-    let bad = app.api("POST", "/api/v1/experiences", k, Some(&json!({"name": "X", "type": "app", "schemaId": schema["id"], "content": {"rank": "first", "colour": "red"}}).to_string())).await;
+    let bad = app
+        .api(
+            "POST",
+            "/api/v1/experiences",
+            k,
+            Some(&json!({"name": "X", "type": "app", "schemaId": schema["id"], "content": {"rank": "first", "colour": "red"}}).to_string()),
+        )
+        .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
     let f = &bad.json()["fields"];
     assert_eq!(f["content.headline"], "is required");
     assert_eq!(f["content.rank"], "must be a number");
     assert_eq!(f["content.colour"], "is not a field of the schema");
-    let bad_slot = app.api("POST", "/api/v1/experiences", k, Some(&json!({"name": "X", "type": "app", "schemaId": schema["id"], "content": {"headline": "h"}, "offers": {"sidebar": []}}).to_string())).await;
+    let bad_slot = app
+        .api(
+            "POST",
+            "/api/v1/experiences",
+            k,
+            Some(&json!({"name": "X", "type": "app", "schemaId": schema["id"], "content": {"headline": "h"}, "offers": {"sidebar": []}}).to_string()),
+        )
+        .await;
     assert!(bad_slot.json()["fields"]["offers.sidebar"].is_string());
     post(&app, k, "/api/v1/experiences", json!({"name": "Card one", "type": "app", "schemaId": schema["id"], "content": {"headline": "h", "rank": 1}})).await;
     let del = app.api("DELETE", &format!("/api/v1/presentation-schemas/{}", schema["id"].as_str().unwrap()), k, None).await;
@@ -125,14 +195,34 @@ async fn schema_and_experience_rules(app: TestApp) {
 
 /// A method, an offer, an app experience presenting it and a surface `pricing-page`.
 async fn small_recipe(app: &TestApp, k: &str) -> (Value, Value) {
-    let method = post(app, k, "/api/v1/redemption-methods", json!({"name": "Checkout", "schema": "stripe-checkout",
-        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}})).await;
+    let method = post(
+        app,
+        k,
+        "/api/v1/redemption-methods",
+        json!({"name": "Checkout", "schema": "stripe-checkout",
+        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}}),
+    )
+    .await;
     let product = post(app, k, "/api/v1/products", json!({"name": "Premium"})).await;
-    let price = post(app, k, "/api/v1/prices", json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_main"})).await;
-    let offer = post(app, k, "/api/v1/offers", json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}})).await;
+    let price = post(
+        app,
+        k,
+        "/api/v1/prices",
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_main"}),
+    )
+    .await;
+    let offer = post(
+        app,
+        k,
+        "/api/v1/offers",
+        json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}}),
+    )
+    .await;
     let schema = post(app, k, "/api/v1/presentation-schemas", json!({"name": "Banner", "fields": [], "offerSlots": ["primary"]})).await;
-    let exp = post(app, k, "/api/v1/experiences", json!({"name": "Banner", "type": "app", "schemaId": schema["id"], "offers": {"primary": [offer["id"]]}})).await;
-    post(app, k, "/api/v1/surfaces", json!({"name": "Pricing", "slug": "pricing-page", "slots": [{"key": "main", "facet": "web", "experienceId": exp["id"]}]})).await;
+    let exp =
+        post(app, k, "/api/v1/experiences", json!({"name": "Banner", "type": "app", "schemaId": schema["id"], "offers": {"primary": [offer["id"]]}})).await;
+    post(app, k, "/api/v1/surfaces", json!({"name": "Pricing", "slug": "pricing-page", "slots": [{"key": "main", "facet": "web", "experienceId": exp["id"]}]}))
+        .await;
     (offer, exp)
 }
 
@@ -197,7 +287,15 @@ async fn snapshot_counts_and_token_lifetime(app: TestApp) {
     // A change is seen by the next decision: the offer moves out of its window.
     let r = app.api("PATCH", &format!("/api/v1/offers/{oid}"), k, Some(r#"{"validFrom":"2020-01-01T00:00:00Z","validUntil":"2020-02-01T00:00:00Z"}"#)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let d = app.api("POST", "/api/v1/surface-decisions", k, Some(&json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": "x@example.com"}, "debug": true}).to_string())).await.json();
+    let d = app
+        .api(
+            "POST",
+            "/api/v1/surface-decisions",
+            k,
+            Some(&json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": "x@example.com"}, "debug": true}).to_string()),
+        )
+        .await
+        .json();
     assert!(d["offer"].is_null(), "{d}");
     assert_eq!(d["slots"][0]["debug"]["primary"][0]["reason"], "outside its validity window");
     // …and a new surface slug at once.
@@ -230,34 +328,96 @@ async fn dashboard_builds_the_recipe(app: TestApp) {
     let k = t.keys.preview.secret.as_str();
     let (offer, _) = small_recipe(&app, k).await;
     let method_id = app.api("GET", "/api/v1/redemption-methods", k, None).await.json()["data"][0]["id"].as_str().unwrap().to_string();
-    let second = post(&app, k, "/api/v1/offers", json!({"name": "Annual", "redemptionMethodId": method_id, "priceIds": offer["priceIds"], "presentation": {"title": "Annual"}})).await;
+    let second = post(
+        &app,
+        k,
+        "/api/v1/offers",
+        json!({"name": "Annual", "redemptionMethodId": method_id, "priceIds": offer["priceIds"], "presentation": {"title": "Annual"}}),
+    )
+    .await;
     app.member("m@acme.test", &t.tenant_id, offerdeck::model::Role::Merchant).await;
     let cookie = app.login("m@acme.test", "password-123").await;
     let c = Some(cookie.as_str());
 
     // A blank row in the middle: the error names row 3 as typed.
-    let r = app.sfn("schemas/save", &[("id", ""), ("name", "Card"),
-        ("field_keys[0]", "headline"), ("field_types[0]", "string"), ("field_labels[0]", "Headline"), ("field_required[0]", "required"),
-        ("field_keys[1]", ""), ("field_types[1]", "string"), ("field_labels[1]", ""), ("field_required[1]", "optional"),
-        ("field_keys[2]", "bad key"), ("field_types[2]", "number"), ("field_labels[2]", "Rank"), ("field_required[2]", "optional"),
-        ("offer_slots", "primary")], c).await;
+    let r = app
+        .sfn(
+            "schemas/save",
+            &[
+                ("id", ""),
+                ("name", "Card"),
+                ("field_keys[0]", "headline"),
+                ("field_types[0]", "string"),
+                ("field_labels[0]", "Headline"),
+                ("field_required[0]", "required"),
+                ("field_keys[1]", ""),
+                ("field_types[1]", "string"),
+                ("field_labels[1]", ""),
+                ("field_required[1]", "optional"),
+                ("field_keys[2]", "bad key"),
+                ("field_types[2]", "number"),
+                ("field_labels[2]", "Rank"),
+                ("field_required[2]", "optional"),
+                ("offer_slots", "primary"),
+            ],
+            c,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
     assert!(r.body.contains("fields[2].key"), "{}", r.body);
-    let r = app.sfn("schemas/save", &[("id", ""), ("name", "Card"),
-        ("field_keys[0]", "headline"), ("field_types[0]", "string"), ("field_labels[0]", "Headline"), ("field_required[0]", "required"),
-        ("field_keys[1]", "rank"), ("field_types[1]", "number"), ("field_labels[1]", "Rank"), ("field_required[1]", "optional"),
-        ("field_keys[2]", "featured"), ("field_types[2]", "boolean"), ("field_labels[2]", "Featured"), ("field_required[2]", "optional"),
-        ("offer_slots", "primary, secondary")], c).await;
+    let r = app
+        .sfn(
+            "schemas/save",
+            &[
+                ("id", ""),
+                ("name", "Card"),
+                ("field_keys[0]", "headline"),
+                ("field_types[0]", "string"),
+                ("field_labels[0]", "Headline"),
+                ("field_required[0]", "required"),
+                ("field_keys[1]", "rank"),
+                ("field_types[1]", "number"),
+                ("field_labels[1]", "Rank"),
+                ("field_required[1]", "optional"),
+                ("field_keys[2]", "featured"),
+                ("field_types[2]", "boolean"),
+                ("field_labels[2]", "Featured"),
+                ("field_required[2]", "optional"),
+                ("offer_slots", "primary, secondary"),
+            ],
+            c,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let schema: Value = r.json();
     assert_eq!(schema["offerSlots"], json!(["primary", "secondary"]));
     let sid = schema["id"].as_str().unwrap();
 
     // Typed content: a number that is not one is a field error; a good form stores types.
-    let r = app.sfn("experiences/save", &[("id", ""), ("name", "Card one"), ("kind", "app"), ("schema_id", sid), ("content[headline]", "Hi"), ("content[rank]", "first")], c).await;
+    let r = app
+        .sfn(
+            "experiences/save",
+            &[("id", ""), ("name", "Card one"), ("kind", "app"), ("schema_id", sid), ("content[headline]", "Hi"), ("content[rank]", "first")],
+            c,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.body.contains("content.rank"), "{}", r.body);
-    let r = app.sfn("experiences/save", &[("id", ""), ("name", "Card one"), ("kind", "app"), ("schema_id", sid), ("content[headline]", "Hi"), ("content[rank]", "2"), ("content[featured]", "true")], c).await;
+    let r = app
+        .sfn(
+            "experiences/save",
+            &[
+                ("id", ""),
+                ("name", "Card one"),
+                ("kind", "app"),
+                ("schema_id", sid),
+                ("content[headline]", "Hi"),
+                ("content[rank]", "2"),
+                ("content[featured]", "true"),
+            ],
+            c,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let x: Value = r.json();
     assert_eq!(x["content"], json!({"headline": "Hi", "rank": 2.0, "featured": true}));
@@ -274,9 +434,21 @@ async fn dashboard_builds_the_recipe(app: TestApp) {
     let r = app.sfn("experiences/arrange", &[("id", xid), ("slot", "primary"), ("offer_id", o1), ("op", "remove")], c).await;
     assert_eq!(r.json()["offers"]["primary"], json!([o2]));
 
-    let r = app.sfn("surfaces/save", &[("id", ""), ("name", "Home"), ("slug", "pricing-page"), ("slot_keys[0]", "main"), ("slot_facets[0]", "web"), ("slot_experiences[0]", xid)], c).await;
+    let r = app
+        .sfn(
+            "surfaces/save",
+            &[("id", ""), ("name", "Home"), ("slug", "pricing-page"), ("slot_keys[0]", "main"), ("slot_facets[0]", "web"), ("slot_experiences[0]", xid)],
+            c,
+        )
+        .await;
     assert!(r.body.contains("already used"), "slug taken by the recipe's surface: {}", r.body);
-    let r = app.sfn("surfaces/save", &[("id", ""), ("name", "Home"), ("slug", "home"), ("slot_keys[0]", "main"), ("slot_facets[0]", "json"), ("slot_experiences[0]", xid)], c).await;
+    let r = app
+        .sfn(
+            "surfaces/save",
+            &[("id", ""), ("name", "Home"), ("slug", "home"), ("slot_keys[0]", "main"), ("slot_facets[0]", "json"), ("slot_experiences[0]", xid)],
+            c,
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let d = post(&app, k, "/api/v1/surface-decisions", json!({"surfaceSlug": "home", "identity": {"anonymousIdentifier": "anon_9"}})).await;
     assert_eq!(d["offer"]["id"], second["id"], "the reordered list decides: {d}");
@@ -318,7 +490,10 @@ async fn revocation_reaches_other_nodes(app: TestApp) {
     assert_eq!(other.api("GET", "/api/v1/products", &key, None).await.status, StatusCode::OK);
     let cookie = app.login("owner@acme.test", t.owner_password.as_deref().unwrap()).await;
     let page = app.sfn("api_keys/page", &[], Some(&cookie)).await.json();
-    let id = page["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && key.ends_with(k["last4"].as_str().unwrap())).unwrap()["id"].as_str().unwrap().to_string();
+    let id = page["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && key.ends_with(k["last4"].as_str().unwrap())).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let r = app.sfn("api_keys/revoke", &[("id", &id)], Some(&cookie)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(app.api("GET", "/api/v1/products", &key, None).await.status, StatusCode::UNAUTHORIZED, "this node at once");

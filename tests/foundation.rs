@@ -495,7 +495,10 @@ async fn api_keys_are_created_hashed_listed_and_revoked(app: TestApp) {
     // Only a keyed hash is stored.
     use sqlx::Row;
     let rows = sqlx::query("SELECT key_hash FROM api_keys").fetch_all(&app.state.db.pool).await.unwrap();
-    assert!(rows.iter().all(|r| { let h: String = r.get(0); h.len() == 64 && !h.contains(&key[8..]) }));
+    assert!(rows.iter().all(|r| {
+        let h: String = r.get(0);
+        h.len() == 64 && !h.contains(&key[8..])
+    }));
     // Without JavaScript: the form post redirects back and the page shows the key once.
     let posted = app.form_post("api_keys/create", &[("kind", "publishable"), ("name", "web")], Some(&cookie), "http://x/settings/api-keys").await;
     assert_eq!(posted.status, StatusCode::FOUND);

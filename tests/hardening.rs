@@ -209,19 +209,36 @@ async fn redemption_rechecks_the_validity_window(app: TestApp) {
         .await
         .json();
     let pid = app.api("POST", "/api/v1/products", key, Some(r#"{"name":"Premium"}"#)).await.json()["id"].as_str().unwrap().to_string();
-    let price = app.api("POST", "/api/v1/prices", key, Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"price_a"}}"#))).await.json();
+    let price = app
+        .api(
+            "POST",
+            "/api/v1/prices",
+            key,
+            Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"price_a"}}"#)),
+        )
+        .await
+        .json();
     let offer = json!({"name": "Premium", "redemptionMethodId": m["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}});
     let o = app.api("POST", "/api/v1/offers", key, Some(&offer.to_string())).await.json();
     let oid = o["id"].as_str().unwrap();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let tok = tokens::mint(&app.state.config.secret_key, &app.scope(&t.tenant_id, Environment::Preview), oid, &Identity { kind: "authenticated".into(), identifier: "buyer@example.com".into() }, 1800, now);
+    let tok = tokens::mint(
+        &app.state.config.secret_key,
+        &app.scope(&t.tenant_id, Environment::Preview),
+        oid,
+        &Identity { kind: "authenticated".into(), identifier: "buyer@example.com".into() },
+        1800,
+        now,
+    );
     // The window closes after the token was minted.
     let mut closed = offer.clone();
     closed["validUntil"] = json!("2020-01-01T00:00:00Z");
     let r = app.api("PATCH", &format!("/api/v1/offers/{oid}"), key, Some(&closed.to_string())).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let before = stub.requests().len();
-    let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": tok}).to_string())).await;
+    let r = app
+        .api("POST", "/api/v1/offer-redemptions", key, Some(&json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": tok}).to_string()))
+        .await;
     assert_eq!((r.status, r.json()["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_offer_token")), "{}", r.body);
     assert_eq!(stub.requests().len(), before, "the workflow did not run");
 }
@@ -236,7 +253,16 @@ async fn publishable_decisions_are_limited_per_address(app: TestApp) {
     });
     let decide = |key: String, ip: &'static str| {
         let node = &node;
-        async move { node.api_with("POST", "/api/v1/surface-decisions", &key, Some(r#"{"surfaceSlug":"nope","identity":{"createAnonymousIdentifier":true}}"#), &[("x-forwarded-for", ip)]).await }
+        async move {
+            node.api_with(
+                "POST",
+                "/api/v1/surface-decisions",
+                &key,
+                Some(r#"{"surfaceSlug":"nope","identity":{"createAnonymousIdentifier":true}}"#),
+                &[("x-forwarded-for", ip)],
+            )
+            .await
+        }
     };
     let pk = t.keys.preview.publishable.clone();
     for _ in 0..3 {
@@ -277,7 +303,8 @@ async fn the_schema_refuses_cross_scope_references(app: TestApp) {
     // An upsert of A's surface id from B's scope changes nothing.
     let s = app.api("POST", "/api/v1/surfaces", &a.keys.preview.secret, Some(r#"{"name":"Pricing","slug":"pricing","slots":[]}"#)).await.json();
     let sid = s["id"].as_str().unwrap();
-    let changed = offerdeck::server::db::surfaces::upsert(pool, &app.scope(&b.tenant_id, Environment::Preview), sid, "Hijacked", "hijacked", "[]").await.unwrap();
+    let changed =
+        offerdeck::server::db::surfaces::upsert(pool, &app.scope(&b.tenant_id, Environment::Preview), sid, "Hijacked", "hijacked", "[]").await.unwrap();
     assert!(!changed);
     let still = app.api("GET", &format!("/api/v1/surfaces/{sid}"), &a.keys.preview.secret, None).await.json();
     assert_eq!(still["name"], "Pricing");

@@ -171,7 +171,11 @@ async fn lists_share_one_shape(app: TestApp) {
         let params = op["parameters"].as_array().unwrap_or_else(|| panic!("{id} has no parameters"));
         let param = |name: &str| params.iter().find(|p| p["name"] == name && p["in"] == "query").unwrap_or_else(|| panic!("{id} ({path}) has no {name}"));
         let limit = &param("limit")["schema"];
-        assert_eq!((limit["type"].as_str(), limit["minimum"].as_i64(), limit["maximum"].as_i64(), limit["default"].as_i64()), (Some("integer"), Some(1), Some(100), Some(50)), "{id}: limit");
+        assert_eq!(
+            (limit["type"].as_str(), limit["minimum"].as_i64(), limit["maximum"].as_i64(), limit["default"].as_i64()),
+            (Some("integer"), Some(1), Some(100), Some(50)),
+            "{id}: limit"
+        );
         assert_eq!(param("startingAfter")["schema"]["type"], "string", "{id}: startingAfter");
         lists.insert(id);
     }
@@ -284,7 +288,12 @@ async fn list_limits_and_unknown_cursors(app: TestApp) {
         for cursor in ["nope_0000", "zzzz", "a"] {
             let r = app.api("GET", &format!("{url}?startingAfter={cursor}"), &w.sk, None).await;
             assert_eq!(r.status, StatusCode::OK, "{id} startingAfter={cursor}: {}", r.body);
-            assert_eq!((r.json()["data"].as_array().map(Vec::len), r.json()["hasMore"].as_bool()), (Some(0), Some(false)), "{id} startingAfter={cursor}: {}", r.body);
+            assert_eq!(
+                (r.json()["data"].as_array().map(Vec::len), r.json()["hasMore"].as_bool()),
+                (Some(0), Some(false)),
+                "{id} startingAfter={cursor}: {}",
+                r.body
+            );
         }
         // A blank cursor is the first page.
         let first = app.api("GET", &format!("{url}?startingAfter="), &w.sk, None).await.json();
@@ -305,7 +314,8 @@ async fn coupon_redemptions_walk_every_item_once(app: TestApp) {
     let subs: BTreeSet<&str> = all["data"].as_array().unwrap().iter().map(|r| r["subscriptionId"].as_str().unwrap()).collect();
     assert_eq!(subs.len(), n);
     // Newest first.
-    let times: Vec<i64> = all["data"].as_array().unwrap().iter().map(|r| offerdeck::server::db::rfc3339_to_ms(r["createdAt"].as_str().unwrap()).unwrap()).collect();
+    let times: Vec<i64> =
+        all["data"].as_array().unwrap().iter().map(|r| offerdeck::server::db::rfc3339_to_ms(r["createdAt"].as_str().unwrap()).unwrap()).collect();
     assert!(times.windows(2).all(|p| p[0] >= p[1]), "{times:?}");
     for limit in [1, 2, 3, 7, 8] {
         let walked = walk(&app, &w.sk, "/api/v1/coupons/WALK10/redemptions", limit, "id").await;
@@ -344,7 +354,14 @@ async fn newly_paginated_lists_walk_every_item_once(app: TestApp) {
             made.entry("endpoints").or_default().insert(e);
         }
         if i < 3 {
-            let r = app.api("POST", "/api/v1/coupons", sk, Some(&json!({"code": format!("CAMP{i}"), "type": "percentage", "amount": 5, "campaign": format!("c{i}")}).to_string())).await;
+            let r = app
+                .api(
+                    "POST",
+                    "/api/v1/coupons",
+                    sk,
+                    Some(&json!({"code": format!("CAMP{i}"), "type": "percentage", "amount": 5, "campaign": format!("c{i}")}).to_string()),
+                )
+                .await;
             assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
         }
     }
@@ -352,7 +369,12 @@ async fn newly_paginated_lists_walk_every_item_once(app: TestApp) {
     let r = app.api("POST", "/api/v1/coupons", sk, Some(r#"{"code":"UNTAGGED","type":"percentage","amount":5}"#)).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
-    for (what, path) in [("schemas", "/api/v1/presentation-schemas"), ("experiences", "/api/v1/experiences"), ("surfaces", "/api/v1/surfaces"), ("endpoints", "/api/v1/webhook-endpoints")] {
+    for (what, path) in [
+        ("schemas", "/api/v1/presentation-schemas"),
+        ("experiences", "/api/v1/experiences"),
+        ("surfaces", "/api/v1/surfaces"),
+        ("endpoints", "/api/v1/webhook-endpoints"),
+    ] {
         for limit in [1, 2, 3, 100] {
             let walked = walk(&app, sk, path, limit, "id").await;
             assert_once(&format!("{what} by {limit}"), &walked, &made[what]);
@@ -399,7 +421,8 @@ async fn newly_paginated_lists_walk_every_item_once(app: TestApp) {
     assert_eq!((p["data"].as_array().map(Vec::len), p["hasMore"].as_bool()), (Some(0), Some(false)));
     // Another environment's objects are unknown cursors too.
     let t = app.tenant("Other", "owner@other.test").await;
-    let p = app.api("GET", &format!("/api/v1/experiences?startingAfter={}", made["experiences"].iter().last().unwrap()), &t.keys.preview.secret, None).await.json();
+    let p =
+        app.api("GET", &format!("/api/v1/experiences?startingAfter={}", made["experiences"].iter().last().unwrap()), &t.keys.preview.secret, None).await.json();
     assert_eq!(p["data"].as_array().map(Vec::len), Some(0));
 }
 

@@ -32,7 +32,8 @@ async fn env(database: &str) -> Option<Env> {
         "sqlite" => format!("sqlite://{}/od.db", dir.display()),
         _ => {
             let base = std::env::var("TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
-            let schema = format!("odt_{}_{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(), uuid::Uuid::new_v4().simple());
+            let schema =
+                format!("odt_{}_{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(), uuid::Uuid::new_v4().simple());
             let db = offerdeck::server::db::Db::connect(&base, None).await.unwrap();
             sqlx::query(&format!("CREATE SCHEMA \"{schema}\"")).execute(&db.pool).await.unwrap();
             let sep = if base.contains('?') { '&' } else { '?' };
@@ -137,13 +138,7 @@ async fn operator_flow(database: &str) {
     let base = format!("http://{}", env.listen());
     let http = reqwest::Client::new();
     assert_eq!(http.get(format!("{base}/readyz")).send().await.unwrap().text().await.unwrap(), "ready");
-    let created = http
-        .post(format!("{base}/api/v1/products"))
-        .bearer_auth(&sk)
-        .json(&serde_json::json!({"name": "Over the wire"}))
-        .send()
-        .await
-        .unwrap();
+    let created = http.post(format!("{base}/api/v1/products")).bearer_auth(&sk).json(&serde_json::json!({"name": "Over the wire"})).send().await.unwrap();
     assert_eq!(created.status(), 201);
     let product: serde_json::Value = created.json().await.unwrap();
     let id = product["id"].as_str().unwrap().to_string();
@@ -265,13 +260,43 @@ async fn nodes_share_configuration(database: &str) {
     let http = reqwest::Client::new();
     let api = |base: &str, path: &str| format!("{base}/api/v1{path}");
 
-    let method = post_json(&http, api(&a.base, "/redemption-methods"), &sk, json!({"name": "Checkout", "schema": "stripe-checkout",
-        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}})).await;
+    let method = post_json(
+        &http,
+        api(&a.base, "/redemption-methods"),
+        &sk,
+        json!({"name": "Checkout", "schema": "stripe-checkout",
+        "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}}),
+    )
+    .await;
     let product = post_json(&http, api(&a.base, "/products"), &sk, json!({"name": "Premium"})).await;
-    let price = post_json(&http, api(&a.base, "/prices"), &sk, json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_1"})).await;
-    let offer = post_json(&http, api(&a.base, "/offers"), &sk, json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}})).await;
-    let x = post_json(&http, api(&a.base, "/experiences"), &sk, json!({"name": "Banner", "type": "html", "html": "<b>{{offer.title}}</b>", "offers": {"primary": [offer["id"]]}})).await;
-    post_json(&http, api(&a.base, "/surfaces"), &sk, json!({"name": "Pricing", "slug": "pricing", "slots": [{"key": "main", "facet": "web", "experienceId": x["id"]}]})).await;
+    let price = post_json(
+        &http,
+        api(&a.base, "/prices"),
+        &sk,
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_1"}),
+    )
+    .await;
+    let offer = post_json(
+        &http,
+        api(&a.base, "/offers"),
+        &sk,
+        json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}}),
+    )
+    .await;
+    let x = post_json(
+        &http,
+        api(&a.base, "/experiences"),
+        &sk,
+        json!({"name": "Banner", "type": "html", "html": "<b>{{offer.title}}</b>", "offers": {"primary": [offer["id"]]}}),
+    )
+    .await;
+    post_json(
+        &http,
+        api(&a.base, "/surfaces"),
+        &sk,
+        json!({"name": "Pricing", "slug": "pricing", "slots": [{"key": "main", "facet": "web", "experienceId": x["id"]}]}),
+    )
+    .await;
 
     let decide = |who: String| json!({"surfaceSlug": "pricing", "identity": {"userIdentifier": who}});
     let d = post_json(&http, api(&b_base, "/surface-decisions"), &sk, decide("first@example.com".into())).await;
@@ -279,7 +304,13 @@ async fn nodes_share_configuration(database: &str) {
     assert_eq!(d["slots"][0]["experience"]["content"], "<b>Premium</b>");
 
     // The merchant renames the offer on node A; node B's decisions follow within moments.
-    let r = http.patch(api(&a.base, &format!("/offers/{}", offer["id"].as_str().unwrap()))).bearer_auth(&sk).json(&json!({"presentation": {"title": "Premium+"}})).send().await.unwrap();
+    let r = http
+        .patch(api(&a.base, &format!("/offers/{}", offer["id"].as_str().unwrap())))
+        .bearer_auth(&sk)
+        .json(&json!({"presentation": {"title": "Premium+"}}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
     let started = std::time::Instant::now();
     let seen = loop {
@@ -367,7 +398,9 @@ async fn coupons_across_processes(database: &str) {
     let tasks: Vec<_> = (0..100)
         .map(|i| {
             let (http, url, sk) = (http.clone(), format!("{}/api/v1/coupons/RUSH/redemptions", bases[i % 2]), sk.clone());
-            tokio::spawn(async move { http.post(url).bearer_auth(sk).json(&json!({"subscriptionId": format!("sub_{i}")})).send().await.unwrap().status().as_u16() })
+            tokio::spawn(
+                async move { http.post(url).bearer_auth(sk).json(&json!({"subscriptionId": format!("sub_{i}")})).send().await.unwrap().status().as_u16() },
+            )
         })
         .collect();
     let mut codes = Vec::new();
@@ -379,11 +412,26 @@ async fn coupons_across_processes(database: &str) {
     let c: serde_json::Value = http.get(format!("{}/api/v1/coupons/RUSH", bases[1])).bearer_auth(&sk).send().await.unwrap().json().await.unwrap();
     assert_eq!(c["timesRedeemed"], 10);
     // The per-customer limit likewise: one customer, 40 subscriptions at once, 3 allowed.
-    post_json(&http, format!("{}/api/v1/coupons", bases[1]), &sk, json!({"code": "ONEPER", "type": "percentage", "amount": 50, "maxRedemptionsPerCustomer": 3})).await;
+    post_json(
+        &http,
+        format!("{}/api/v1/coupons", bases[1]),
+        &sk,
+        json!({"code": "ONEPER", "type": "percentage", "amount": 50, "maxRedemptionsPerCustomer": 3}),
+    )
+    .await;
     let tasks: Vec<_> = (0..40)
         .map(|i| {
             let (http, url, sk) = (http.clone(), format!("{}/api/v1/coupons/ONEPER/redemptions", bases[i % 2]), sk.clone());
-            tokio::spawn(async move { http.post(url).bearer_auth(sk).json(&json!({"subscriptionId": format!("sub_{i}"), "customerId": "cus_same"})).send().await.unwrap().status().as_u16() })
+            tokio::spawn(async move {
+                http.post(url)
+                    .bearer_auth(sk)
+                    .json(&json!({"subscriptionId": format!("sub_{i}"), "customerId": "cus_same"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    .as_u16()
+            })
         })
         .collect();
     let mut codes = Vec::new();

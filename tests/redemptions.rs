@@ -28,7 +28,15 @@ async fn setup(app: &TestApp) -> Setup {
     let pid = app.api("POST", "/api/v1/products", key, Some(r#"{"name":"Premium"}"#)).await.json()["id"].as_str().unwrap().to_string();
     let mut prices = Vec::new();
     for sp in ["price_a", "price_b"] {
-        let p = app.api("POST", "/api/v1/prices", key, Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"{sp}"}}"#))).await.json();
+        let p = app
+            .api(
+                "POST",
+                "/api/v1/prices",
+                key,
+                Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"{sp}"}}"#)),
+            )
+            .await
+            .json();
         prices.push(p["id"].as_str().unwrap().to_string());
     }
     let offer = json!({"name": "Premium", "redemptionMethodId": m["id"], "priceIds": prices, "presentation": {"title": "Premium Monthly"}});
@@ -126,7 +134,9 @@ async fn bad_tokens_and_failing_workflows(app: TestApp) {
     let expired = token(&app, &s.t.tenant_id, Environment::Preview, &s.offer, "authenticated", "buyer@example.com", -5);
     let live = token(&app, &s.t.tenant_id, Environment::Live, &s.offer, "authenticated", "buyer@example.com", 1800);
     let other = app.tenant("Other", "o@o.test").await;
-    for (what, tok, k) in [("tampered", &tampered, key), ("expired", &expired, key), ("other environment", &live, key), ("other tenant", &good, &other.keys.preview.secret)] {
+    for (what, tok, k) in
+        [("tampered", &tampered, key), ("expired", &expired, key), ("other environment", &live, key), ("other tenant", &good, &other.keys.preview.secret)]
+    {
         let r = app.api("POST", "/api/v1/offer-redemptions", k, Some(&body(user.clone(), tok))).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{what}: {}", r.body);
         assert_eq!(r.json()["code"], "invalid_offer_token", "{what}");
@@ -142,7 +152,13 @@ async fn bad_tokens_and_failing_workflows(app: TestApp) {
     assert_eq!(j["code"], "workflow_error");
     assert_eq!(j["message"], "Error: out of stock (line 3)");
     // A failed run leaves the token redeemable once the workflow is fixed.
-    app.api("PUT", &format!("/api/v1/redemption-methods/{}/workflow", s.method), key, Some(r#"{"code":"export default async function () { return { success: true, statusCode: 201, message: 'ok' }; }"}"#)).await;
+    app.api(
+        "PUT",
+        &format!("/api/v1/redemption-methods/{}/workflow", s.method),
+        key,
+        Some(r#"{"code":"export default async function () { return { success: true, statusCode: 201, message: 'ok' }; }"}"#),
+    )
+    .await;
     let r = app.api("POST", "/api/v1/offer-redemptions", key, Some(&body(user, &good))).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 }
@@ -160,8 +176,24 @@ async fn a_method_made_with_a_name_and_schema_says_what_to_set(app: TestApp) {
     assert_eq!(m.status, StatusCode::CREATED, "{}", m.body);
     let mid = m.json()["id"].as_str().unwrap().to_string();
     let pid = app.api("POST", "/api/v1/products", key, Some(r#"{"name":"Premium"}"#)).await.json()["id"].as_str().unwrap().to_string();
-    let p = app.api("POST", "/api/v1/prices", key, Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"price_a"}}"#))).await.json();
-    let o = app.api("POST", "/api/v1/offers", key, Some(&json!({"name": "Premium", "redemptionMethodId": mid, "priceIds": [p["id"]], "presentation": {"title": "Premium"}}).to_string())).await.json();
+    let p = app
+        .api(
+            "POST",
+            "/api/v1/prices",
+            key,
+            Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":1000,"interval":"month","stripePriceId":"price_a"}}"#)),
+        )
+        .await
+        .json();
+    let o = app
+        .api(
+            "POST",
+            "/api/v1/offers",
+            key,
+            Some(&json!({"name": "Premium", "redemptionMethodId": mid, "priceIds": [p["id"]], "presentation": {"title": "Premium"}}).to_string()),
+        )
+        .await
+        .json();
     let offer = o["id"].as_str().unwrap().to_string();
     let before = stub.requests().len();
     let tok = token(&app, &t.tenant_id, Environment::Preview, &offer, "authenticated", "buyer@example.com", 1800);

@@ -105,7 +105,13 @@ async fn client_encodes_forms_and_retries_safely() {
     assert_eq!(k1, k2, "a retried POST carries the same Idempotency-Key");
     assert_eq!(seen[1].header("content-type").unwrap(), "application/x-www-form-urlencoded");
     let form = seen[1].form();
-    for (k, v) in [("mode", "payment"), ("line_items[0][price]", "price_a"), ("line_items[0][quantity]", "1"), ("line_items[1][price]", "price_b"), ("success_url", "https://shop.test/ok?x=1&y=2")] {
+    for (k, v) in [
+        ("mode", "payment"),
+        ("line_items[0][price]", "price_a"),
+        ("line_items[0][quantity]", "1"),
+        ("line_items[1][price]", "price_b"),
+        ("success_url", "https://shop.test/ok?x=1&y=2"),
+    ] {
         assert!(form.contains(&(k.to_string(), v.to_string())), "{k}={v} missing in {form:?}");
     }
 

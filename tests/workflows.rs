@@ -38,7 +38,9 @@ async fn method_rules_versions_and_restore(app: TestApp) {
     let t = app.tenant("Acme", "owner@acme.test").await;
     let key = &t.keys.preview.secret;
     // URLs may be left out (the Manage tab asks for them) but one given must be a URL.
-    let r = app.api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"Checkout","schema":"stripe-checkout","settings":{"successUrl":"not a url"}}"#)).await;
+    let r = app
+        .api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"Checkout","schema":"stripe-checkout","settings":{"successUrl":"not a url"}}"#))
+        .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.json()["fields"]["successUrl"].is_string(), "{}", r.body);
     let r = app.api("POST", "/api/v1/redemption-methods", key, Some(r#"{"name":"X","schema":"paypal"}"#)).await;
@@ -49,7 +51,9 @@ async fn method_rules_versions_and_restore(app: TestApp) {
     assert_eq!(m["redemptionSchema"], "mos:stripe-checkout-instructions");
     assert_eq!(m["currentVersion"], 1);
     assert_eq!(m["settings"]["signupUrl"], "https://shop.test/join");
-    let dup = app.api("POST", "/api/v1/redemption-methods", key, Some(&format!(r#"{{"name":"Stripe Checkout","schema":"stripe-checkout","settings":{SETTINGS}}}"#))).await;
+    let dup = app
+        .api("POST", "/api/v1/redemption-methods", key, Some(&format!(r#"{{"name":"Stripe Checkout","schema":"stripe-checkout","settings":{SETTINGS}}}"#)))
+        .await;
     assert_eq!(dup.status, StatusCode::BAD_REQUEST);
     assert!(dup.json()["fields"]["slug"].as_str().unwrap().contains("already used"));
 
@@ -181,23 +185,44 @@ async fn workflows_are_tenant_and_environment_scoped(app: TestApp) {
     let mid = m["id"].as_str().unwrap();
     for key in [&a.keys.preview.secret, &b.keys.live.secret] {
         assert_eq!(app.api("GET", &format!("/api/v1/redemption-methods/{mid}"), key, None).await.status, StatusCode::NOT_FOUND);
-        let r = app.api("PUT", &format!("/api/v1/redemption-methods/{mid}/workflow"), key, Some(r#"{"code":"export default async function(){return {success:true}}"}"#)).await;
+        let r = app
+            .api(
+                "PUT",
+                &format!("/api/v1/redemption-methods/{mid}/workflow"),
+                key,
+                Some(r#"{"code":"export default async function(){return {success:true}}"}"#),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NOT_FOUND);
         assert_eq!(app.api("GET", &format!("/api/v1/redemption-methods/{mid}/workflow/versions"), key, None).await.status, StatusCode::NOT_FOUND);
         let run = json!({"identity": {"userIdentifier": "x"}, "offerId": "off_x"});
-        assert_eq!(app.api("POST", &format!("/api/v1/redemption-methods/{mid}/workflow/test"), key, Some(&run.to_string())).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            app.api("POST", &format!("/api/v1/redemption-methods/{mid}/workflow/test"), key, Some(&run.to_string())).await.status,
+            StatusCode::NOT_FOUND
+        );
         let offer = json!({"name": "X", "redemptionMethodId": mid, "priceIds": ["price_x"], "presentation": {"title": "X"}});
         let r = app.api("POST", "/api/v1/offers", key, Some(&offer.to_string())).await;
         assert!(r.json()["fields"]["redemptionMethodId"].is_string());
     }
     // The dashboard's door: tenant A's merchant gets 404 for B's method, workflow and offer.
     let pid = app.api("POST", "/api/v1/products", &b.keys.preview.secret, Some(r#"{"name":"P"}"#)).await.json()["id"].as_str().unwrap().to_string();
-    let price = app.api("POST", "/api/v1/prices", &b.keys.preview.secret, Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":100,"stripePriceId":"price_b1"}}"#))).await.json();
+    let price = app
+        .api(
+            "POST",
+            "/api/v1/prices",
+            &b.keys.preview.secret,
+            Some(&format!(r#"{{"productId":"{pid}","currency":"gbp","unitAmount":100,"stripePriceId":"price_b1"}}"#)),
+        )
+        .await
+        .json();
     let offer = json!({"name": "B offer", "redemptionMethodId": mid, "priceIds": [price["id"]], "presentation": {"title": "B"}});
     let oid = app.api("POST", "/api/v1/offers", &b.keys.preview.secret, Some(&offer.to_string())).await.json()["id"].as_str().unwrap().to_string();
     let cookie = app.login("a@a.test", a.owner_password.as_deref().unwrap()).await;
     assert_eq!(app.sfn("methods/get", &[("id", mid)], Some(&cookie)).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(app.sfn("methods/workflow/save", &[("id", mid), ("code", "export default async function(){return {success:true}}")], Some(&cookie)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.sfn("methods/workflow/save", &[("id", mid), ("code", "export default async function(){return {success:true}}")], Some(&cookie)).await.status,
+        StatusCode::NOT_FOUND
+    );
     let run = [("id", mid), ("offer_id", oid.as_str()), ("identity", "user"), ("identifier", "x")];
     assert_eq!(app.sfn("methods/workflow/test", &run, Some(&cookie)).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.sfn("offers/get", &[("id", &oid)], Some(&cookie)).await.status, StatusCode::NOT_FOUND);
@@ -240,7 +265,14 @@ async fn shop(app: &TestApp, name: &str, code: Option<&str>) -> Shop {
 fn offer_token(app: &TestApp, s: &Shop, who: &str) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let identity = offerdeck::model::Identity { kind: "authenticated".into(), identifier: who.into() };
-    offerdeck::server::tokens::mint(&app.state.config.secret_key, &app.scope(&s.t.tenant_id, offerdeck::model::Environment::Preview), &s.offer, &identity, 1800, now)
+    offerdeck::server::tokens::mint(
+        &app.state.config.secret_key,
+        &app.scope(&s.t.tenant_id, offerdeck::model::Environment::Preview),
+        &s.offer,
+        &identity,
+        1800,
+        now,
+    )
 }
 
 fn redemption(who: &str, token: &str) -> String {
@@ -273,7 +305,15 @@ async fn deeply_nested_code_is_refused_through_every_door(app: TestApp) {
 
     // A version stored before the limit existed (written straight to the database).
     let scope = app.scope(&t.tenant_id, offerdeck::model::Environment::Preview);
-    let old = offerdeck::server::db::methods::NewVersion { id: "wfv_deep", method_id: mid, source: &deep, compiled_js: "", source_map: "", created_by: "test", now: 1 };
+    let old = offerdeck::server::db::methods::NewVersion {
+        id: "wfv_deep",
+        method_id: mid,
+        source: &deep,
+        compiled_js: "",
+        source_map: "",
+        created_by: "test",
+        now: 1,
+    };
     let v = offerdeck::server::db::methods::insert_version(&app.state.db.pool, &scope, old).await.unwrap();
     assert_refused(&app.api("POST", &format!("/api/v1/redemption-methods/{mid}/workflow/versions/{v}/restore"), key, None).await);
     assert_eq!(app.api("GET", &format!("/api/v1/redemption-methods/{mid}"), key, None).await.json()["currentVersion"], 1, "nothing was saved");
@@ -294,7 +334,9 @@ async fn one_tenant_cannot_take_every_workflow_slot(base: TestApp) {
     }));
     let a = shop(&app, "Alpha", Some(HANGS)).await;
     let b = shop(&app, "Beta", None).await;
-    let run = |s: &Shop| (format!("/api/v1/redemption-methods/{}/workflow/test", s.method), json!({"identity": {"userIdentifier": "x@y.test"}, "offerId": s.offer}).to_string());
+    let run = |s: &Shop| {
+        (format!("/api/v1/redemption-methods/{}/workflow/test", s.method), json!({"identity": {"userIdentifier": "x@y.test"}, "offerId": s.offer}).to_string())
+    };
 
     let mut hanging = Vec::new();
     for _ in 0..2 {
@@ -309,7 +351,9 @@ async fn one_tenant_cannot_take_every_workflow_slot(base: TestApp) {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["result"]["success"], true, "{}", r.body);
     let tok = offer_token(&app, &b, "buyer@beta.test");
-    let r = tokio::time::timeout(prompt, app.api("POST", "/api/v1/offer-redemptions", &b.t.keys.preview.secret, Some(&redemption("buyer@beta.test", &tok)))).await.expect("B's redemption was held up");
+    let r = tokio::time::timeout(prompt, app.api("POST", "/api/v1/offer-redemptions", &b.t.keys.preview.secret, Some(&redemption("buyer@beta.test", &tok))))
+        .await
+        .expect("B's redemption was held up");
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["status"], "success");
 

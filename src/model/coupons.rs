@@ -177,16 +177,14 @@ impl CouponCreate {
                 self.repeat_months = None;
             }
         }
-        if let Some(m) = self.repeat_months {
-            if !(1..=REPEAT_MONTHS_MAX).contains(&m) {
+        if let Some(m) = self.repeat_months
+            && !(1..=REPEAT_MONTHS_MAX).contains(&m) {
                 e.add("repeatMonths", format!("must be between 1 and {REPEAT_MONTHS_MAX} months, or blank for once"));
             }
-        }
-        if let Some(m) = self.max_redemptions {
-            if m < 1 {
+        if let Some(m) = self.max_redemptions
+            && m < 1 {
                 e.add("maxRedemptions", "must be at least 1 when given");
             }
-        }
         if let Some(m) = self.max_redemptions_per_customer {
             if m < 1 {
                 e.add("maxRedemptionsPerCustomer", "must be at least 1 when given");

@@ -242,9 +242,7 @@ pub const PASSWORD_MIN: usize = 10;
 pub fn validate_email(email: &str, errors: &mut FieldErrors) {
     let e = email.trim();
     let ok = e.len() <= 254
-        && e.split_once('@').is_some_and(|(local, domain)| {
-            !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.')
-        })
+        && e.split_once('@').is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.'))
         && !e.chars().any(char::is_whitespace);
     if !ok {
         errors.add("email", "must be an email address like name@example.com");
@@ -308,9 +306,7 @@ mod tests {
 }
 
 /// Currencies whose minor unit is the major unit (Stripe's zero-decimal list).
-const ZERO_DECIMAL: &[&str] = &[
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
-];
+const ZERO_DECIMAL: &[&str] = &["bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf"];
 
 pub fn currency_exponent(currency: &str) -> u32 {
     if ZERO_DECIMAL.contains(&currency) { 0 } else { 2 }

@@ -112,9 +112,5 @@ async fn run(cli: Cli, config: Config) -> Result<(), String> {
 }
 
 fn describe(e: crate::error::AppError) -> String {
-    if e.fields.is_empty() {
-        e.message
-    } else {
-        e.fields.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("; ")
-    }
+    if e.fields.is_empty() { e.message } else { e.fields.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join("; ") }
 }

@@ -28,14 +28,8 @@ pub fn client_ip(cfg: &ClientIpConfig, peer: Option<SocketAddr>, headers: &Heade
     let peer_ip = peer.map(|p| p.ip());
     let Some(name) = cfg.header.as_deref() else { return peer_ip };
     // Several header lines count as one list, in order; at most 64 hops are looked at.
-    let hops: Vec<&str> = headers
-        .get_all(name)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .map(str::trim)
-        .filter(|h| !h.is_empty())
-        .collect();
+    let hops: Vec<&str> =
+        headers.get_all(name).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim).filter(|h| !h.is_empty()).collect();
     let n = cfg.trusted_proxies.max(1);
     if hops.is_empty() || hops.len() > 64 {
         return peer_ip;

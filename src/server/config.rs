@@ -72,10 +72,7 @@ fn var(name: &str) -> Option<String> {
 
 impl Config {
     pub fn from_env() -> Result<Self, String> {
-        let listen = var("OFFERDECK_LISTEN")
-            .unwrap_or_else(|| "127.0.0.1:3000".into())
-            .parse()
-            .map_err(|e| format!("OFFERDECK_LISTEN: {e}"))?;
+        let listen = var("OFFERDECK_LISTEN").unwrap_or_else(|| "127.0.0.1:3000".into()).parse().map_err(|e| format!("OFFERDECK_LISTEN: {e}"))?;
         let database_url = var("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.into());
         let public_url = var("OFFERDECK_PUBLIC_URL").unwrap_or_else(|| format!("http://{listen}"));
         let cookie_secure = match var("OFFERDECK_COOKIE_SECURE").as_deref() {
@@ -90,9 +87,7 @@ impl Config {
             .unwrap_or(480);
         let secret_key = match var("OFFERDECK_SECRET_KEY") {
             Some(hex_key) => parse_key(&hex_key)?,
-            None => load_or_create_key_file(&PathBuf::from(
-                var("OFFERDECK_SECRET_KEY_FILE").unwrap_or_else(|| "data/secret.key".into()),
-            ))?,
+            None => load_or_create_key_file(&PathBuf::from(var("OFFERDECK_SECRET_KEY_FILE").unwrap_or_else(|| "data/secret.key".into())))?,
         };
         let log_json = matches!(var("OFFERDECK_LOG_FORMAT").as_deref(), Some("json"));
         let site_root = var("LEPTOS_SITE_ROOT").unwrap_or_else(|| "site".into());
@@ -106,7 +101,8 @@ impl Config {
             wall: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_WALL_MS", 10_000)?),
             max_concurrent: num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)?.max(1) as usize,
             // A tenant's share is at most the whole.
-            tenant_concurrent: (num("OFFERDECK_WORKFLOW_TENANT_CONCURRENCY", 4)?.max(1) as usize).min(num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)?.max(1) as usize),
+            tenant_concurrent: (num("OFFERDECK_WORKFLOW_TENANT_CONCURRENCY", 4)?.max(1) as usize)
+                .min(num("OFFERDECK_WORKFLOW_CONCURRENCY", 16)?.max(1) as usize),
             queue_wait: std::time::Duration::from_millis(num("OFFERDECK_WORKFLOW_QUEUE_MS", 2_000)?),
         };
         let webhooks = crate::server::webhooks_out::Settings {
@@ -125,7 +121,10 @@ impl Config {
             max_endpoints: num("OFFERDECK_WEBHOOK_MAX_ENDPOINTS", 20)?.clamp(1, 10_000) as i64,
         };
         if webhooks.lease <= webhooks.timeout {
-            return Err("OFFERDECK_WEBHOOK_LEASE_SECONDS must be longer than OFFERDECK_WEBHOOK_TIMEOUT_SECONDS (a delivery still in flight must not be sent twice)".into());
+            return Err(
+                "OFFERDECK_WEBHOOK_LEASE_SECONDS must be longer than OFFERDECK_WEBHOOK_TIMEOUT_SECONDS (a delivery still in flight must not be sent twice)"
+                    .into(),
+            );
         }
         let coupon_validate_per_minute = num("OFFERDECK_COUPON_VALIDATE_PER_MINUTE", 60)?.min(u32::MAX as u64) as u32;
         let client_ip = crate::server::client_ip::ClientIpConfig {

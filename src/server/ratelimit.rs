@@ -20,18 +20,18 @@ pub struct Limits {
 fn keyed(per_minute: u32) -> Option<Arc<DefaultKeyedRateLimiter<String>>> {
     let limiter = NonZeroU32::new(per_minute).map(|n| Arc::new(RateLimiter::keyed(Quota::per_minute(n))));
     if let Some(l) = &limiter {
-            // Forget clients that have been quiet, so the table does not grow without bound.
-            let weak = Arc::downgrade(l);
-            tokio::spawn(async move {
-                let mut tick = tokio::time::interval(Duration::from_secs(60));
-                loop {
-                    tick.tick().await;
-                    let Some(l) = weak.upgrade() else { break };
-                    l.retain_recent();
-                    l.shrink_to_fit();
-                }
-            });
-        }
+        // Forget clients that have been quiet, so the table does not grow without bound.
+        let weak = Arc::downgrade(l);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                let Some(l) = weak.upgrade() else { break };
+                l.retain_recent();
+                l.shrink_to_fit();
+            }
+        });
+    }
     limiter
 }
 

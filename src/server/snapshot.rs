@@ -44,12 +44,8 @@ impl Snapshot {
         let mut conn = db.pool.acquire().await?;
         let surfaces = db::surfaces::list(&mut *conn, scope).await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
         let experiences = db::experiences::list_experiences(&mut *conn, scope).await?.into_iter().map(|x| (x.id.clone(), x)).collect();
-        let schemas: HashMap<String, String> = db::methods::all(&mut *conn, scope)
-            .await?
-            .into_iter()
-            .filter(|m| m.status == ProductStatus::Active)
-            .map(|m| (m.id, m.redemption_schema))
-            .collect();
+        let schemas: HashMap<String, String> =
+            db::methods::all(&mut *conn, scope).await?.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.redemption_schema)).collect();
         let offers = db::offers::all(&mut *conn, scope)
             .await?
             .into_iter()
@@ -138,11 +134,10 @@ impl Snapshots {
     /// The active key with this keyed hash: from memory, or looked up and remembered. Unknown
     /// and revoked keys are not remembered (each such request asks the database).
     pub async fn active_key(&self, db: &Db, key_hash: &str) -> Result<Option<ActiveKey>, sqlx::Error> {
-        if let Some((k, at)) = self.inner.keys.read().unwrap_or_else(|e| e.into_inner()).get(key_hash) {
-            if at.elapsed() < KEY_TTL {
+        if let Some((k, at)) = self.inner.keys.read().unwrap_or_else(|e| e.into_inner()).get(key_hash)
+            && at.elapsed() < KEY_TTL {
                 return Ok(Some(k.clone()));
             }
-        }
         let generation = self.inner.generation.load(Ordering::SeqCst);
         let found = db::api_keys::find_active_by_hash(&db.pool, key_hash).await?;
         if let Some(k) = &found {

@@ -84,21 +84,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/docs", get(api::reference::page))
         .route("/coupons/export.csv", get(coupons_csv))
         .route("/sfn/{*fn_name}", get(unknown_server_fn).post(unknown_server_fn))
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(ctx_state.clone()),
-            move || shell(options.clone()),
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .route_layer(middleware::from_fn(record_matched_path))
         .layer(middleware::from_fn(same_origin_forms))
         .layer(sessions);
-    machine
-        .merge(dashboard)
-        .layer(tower_http::compression::CompressionLayer::new())
-        .layer(middleware::from_fn(telemetry::request_span))
-        .with_state(state)
+    machine.merge(dashboard).layer(tower_http::compression::CompressionLayer::new()).layer(middleware::from_fn(telemetry::request_span)).with_state(state)
 }
 
 /// Server functions are routed by `leptos_routes_with_context`; this answers any other `/sfn/…`.
@@ -134,11 +125,9 @@ async fn coupons_csv(State(state): State<AppState>, session: tower_sessions::Ses
     }
     .await;
     match result {
-        Ok(csv) => (
-            [(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")],
-            csv,
-        )
-            .into_response(),
+        Ok(csv) => {
+            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")], csv).into_response()
+        }
         Err(e) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             (status, e.message).into_response()

@@ -27,11 +27,7 @@ impl StripeResponse {
     }
     /// Stripe's own words for a failure (`error.message`), or a generic line with the status.
     pub fn error_message(&self) -> String {
-        self.data
-            .pointer("/error/message")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .unwrap_or_else(|| format!("Stripe answered HTTP {}", self.status))
+        self.data.pointer("/error/message").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("Stripe answered HTTP {}", self.status))
     }
 }
 
@@ -90,14 +86,12 @@ impl StripeClient {
         body: Option<&Value>,
         idempotency_key: Option<&str>,
     ) -> Result<StripeResponse, StripeUnreachable> {
-        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes())
-            .map_err(|_| StripeUnreachable(format!("unsupported method {method}")))?;
+        let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).map_err(|_| StripeUnreachable(format!("unsupported method {method}")))?;
         if !stays_in_api(path) {
             return Err(StripeUnreachable("the path must be a Stripe API path under /v1/ (no '..', '\\', '%2e', '@' or control characters)".into()));
         }
         let pairs = body.map(form_pairs).unwrap_or_default();
-        let idem = (method == reqwest::Method::POST)
-            .then(|| idempotency_key.map(str::to_string).unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
+        let idem = (method == reqwest::Method::POST).then(|| idempotency_key.map(str::to_string).unwrap_or_else(|| uuid::Uuid::new_v4().to_string()));
         let url = format!("{}{}", self.base, path);
         let mut attempt = 0;
         loop {
@@ -108,8 +102,7 @@ impl StripeClient {
             req = if method == reqwest::Method::GET {
                 req.query(&pairs)
             } else {
-                req.header("content-type", "application/x-www-form-urlencoded")
-                    .body(serde_urlencoded::to_string(&pairs).unwrap_or_default())
+                req.header("content-type", "application/x-www-form-urlencoded").body(serde_urlencoded::to_string(&pairs).unwrap_or_default())
             };
             let retry_reason = match req.send().await {
                 Ok(res) => {
@@ -248,8 +241,21 @@ mod tests {
         for ok in ["/v1/checkout/sessions", "/v1/customers/cus_1?expand[]=x", "/v1/prices/price_1"] {
             assert!(stays_in_api(ok), "{ok}");
         }
-        for bad in ["/v2/x", "v1/x", "/v1/../admin", "/v1/x/../../y", "/v1/%2e%2e/x", "/v1/%2E./x", "/v1/..%2fx", "/v1/\\..\\x",
-            "/v1/@evil.test", "/v1/x y", "/v1/x\ny", "//evil.test/v1/", "/v1/./x"] {
+        for bad in [
+            "/v2/x",
+            "v1/x",
+            "/v1/../admin",
+            "/v1/x/../../y",
+            "/v1/%2e%2e/x",
+            "/v1/%2E./x",
+            "/v1/..%2fx",
+            "/v1/\\..\\x",
+            "/v1/@evil.test",
+            "/v1/x y",
+            "/v1/x\ny",
+            "//evil.test/v1/",
+            "/v1/./x",
+        ] {
             assert!(!stays_in_api(bad), "{bad}");
         }
     }

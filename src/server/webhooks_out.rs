@@ -244,7 +244,15 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
     let error = error.map(|e| bounded(e, ERROR_MAX_CHARS));
     let duration_ms = started.elapsed().as_millis() as i64;
     let now = clock.now_ms();
-    let record = wdb::AttemptRecord { id: &new_id("wha"), delivery_id: &c.id, at: started_at, status_code, error: error.as_deref(), duration_ms, response_excerpt: excerpt.as_deref() };
+    let record = wdb::AttemptRecord {
+        id: &new_id("wha"),
+        delivery_id: &c.id,
+        at: started_at,
+        status_code,
+        error: error.as_deref(),
+        duration_ms,
+        response_excerpt: excerpt.as_deref(),
+    };
     let ok = status_code.is_some_and(|s| (200..300).contains(&s));
     let error = if ok { None } else { error.clone().or_else(|| status_code.map(|s| format!("the endpoint answered HTTP {s}"))) };
     let next = now + backoff_ms(s.retry_base, c.attempts);

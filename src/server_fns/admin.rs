@@ -40,13 +40,7 @@ pub async fn list_users() -> Result<Vec<UserView>, AppError> {
 }
 
 #[server(prefix = "/sfn", endpoint = "admin/users/create")]
-pub async fn create_user(
-    email: String,
-    password: String,
-    tenant_id: String,
-    role: String,
-    is_admin: Option<String>,
-) -> Result<String, AppError> {
+pub async fn create_user(email: String, password: String, tenant_id: String, role: String, is_admin: Option<String>) -> Result<String, AppError> {
     use crate::server::services::users::{self, NewUser};
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;

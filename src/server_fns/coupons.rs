@@ -118,7 +118,9 @@ pub async fn set_webhook_status(id: String, status: String) -> Result<WebhookEnd
     use crate::model::WebhookEndpointUpdate;
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::webhooks::update_endpoint(&state, &actor, &id, WebhookEndpointUpdate { status: Some(status), ..Default::default() }).await)
+    ctx::finish(
+        crate::server::services::webhooks::update_endpoint(&state, &actor, &id, WebhookEndpointUpdate { status: Some(status), ..Default::default() }).await,
+    )
 }
 
 #[server(prefix = "/sfn", endpoint = "webhooks/delete")]

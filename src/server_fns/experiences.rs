@@ -123,7 +123,12 @@ pub async fn get_experience(id: String, kind: String, schema_id: String) -> Resu
         ExperienceKind::App => return ctx::finish(Err(AppError::field("schemaId", "choose a presentation schema for an app experience"))),
         ExperienceKind::Html => None,
     };
-    let offers = offers::list(&state, &actor, None, Some(100)).await?.data.into_iter().map(|o| (o.id, o.name, serde_json::to_value(&o.presentation).unwrap_or_default())).collect();
+    let offers = offers::list(&state, &actor, None, Some(100))
+        .await?
+        .data
+        .into_iter()
+        .map(|o| (o.id, o.name, serde_json::to_value(&o.presentation).unwrap_or_default()))
+        .collect();
     let slots = match &schema {
         Some(s) => s.offer_slots.clone(),
         None => {
@@ -141,7 +146,14 @@ pub async fn get_experience(id: String, kind: String, schema_id: String) -> Resu
 
 /// Creates (empty `id`) or updates an experience; its offer lists are kept as they are.
 #[server(prefix = "/sfn", endpoint = "experiences/save")]
-pub async fn save_experience(id: String, name: String, kind: String, schema_id: String, html: Option<String>, content: Option<HashMap<String, String>>) -> Result<crate::model::Experience, AppError> {
+pub async fn save_experience(
+    id: String,
+    name: String,
+    kind: String,
+    schema_id: String,
+    html: Option<String>,
+    content: Option<HashMap<String, String>>,
+) -> Result<crate::model::Experience, AppError> {
     use crate::error::FieldErrors;
     use crate::model::{ExperienceInput, ExperienceKind, FieldType};
     use crate::server::services::experiences as xs;
@@ -266,7 +278,9 @@ pub async fn save_surface(
         used_rows.push(i);
     }
     let existing = Some(id.as_str()).filter(|s| !s.is_empty());
-    let saved = crate::server::services::surfaces::save(&state, &actor, existing, SurfaceInput { name, slug, slots }).await.map_err(|e| remap_rows(e, "slots", &used_rows));
+    let saved = crate::server::services::surfaces::save(&state, &actor, existing, SurfaceInput { name, slug, slots })
+        .await
+        .map_err(|e| remap_rows(e, "slots", &used_rows));
     let saved = ctx::finish(saved)?;
     if existing.is_none() {
         leptos_axum::redirect(&format!("/surfaces/{}", saved.id));
@@ -287,7 +301,15 @@ pub async fn delete_surface(id: String) -> Result<(), AppError> {
 /// includes its whole day.
 #[server(prefix = "/sfn", endpoint = "events/list")]
 #[allow(clippy::too_many_arguments)]
-pub async fn list_events(event_type: String, status: String, offer_id: String, identity: String, from: String, to: String, after: String) -> Result<EventsData, AppError> {
+pub async fn list_events(
+    event_type: String,
+    status: String,
+    offer_id: String,
+    identity: String,
+    from: String,
+    to: String,
+    after: String,
+) -> Result<EventsData, AppError> {
     use crate::error::FieldErrors;
     use crate::server::db::redemptions::EventFilter;
     use crate::server::services::{offers, redemptions};

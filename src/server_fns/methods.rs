@@ -19,13 +19,8 @@ pub async fn get_method(id: String) -> Result<MethodDetail, AppError> {
     let actor = ctx::finish(auth::actor(&state, &session).await)?;
     let method = ctx::finish(methods::get(&state, &actor, &id).await)?;
     let versions = methods::versions(&state, &actor, &id).await?;
-    let offers = offers::list(&state, &actor, None, Some(100))
-        .await?
-        .data
-        .into_iter()
-        .filter(|o| o.redemption_method_id == id)
-        .map(|o| (o.id, o.name))
-        .collect();
+    let offers =
+        offers::list(&state, &actor, None, Some(100)).await?.data.into_iter().filter(|o| o.redemption_method_id == id).map(|o| (o.id, o.name)).collect();
     let last_test = auth::take_flash(&session, &format!("test:{id}"), &rid).await?;
     Ok(MethodDetail { method, versions, offers, last_test })
 }
@@ -49,7 +44,14 @@ pub async fn create_method(name: String, schema: String, success_url: String, ca
 }
 
 #[server(prefix = "/sfn", endpoint = "methods/update")]
-pub async fn update_method(id: String, name: String, slug: String, success_url: String, cancel_url: String, signup_url: String) -> Result<RedemptionMethod, AppError> {
+pub async fn update_method(
+    id: String,
+    name: String,
+    slug: String,
+    success_url: String,
+    cancel_url: String,
+    signup_url: String,
+) -> Result<RedemptionMethod, AppError> {
     use crate::model::{MethodSettings, RedemptionMethodUpdate};
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
@@ -98,7 +100,13 @@ pub async fn test_workflow(id: String, offer_id: String, identity: String, ident
     };
     let out = ctx::finish(crate::server::services::methods::test_run(&state, &actor, &id, &input, &offer_id).await)?;
     let view = match out.result {
-        Ok(r) => TestRunView { ok: true, output: serde_json::to_string_pretty(&r).unwrap_or_default(), error_line: None, logs: out.logs, duration_ms: out.duration_ms },
+        Ok(r) => TestRunView {
+            ok: true,
+            output: serde_json::to_string_pretty(&r).unwrap_or_default(),
+            error_line: None,
+            logs: out.logs,
+            duration_ms: out.duration_ms,
+        },
         Err(e) => TestRunView { ok: false, output: e.message, error_line: e.line, logs: out.logs, duration_ms: out.duration_ms },
     };
     if form_post {

@@ -2,10 +2,10 @@
 //! session → actor → one service call. They work as `fetch` calls once hydrated and as plain
 //! form posts without JavaScript (errors come back through the redirect).
 pub mod admin;
-pub mod experiences;
 pub mod api_keys;
 pub mod auth;
 pub mod coupons;
+pub mod experiences;
 pub mod integrations;
 pub mod methods;
 pub mod offers;
@@ -36,9 +36,7 @@ pub(crate) mod ctx {
     /// Call it before the first `.await`: during a page render the reactive context that
     /// carries the request is only guaranteed on the first poll.
     pub fn request_id() -> String {
-        use_context::<http::request::Parts>()
-            .and_then(|p| p.extensions.get::<crate::server::telemetry::RequestId>().map(|r| r.0.clone()))
-            .unwrap_or_default()
+        use_context::<http::request::Parts>().and_then(|p| p.extensions.get::<crate::server::telemetry::RequestId>().map(|r| r.0.clone())).unwrap_or_default()
     }
 
     /// The caller's limiter key (`server::client_ip`). Call before the first await.
@@ -64,16 +62,14 @@ pub(crate) mod ctx {
             let html = use_context::<http::request::Parts>()
                 .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
                 .unwrap_or(false);
-            if !html {
-                if let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
+            if !html
+                && let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
                     opts.set_status(code);
                     if let Some(secs) = e.retry_after {
                         opts.insert_header(http::header::RETRY_AFTER, secs.into());
                     }
                 }
-            }
         }
         r
     }
-
 }

@@ -10,7 +10,8 @@ async fn form_data(state: &crate::server::AppState, actor: &crate::server::auth:
     use crate::server::services::{methods, prices, products};
     let scope = actor.scope()?;
     let time_zone = crate::server::db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?;
-    let methods = methods::list(state, actor, None, Some(100)).await?.data.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.name)).collect();
+    let methods =
+        methods::list(state, actor, None, Some(100)).await?.data.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.name)).collect();
     let products = products::list(state, actor, products::ListParams { limit: Some(100), ..Default::default() }).await?.data;
     let prices = prices::list(state, actor, None, None, Some(100))
         .await?

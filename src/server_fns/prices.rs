@@ -12,13 +12,7 @@ pub async fn list_product_prices(product_id: String) -> Result<Vec<Price>, AppEr
 
 /// `amount` is typed in major units (`10.00`); an empty `interval` is a one-off price.
 #[server(prefix = "/sfn", endpoint = "prices/create")]
-pub async fn create_price(
-    product_id: String,
-    currency: String,
-    amount: String,
-    interval: String,
-    stripe_price_id: String,
-) -> Result<Price, AppError> {
+pub async fn create_price(product_id: String, currency: String, amount: String, interval: String, stripe_price_id: String) -> Result<Price, AppError> {
     use crate::error::{AppError, FieldErrors};
     use crate::model::{PriceCreate, PriceInterval, parse_major_amount};
     use crate::server_fns::ctx;

@@ -135,7 +135,7 @@ impl TestApp {
     pub async fn send(&self, mut req: Request<Body>) -> Resp {
         let what = format!("{} {}", req.method(), req.uri());
         // Every HTTP/1.1 client sends Host; the dashboard refuses state changes without one.
-        if !req.headers().contains_key("host") && !req.extensions().get::<NoHost>().is_some() {
+        if !req.headers().contains_key("host") && req.extensions().get::<NoHost>().is_none() {
             req.headers_mut().insert("host", axum::http::HeaderValue::from_static("127.0.0.1"));
         }
         // A request that never finishes fails the test with its name instead of hanging the run.

@@ -1,11 +1,11 @@
 //! `/api/v1/coupons` (API.md §5) and `/api/v1/webhook-endpoints` (§6, §8).
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
+use crate::error::AppError;
 use crate::model::{
     CampaignCount, Coupon, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, WebhookAttempt, WebhookDelivery,
     WebhookEndpoint, WebhookEndpointInput, WebhookEndpointUpdate,
 };
 use crate::server::AppState;
-use crate::error::AppError;
 use crate::server::services::coupons::{self, ListParams};
 use crate::server::services::webhooks;
 use axum::extract::{Path, State};
@@ -60,7 +60,8 @@ pub struct CouponPage {
 #[utoipa::path(get, path = "/api/v1/coupons", operation_id = "listCoupons", tag = "coupons", params(ListQuery), security(("bearer" = [])),
     responses((status = 200, body = CouponPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, an unknown `status` or query parameter")))]
 pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<CouponPage>> {
-    let page = coupons::list(&s, &a, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status, campaign: q.campaign }).await?;
+    let page =
+        coupons::list(&s, &a, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status, campaign: q.campaign }).await?;
     Ok(Json(CouponPage { data: page.data, has_more: page.has_more }))
 }
 
@@ -171,7 +172,12 @@ pub struct PageQuery {
     params(("code" = String, Path, description = "The code, case-insensitive"), PageQuery), security(("bearer" = [])),
     responses((status = 200, body = RedemptionList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
         (status = 404, body = ErrorBody)))]
-pub async fn list_redemptions(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<RedemptionList>> {
+pub async fn list_redemptions(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(code): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<RedemptionList>> {
     let p = coupons::page_redemptions(&s, &a, &code, q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(RedemptionList { data: p.data, has_more: p.has_more }))
 }
@@ -230,7 +236,12 @@ pub async fn read_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, Pat
 /// Changes the given fields only.
 #[utoipa::path(patch, path = "/api/v1/webhook-endpoints/{id}", operation_id = "updateWebhookEndpoint", tag = "webhooks", params(("id" = String, Path, description = "`whe_…`")), request_body = WebhookEndpointUpdate,
     security(("bearer" = [])), responses((status = 200, body = WebhookEndpoint), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<WebhookEndpointUpdate>) -> ApiResult<Json<WebhookEndpoint>> {
+pub async fn update_endpoint(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<WebhookEndpointUpdate>,
+) -> ApiResult<Json<WebhookEndpoint>> {
     Ok(Json(webhooks::update_endpoint(&s, &a, &id, i).await?))
 }
 
@@ -262,7 +273,12 @@ pub struct DeliveryList {
     params(("id" = String, Path, description = "`whe_…`"), PageQuery), security(("bearer" = [])),
     responses((status = 200, body = DeliveryList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
         (status = 404, body = ErrorBody)))]
-pub async fn deliveries(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<DeliveryList>> {
+pub async fn deliveries(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<PageQuery>,
+) -> ApiResult<Json<DeliveryList>> {
     let (p, mut attempts) = webhooks::page_deliveries(&s, &a, &id, q.starting_after.as_deref(), q.limit).await?;
     let data = p.data.into_iter().map(|del| DeliveryWithAttempts { attempt_log: attempts.remove(&del.id).unwrap_or_default(), delivery: del }).collect();
     Ok(Json(DeliveryList { data, has_more: p.has_more }))

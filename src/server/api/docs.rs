@@ -2,11 +2,9 @@
 //! reference page rendered from it on the server (no CDN, no script).
 use super::ErrorBody;
 use crate::model::{
-    Audience, Environment, IdentityInput, MethodSchema, MethodSettings, Offer, OfferCreate,
-    OfferPresentation, OfferUpdate, Price, PriceCreate, PriceInterval, PriceUpdate, Product,
-    ProductCreate, ProductStatus, ProductUpdate, RedemptionMethod, RedemptionMethodCreate,
-    RedemptionMethodUpdate, StripeAccount, StripeIntegration, StripeIntegrationInput,
-    WorkflowVersion,
+    Audience, Environment, IdentityInput, MethodSchema, MethodSettings, Offer, OfferCreate, OfferPresentation, OfferUpdate, Price, PriceCreate, PriceInterval,
+    PriceUpdate, Product, ProductCreate, ProductStatus, ProductUpdate, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, StripeAccount,
+    StripeIntegration, StripeIntegrationInput, WorkflowVersion,
 };
 use axum::Json;
 use axum::response::Html;
@@ -69,10 +67,7 @@ struct BearerAuth;
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
     }
 }
 
@@ -86,12 +81,7 @@ fn error_response(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::
     use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
     ResponseBuilder::new()
         .description(description)
-        .content(
-            "application/json",
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name("ErrorBody")))
-                .build(),
-        )
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build())
         .build()
         .into()
 }
@@ -102,10 +92,7 @@ impl Modify for CommonResponses {
         use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
         use utoipa::openapi::schema::{ObjectBuilder, Type};
         fn add(op: &mut Operation, status: &str, description: &str) {
-            op.responses
-                .responses
-                .entry(status.to_string())
-                .or_insert_with(|| error_response(description));
+            op.responses.responses.entry(status.to_string()).or_insert_with(|| error_response(description));
         }
         for item in openapi.paths.paths.values_mut() {
             let ops = [
@@ -118,30 +105,15 @@ impl Modify for CommonResponses {
             for (is_post, op) in ops {
                 let Some(op) = op else { continue };
                 if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
-                    add(
-                        op,
-                        "401",
-                        "`unauthenticated`: no key, an unknown or revoked key, or a suspended tenant",
-                    );
-                    add(
-                        op,
-                        "403",
-                        "`forbidden`: this key may not do this (a publishable key outside the endpoints marked publishable)",
-                    );
+                    add(op, "401", "`unauthenticated`: no key, an unknown or revoked key, or a suspended tenant");
+                    add(op, "403", "`forbidden`: this key may not do this (a publishable key outside the endpoints marked publishable)");
                 }
                 if op.request_body.is_some() {
-                    add(
-                        op,
-                        "400",
-                        "`validation_failed`: malformed JSON, a wrong type, a missing or unknown field (named in `fields`)",
-                    );
+                    add(op, "400", "`validation_failed`: malformed JSON, a wrong type, a missing or unknown field (named in `fields`)");
                 }
                 if is_post {
                     let params = op.parameters.get_or_insert_with(Vec::new);
-                    if !params
-                        .iter()
-                        .any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key"))
-                    {
+                    if !params.iter().any(|p| p.name.eq_ignore_ascii_case("Idempotency-Key")) {
                         params.push(
                             ParameterBuilder::new()
                                 .name("Idempotency-Key")
@@ -152,22 +124,10 @@ impl Modify for CommonResponses {
                                 .build(),
                         );
                     }
-                    add(
-                        op,
-                        "400",
-                        "`validation_failed`: an `Idempotency-Key` longer than 255 characters",
-                    );
-                    add(
-                        op,
-                        "409",
-                        "`idempotency_key_reused`: this `Idempotency-Key` came with another body, or its first request is still running",
-                    );
+                    add(op, "400", "`validation_failed`: an `Idempotency-Key` longer than 255 characters");
+                    add(op, "409", "`idempotency_key_reused`: this `Idempotency-Key` came with another body, or its first request is still running");
                 }
-                add(
-                    op,
-                    "500",
-                    "`internal`: an unexpected error (logged with the `traceId`)",
-                );
+                add(op, "500", "`internal`: an unexpected error (logged with the `traceId`)");
             }
         }
     }
@@ -205,10 +165,7 @@ fn constrain(doc: &mut Value) {
                      "properties": {"createAnonymousIdentifier": {"const": true}}}
                 ]}),
             ),
-            (
-                "/PresentationSchemaInput/properties/offerSlots",
-                json!({"type": "array", "items": key, "maxItems": 20, "uniqueItems": true}),
-            ),
+            ("/PresentationSchemaInput/properties/offerSlots", json!({"type": "array", "items": key, "maxItems": 20, "uniqueItems": true})),
             (
                 "/OfferCreate/properties/priceIds",
                 json!({"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
@@ -217,24 +174,15 @@ fn constrain(doc: &mut Value) {
                 "/OfferUpdate/properties/priceIds",
                 json!({"type": ["array", "null"], "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
             ),
-            (
-                "/WebhookEndpointInput/properties/events",
-                json!({"type": "array", "items": event_type_schema(), "minItems": 1, "maxItems": 32}),
-            ),
-            (
-                "/WebhookEndpointUpdate/properties/events",
-                json!({"type": ["array", "null"], "items": event_type_schema(), "minItems": 1, "maxItems": 32}),
-            ),
+            ("/WebhookEndpointInput/properties/events", json!({"type": "array", "items": event_type_schema(), "minItems": 1, "maxItems": 32})),
+            ("/WebhookEndpointUpdate/properties/events", json!({"type": ["array", "null"], "items": event_type_schema(), "minItems": 1, "maxItems": 32})),
             (
                 "/ExperienceInput/properties/offers",
                 json!({"type": ["object", "null"],
                 "description": "Offer slot → offer ids of this environment, highest priority first.",
                 "maxProperties": 20, "propertyNames": key, "additionalProperties": {"type": "array", "maxItems": 50, "items": {"type": "string"}}}),
             ),
-            (
-                "/DecisionIn/properties/surfaceSlug",
-                json!({"type": "string", "minLength": 1, "description": "The surface's `slug`."}),
-            ),
+            ("/DecisionIn/properties/surfaceSlug", json!({"type": "string", "minLength": 1, "description": "The surface's `slug`."})),
             (
                 "/CouponRedemptionInput/properties/subscriptionId",
                 json!({"type": "string", "minLength": 1, "maxLength": 63, "pattern": "\\S",
@@ -267,21 +215,16 @@ fn constrain(doc: &mut Value) {
         if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
             for item in paths.values_mut().filter_map(Value::as_object_mut) {
                 for op in item.values_mut().filter_map(Value::as_object_mut) {
-                    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut)
-                    else {
+                    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
                         continue;
                     };
                     for (status, r) in responses.iter_mut() {
-                        if r.get("description")
-                            .and_then(Value::as_str)
-                            .is_some_and(str::is_empty)
-                        {
+                        if r.get("description").and_then(Value::as_str).is_some_and(str::is_empty) {
                             r["description"] = json!(match status.as_str() {
                                 "200" => "OK",
                                 "201" => "Created",
                                 "204" => "No content",
-                                "400" =>
-                                    "`validation_failed`: a field is missing or breaks a rule (named in `fields`)",
+                                "400" => "`validation_failed`: a field is missing or breaks a rule (named in `fields`)",
                                 "404" => "`not_found`: no such object in this environment",
                                 "409" => "`conflict`",
                                 _ => "See the error body",
@@ -309,10 +252,7 @@ pub async fn openapi_json() -> Json<&'static Value> {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
 fn schema_name(v: &Value) -> String {
@@ -325,12 +265,7 @@ fn schema_name(v: &Value) -> String {
             format!("{}[]", v.get("items").map(schema_name).unwrap_or_default())
         }
         Some(Value::String(t)) => esc(t),
-        Some(Value::Array(ts)) => ts
-            .iter()
-            .filter_map(Value::as_str)
-            .map(esc)
-            .collect::<Vec<_>>()
-            .join(" | "),
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).map(esc).collect::<Vec<_>>().join(" | "),
         _ => v
             .get("oneOf")
             .or_else(|| v.get("anyOf"))
@@ -388,10 +323,7 @@ pub async fn reference_page() -> Html<String> {
                 if let Some(responses) = op.get("responses").and_then(Value::as_object) {
                     out.push_str("<ul class=\"responses\">");
                     for (code, r) in responses {
-                        let body = r
-                            .pointer("/content/application~1json/schema")
-                            .map(schema_name)
-                            .unwrap_or_default();
+                        let body = r.pointer("/content/application~1json/schema").map(schema_name).unwrap_or_default();
                         out.push_str(&format!(
                             "<li><strong>{}</strong> {} {}</li>",
                             esc(code),
@@ -406,42 +338,25 @@ pub async fn reference_page() -> Html<String> {
         }
     }
     out.push_str("<h2>Schemas</h2>");
-    if let Some(schemas) = doc
-        .pointer("/components/schemas")
-        .and_then(Value::as_object)
-    {
+    if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
         for (name, s) in schemas {
-            out.push_str(&format!(
-                "<section class=\"schema\" id=\"schema-{0}\"><h3>{0}</h3>",
-                esc(name)
-            ));
+            out.push_str(&format!("<section class=\"schema\" id=\"schema-{0}\"><h3>{0}</h3>", esc(name)));
             if let Some(d) = s.get("description").and_then(Value::as_str) {
                 out.push_str(&format!("<p>{}</p>", esc(d)));
             }
             if let Some(values) = s.get("enum").and_then(Value::as_array) {
-                let vs: Vec<String> = values
-                    .iter()
-                    .map(|v| format!("<code>{}</code>", esc(&v.to_string())))
-                    .collect();
+                let vs: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", esc(&v.to_string()))).collect();
                 out.push_str(&format!("<p>One of {}</p>", vs.join(", ")));
             }
             if let Some(props) = s.get("properties").and_then(Value::as_object) {
-                let required: Vec<&str> = s
-                    .get("required")
-                    .and_then(Value::as_array)
-                    .map(|a| a.iter().filter_map(Value::as_str).collect())
-                    .unwrap_or_default();
+                let required: Vec<&str> = s.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
                 out.push_str("<table><thead><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr></thead><tbody>");
                 for (field, p) in props {
                     out.push_str(&format!(
                         "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
                         esc(field),
                         schema_name(p),
-                        if required.contains(&field.as_str()) {
-                            "yes"
-                        } else {
-                            "no"
-                        },
+                        if required.contains(&field.as_str()) { "yes" } else { "no" },
                         esc(p.get("description").and_then(Value::as_str).unwrap_or("")),
                     ));
                 }

@@ -25,9 +25,7 @@ pub struct ApiJson<T>(pub T);
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = ApiError;
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError(AppError::validation(format!("could not read the request body: {e}"))))?;
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| ApiError(AppError::validation(format!("could not read the request body: {e}"))))?;
         parse_json(&bytes).map(ApiJson).map_err(ApiError)
     }
 }
@@ -72,7 +70,9 @@ fn nul_path(v: &serde_json::Value, at: &str) -> Option<String> {
     match v {
         serde_json::Value::String(s) => s.contains('\0').then(|| if at.is_empty() { "body".to_string() } else { at.to_string() }),
         serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| nul_path(x, &format!("{at}[{i}]"))),
-        serde_json::Value::Object(o) => o.iter().find_map(|(k, x)| if k.contains('\0') { Some(join(&k.replace('\0', "\\u0000"))) } else { nul_path(x, &join(k)) }),
+        serde_json::Value::Object(o) => {
+            o.iter().find_map(|(k, x)| if k.contains('\0') { Some(join(&k.replace('\0', "\\u0000"))) } else { nul_path(x, &join(k)) })
+        }
         _ => None,
     }
 }
@@ -81,11 +81,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(AppError::validation("request body must be a JSON object"));
     }
-    if has_escaped_nul(bytes) {
-        if let Some(path) = serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| nul_path(&v, "")) {
+    if has_escaped_nul(bytes)
+        && let Some(path) = serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| nul_path(&v, "")) {
             return Err(AppError::field(&path, NUL_PROBLEM));
         }
-    }
     // Fast path: a body that parses needs no path tracking; the tracked parse runs only to name
     // the offending field of one that does not.
     if let Ok(v) = serde_json::from_slice::<T>(bytes) {
@@ -165,7 +164,8 @@ mod tests {
     fn nul_characters_are_refused_by_name() {
         let e = parse_json::<ProductCreate>(br#"{"name":"a\u0000b"}"#).unwrap_err();
         assert_eq!(e.fields.get("name").map(String::as_str), Some(NUL_PROBLEM), "{e:?}");
-        let e = parse_json::<crate::model::SurfaceInput>(br#"{"name":"x","slug":"s","slots":[{"key":"k","facet":"web"},{"key":"\u0000","facet":"web"}]}"#).unwrap_err();
+        let e = parse_json::<crate::model::SurfaceInput>(br#"{"name":"x","slug":"s","slots":[{"key":"k","facet":"web"},{"key":"\u0000","facet":"web"}]}"#)
+            .unwrap_err();
         assert!(e.fields.contains_key("slots[1].key"), "{e:?}");
         // An escaped backslash followed by the text u0000 is not a NUL.
         let ok = parse_json::<ProductCreate>(br#"{"name":"a\\u0000b"}"#).unwrap();

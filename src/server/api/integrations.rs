@@ -10,9 +10,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/integrations/stripe", get(read).put(put).delete(remove))
-        .route("/integrations/stripe/test", post(test))
+    Router::new().route("/integrations/stripe", get(read).put(put).delete(remove)).route("/integrations/stripe/test", post(test))
 }
 
 #[utoipa::path(get, path = "/api/v1/integrations/stripe", operation_id = "getStripeIntegration", tag = "integrations", security(("bearer" = [])),
@@ -24,7 +22,11 @@ pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor) -> A
 /// Stores the environment's Stripe key (a test key in preview, a live key in live), encrypted.
 #[utoipa::path(put, path = "/api/v1/integrations/stripe", operation_id = "putStripeIntegration", tag = "integrations", request_body = StripeIntegrationInput, security(("bearer" = [])),
     responses((status = 200, body = StripeIntegration), (status = 400, body = ErrorBody)))]
-pub async fn put(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<StripeIntegrationInput>) -> ApiResult<Json<StripeIntegration>> {
+pub async fn put(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<StripeIntegrationInput>,
+) -> ApiResult<Json<StripeIntegration>> {
     Ok(Json(integrations::put(&state, &actor, input).await?))
 }
 

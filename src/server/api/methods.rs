@@ -62,7 +62,11 @@ pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQ
 /// Without `workflow` the method runs its schema's default workflow.
 #[utoipa::path(post, path = "/api/v1/redemption-methods", operation_id = "createRedemptionMethod", tag = "redemption-methods", request_body = RedemptionMethodCreate, security(("bearer" = [])),
     responses((status = 201, body = RedemptionMethod), (status = 400, body = ErrorBody, description = "Field errors (also a `slug` already used in this environment), or `errors:[{line, column, message}]` when the workflow does not compile")))]
-pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<RedemptionMethodCreate>) -> ApiResult<(StatusCode, Json<RedemptionMethod>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<RedemptionMethodCreate>,
+) -> ApiResult<(StatusCode, Json<RedemptionMethod>)> {
     Ok((StatusCode::CREATED, Json(methods::create(&state, &actor, input).await?)))
 }
 
@@ -75,7 +79,12 @@ pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path
 /// Changes the given fields only.
 #[utoipa::path(patch, path = "/api/v1/redemption-methods/{id}", operation_id = "updateRedemptionMethod", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), request_body = RedemptionMethodUpdate,
     security(("bearer" = [])), responses((status = 200, body = RedemptionMethod), (status = 400, body = ErrorBody, description = "Field errors, also a `slug` already used in this environment"), (status = 404, body = ErrorBody)))]
-pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<RedemptionMethodUpdate>) -> ApiResult<Json<RedemptionMethod>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<RedemptionMethodUpdate>,
+) -> ApiResult<Json<RedemptionMethod>> {
     Ok(Json(methods::update(&state, &actor, &id, input).await?))
 }
 
@@ -106,7 +115,12 @@ pub struct WorkflowSaved {
 #[utoipa::path(put, path = "/api/v1/redemption-methods/{id}/workflow", operation_id = "saveWorkflow", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), request_body = WorkflowIn,
     security(("bearer" = [])), responses((status = 200, body = WorkflowSaved), (status = 400, body = ErrorBody, description = "`errors:[{line, column, message}]`, positions in the code as typed"),
         (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Another save of this workflow happened at the same moment")))]
-pub async fn save_workflow(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<WorkflowIn>) -> ApiResult<Json<WorkflowSaved>> {
+pub async fn save_workflow(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<WorkflowIn>,
+) -> ApiResult<Json<WorkflowSaved>> {
     let version = methods::save_workflow(&state, &actor, &id, &input.code).await?;
     Ok(Json(WorkflowSaved { valid: true, version }))
 }
@@ -123,7 +137,12 @@ pub struct VersionList {
 #[utoipa::path(get, path = "/api/v1/redemption-methods/{id}/workflow/versions", operation_id = "listWorkflowVersions", tag = "redemption-methods",
     params(("id" = String, Path, description = "`rm_…`"), VersionQuery), security(("bearer" = [])),
     responses((status = 200, body = VersionList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"), (status = 404, body = ErrorBody)))]
-pub async fn versions(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<VersionQuery>) -> ApiResult<Json<VersionList>> {
+pub async fn versions(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<VersionQuery>,
+) -> ApiResult<Json<VersionList>> {
     let p = methods::page_versions(&state, &actor, &id, q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(VersionList { data: p.data, has_more: p.has_more }))
 }
@@ -161,7 +180,12 @@ pub struct TestRunOut {
 #[utoipa::path(post, path = "/api/v1/redemption-methods/{id}/workflow/test", operation_id = "testWorkflow", tag = "redemption-methods", params(("id" = String, Path, description = "`rm_…`")), request_body = TestRunIn,
     security(("bearer" = [])), responses((status = 200, body = TestRunOut), (status = 400, body = ErrorBody, description = "Field errors, also an `offerId` that names no offer here"), (status = 404, body = ErrorBody),
         (status = 429, body = ErrorBody, description = "Every workflow slot is busy (see Retry-After)")))]
-pub async fn test_run(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<TestRunIn>) -> ApiResult<Json<TestRunOut>> {
+pub async fn test_run(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<TestRunIn>,
+) -> ApiResult<Json<TestRunOut>> {
     let out = methods::test_run(&state, &actor, &id, &input.identity, &input.offer_id).await?;
     let (result, error) = match out.result {
         Ok(r) => (Some(r), None),

@@ -103,7 +103,11 @@ pub fn error_response(status: u16, code: &str, message: String, fields: std::col
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// The limiter key of the caller's address (see `server::client_ip`).
-pub fn client_key(state: &AppState, peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>, headers: &axum::http::HeaderMap) -> String {
+pub fn client_key(
+    state: &AppState,
+    peer: Option<axum::Extension<axum::extract::ConnectInfo<std::net::SocketAddr>>>,
+    headers: &axum::http::HeaderMap,
+) -> String {
     crate::server::client_ip::client_key(&state.config.client_ip, peer.map(|p| (p.0).0), headers)
 }
 
@@ -210,10 +214,7 @@ async fn run_idempotent(state: &AppState, rec: Record<'_>, hash: &str, req: Requ
     if !db::idempotency::claim(pool, rec.scope, rec.principal, rec.key, hash).await? {
         let stored = db::idempotency::get(pool, rec.scope, rec.principal, rec.key).await?.ok_or_else(|| AppError::conflict("retry the request"))?;
         if stored.request_hash != hash {
-            return Err(AppError::new(
-                ErrorCode::IdempotencyKeyReused,
-                "this Idempotency-Key was already used with a different request body",
-            ));
+            return Err(AppError::new(ErrorCode::IdempotencyKeyReused, "this Idempotency-Key was already used with a different request body"));
         }
         if stored.status_code == 0 {
             return Err(AppError::conflict("a request with this Idempotency-Key is still being processed"));
@@ -259,10 +260,7 @@ fn redact(bytes: &[u8], fields: &[&str]) -> String {
 }
 
 fn string_enum(values: &[&str]) -> utoipa::openapi::schema::Object {
-    utoipa::openapi::schema::ObjectBuilder::new()
-        .schema_type(utoipa::openapi::schema::Type::String)
-        .enum_values(Some(values.iter().copied()))
-        .build()
+    utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String).enum_values(Some(values.iter().copied())).build()
 }
 
 /// Schema of the `status` filter of `GET /api/v1/products`.

@@ -10,7 +10,10 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/offers", get(list).post(create)).route("/offers/{id}", get(read).patch(update).delete(archive)).route("/offers/{id}/stats", get(stats))
+    Router::new()
+        .route("/offers", get(list).post(create))
+        .route("/offers/{id}", get(read).patch(update).delete(archive))
+        .route("/offers/{id}/stats", get(stats))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -57,7 +60,12 @@ pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path
 /// Changes the given fields only (same rules as create).
 #[utoipa::path(patch, path = "/api/v1/offers/{id}", operation_id = "updateOffer", tag = "offers", params(("id" = String, Path, description = "`off_…`")), request_body = OfferUpdate, security(("bearer" = [])),
     responses((status = 200, body = Offer), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<OfferUpdate>) -> ApiResult<Json<Offer>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<OfferUpdate>,
+) -> ApiResult<Json<Offer>> {
     Ok(Json(offers::update(&state, &actor, &id, input).await?))
 }
 
@@ -84,7 +92,12 @@ pub struct StatsQuery {
 /// Impressions (offers presented by surface decisions), successful redemptions and conversion.
 #[utoipa::path(get, path = "/api/v1/offers/{id}/stats", operation_id = "getOfferStats", tag = "offers", params(("id" = String, Path, description = "`off_…`"), StatsQuery), security(("bearer" = [])),
     responses((status = 200, body = crate::model::OfferStats), (status = 400, body = ErrorBody, description = "`from`/`to` not RFC 3339, or `from` not before `to`"), (status = 404, body = ErrorBody)))]
-pub async fn stats(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<StatsQuery>) -> ApiResult<Json<crate::model::OfferStats>> {
+pub async fn stats(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<StatsQuery>,
+) -> ApiResult<Json<crate::model::OfferStats>> {
     let to = super::instant_param("to", q.to.as_deref())?.unwrap_or_else(crate::server::db::now_ms);
     let from = super::instant_param("from", q.from.as_deref())?.unwrap_or(to - 30 * 24 * 3600 * 1000);
     Ok(Json(offers::stats(&state, &actor, &id, from, to).await?))

@@ -10,9 +10,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/prices", get(list).post(create))
-        .route("/prices/{id}", get(read).patch(update).delete(archive))
+    Router::new().route("/prices", get(list).post(create)).route("/prices/{id}", get(read).patch(update).delete(archive))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -61,7 +59,12 @@ pub async fn read(State(state): State<AppState>, ApiActor(actor): ApiActor, Path
 /// Only the Stripe price id can change (amounts are immutable, as in Stripe).
 #[utoipa::path(patch, path = "/api/v1/prices/{id}", operation_id = "updatePrice", tag = "prices", params(("id" = String, Path, description = "`price_…`")), request_body = PriceUpdate,
     security(("bearer" = [])), responses((status = 200, body = Price), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, ApiJson(input): ApiJson<PriceUpdate>) -> ApiResult<Json<Price>> {
+pub async fn update(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(input): ApiJson<PriceUpdate>,
+) -> ApiResult<Json<Price>> {
     Ok(Json(prices::update(&state, &actor, &id, input).await?))
 }
 

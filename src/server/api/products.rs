@@ -10,9 +10,7 @@ use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/products", get(list).post(create))
-        .route("/products/{id}", get(read).patch(update).delete(archive))
+    Router::new().route("/products", get(list).post(create)).route("/products/{id}", get(read).patch(update).delete(archive))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -52,7 +50,11 @@ pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQ
 #[utoipa::path(post, path = "/api/v1/products", operation_id = "createProduct", tag = "products", request_body = ProductCreate,
     security(("bearer" = [])),
     responses((status = 201, body = Product), (status = 400, body = ErrorBody)))]
-pub async fn create(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<ProductCreate>) -> ApiResult<(StatusCode, Json<Product>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<ProductCreate>,
+) -> ApiResult<(StatusCode, Json<Product>)> {
     Ok((StatusCode::CREATED, Json(products::create(&state, &actor, input).await?)))
 }
 

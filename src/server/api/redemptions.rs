@@ -54,7 +54,11 @@ pub struct EventPage {
 /// Decisions and redemptions, newest first.
 #[utoipa::path(get, path = "/api/v1/events", operation_id = "listEvents", tag = "offer-redemptions", params(EventQuery), security(("bearer" = [])),
     responses((status = 200, body = EventPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, `from`/`to` not RFC 3339, or an unknown query parameter")))]
-pub async fn list_events(State(state): State<AppState>, ApiActor(actor): ApiActor, super::ApiQuery(q): super::ApiQuery<EventQuery>) -> ApiResult<Json<EventPage>> {
+pub async fn list_events(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    super::ApiQuery(q): super::ApiQuery<EventQuery>,
+) -> ApiResult<Json<EventPage>> {
     use crate::server::db::redemptions::EventFilter;
     let limit = crate::server::services::products::page_limit(q.limit)?;
     let f = EventFilter {
@@ -73,7 +77,11 @@ pub async fn list_events(State(state): State<AppState>, ApiActor(actor): ApiActo
 
 #[utoipa::path(get, path = "/api/v1/events/{id}", operation_id = "getEvent", tag = "offer-redemptions", params(("id" = String, Path, description = "`evt_…`")), security(("bearer" = [])),
     responses((status = 200, body = crate::model::Event), (status = 404, body = ErrorBody)))]
-pub async fn read_event(State(state): State<AppState>, ApiActor(actor): ApiActor, axum::extract::Path(id): axum::extract::Path<String>) -> ApiResult<Json<crate::model::Event>> {
+pub async fn read_event(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    axum::extract::Path(id): axum::extract::Path<String>,
+) -> ApiResult<Json<crate::model::Event>> {
     Ok(Json(redemptions::event(&state, &actor, &id).await?))
 }
 
@@ -128,7 +136,11 @@ pub enum ErrorOrAnswer {
               (status = 502, description = "The workflow reports that Stripe refused or could not be reached", body = RedemptionAnswer),
               (status = 531, body = ErrorBody, description = "`workflow_error`: the workflow threw, timed out or ran out of memory"),
               (status = "default", body = RedemptionAnswer, description = "Another status chosen by the workflow")))]
-pub async fn redeem(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiJson(input): ApiJson<RedemptionIn>) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+pub async fn redeem(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    ApiJson(input): ApiJson<RedemptionIn>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
     let r = redemptions::redeem(&state, &actor, &input.identity, &input.offer_token).await?;
     Ok((StatusCode::from_u16(r.http_status).unwrap_or(StatusCode::OK), Json(r.body)))
 }

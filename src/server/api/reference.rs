@@ -13,10 +13,7 @@ const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'u
 
 pub async fn page() -> Response {
     let fallback = super::docs::reference_page().await.0;
-    let body = fallback
-        .split_once("<main class=\"docs-main\">")
-        .and_then(|(_, rest)| rest.rsplit_once("</main>").map(|(inner, _)| inner))
-        .unwrap_or("");
+    let body = fallback.split_once("<main class=\"docs-main\">").and_then(|(_, rest)| rest.rsplit_once("</main>").map(|(inner, _)| inner)).unwrap_or("");
     let html = format!(
         "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\

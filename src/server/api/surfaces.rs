@@ -54,7 +54,11 @@ pub async fn list_schemas(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQ
 }
 #[utoipa::path(post, path = "/api/v1/presentation-schemas", operation_id = "createPresentationSchema", tag = "experiences", request_body = PresentationSchemaInput, security(("bearer" = [])),
     responses((status = 201, body = PresentationSchema), (status = 400, body = ErrorBody, description = "Field errors: a blank name, a key used twice")))]
-pub async fn create_schema(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<PresentationSchemaInput>) -> ApiResult<(StatusCode, Json<PresentationSchema>)> {
+pub async fn create_schema(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(i): ApiJson<PresentationSchemaInput>,
+) -> ApiResult<(StatusCode, Json<PresentationSchema>)> {
     Ok((StatusCode::CREATED, Json(experiences::save_schema(&s, &a, None, i).await?)))
 }
 #[utoipa::path(get, path = "/api/v1/presentation-schemas/{id}", operation_id = "getPresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), security(("bearer" = [])),
@@ -65,7 +69,12 @@ pub async fn read_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Path(
 /// Replaces name, fields and offer slots.
 #[utoipa::path(patch, path = "/api/v1/presentation-schemas/{id}", operation_id = "updatePresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), request_body = PresentationSchemaInput,
     security(("bearer" = [])), responses((status = 200, body = PresentationSchema), (status = 400, body = ErrorBody, description = "Field errors: a blank name, a key used twice"), (status = 404, body = ErrorBody)))]
-pub async fn update_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<PresentationSchemaInput>) -> ApiResult<Json<PresentationSchema>> {
+pub async fn update_schema(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<PresentationSchemaInput>,
+) -> ApiResult<Json<PresentationSchema>> {
     Ok(Json(experiences::save_schema(&s, &a, Some(&id), i).await?))
 }
 /// Deletes the schema. Refused with 409, naming them, while experiences use it.
@@ -86,7 +95,11 @@ pub async fn list_experiences(State(s): State<AppState>, ApiActor(a): ApiActor, 
 /// name offers of this environment (else 400 naming the field).
 #[utoipa::path(post, path = "/api/v1/experiences", operation_id = "createExperience", tag = "experiences", request_body = ExperienceInput, security(("bearer" = [])),
     responses((status = 201, body = Experience), (status = 400, body = ErrorBody)))]
-pub async fn create_experience(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<ExperienceInput>) -> ApiResult<(StatusCode, Json<Experience>)> {
+pub async fn create_experience(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(i): ApiJson<ExperienceInput>,
+) -> ApiResult<(StatusCode, Json<Experience>)> {
     Ok((StatusCode::CREATED, Json(experiences::save_experience(&s, &a, None, i).await?)))
 }
 #[utoipa::path(get, path = "/api/v1/experiences/{id}", operation_id = "getExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), security(("bearer" = [])),
@@ -97,7 +110,12 @@ pub async fn read_experience(State(s): State<AppState>, ApiActor(a): ApiActor, P
 /// Replaces the experience (same rules as create).
 #[utoipa::path(patch, path = "/api/v1/experiences/{id}", operation_id = "updateExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), request_body = ExperienceInput, security(("bearer" = [])),
     responses((status = 200, body = Experience), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update_experience(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<ExperienceInput>) -> ApiResult<Json<Experience>> {
+pub async fn update_experience(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<ExperienceInput>,
+) -> ApiResult<Json<Experience>> {
     Ok(Json(experiences::save_experience(&s, &a, Some(&id), i).await?))
 }
 
@@ -122,7 +140,12 @@ pub async fn read_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Path
 /// Replaces the surface (same rules as create).
 #[utoipa::path(patch, path = "/api/v1/surfaces/{id}", operation_id = "updateSurface", tag = "surfaces", params(("id" = String, Path, description = "`srf_…`")), request_body = SurfaceInput, security(("bearer" = [])),
     responses((status = 200, body = Surface), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update_surface(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(i): ApiJson<SurfaceInput>) -> ApiResult<Json<Surface>> {
+pub async fn update_surface(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    ApiJson(i): ApiJson<SurfaceInput>,
+) -> ApiResult<Json<Surface>> {
     Ok(Json(surfaces::save(&s, &a, Some(&id), i).await?))
 }
 
@@ -201,11 +224,10 @@ pub async fn decide(
     ApiJson(i): ApiJson<DecisionIn>,
 ) -> ApiResult<impl axum::response::IntoResponse> {
     // Browsers (publishable keys) are limited per address; a secret key is the merchant's server.
-    if a.is_publishable() {
-        if let Err(wait) = s.limits.check_decision(a.scope()?, &super::client_key(&s, peer, &headers)) {
+    if a.is_publishable()
+        && let Err(wait) = s.limits.check_decision(a.scope()?, &super::client_key(&s, peer, &headers)) {
             return Err(crate::error::AppError::retry_after(format!("too many surface decisions from this address; try again in {wait} s"), wait).into());
         }
-    }
     let body = surfaces::decide(&s, &a, i).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
 }

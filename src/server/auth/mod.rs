@@ -39,8 +39,15 @@ impl KeyKind {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Principal {
-    User { user_id: String, email: String, is_admin: bool },
-    ApiKey { key_id: String, kind: KeyKind },
+    User {
+        user_id: String,
+        email: String,
+        is_admin: bool,
+    },
+    ApiKey {
+        key_id: String,
+        kind: KeyKind,
+    },
     /// The command line (`offerdeck admin create`, `offerdeck tenant create`).
     Cli,
 }
@@ -79,9 +86,7 @@ impl Actor {
 
     /// The tenant and environment this actor works in; a user without a tenant has none.
     pub fn scope(&self) -> AppResult<&Scope> {
-        self.scope
-            .as_ref()
-            .ok_or_else(|| AppError::new(crate::error::ErrorCode::Forbidden, "choose a tenant first: you are not a member of any active tenant"))
+        self.scope.as_ref().ok_or_else(|| AppError::new(crate::error::ErrorCode::Forbidden, "choose a tenant first: you are not a member of any active tenant"))
     }
 
     pub fn may(&self, p: Permission) -> bool {
@@ -89,9 +94,7 @@ impl Actor {
             (Principal::Cli, _) => true,
             (Principal::User { is_admin, .. }, Permission::PlatformAdmin) => *is_admin,
             (Principal::User { .. }, Permission::TenantRead) => self.scope.is_some() && self.role.is_some(),
-            (Principal::User { .. }, Permission::TenantWrite | Permission::ManageSecrets) => {
-                self.scope.is_some() && self.role == Some(Role::Merchant)
-            }
+            (Principal::User { .. }, Permission::TenantWrite | Permission::ManageSecrets) => self.scope.is_some() && self.role == Some(Role::Merchant),
             (Principal::ApiKey { .. }, Permission::PlatformAdmin) => false,
             (Principal::ApiKey { kind, .. }, _) => *kind == KeyKind::Secret,
         }

@@ -1,8 +1,8 @@
 //! argon2id password hashing, run on the blocking pool (never on the async workers) and
 //! limited to two at a time so that bursts of logins neither starve the runtime nor grow memory.
 use crate::error::AppResult;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use std::sync::LazyLock;
 use tokio::sync::Semaphore;
 

@@ -56,15 +56,13 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> 
 }
 
 pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND revoked_at IS NULL",
-    )
-    .bind(now_ms())
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(id)
-    .execute(ex)
-    .await?;
+    let r = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND revoked_at IS NULL")
+        .bind(now_ms())
+        .bind(&scope.tenant_id)
+        .bind(scope.env.as_str())
+        .bind(id)
+        .execute(ex)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -177,7 +177,12 @@ pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
 /// One page of [`campaign_counts`]: most redeemed first, then by tag, coupons without a campaign
 /// last. The cursor is the `campaign` of the previous page's last entry (that entry is never
 /// the untagged one while more follow); a tag with no coupons matches nothing.
-pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
+pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
     let rows = sqlx::query(
         "WITH c AS (SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
            WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign) \
@@ -200,13 +205,14 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, sc
 }
 
 pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE coupons SET status = 'archived', updated_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND status <> 'archived'")
-        .bind(now)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(id)
-        .execute(ex)
-        .await?;
+    let r =
+        sqlx::query("UPDATE coupons SET status = 'archived', updated_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND status <> 'archived'")
+            .bind(now)
+            .bind(&scope.tenant_id)
+            .bind(scope.env.as_str())
+            .bind(id)
+            .execute(ex)
+            .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -291,7 +297,12 @@ fn redemption(r: &AnyRow) -> Result<CouponRedemption, sqlx::Error> {
 }
 
 /// The redemption of `code` by `subscription_id`, if any.
-pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, subscription_id: &str) -> Result<Option<CouponRedemption>, sqlx::Error> {
+pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    code: &str,
+    subscription_id: &str,
+) -> Result<Option<CouponRedemption>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE c.tenant_id = $1 AND c.environment = $2 AND c.code = $3 AND r.subscription_id = $4"
@@ -307,7 +318,12 @@ pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
 }
 
 /// Newest first.
-pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, coupon_id: &str, limit: i64) -> Result<Vec<CouponRedemption>, sqlx::Error> {
+pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    coupon_id: &str,
+    limit: i64,
+) -> Result<Vec<CouponRedemption>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
@@ -347,13 +363,15 @@ pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
 
 /// Redemption instants of one coupon since `from` (for the per-day count).
 pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, coupon_id: &str, from: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query("SELECT created_at FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3 AND created_at >= $4 ORDER BY created_at")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(coupon_id)
-        .bind(from)
-        .fetch_all(ex)
-        .await?;
+    let rows = sqlx::query(
+        "SELECT created_at FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3 AND created_at >= $4 ORDER BY created_at",
+    )
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(coupon_id)
+    .bind(from)
+    .fetch_all(ex)
+    .await?;
     rows.iter().map(|r| r.try_get::<i64, _>(0)).collect()
 }
 
@@ -392,7 +410,12 @@ pub async fn record_stripe_event<'c, E: Executor<'c, Database = Any>>(
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_stripe_event_outcome<'c, E: Executor<'c, Database = Any>>(ex: E, integration_id: &str, event_id: &str, outcome: &str) -> Result<(), sqlx::Error> {
+pub async fn set_stripe_event_outcome<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    integration_id: &str,
+    event_id: &str,
+    outcome: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE stripe_events SET outcome = $1 WHERE integration_id = $2 AND event_id = $3")
         .bind(outcome)
         .bind(integration_id)

@@ -17,7 +17,14 @@ fn schema(r: &AnyRow) -> Result<PresentationSchema, sqlx::Error> {
 
 const SCHEMA_COLS: &str = "id, name, fields, offer_slots, environment, created_at, updated_at";
 
-pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, fields: &str, slots: &str) -> Result<bool, sqlx::Error> {
+pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    name: &str,
+    fields: &str,
+    slots: &str,
+) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "INSERT INTO presentation_schemas (id, tenant_id, environment, name, fields, offer_slots, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, fields = excluded.fields, offer_slots = excluded.offer_slots, updated_at = excluded.updated_at \
@@ -58,7 +65,12 @@ pub async fn list_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 }
 
 /// One page of presentation schemas, newest first, and whether more follow.
-pub async fn page_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<PresentationSchema>, bool), sqlx::Error> {
+pub async fn page_schemas<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<PresentationSchema>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("presentation_schemas", "presentation_schemas", 3, super::Keyset::Id, "")
@@ -162,7 +174,12 @@ pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
 }
 
 /// One page of experiences, newest first, and whether more follow.
-pub async fn page_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Experience>, bool), sqlx::Error> {
+pub async fn page_experiences<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<Experience>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("experiences", "experiences", 3, super::Keyset::Id, "")

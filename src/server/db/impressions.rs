@@ -64,7 +64,13 @@ pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, 
         let sql = format!("INSERT INTO impressions (tenant_id, environment, offer_id, event_id, identity, created_at) VALUES {}", placeholders(chunk.len(), 6));
         let mut q = sqlx::query(&sql);
         for (d, offer_id) in chunk {
-            q = q.bind(d.scope.tenant_id.clone()).bind(d.scope.env.as_str()).bind((*offer_id).clone()).bind(d.event_id.clone()).bind(d.identity.clone()).bind(d.at_ms);
+            q = q
+                .bind(d.scope.tenant_id.clone())
+                .bind(d.scope.env.as_str())
+                .bind((*offer_id).clone())
+                .bind(d.event_id.clone())
+                .bind(d.identity.clone())
+                .bind(d.at_ms);
         }
         q.execute(&mut *conn).await?;
     }
@@ -73,7 +79,13 @@ pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, 
 
 /// Impressions, successful redemptions and distinct redeeming identities of one offer in
 /// `[from_ms, to_ms)`.
-pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, offer_id: &str, from_ms: i64, to_ms: i64) -> Result<(i64, i64, i64), sqlx::Error> {
+pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    offer_id: &str,
+    from_ms: i64,
+    to_ms: i64,
+) -> Result<(i64, i64, i64), sqlx::Error> {
     let row = sqlx::query(
         "SELECT \
            (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND created_at >= $4 AND created_at < $5), \

@@ -60,7 +60,12 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: 
         .transpose()
 }
 
-pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
+pub async fn list<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("redemption_methods", "redemption_methods", 3, super::Keyset::Id, "")
@@ -83,18 +88,17 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
     settings: &MethodSettings,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE redemption_methods SET name = $1, slug = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND environment = $6 AND id = $7",
-    )
-    .bind(name)
-    .bind(slug)
-    .bind(serde_json::to_string(settings).unwrap_or_default())
-    .bind(now)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(id)
-    .execute(ex)
-    .await?;
+    let r =
+        sqlx::query("UPDATE redemption_methods SET name = $1, slug = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND environment = $6 AND id = $7")
+            .bind(name)
+            .bind(slug)
+            .bind(serde_json::to_string(settings).unwrap_or_default())
+            .bind(now)
+            .bind(&scope.tenant_id)
+            .bind(scope.env.as_str())
+            .bind(id)
+            .execute(ex)
+            .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -153,7 +157,12 @@ pub struct StoredVersion {
     pub source_map: String,
 }
 
-pub async fn get_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, method_id: &str, version: i64) -> Result<Option<StoredVersion>, sqlx::Error> {
+pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    method_id: &str,
+    version: i64,
+) -> Result<Option<StoredVersion>, sqlx::Error> {
     sqlx::query(
         "SELECT version, source, compiled_js, source_map FROM workflow_versions \
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND version = $4",

@@ -58,13 +58,11 @@ impl Db {
         };
         let mut url = url.to_string();
         if backend == Backend::Sqlite {
-            if let Some(path) = sqlite_file(&url) {
-                if let Some(dir) = std::path::Path::new(&path).parent() {
-                    if !dir.as_os_str().is_empty() {
+            if let Some(path) = sqlite_file(&url)
+                && let Some(dir) = std::path::Path::new(&path).parent()
+                    && !dir.as_os_str().is_empty() {
                         std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Configuration(e.to_string().into()))?;
                     }
-                }
-            }
             if !url.contains("mode=") {
                 url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }

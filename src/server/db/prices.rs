@@ -86,7 +86,13 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     Ok(super::split_page(rows.iter().map(price).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
-pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, stripe_price_id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    id: &str,
+    stripe_price_id: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("UPDATE prices SET stripe_price_id = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
         .bind(stripe_price_id)
         .bind(now)

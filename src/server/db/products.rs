@@ -17,14 +17,7 @@ fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
     })
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scope,
-    id: &str,
-    name: &str,
-    description: &str,
-    now: i64,
-) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, description: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO products (id, tenant_id, environment, name, description, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)",
@@ -79,14 +72,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     Ok(super::split_page(rows.iter().map(product).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
-pub async fn update<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scope,
-    id: &str,
-    name: &str,
-    description: &str,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, description: &str, now: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE products SET name = $1, description = $2, updated_at = $3 \
          WHERE tenant_id = $4 AND environment = $5 AND id = $6",

@@ -79,12 +79,13 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, nonce: &str, offer_id: &
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Claimed);
     }
-    let row = sqlx::query("SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3")
-        .bind(nonce)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .fetch_optional(pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3")
+            .bind(nonce)
+            .bind(&scope.tenant_id)
+            .bind(scope.env.as_str())
+            .fetch_optional(pool)
+            .await?;
     Ok(match row {
         Some(r) if r.try_get::<String, _>(0)? == "succeeded" => Claim::Done {
             event_id: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
@@ -95,7 +96,14 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, nonce: &str, offer_id: &
     })
 }
 
-pub async fn succeed<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, nonce: &str, event_id: &str, http_status: i64, response: &str) -> Result<(), sqlx::Error> {
+pub async fn succeed<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    nonce: &str,
+    event_id: &str,
+    http_status: i64,
+    response: &str,
+) -> Result<(), sqlx::Error> {
     sqlx::query(
         "UPDATE offer_redemptions SET state = 'succeeded', event_id = $1, http_status = $2, response = $3 \
          WHERE token_nonce = $4 AND tenant_id = $5 AND environment = $6",
@@ -143,7 +151,8 @@ fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
     })
 }
 
-const EVENT_COLS: &str = "id, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at";
+const EVENT_COLS: &str =
+    "id, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at";
 
 pub struct EventFilter<'a> {
     pub event_type: Option<&'a str>,

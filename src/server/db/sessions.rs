@@ -2,13 +2,7 @@
 use sqlx::{Any, Executor, Row};
 
 pub async fn insert_new<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, data: &str, expires_at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)")
-        .bind(id)
-        .bind(data)
-        .bind(expires_at)
-        .execute(ex)
-        .await
-        .map(|_| ())
+    sqlx::query("INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3)").bind(id).bind(data).bind(expires_at).execute(ex).await.map(|_| ())
 }
 
 pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, data: &str, expires_at: i64) -> Result<(), sqlx::Error> {

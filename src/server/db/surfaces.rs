@@ -69,7 +69,12 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> 
 }
 
 /// One page of surfaces, newest first, and whether more follow.
-pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Surface>, bool), sqlx::Error> {
+pub async fn page<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<Surface>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("surfaces", "surfaces", 3, super::Keyset::Id, "")

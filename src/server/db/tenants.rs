@@ -4,12 +4,7 @@ use crate::model::TenantView;
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 fn view(r: &AnyRow) -> Result<TenantView, sqlx::Error> {
-    Ok(TenantView {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        status: r.try_get("status")?,
-        created_at: ms_to_rfc3339(r.try_get("created_at")?),
-    })
+    Ok(TenantView { id: r.try_get("id")?, name: r.try_get("name")?, status: r.try_get("status")?, created_at: ms_to_rfc3339(r.try_get("created_at")?) })
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: &str) -> Result<(), sqlx::Error> {
@@ -24,60 +19,31 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: 
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<Option<TenantView>, sqlx::Error> {
-    sqlx::query("SELECT id, name, status, created_at FROM tenants WHERE id = $1")
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| view(&r))
-        .transpose()
+    sqlx::query("SELECT id, name, status, created_at FROM tenants WHERE id = $1").bind(id).fetch_optional(ex).await?.map(|r| view(&r)).transpose()
 }
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Vec<TenantView>, sqlx::Error> {
-    sqlx::query("SELECT id, name, status, created_at FROM tenants ORDER BY name, id")
-        .fetch_all(ex)
-        .await?
-        .iter()
-        .map(view)
-        .collect()
+    sqlx::query("SELECT id, name, status, created_at FROM tenants ORDER BY name, id").fetch_all(ex).await?.iter().map(view).collect()
 }
 
 pub async fn rename<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE id = $3")
-        .bind(name)
-        .bind(now_ms())
-        .bind(id)
-        .execute(ex)
-        .await?;
+    let r = sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE id = $3").bind(name).bind(now_ms()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now_ms())
-        .bind(id)
-        .execute(ex)
-        .await?;
+    let r = sqlx::query("UPDATE tenants SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now_ms()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn set_time_zone<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, tz: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET time_zone = $1, updated_at = $2 WHERE id = $3")
-        .bind(tz)
-        .bind(now_ms())
-        .bind(id)
-        .execute(ex)
-        .await?;
+    let r = sqlx::query("UPDATE tenants SET time_zone = $1, updated_at = $2 WHERE id = $3").bind(tz).bind(now_ms()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
 pub async fn set_token_ttl<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, seconds: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET offer_token_ttl_seconds = $1, updated_at = $2 WHERE id = $3")
-        .bind(seconds)
-        .bind(now_ms())
-        .bind(id)
-        .execute(ex)
-        .await?;
+    let r =
+        sqlx::query("UPDATE tenants SET offer_token_ttl_seconds = $1, updated_at = $2 WHERE id = $3").bind(seconds).bind(now_ms()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 

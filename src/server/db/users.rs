@@ -29,13 +29,7 @@ fn user(r: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
 
 const USER_COLS: &str = "id, email, password_hash, is_admin, status, created_at, sessions_valid_after";
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    id: &str,
-    email: &str,
-    password_hash: &str,
-    is_admin: bool,
-) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, email: &str, password_hash: &str, is_admin: bool) -> Result<(), sqlx::Error> {
     let now = now_ms();
     sqlx::query(
         "INSERT INTO users (id, email, password_hash, is_admin, status, created_at, updated_at) \
@@ -52,37 +46,19 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn by_email<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| user(&r))
-        .transpose()
+    sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE email = $1")).bind(email).fetch_optional(ex).await?.map(|r| user(&r)).transpose()
 }
 
 pub async fn by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| user(&r))
-        .transpose()
+    sqlx::query(&format!("SELECT {USER_COLS} FROM users WHERE id = $1")).bind(id).fetch_optional(ex).await?.map(|r| user(&r)).transpose()
 }
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Vec<UserRow>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {USER_COLS} FROM users ORDER BY email"))
-        .fetch_all(ex)
-        .await?
-        .iter()
-        .map(user)
-        .collect()
+    sqlx::query(&format!("SELECT {USER_COLS} FROM users ORDER BY email")).fetch_all(ex).await?.iter().map(user).collect()
 }
 
 pub async fn admin_exists<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<bool, sqlx::Error> {
-    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE is_admin = 1 AND status = 'active'")
-        .fetch_one(ex)
-        .await?
-        .try_get(0)?;
+    let n: i64 = sqlx::query("SELECT COUNT(*) FROM users WHERE is_admin = 1 AND status = 'active'").fetch_one(ex).await?.try_get(0)?;
     Ok(n > 0)
 }
 
@@ -98,22 +74,12 @@ pub async fn set_password<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, 
 }
 
 pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3")
-        .bind(status)
-        .bind(now_ms())
-        .bind(id)
-        .execute(ex)
-        .await?;
+    let r = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now_ms()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Adds the membership or changes its role.
-pub async fn upsert_membership<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    user_id: &str,
-    tenant_id: &str,
-    role: Role,
-) -> Result<(), sqlx::Error> {
+pub async fn upsert_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str, role: Role) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO memberships (user_id, tenant_id, role, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role",
@@ -128,11 +94,7 @@ pub async fn upsert_membership<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn remove_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND tenant_id = $2")
-        .bind(user_id)
-        .bind(tenant_id)
-        .execute(ex)
-        .await?;
+    let r = sqlx::query("DELETE FROM memberships WHERE user_id = $1 AND tenant_id = $2").bind(user_id).bind(tenant_id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -163,23 +125,21 @@ pub async fn count_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user_
 }
 
 pub async fn all_memberships<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Vec<(String, MembershipView)>, sqlx::Error> {
-    sqlx::query(
-        "SELECT m.user_id, t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id ORDER BY t.name",
-    )
-    .fetch_all(ex)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok((
-            r.try_get("user_id")?,
-            MembershipView {
-                tenant_id: r.try_get("id")?,
-                tenant_name: r.try_get("name")?,
-                role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
-            },
-        ))
-    })
-    .collect()
+    sqlx::query("SELECT m.user_id, t.id, t.name, m.role FROM memberships m JOIN tenants t ON t.id = m.tenant_id ORDER BY t.name")
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok((
+                r.try_get("user_id")?,
+                MembershipView {
+                    tenant_id: r.try_get("id")?,
+                    tenant_name: r.try_get("name")?,
+                    role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
+                },
+            ))
+        })
+        .collect()
 }
 
 pub fn created(u: &UserRow) -> String {

@@ -66,13 +66,7 @@ pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scope,
-    id: &str,
-    e: &WebhookEndpoint,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
+pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, e: &WebhookEndpoint, now: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE webhook_endpoints SET url = $1, description = $2, event_types = $3, status = $4, updated_at = $5 \
          WHERE tenant_id = $6 AND environment = $7 AND id = $8",
@@ -102,17 +96,23 @@ pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 }
 
 pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<WebhookEndpoint>, sqlx::Error> {
-    let rows = sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' ORDER BY id DESC"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .fetch_all(ex)
-        .await?;
+    let rows =
+        sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' ORDER BY id DESC"))
+            .bind(&scope.tenant_id)
+            .bind(scope.env.as_str())
+            .fetch_all(ex)
+            .await?;
     rows.iter().map(endpoint).collect()
 }
 
 /// One page of the scope's endpoints (deleted ones left out), newest first. A deleted endpoint
 /// still works as a cursor.
-pub async fn page_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<WebhookEndpoint>, bool), sqlx::Error> {
+pub async fn page_endpoints<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> Result<(Vec<WebhookEndpoint>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("webhook_endpoints", "webhook_endpoints", 3, super::Keyset::Id, "")
@@ -201,7 +201,13 @@ pub struct Shares {
 /// any node, count). The outer conditions are evaluated again on the locked row (PostgreSQL) or
 /// under the write lock (SQLite), so a row another node claimed first is skipped; two nodes
 /// claiming at the same moment may each fill a tenant's share.
-pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64, lease_until: i64, limit: i64, shares: Shares) -> Result<Vec<Claimed>, sqlx::Error> {
+pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    now: i64,
+    lease_until: i64,
+    limit: i64,
+    shares: Shares,
+) -> Result<Vec<Claimed>, sqlx::Error> {
     let rows = sqlx::query(
         "UPDATE webhook_deliveries SET locked_until = $1, attempts = attempts + 1, updated_at = $2 \
          WHERE id IN (SELECT id FROM ( \
@@ -353,7 +359,12 @@ fn delivery(r: &AnyRow) -> Result<WebhookDelivery, sqlx::Error> {
 }
 
 /// Newest first.
-pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, endpoint_id: &str, limit: i64) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
+pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    endpoint_id: &str,
+    limit: i64,
+) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
@@ -407,7 +418,12 @@ pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 
 /// The attempts of one endpoint's deliveries queued since `since` (delivery id, attempt),
 /// oldest first: the delivery log's details in one query.
-pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, endpoint_id: &str, since: i64) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
+pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    endpoint_id: &str,
+    since: i64,
+) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT a.delivery_id, a.attempted_at, a.status_code, a.error, a.duration_ms, a.response_excerpt \
          FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
@@ -437,7 +453,11 @@ pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
 
 /// The attempts of the given deliveries (delivery id, attempt), oldest first: one page of the
 /// delivery log's details in one query.
-pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, delivery_ids: &[String]) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
+pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scope,
+    delivery_ids: &[String],
+) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
     if delivery_ids.is_empty() {
         return Ok(Vec::new());
     }

@@ -52,7 +52,14 @@ pub(crate) async fn insert_key(
     .await?;
     audit::record(
         &mut **tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "api_key.created", object_type: "api_key", object_id: &id, details: Some(kind.as_str().into()) },
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "api_key.created",
+            object_type: "api_key",
+            object_id: &id,
+            details: Some(kind.as_str().into()),
+        },
     )
     .await?;
     Ok((id, key))

@@ -72,10 +72,7 @@ pub async fn login(state: &AppState, session: &Session, client: &str, email: &st
     };
     let tenants = db::users::active_memberships(pool, &user.id).await?;
     if !user.is_admin && tenants.is_empty() && db::users::count_memberships(pool, &user.id).await? > 0 {
-        return Err(AppError::new(
-            ErrorCode::Forbidden,
-            "Your organisation's access is suspended. Contact your offerdeck administrator.",
-        ));
+        return Err(AppError::new(ErrorCode::Forbidden, "Your organisation's access is suspended. Contact your offerdeck administrator."));
     }
     db::users::clear_login_attempts(pool, &pair_key).await?;
     db::users::refund_login_attempt(pool, &addr_key).await?;
@@ -138,15 +135,8 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
     }
     let tenants = db::users::active_memberships(pool, &user.id).await?;
     let wanted = session.get::<String>(TID).await.map_err(sess_err)?;
-    let current = wanted
-        .and_then(|id| tenants.iter().find(|t| t.id == id).cloned())
-        .or_else(|| tenants.first().cloned());
-    let env = session
-        .get::<String>(ENV)
-        .await
-        .map_err(sess_err)?
-        .and_then(|e| Environment::parse(&e))
-        .unwrap_or_default();
+    let current = wanted.and_then(|id| tenants.iter().find(|t| t.id == id).cloned()).or_else(|| tenants.first().cloned());
+    let env = session.get::<String>(ENV).await.map_err(sess_err)?.and_then(|e| Environment::parse(&e)).unwrap_or_default();
     let actor = Actor {
         principal: Principal::User { user_id: user.id.clone(), email: user.email.clone(), is_admin: user.is_admin },
         scope: current.as_ref().map(|t| Scope { tenant_id: t.id.clone(), env }),
@@ -242,7 +232,8 @@ pub async fn push_secret(state: &AppState, session: &Session, which: SecretFlash
     };
     list.push(secret.to_string());
     list.truncate(20);
-    let sealed = crate::server::secrets::encrypt(&state.config.secret_key, &format!("flash:{}", which.name()), &serde_json::to_string(&list).unwrap_or_default());
+    let sealed =
+        crate::server::secrets::encrypt(&state.config.secret_key, &format!("flash:{}", which.name()), &serde_json::to_string(&list).unwrap_or_default());
     set_flash(session, which.name(), &sealed).await
 }
 

@@ -2,7 +2,9 @@
 //! validate (publishable keys too), redeem with limits the database enforces, and the CSV export.
 //! Incoming Stripe events redeem through [`redeem_in`], the same function as the API.
 use crate::error::{AppError, AppResult, ErrorCode, FieldErrors};
-use crate::model::{CampaignCount, Coupon, Page, CouponCreate, CouponDetail, CouponRedemption, CouponStatus, CouponType, CouponValidation, DayCount, normalize_code};
+use crate::model::{
+    CampaignCount, Coupon, CouponCreate, CouponDetail, CouponRedemption, CouponStatus, CouponType, CouponValidation, DayCount, Page, normalize_code,
+};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scope, audit, coupons as cdb, new_id};
@@ -68,11 +70,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
     if expires.is_some_and(|x| x <= now) {
         e.add("expiresAt", "must be in the future");
     }
-    if let (Some(s), Some(x)) = (starts, expires) {
-        if s >= x {
+    if let (Some(s), Some(x)) = (starts, expires)
+        && s >= x {
             e.add("startsAt", "must be before the expiry");
         }
-    }
     e.into_result()?;
     if cdb::get_by_code(&state.db.pool, scope, &input.code, now).await?.is_some() {
         return Err(duplicate(&input.code));
@@ -112,8 +113,18 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
             },
         )
         .await?;
-        audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "coupon.created", object_type: "coupon", object_id: &id, details: Some(input.code.clone()) })
-            .await?;
+        audit::record(
+            &mut *tx,
+            audit::Entry {
+                scope: Some(scope),
+                actor: &actor.label(),
+                action: "coupon.created",
+                object_type: "coupon",
+                object_id: &id,
+                details: Some(input.code.clone()),
+            },
+        )
+        .await?;
         let c = cdb::get_by_code(&mut *tx, scope, &input.code, now).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(c)
@@ -158,7 +169,8 @@ pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<P
     let search = p.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let after = p.starting_after.as_deref().filter(|s| !s.is_empty());
     let campaign = p.campaign.as_deref().map(str::trim);
-    let (data, has_more) = cdb::list(&state.db.pool, scope, cdb::ListFilter { search, status, campaign, starting_after: after, limit }, state.clock.now_ms()).await?;
+    let (data, has_more) =
+        cdb::list(&state.db.pool, scope, cdb::ListFilter { search, status, campaign, starting_after: after, limit }, state.clock.now_ms()).await?;
     Ok(Page { data, has_more })
 }
 
@@ -176,7 +188,13 @@ pub async fn page_campaigns(state: &AppState, actor: &Actor, starting_after: Opt
 }
 
 /// One page of a coupon's redemptions, newest first (`/api/v1/coupons/{code}/redemptions`).
-pub async fn page_redemptions(state: &AppState, actor: &Actor, code: &str, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<CouponRedemption>> {
+pub async fn page_redemptions(
+    state: &AppState,
+    actor: &Actor,
+    code: &str,
+    starting_after: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<Page<CouponRedemption>> {
     let limit = super::products::page_limit(limit)?;
     let coupon = get(state, actor, code).await?;
     let (data, has_more) = cdb::page_redemptions(&state.db.pool, actor.scope()?, &coupon.id, super::products::cursor(starting_after), limit).await?;
@@ -186,10 +204,7 @@ pub async fn page_redemptions(state: &AppState, actor: &Actor, code: &str, start
 pub async fn get(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupon> {
     actor.require(Permission::TenantRead)?;
     let scope = actor.scope()?;
-    cdb::get_by_code(&state.db.pool, scope, &normalize_code(code), state.clock.now_ms())
-        .await?
-        .map(|c| c.coupon)
-        .ok_or_else(|| AppError::not_found("coupon"))
+    cdb::get_by_code(&state.db.pool, scope, &normalize_code(code), state.clock.now_ms()).await?.map(|c| c.coupon).ok_or_else(|| AppError::not_found("coupon"))
 }
 
 /// The coupon page: newest redemptions and a per-day count over the last 30 days in the
@@ -246,8 +261,18 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
     }
     let mut tx = state.db.begin_write().await?;
     cdb::archive(&mut *tx, scope, &current.coupon.id, now).await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "coupon.archived", object_type: "coupon", object_id: &current.coupon.id, details: Some(code.clone()) })
-        .await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "coupon.archived",
+            object_type: "coupon",
+            object_id: &current.coupon.id,
+            details: Some(code.clone()),
+        },
+    )
+    .await?;
     let c = cdb::get_by_code(&mut *tx, scope, &code, now).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(c.coupon)
@@ -269,7 +294,14 @@ pub async fn validate(state: &AppState, actor: &Actor, code: &str) -> AppResult<
         return Err(invalid_or_expired());
     }
     let c = row.coupon;
-    Ok(CouponValidation { code: c.code, coupon_type: c.coupon_type, amount: c.amount, currency: c.currency, duration_months: c.duration_months, expires_at: c.expires_at })
+    Ok(CouponValidation {
+        code: c.code,
+        coupon_type: c.coupon_type,
+        amount: c.amount,
+        currency: c.currency,
+        duration_months: c.duration_months,
+        expires_at: c.expires_at,
+    })
 }
 
 pub enum Redeemed {
@@ -317,7 +349,15 @@ pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scope, a: RedeemArgs<'_
     let fresh = cdb::insert_redemption(
         &mut *conn,
         scope,
-        cdb::NewRedemption { id: &id, coupon_id: &coupon.id, subscription_id: a.subscription_id, customer_id: a.customer_id, source: a.source, stripe_event_id: a.stripe_event_id, now: a.now },
+        cdb::NewRedemption {
+            id: &id,
+            coupon_id: &coupon.id,
+            subscription_id: a.subscription_id,
+            customer_id: a.customer_id,
+            source: a.source,
+            stripe_event_id: a.stripe_event_id,
+            now: a.now,
+        },
     )
     .await?;
     if !fresh {
@@ -374,7 +414,8 @@ pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id
     e.into_result()?;
     let code = normalize_code(code);
     let mut tx = state.db.begin_write().await?;
-    let args = RedeemArgs { code: &code, subscription_id: subscription_id.trim(), customer_id, source: "api", stripe_event_id: None, now: state.clock.now_ms() };
+    let args =
+        RedeemArgs { code: &code, subscription_id: subscription_id.trim(), customer_id, source: "api", stripe_event_id: None, now: state.clock.now_ms() };
     match redeem_in(&mut tx, scope, args).await {
         Ok(Redeemed::Created(r)) => {
             tx.commit().await?;
@@ -399,11 +440,27 @@ pub async fn export_csv(state: &AppState, actor: &Actor) -> AppResult<String> {
     let scope = actor.scope()?;
     let now = state.clock.now_ms();
     let mut w = csv::Writer::from_writer(Vec::new());
-    let header = ["code", "type", "amount", "currency", "repeat_months", "max_redemptions", "max_redemptions_per_customer", "times_redeemed", "status", "campaign", "expires_at", "stripe_coupon_id", "created_at"];
+    let header = [
+        "code",
+        "type",
+        "amount",
+        "currency",
+        "repeat_months",
+        "max_redemptions",
+        "max_redemptions_per_customer",
+        "times_redeemed",
+        "status",
+        "campaign",
+        "expires_at",
+        "stripe_coupon_id",
+        "created_at",
+    ];
     w.write_record(header).map_err(|e| crate::server::internal("csv", e))?;
     let mut after: Option<String> = None;
     loop {
-        let (page, more) = cdb::list(&state.db.pool, scope, cdb::ListFilter { search: None, status: None, campaign: None, starting_after: after.as_deref(), limit: 100 }, now).await?;
+        let (page, more) =
+            cdb::list(&state.db.pool, scope, cdb::ListFilter { search: None, status: None, campaign: None, starting_after: after.as_deref(), limit: 100 }, now)
+                .await?;
         for c in &page {
             let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
             let rec = [

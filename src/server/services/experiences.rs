@@ -57,7 +57,18 @@ pub async fn save_schema(state: &AppState, actor: &Actor, id: Option<&str>, inpu
     if !xdb::upsert_schema(&mut *tx, scope, &id, input.name.trim(), &fields, &slots).await? {
         return Err(AppError::not_found("presentation schema"));
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "presentation_schema.saved", object_type: "presentation_schema", object_id: &id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "presentation_schema.saved",
+            object_type: "presentation_schema",
+            object_id: &id,
+            details: None,
+        },
+    )
+    .await?;
     let s = xdb::get_schema(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(s)
@@ -74,7 +85,12 @@ pub async fn list_schemas(state: &AppState, actor: &Actor) -> AppResult<Vec<Pres
 }
 
 /// One page of presentation schemas, newest first (`/api/v1/presentation-schemas`).
-pub async fn page_schemas(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<PresentationSchema>> {
+pub async fn page_schemas(
+    state: &AppState,
+    actor: &Actor,
+    starting_after: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<crate::model::Page<PresentationSchema>> {
     actor.require(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
     let (data, has_more) = xdb::page_schemas(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
@@ -93,7 +109,18 @@ pub async fn delete_schema(state: &AppState, actor: &Actor, id: &str) -> AppResu
     if !xdb::delete_schema(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("presentation schema"));
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "presentation_schema.deleted", object_type: "presentation_schema", object_id: id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "presentation_schema.deleted",
+            object_type: "presentation_schema",
+            object_id: id,
+            details: None,
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -141,7 +168,13 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
                                     FieldType::Boolean => v.is_boolean(),
                                 };
                                 if !ok {
-                                    e.add(&field, format!("must be a {}", serde_json::to_value(f.field_type).ok().and_then(|t| t.as_str().map(str::to_string)).unwrap_or_default()));
+                                    e.add(
+                                        &field,
+                                        format!(
+                                            "must be a {}",
+                                            serde_json::to_value(f.field_type).ok().and_then(|t| t.as_str().map(str::to_string)).unwrap_or_default()
+                                        ),
+                                    );
                                 }
                             }
                         }
@@ -167,11 +200,10 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
     }
     for (slot, ids) in &offers {
         validate_key(slot, &format!("offers.{slot}"), &mut e);
-        if let Some(allowed) = &allowed_slots {
-            if !allowed.contains(slot) {
+        if let Some(allowed) = &allowed_slots
+            && !allowed.contains(slot) {
                 e.add(&format!("offers.{slot}"), "is not an offer slot of the schema");
             }
-        }
         for oid in ids {
             let mut conn = state.db.pool.acquire().await?;
             if db::offers::get(&mut conn, scope, oid).await?.is_none() {
@@ -201,7 +233,11 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
     if !saved {
         return Err(AppError::not_found("experience"));
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.saved", object_type: "experience", object_id: &id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.saved", object_type: "experience", object_id: &id, details: None },
+    )
+    .await?;
     let x = xdb::get_experience(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
@@ -267,7 +303,11 @@ pub async fn delete_experience(state: &AppState, actor: &Actor, id: &str) -> App
         return Err(AppError::conflict(format!("the experience is used by these surfaces: {}", users.join(", "))));
     }
     xdb::delete_experience(&mut *tx, scope, id).await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.deleted", object_type: "experience", object_id: id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.deleted", object_type: "experience", object_id: id, details: None },
+    )
+    .await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(())

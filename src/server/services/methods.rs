@@ -3,8 +3,8 @@
 //! against an offer with the environment's Stripe integration without recording anything.
 use crate::error::{AppError, AppResult, CodeError, FieldErrors};
 use crate::model::{
-    IdentityInput, MethodSettings, Page, ProductStatus, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion,
-    slugify, validate_slug,
+    IdentityInput, MethodSettings, Page, ProductStatus, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion, slugify,
+    validate_slug,
 };
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scope, audit, new_id, now_ms};
@@ -59,7 +59,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
     let id = new_id("rm");
     let now = now_ms();
     let mut tx = state.db.begin_write().await?;
-    let inserted = db::methods::insert(&mut *tx, scope, db::methods::NewMethod { id: &id, name: &name, slug: &slug, schema: input.schema, settings: &settings, now }).await;
+    let inserted =
+        db::methods::insert(&mut *tx, scope, db::methods::NewMethod { id: &id, name: &name, slug: &slug, schema: input.schema, settings: &settings, now })
+            .await;
     match inserted {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
         other => other?,
@@ -67,11 +69,30 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
     let version = db::methods::insert_version(
         &mut *tx,
         scope,
-        db::methods::NewVersion { id: &new_id("wfv"), method_id: &id, source: &source, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.display(), now },
+        db::methods::NewVersion {
+            id: &new_id("wfv"),
+            method_id: &id,
+            source: &source,
+            compiled_js: &compiled.js,
+            source_map: &compiled.source_map,
+            created_by: &actor.display(),
+            now,
+        },
     )
     .await?;
     db::methods::set_current_version(&mut *tx, scope, &id, version, now).await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "redemption_method.created", object_type: "redemption_method", object_id: &id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "redemption_method.created",
+            object_type: "redemption_method",
+            object_id: &id,
+            details: None,
+        },
+    )
+    .await?;
     let m = db::methods::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(m)
@@ -99,7 +120,18 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
             other?;
         }
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "redemption_method.updated", object_type: "redemption_method", object_id: id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "redemption_method.updated",
+            object_type: "redemption_method",
+            object_id: id,
+            details: None,
+        },
+    )
+    .await?;
     let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
@@ -115,7 +147,8 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
         return Err(AppError::not_found("redemption method"));
     }
     let action = if archived { "redemption_method.archived" } else { "redemption_method.restored" };
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "redemption_method", object_id: id, details: None }).await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "redemption_method", object_id: id, details: None })
+        .await?;
     let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
@@ -133,7 +166,15 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
     let version = match db::methods::insert_version(
         &mut *tx,
         scope,
-        db::methods::NewVersion { id: &new_id("wfv"), method_id: id, source: code, compiled_js: &compiled.js, source_map: &compiled.source_map, created_by: &actor.display(), now },
+        db::methods::NewVersion {
+            id: &new_id("wfv"),
+            method_id: id,
+            source: code,
+            compiled_js: &compiled.js,
+            source_map: &compiled.source_map,
+            created_by: &actor.display(),
+            now,
+        },
     )
     .await
     {
@@ -141,7 +182,18 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
         other => other?,
     };
     db::methods::set_current_version(&mut *tx, scope, id, version, now).await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "workflow.saved", object_type: "redemption_method", object_id: id, details: Some(format!("v{version}")) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "workflow.saved",
+            object_type: "redemption_method",
+            object_id: id,
+            details: Some(format!("v{version}")),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(version)
 }
@@ -209,7 +261,9 @@ pub async fn test_run(state: &AppState, actor: &Actor, id: &str, identity: &Iden
     let scope = actor.scope()?.clone();
     let method = get(state, actor, id).await?;
     let identity = identity.resolve(|| format!("anon_{}", uuid::Uuid::new_v4().simple()))?;
-    let offer = offers::get(state, actor, offer_id).await.map_err(|e| if e.code == crate::error::ErrorCode::NotFound { AppError::field("offerId", "no such offer in this environment") } else { e })?;
+    let offer = offers::get(state, actor, offer_id)
+        .await
+        .map_err(|e| if e.code == crate::error::ErrorCode::NotFound { AppError::field("offerId", "no such offer in this environment") } else { e })?;
     let (_, compiled) = current_workflow(state, &scope, &method).await?;
     let offer_obj = offers::workflow_offer(state, &scope, &offer, &method, "test-run-token").await?;
     let input = json!({"offer": offer_obj, "identity": identity, "settings": method.settings});

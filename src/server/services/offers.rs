@@ -62,11 +62,10 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: 
             Some(p) => prices.push(p),
         }
     }
-    if let Some(first) = prices.first() {
-        if prices.iter().any(|p| p.currency != first.currency) {
+    if let Some(first) = prices.first()
+        && prices.iter().any(|p| p.currency != first.currency) {
             e.add("priceIds", "all prices of an offer must be in one currency");
         }
-    }
     let title = input.presentation.title.trim().to_string();
     if title.is_empty() || title.chars().count() > 200 {
         e.add("presentation.title", "is required (200 characters at most)");
@@ -81,25 +80,15 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: 
     };
     let valid_from = parse_instant("validFrom", input.valid_from.as_deref(), &mut e);
     let valid_until = parse_instant("validUntil", input.valid_until.as_deref(), &mut e);
-    if let (Some(f), Some(u)) = (valid_from, valid_until) {
-        if f >= u {
+    if let (Some(f), Some(u)) = (valid_from, valid_until)
+        && f >= u {
             e.add("validUntil", "must be after validFrom");
         }
-    }
     e.into_result()?;
-    let price_label = input
-        .presentation
-        .price
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .or_else(|| prices.first().map(|p| p.display.clone()));
-    let presentation = OfferPresentation {
-        title,
-        price: price_label,
-        description: input.presentation.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()),
-    };
+    let price_label =
+        input.presentation.price.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).or_else(|| prices.first().map(|p| p.display.clone()));
+    let presentation =
+        OfferPresentation { title, price: price_label, description: input.presentation.description.map(|d| d.trim().to_string()).filter(|d| !d.is_empty()) };
     Ok(Checked {
         name,
         method: method.ok_or_else(AppError::internal)?,
@@ -136,7 +125,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Chec
     db::offers::set_prices(&mut tx, id, &ids).await?;
     let action = if is_new { "offer.created" } else { "offer.updated" };
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
-    let offer = db::offers::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    let offer = db::offers::get(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(offer)
@@ -175,7 +164,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Offer> 
     actor.require(Permission::TenantRead)?;
     let scope = actor.scope()?;
     let mut conn = state.db.pool.acquire().await?;
-    db::offers::get(&mut *conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))
+    db::offers::get(&mut conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))
 }
 
 pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Offer>> {
@@ -183,7 +172,7 @@ pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>,
     let scope = actor.scope()?;
     let limit = page_limit(limit)?;
     let mut conn = state.db.pool.acquire().await?;
-    let (data, has_more) = db::offers::list(&mut *conn, scope, starting_after.filter(|s| !s.is_empty()), limit).await?;
+    let (data, has_more) = db::offers::list(&mut conn, scope, starting_after.filter(|s| !s.is_empty()), limit).await?;
     Ok(Page { data, has_more })
 }
 
@@ -197,7 +186,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     }
     let action = if archived { "offer.archived" } else { "offer.restored" };
     audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "offer", object_id: id, details: None }).await?;
-    let offer = db::offers::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    let offer = db::offers::get(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(offer)
@@ -250,7 +239,7 @@ pub async fn stats(state: &AppState, actor: &Actor, id: &str, from_ms: i64, to_m
         return Err(AppError::field("to", "must be after from"));
     }
     let mut conn = state.db.pool.acquire().await?;
-    db::offers::get(&mut *conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))?;
+    db::offers::get(&mut conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))?;
     let (impressions, redemptions, redeemers) = db::impressions::offer_counts(&mut *conn, scope, id, from_ms, to_ms).await?;
     Ok(crate::model::OfferStats {
         offer_id: id.to_string(),

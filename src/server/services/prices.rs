@@ -46,7 +46,18 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
         },
     )
     .await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "price.created", object_type: "price", object_id: &id, details: Some(input.product_id.clone()) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "price.created",
+            object_type: "price",
+            object_id: &id,
+            details: Some(input.product_id.clone()),
+        },
+    )
+    .await?;
     let price = prices::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(price)
@@ -65,7 +76,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdat
             prices::set_stripe_price_id(&mut *tx, scope, id, sp, now_ms()).await?;
         }
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "price.updated", object_type: "price", object_id: id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "price.updated", object_type: "price", object_id: id, details: None },
+    )
+    .await?;
     let price = prices::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(price)

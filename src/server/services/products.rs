@@ -37,8 +37,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<P
     };
     let search = p.search.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let after = p.starting_after.as_deref().filter(|s| !s.is_empty());
-    let (data, has_more) =
-        products::list(&state.db.pool, scope, products::ListFilter { search, status, starting_after: after, limit }).await?;
+    let (data, has_more) = products::list(&state.db.pool, scope, products::ListFilter { search, status, starting_after: after, limit }).await?;
     Ok(Page { data, has_more })
 }
 
@@ -95,11 +94,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
         return Err(AppError::not_found("product"));
     }
     let action = if archived { "product.archived" } else { "product.restored" };
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "product", object_id: id, details: None },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "product", object_id: id, details: None }).await?;
     let product = products::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(product)
@@ -109,4 +104,3 @@ pub async fn count(state: &AppState, actor: &Actor) -> AppResult<i64> {
     actor.require(Permission::TenantRead)?;
     Ok(products::count(&state.db.pool, actor.scope()?).await?)
 }
-

@@ -77,22 +77,17 @@ pub fn coupon_use(event_type: &str, obj: &Value) -> Option<(String, String, Opti
     let (subscription, coupon) = match event_type {
         "customer.subscription.created" => {
             let sub = id_of(obj.get("id"))?;
-            let coupon = id_of(obj.pointer("/discount/coupon")).or_else(|| {
-                obj.get("discounts").and_then(Value::as_array).and_then(|ds| ds.iter().find_map(|d| id_of(d.get("coupon"))))
-            });
+            let coupon = id_of(obj.pointer("/discount/coupon"))
+                .or_else(|| obj.get("discounts").and_then(Value::as_array).and_then(|ds| ds.iter().find_map(|d| id_of(d.get("coupon")))));
             (sub, coupon)
         }
         "checkout.session.completed" => {
             let sub = id_of(obj.get("subscription"))?;
-            let coupon = obj
-                .get("discounts")
-                .and_then(Value::as_array)
-                .and_then(|ds| ds.iter().find_map(|d| id_of(d.get("coupon"))))
-                .or_else(|| {
-                    obj.pointer("/total_details/breakdown/discounts")
-                        .and_then(Value::as_array)
-                        .and_then(|ds| ds.iter().find_map(|d| id_of(d.pointer("/discount/coupon"))))
-                });
+            let coupon = obj.get("discounts").and_then(Value::as_array).and_then(|ds| ds.iter().find_map(|d| id_of(d.get("coupon")))).or_else(|| {
+                obj.pointer("/total_details/breakdown/discounts")
+                    .and_then(Value::as_array)
+                    .and_then(|ds| ds.iter().find_map(|d| id_of(d.pointer("/discount/coupon"))))
+            });
             (sub, coupon)
         }
         _ => return None,
@@ -136,7 +131,8 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
         return Err(AppError::validation("this integration has no webhook signing secret: add it under Settings → Stripe"));
     };
     let context = format!("{}/{}/stripe_webhook_secret", scope.tenant_id, scope.env.as_str());
-    let secret = secrets::decrypt(&state.config.secret_key, &context, enc).ok_or_else(|| internal("stripe webhook", "stored webhook secret does not decrypt"))?;
+    let secret =
+        secrets::decrypt(&state.config.secret_key, &context, enc).ok_or_else(|| internal("stripe webhook", "stored webhook secret does not decrypt"))?;
     let now = state.clock.now_ms();
     let header = signature.ok_or_else(|| AppError::validation("the Stripe-Signature header is missing"))?;
     verify_signature(&secret, header, body, now / 1000).map_err(AppError::validation)?;
@@ -155,7 +151,8 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
         None => "ignored".to_string(),
         Some((code, sub, customer)) => {
             let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-            let args = RedeemArgs { code: &code, subscription_id: &sub, customer_id: customer.as_deref(), source: "stripe", stripe_event_id: Some(event_id), now };
+            let args =
+                RedeemArgs { code: &code, subscription_id: &sub, customer_id: customer.as_deref(), source: "stripe", stripe_event_id: Some(event_id), now };
             match coupons::redeem_in(&mut sp, &scope, args).await {
                 Ok(Redeemed::Created(r)) => {
                     sp.commit().await?;

@@ -34,11 +34,10 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
         if !seen.insert(s.key.as_str()) {
             e.add(&format!("slots[{i}].key"), "is used twice");
         }
-        if let Some(xid) = s.experience_id.as_deref().filter(|x| !x.is_empty()) {
-            if xdb::get_experience(&state.db.pool, scope, xid).await?.is_none() {
+        if let Some(xid) = s.experience_id.as_deref().filter(|x| !x.is_empty())
+            && xdb::get_experience(&state.db.pool, scope, xid).await?.is_none() {
                 e.add(&format!("slots[{i}].experienceId"), "no such experience in this environment");
             }
-        }
     }
     e.into_result()?;
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("srf"));
@@ -50,7 +49,11 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
         Ok(false) => return Err(AppError::not_found("surface")),
         other => other?,
     };
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.saved", object_type: "surface", object_id: &id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.saved", object_type: "surface", object_id: &id, details: None },
+    )
+    .await?;
     let s = sdb::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
@@ -64,7 +67,11 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
     if !sdb::delete(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("surface"));
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.deleted", object_type: "surface", object_id: id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.deleted", object_type: "surface", object_id: id, details: None },
+    )
+    .await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(())
@@ -282,13 +289,16 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
         status: "success",
         status_code: 200,
         event_id: &event_id,
-        identity: IdentityOut { auth_type: if authenticated { "provided" } else { "anonymous" }, identifier: &identity.identifier, is_authenticated: authenticated },
+        identity: IdentityOut {
+            auth_type: if authenticated { "provided" } else { "anonymous" },
+            identifier: &identity.identifier,
+            is_authenticated: authenticated,
+        },
         offer: presented.first(),
         slots: slots_out,
     };
     serde_json::to_vec(&out).map_err(|e| crate::server::internal("decision answer", e))
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -296,7 +306,10 @@ mod tests {
     #[test]
     fn html_placeholders_are_escaped() {
         let offer = json!({"id": "off_1", "token": "t.k", "presentation": {"title": "<b>Pro</b> & more", "price": "£10.00"}});
-        let out = crate::model::fill_offer_placeholders("<h2>{{offer.title}}</h2><p>{{offer.price}}</p><a data-t=\"{{offer.token}}\">{{offer.description}}</a>", Some(&offer));
+        let out = crate::model::fill_offer_placeholders(
+            "<h2>{{offer.title}}</h2><p>{{offer.price}}</p><a data-t=\"{{offer.token}}\">{{offer.description}}</a>",
+            Some(&offer),
+        );
         assert_eq!(out, "<h2>&lt;b&gt;Pro&lt;/b&gt; &amp; more</h2><p>£10.00</p><a data-t=\"t.k\"></a>");
     }
 }

@@ -25,7 +25,11 @@ pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<Te
     let id = new_id("ten");
     let mut tx = state.db.begin_write().await?;
     db::tenants::insert(&mut *tx, &id, &name).await?;
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: None, actor: &actor.label(), action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) },
+    )
+    .await?;
     let t = db::tenants::get(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(t)
@@ -38,7 +42,11 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> Ap
     if !db::tenants::rename(&mut *tx, id, &name).await? {
         return Err(AppError::not_found("tenant"));
     }
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "tenant.renamed", object_type: "tenant", object_id: id, details: Some(name) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: None, actor: &actor.label(), action: "tenant.renamed", object_type: "tenant", object_id: id, details: Some(name) },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -114,7 +122,11 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
         (None, None) => return Err(AppError::internal()),
     };
     db::users::upsert_membership(&mut *tx, &user_id, &id, Role::Merchant).await?;
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: "cli", action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: None, actor: "cli", action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) },
+    )
+    .await?;
     let mut pairs = Vec::new();
     for env in [Environment::Preview, Environment::Live] {
         let scope = Scope { tenant_id: id.clone(), env };
@@ -138,7 +150,18 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
     }
     let mut tx = state.db.begin_write().await?;
     db::tenants::set_time_zone(&mut *tx, &scope.tenant_id, tz).await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "tenant.time_zone_set", object_type: "tenant", object_id: &scope.tenant_id, details: Some(tz.into()) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "tenant.time_zone_set",
+            object_type: "tenant",
+            object_id: &scope.tenant_id,
+            details: Some(tz.into()),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -153,7 +176,18 @@ pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> Ap
     };
     let mut tx = state.db.begin_write().await?;
     db::tenants::set_token_ttl(&mut *tx, &scope.tenant_id, minutes * 60).await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "tenant.offer_token_ttl_set", object_type: "tenant", object_id: &scope.tenant_id, details: Some(format!("{minutes} min")) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "tenant.offer_token_ttl_set",
+            object_type: "tenant",
+            object_id: &scope.tenant_id,
+            details: Some(format!("{minutes} min")),
+        },
+    )
+    .await?;
     tx.commit().await?;
     state.snapshots.tenant_changed(&state.db, &scope.tenant_id).await;
     Ok(())

@@ -57,11 +57,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
         e.add("tenant_id", "choose a tenant, or make the user a platform admin");
     }
     e.into_result()?;
-    if let Some(t) = &tenant_id {
-        if db::tenants::get(&state.db.pool, t).await?.is_none() {
+    if let Some(t) = &tenant_id
+        && db::tenants::get(&state.db.pool, t).await?.is_none() {
             return Err(AppError::field("tenant_id", "no such tenant"));
         }
-    }
     let hash = password::hash(input.password).await?;
     let id = new_id("usr");
     let mut tx = state.db.begin_write().await?;
@@ -72,7 +71,11 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     if let (Some(t), Some(r)) = (&tenant_id, role) {
         db::users::upsert_membership(&mut *tx, &id, t, r).await?;
     }
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "user.created", object_type: "user", object_id: &id, details: Some(email) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: None, actor: &actor.label(), action: "user.created", object_type: "user", object_id: &id, details: Some(email) },
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -87,7 +90,11 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: &str, new_
     if !db::users::set_password(&mut *tx, user_id, &hash).await? {
         return Err(AppError::not_found("user"));
     }
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "user.password_reset", object_type: "user", object_id: user_id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: None, actor: &actor.label(), action: "user.password_reset", object_type: "user", object_id: user_id, details: None },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -124,7 +131,18 @@ pub async fn set_membership(state: &AppState, actor: &Actor, user_id: &str, tena
         let r = Role::parse(role).ok_or_else(|| AppError::field("role", "must be merchant, marketer or none"))?;
         db::users::upsert_membership(&mut *tx, user_id, tenant_id, r).await?;
     }
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action: "user.membership_changed", object_type: "user", object_id: user_id, details: Some(format!("{tenant_id}:{role}")) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: None,
+            actor: &actor.label(),
+            action: "user.membership_changed",
+            object_type: "user",
+            object_id: user_id,
+            details: Some(format!("{tenant_id}:{role}")),
+        },
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -143,7 +161,11 @@ pub async fn create_admin(state: &AppState, email: &str, password_text: String) 
         Err(err) if is_unique_violation(&err) => return Err(AppError::conflict(format!("a user with email {email} already exists"))),
         other => other?,
     }
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: "cli", action: "user.created", object_type: "user", object_id: &id, details: Some("admin".into()) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: None, actor: "cli", action: "user.created", object_type: "user", object_id: &id, details: Some("admin".into()) },
+    )
+    .await?;
     tx.commit().await?;
     Ok(id)
 }

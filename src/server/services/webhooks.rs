@@ -81,7 +81,18 @@ pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndp
             "this environment already has {max} webhook endpoints, the most allowed; delete one first (the operator sets the limit with OFFERDECK_WEBHOOK_MAX_ENDPOINTS)"
         )));
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "webhook_endpoint.created", object_type: "webhook_endpoint", object_id: &id, details: Some(url.clone()) }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "webhook_endpoint.created",
+            object_type: "webhook_endpoint",
+            object_id: &id,
+            details: Some(url.clone()),
+        },
+    )
+    .await?;
     let mut ep = wdb::get_endpoint(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     ep.secret = Some(secret);
@@ -94,7 +105,12 @@ pub async fn list_endpoints(state: &AppState, actor: &Actor) -> AppResult<Vec<We
 }
 
 /// One page of the endpoints, newest first (`/api/v1/webhook-endpoints`).
-pub async fn page_endpoints(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<WebhookEndpoint>> {
+pub async fn page_endpoints(
+    state: &AppState,
+    actor: &Actor,
+    starting_after: Option<&str>,
+    limit: Option<i64>,
+) -> AppResult<crate::model::Page<WebhookEndpoint>> {
     actor.require(Permission::ManageSecrets)?;
     let limit = super::products::page_limit(limit)?;
     let (data, has_more) = wdb::page_endpoints(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
@@ -124,10 +140,7 @@ pub async fn page_deliveries(
 
 pub async fn get_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppResult<WebhookEndpoint> {
     actor.require(Permission::ManageSecrets)?;
-    wdb::get_endpoint(&state.db.pool, actor.scope()?, id)
-        .await?
-        .filter(|e| e.status != "deleted")
-        .ok_or_else(|| AppError::not_found("webhook endpoint"))
+    wdb::get_endpoint(&state.db.pool, actor.scope()?, id).await?.filter(|e| e.status != "deleted").ok_or_else(|| AppError::not_found("webhook endpoint"))
 }
 
 pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: WebhookEndpointUpdate) -> AppResult<WebhookEndpoint> {
@@ -175,7 +188,11 @@ pub async fn delete_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppRe
 async fn save(state: &AppState, actor: &Actor, scope: &Scope, ep: &WebhookEndpoint, action: &str) -> AppResult<WebhookEndpoint> {
     let mut tx = state.db.begin_write().await?;
     wdb::update_endpoint(&mut *tx, scope, &ep.id, ep, state.clock.now_ms()).await?;
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "webhook_endpoint", object_id: &ep.id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "webhook_endpoint", object_id: &ep.id, details: None },
+    )
+    .await?;
     let out = wdb::get_endpoint(&mut *tx, scope, &ep.id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(out)
@@ -209,7 +226,18 @@ pub async fn resend(state: &AppState, actor: &Actor, delivery_id: &str) -> AppRe
     if !wdb::requeue(&mut *tx, scope, delivery_id, now, now + RETRY_WINDOW_MS).await? {
         return Err(AppError::conflict("this delivery is being sent right now; try again in a moment"));
     }
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action: "webhook_delivery.resent", object_type: "webhook_delivery", object_id: delivery_id, details: None }).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry {
+            scope: Some(scope),
+            actor: &actor.label(),
+            action: "webhook_delivery.resent",
+            object_type: "webhook_delivery",
+            object_id: delivery_id,
+            details: None,
+        },
+    )
+    .await?;
     let d = wdb::get_delivery(&mut *tx, scope, delivery_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.webhooks.kick();

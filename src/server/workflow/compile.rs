@@ -134,7 +134,11 @@ fn compile_here(source: &str) -> Result<Compiled, Vec<CompileError>> {
         }
     }
     if !has_default {
-        errs.push(CompileError { line: 1, column: 1, message: "the workflow must have a default export: export default async function ({ offer, identity, integrations }) { … }".into() });
+        errs.push(CompileError {
+            line: 1,
+            column: 1,
+            message: "the workflow must have a default export: export default async function ({ offer, identity, integrations }) { … }".into(),
+        });
     }
     if !errs.is_empty() {
         return Err(errs);
@@ -149,9 +153,7 @@ fn compile_here(source: &str) -> Result<Compiled, Vec<CompileError>> {
             .map(|d| error_at(source, d.labels.first().map(|l| l.offset()).unwrap_or(0), d.message.to_string()))
             .collect());
     }
-    let out = Codegen::new()
-        .with_options(CodegenOptions { source_map_path: Some(PathBuf::from("workflow.ts")), ..CodegenOptions::default() })
-        .build(&program);
+    let out = Codegen::new().with_options(CodegenOptions { source_map_path: Some(PathBuf::from("workflow.ts")), ..CodegenOptions::default() }).build(&program);
     Ok(Compiled { js: out.code, source_map: out.map.map(|m| m.to_json_string()).unwrap_or_default() })
 }
 
@@ -285,7 +287,8 @@ mod tests {
         }
         src.push_str("  return { success: true }\n}\n");
         compile(&src).unwrap_or_else(|e| panic!("{e:?}"));
-        let chain = format!("function f(a: number) {{\n  if (a === 0) {{ return 0 }}\n{}  return 1\n}}\n{EXPORT}", "  else if (a === 1) { return 1 }\n".repeat(400));
+        let chain =
+            format!("function f(a: number) {{\n  if (a === 0) {{ return 0 }}\n{}  return 1\n}}\n{EXPORT}", "  else if (a === 1) { return 1 }\n".repeat(400));
         compile(&chain).unwrap_or_else(|e| panic!("{e:?}"));
     }
 
@@ -295,7 +298,9 @@ mod tests {
         let gadget = format!("{}if (a) /{}/.test(s);", "{".repeat(150), "}".repeat(150));
         refused_as_too_deep(&format!("const a = 1, s = '';\n{gadget}{gadget}\n{EXPORT}"));
         // Where a `/` could be either, the code is refused rather than guessed.
-        for src in ["let x: string[]\n/]]]/.test('')", "function f() {} /)))/", "x = a\n  / b", "for (const c of /a/g.exec('a') || []) {}", "const n = f<number> / 2"] {
+        for src in
+            ["let x: string[]\n/]]]/.test('')", "function f() {} /)))/", "x = a\n  / b", "for (const c of /a/g.exec('a') || []) {}", "const n = f<number> / 2"]
+        {
             let errs = compile(&format!("{EXPORT}{src}\n")).expect_err(src);
             assert!(errs[0].message.contains("regular expression in parentheses"), "{src}: {errs:?}");
         }

@@ -25,7 +25,9 @@ enum Open {
     Root,
     /// `(`; `head` when it follows `if`, `while`, `for` or `with` (a `/` after `)` starts a
     /// regular expression).
-    Paren { head: bool },
+    Paren {
+        head: bool,
+    },
     Bracket,
     /// `{`: an object literal or type (`expr`), a block, or a function or class body.
     Brace(BraceKind),
@@ -360,7 +362,8 @@ impl<'a> Scan<'a> {
                 self.stmt_start = false;
             }
             // Statement keywords: an expression at this level cannot go on through them.
-            "const" | "let" | "var" | "return" | "throw" | "break" | "continue" | "debugger" | "export" | "if" | "for" | "while" | "with" | "switch" | "catch" | "else" | "do" | "try" | "finally" | "case" | "default" => {
+            "const" | "let" | "var" | "return" | "throw" | "break" | "continue" | "debugger" | "export" | "if" | "for" | "while" | "with" | "switch"
+            | "catch" | "else" | "do" | "try" | "finally" | "case" | "default" => {
                 self.end_expression();
                 self.prev = if matches!(w, "break" | "continue" | "debugger") { Prev::Operand } else { Prev::Start };
                 self.stmt_start = matches!(w, "else" | "do" | "try" | "finally");

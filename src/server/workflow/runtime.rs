@@ -413,15 +413,26 @@ impl Engine {
             Ok(json) => validate(&json),
             Err((message, stack)) => {
                 match stopped.load(Ordering::Relaxed) {
-                    STOP_CPU => return Err(WorkflowFailure { message: format!("the workflow used more than {} ms of CPU time and was stopped", self.limits.cpu.as_millis()), line: None }),
+                    STOP_CPU => {
+                        return Err(WorkflowFailure {
+                            message: format!("the workflow used more than {} ms of CPU time and was stopped", self.limits.cpu.as_millis()),
+                            line: None,
+                        });
+                    }
                     STOP_WALL => return Err(self.wall_failure()),
                     _ => {}
                 }
                 if message.contains("interrupted") {
-                    return Err(WorkflowFailure { message: format!("the workflow used more than {} ms of CPU time and was stopped", self.limits.cpu.as_millis()), line: None });
+                    return Err(WorkflowFailure {
+                        message: format!("the workflow used more than {} ms of CPU time and was stopped", self.limits.cpu.as_millis()),
+                        line: None,
+                    });
                 }
                 if message.contains("out of memory") {
-                    return Err(WorkflowFailure { message: format!("the workflow exceeded its memory limit of {} MiB and was stopped", self.limits.memory_bytes >> 20), line: None });
+                    return Err(WorkflowFailure {
+                        message: format!("the workflow exceeded its memory limit of {} MiB and was stopped", self.limits.memory_bytes >> 20),
+                        line: None,
+                    });
                 }
                 let line = stack.as_deref().and_then(generated_position).and_then(|(l, c)| original_position(compiled, l, c)).map(|(l, _)| l);
                 Err(WorkflowFailure { message: bounded(message, MAX_FAILURE_CHARS), line })
@@ -657,7 +668,17 @@ mod tests {
 
     #[tokio::test]
     async fn there_is_no_io_but_the_integrations() {
-        for probe in ["typeof setTimeout", "typeof require", "typeof fetch", "typeof std", "typeof os", "typeof process", "typeof XMLHttpRequest", "typeof __stripe", "typeof __log"] {
+        for probe in [
+            "typeof setTimeout",
+            "typeof require",
+            "typeof fetch",
+            "typeof std",
+            "typeof os",
+            "typeof process",
+            "typeof XMLHttpRequest",
+            "typeof __stripe",
+            "typeof __log",
+        ] {
             let src = format!("export default async function () {{ return {{ success: true, message: {probe} }}; }}\n");
             let out = run(&src, json!({})).await;
             assert_eq!(out.result.unwrap().message.as_deref(), Some("undefined"), "{probe}");
@@ -824,11 +845,17 @@ mod tests {
         assert_eq!(big.result.unwrap_err().message, "the workflow's result is larger than 64 KiB");
         let msg = run("export default async function () { return { success: false, message: 'm'.repeat(2001) }; }\n", json!({})).await;
         assert!(msg.result.unwrap_err().message.contains("`message` must be at most 2000 characters"));
-        let url = run("export default async function () { return { success: true, action: 'navigate', url: 'https://x.test/' + 'u'.repeat(8200) }; }\n", json!({})).await;
+        let url =
+            run("export default async function () { return { success: true, action: 'navigate', url: 'https://x.test/' + 'u'.repeat(8200) }; }\n", json!({}))
+                .await;
         assert!(url.result.unwrap_err().message.contains("`url` must be at most 8192 characters"));
         let ok = run("export default async function () { return { success: true, action: 'navigate', url: 'https://x.test/' + 'u'.repeat(8000), message: 'm'.repeat(2000) }; }\n", json!({})).await;
         assert!(ok.result.is_ok(), "{:?}", ok.result);
-        let deep = run("export default async function () {\n  let p = {};\n  for (let i = 0; i < 200; i++) p = { p };\n  return { success: true, properties: p };\n}\n", json!({})).await;
+        let deep = run(
+            "export default async function () {\n  let p = {};\n  for (let i = 0; i < 200; i++) p = { p };\n  return { success: true, properties: p };\n}\n",
+            json!({}),
+        )
+        .await;
         let err = deep.result.unwrap_err();
         assert!(err.message.contains("nests too deeply"), "{err:?}");
         let thrown = run("export default async function () { throw new Error('x'.repeat(100000)); }\n", json!({})).await;
@@ -837,11 +864,16 @@ mod tests {
 
     #[tokio::test]
     async fn logs_are_bounded_in_lines_and_in_bytes() {
-        let long = run("export default async function () {\n  for (let i = 0; i < 200; i++) console.log('x'.repeat(5000));\n  return { success: true };\n}\n", json!({})).await;
+        let long = run(
+            "export default async function () {\n  for (let i = 0; i < 200; i++) console.log('x'.repeat(5000));\n  return { success: true };\n}\n",
+            json!({}),
+        )
+        .await;
         assert_eq!(long.logs.last().map(String::as_str), Some(LOGS_TRUNCATED));
         assert!(long.logs.iter().all(|l| l.chars().count() <= MAX_LOG_LINE));
         assert!(long.logs.iter().map(String::len).sum::<usize>() <= MAX_LOG_BYTES + LOGS_TRUNCATED.len(), "{}", long.logs.len());
-        let many = run("export default async function () {\n  for (let i = 0; i < 300; i++) console.log(i);\n  return { success: true };\n}\n", json!({})).await;
+        let many =
+            run("export default async function () {\n  for (let i = 0; i < 300; i++) console.log(i);\n  return { success: true };\n}\n", json!({})).await;
         assert_eq!(many.logs.len(), MAX_LOG_LINES + 1);
         assert_eq!(many.logs[MAX_LOG_LINES - 1], "199");
         assert_eq!(many.logs[MAX_LOG_LINES], LOGS_TRUNCATED);
@@ -885,7 +917,8 @@ mod tests {
 
     #[tokio::test]
     async fn legal_code_nested_150_deep_runs() {
-        let src = format!("export default async function () {{\n  const x = {}1{};\n  return {{ success: x === 1 }};\n}}\n", "[(".repeat(75), ")][0]".repeat(75));
+        let src =
+            format!("export default async function () {{\n  const x = {}1{};\n  return {{ success: x === 1 }};\n}}\n", "[(".repeat(75), ")][0]".repeat(75));
         let out = run(&src, json!({})).await;
         assert!(out.result.unwrap().success);
         // Statements nest without brackets (not counted by the pre-scan): QuickJS's parser
@@ -930,7 +963,10 @@ mod tests {
         let b = tokio::time::timeout(Duration::from_secs(5), engine.run("b", &quick, json!({}), host())).await.expect("B was not held up");
         assert!(b.unwrap().result.unwrap().success);
         // The last global slot taken by C: B now waits for the process's slots.
-        let c = { let (engine, h, tx) = (engine.clone(), hangs.clone(), tx.clone()); tokio::spawn(async move { engine.run("c", &h, json!({}), Arc::new(Gate(tx))).await }) };
+        let c = {
+            let (engine, h, tx) = (engine.clone(), hangs.clone(), tx.clone());
+            tokio::spawn(async move { engine.run("c", &h, json!({}), Arc::new(Gate(tx))).await })
+        };
         called.recv().await.unwrap();
         assert_eq!(engine.run("b", &quick, json!({}), host()).await.unwrap_err(), Busy { tenant: false });
         assert_eq!(engine.tenants_tracked(), 2, "a and c are running; b's entry is gone");

@@ -14,10 +14,7 @@ pub fn TenantsPage() -> impl IntoView {
     let err = action_error(create);
     let rename_err = action_error(rename);
     let suspend_err = action_error(suspend);
-    let tenants = Resource::new(
-        move || (create.version().get(), rename.version().get(), suspend.version().get()),
-        |_| list_tenants(),
-    );
+    let tenants = Resource::new(move || (create.version().get(), rename.version().get(), suspend.version().get()), |_| list_tenants());
     view! {
         <Title text="Tenants · offerdeck"/>
         <h1>"Tenants"</h1>

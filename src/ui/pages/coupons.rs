@@ -3,7 +3,7 @@
 //! the merchant types (the same Rust function the server runs); a coupon's page with its
 //! redemptions, a per-day count and archive.
 use crate::model::{Coupon, CouponForm, CouponStatus, CouponType, SessionInfo, format_amount};
-use crate::server_fns::coupons::{ArchiveCoupon, CreateCoupon, coupon_time_zone, load_coupon, coupons_page};
+use crate::server_fns::coupons::{ArchiveCoupon, CreateCoupon, coupon_time_zone, coupons_page, load_coupon};
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, short_time, urlencode};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -183,7 +183,12 @@ const FIELDS: [&str; 8] = ["code", "type", "amount", "currency", "repeatMonths",
 /// The error under a field: what the rules say about the value as typed, once the field was
 /// touched; otherwise what the server said about the last submission.
 #[component]
-fn LiveError(field: &'static str, live: Memo<BTreeMap<String, String>>, touched: RwSignal<BTreeSet<&'static str>>, server: Signal<Option<crate::error::AppError>>) -> impl IntoView {
+fn LiveError(
+    field: &'static str,
+    live: Memo<BTreeMap<String, String>>,
+    touched: RwSignal<BTreeSet<&'static str>>,
+    server: Signal<Option<crate::error::AppError>>,
+) -> impl IntoView {
     let label = match field {
         "code" => "Code",
         "type" => "Type",
@@ -198,11 +203,8 @@ fn LiveError(field: &'static str, live: Memo<BTreeMap<String, String>>, touched:
         _ => field,
     };
     move || {
-        let msg = if touched.with(|t| t.contains(field)) {
-            live.with(|l| l.get(field).cloned())
-        } else {
-            server.get().and_then(|e| e.fields.get(field).cloned())
-        };
+        let msg =
+            if touched.with(|t| t.contains(field)) { live.with(|l| l.get(field).cloned()) } else { server.get().and_then(|e| e.fields.get(field).cloned()) };
         msg.map(|m| view! { <p class="field-error" id=format!("{field}-error") role="alert">{format!("{label} {m}")}</p> })
     }
 }

@@ -20,9 +20,7 @@ fn href(values: &[(String, String)], after: Option<&str>) -> String {
 
 /// Percent-encodes a query value (letters, digits and `-_.~` stay).
 fn js_encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect()
+    v.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
 fn status_badge(status: &str) -> &'static str {

@@ -264,7 +264,12 @@ pub fn ExperiencePage() -> impl IntoView {
 }
 
 #[component]
-fn ExperienceView(detail: ExperienceDetail, save: ServerAction<SaveExperience>, arrange: ServerAction<ArrangeOffer>, delete: ServerAction<DeleteExperience>) -> impl IntoView {
+fn ExperienceView(
+    detail: ExperienceDetail,
+    save: ServerAction<SaveExperience>,
+    arrange: ServerAction<ArrangeOffer>,
+    delete: ServerAction<DeleteExperience>,
+) -> impl IntoView {
     let editable = can_edit();
     let err = action_error(save);
     let saved = action_ok(save);
@@ -371,7 +376,14 @@ fn ExperienceView(detail: ExperienceDetail, save: ServerAction<SaveExperience>, 
 }
 
 #[component]
-fn SlotOffers(id: String, slot_key: String, list: Vec<String>, offers: Vec<(String, String, serde_json::Value)>, arrange: ServerAction<ArrangeOffer>, editable: bool) -> impl IntoView {
+fn SlotOffers(
+    id: String,
+    slot_key: String,
+    list: Vec<String>,
+    offers: Vec<(String, String, serde_json::Value)>,
+    arrange: ServerAction<ArrangeOffer>,
+    editable: bool,
+) -> impl IntoView {
     let err = action_error(arrange);
     let slot = slot_key;
     let name_of = |oid: &str| offers.iter().find(|(id, ..)| id == oid).map(|(_, n, _)| n.clone()).unwrap_or_else(|| oid.to_string());

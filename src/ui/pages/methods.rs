@@ -224,7 +224,13 @@ fn WorkflowTab(detail: MethodDetail, save: ServerAction<SaveWorkflow>, restore: 
 }
 
 #[component]
-fn VersionHistory(versions: Vec<WorkflowVersion>, method_id: String, editable: bool, restore: ServerAction<RestoreWorkflow>, current: Option<i64>) -> impl IntoView {
+fn VersionHistory(
+    versions: Vec<WorkflowVersion>,
+    method_id: String,
+    editable: bool,
+    restore: ServerAction<RestoreWorkflow>,
+    current: Option<i64>,
+) -> impl IntoView {
     let items: Vec<_> = versions
         .iter()
         .enumerate()
@@ -336,4 +342,3 @@ fn ManageTab(method: RedemptionMethod, update: ServerAction<UpdateMethod>, archi
         </section>
     }
 }
-

@@ -79,7 +79,16 @@ fn OfferFields(err: Signal<Option<AppError>>, data: OfferFormData, offer: Option
     let chosen: Vec<String> = o.as_ref().map(|o| o.price_ids.clone()).unwrap_or_default();
     let method_id = o.as_ref().map(|o| o.redemption_method_id.clone()).unwrap_or_default();
     let audience = o.as_ref().map(|o| o.audience.as_str()).unwrap_or("all");
-    let instructions = o.as_ref().map(|o| if o.instructions.as_object().is_some_and(|m| m.is_empty()) { String::new() } else { serde_json::to_string_pretty(&o.instructions).unwrap_or_default() }).unwrap_or_default();
+    let instructions = o
+        .as_ref()
+        .map(|o| {
+            if o.instructions.as_object().is_some_and(|m| m.is_empty()) {
+                String::new()
+            } else {
+                serde_json::to_string_pretty(&o.instructions).unwrap_or_default()
+            }
+        })
+        .unwrap_or_default();
     let tz = data.time_zone.clone();
     view! {
         <FormError error=err/>

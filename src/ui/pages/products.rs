@@ -2,8 +2,8 @@
 //! page with edit and archive/restore.
 use crate::model::{Product, ProductStatus, SessionInfo};
 use crate::server_fns::products::{CreateProduct, SetProductArchived, UpdateProduct, get_product, list_products};
-use crate::ui::pages::prices::{PriceData, ProductPrices};
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, action_ok, short_time, urlencode};
+use crate::ui::pages::prices::{PriceData, ProductPrices};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
