@@ -82,9 +82,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
         return Err(AppError::validation("request body must be a JSON object"));
     }
     if has_escaped_nul(bytes)
-        && let Some(path) = serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| nul_path(&v, "")) {
-            return Err(AppError::field(&path, NUL_PROBLEM));
-        }
+        && let Some(path) = serde_json::from_slice::<serde_json::Value>(bytes).ok().and_then(|v| nul_path(&v, ""))
+    {
+        return Err(AppError::field(&path, NUL_PROBLEM));
+    }
     // Fast path: a body that parses needs no path tracking; the tracked parse runs only to name
     // the offending field of one that does not.
     if let Ok(v) = serde_json::from_slice::<T>(bytes) {
