@@ -34,6 +34,8 @@ struct Tally {
     statuses: BTreeMap<&'static str, BTreeMap<u16, usize>>,
     products: Vec<String>,
     surfaces_left: usize,
+    /// One answer body per operation and status, for the failure message.
+    samples: BTreeMap<(&'static str, u16), String>,
 }
 
 fn id(v: &Value) -> String {
@@ -45,13 +47,14 @@ async fn client(app: Arc<TestApp>, s: Arc<Shared>, n: usize, tally: Arc<Mutex<Ta
     let mut seen: Vec<(&'static str, StatusCode, String)> = Vec::new();
     macro_rules! call {
         ($op:expr, $method:expr, $path:expr, $body:expr) => {{
-            let r = app.api($method, "/api/v1/offer-redemptions", k, $body.as_deref()).await;
+            let path: String = $path.into();
+            let r = app.api($method, &path, k, $body.as_deref()).await;
             seen.push(($op, r.status, r.body.clone()));
             r
         }};
     }
     // Products: create, rename twice, archive.
-    let p = call!("product.create", "POST", "/api/v1/products".to_string(), Some(json!({"name": format!("P{n}")}).to_string()));
+    let p = call!("product.create", "POST", "/api/v1/products", Some(json!({"name": format!("P{n}")}).to_string()));
     let pid = id(&p.json());
     for round in 0..2 {
         call!("product.patch", "PATCH", format!("/api/v1/products/{pid}"), Some(json!({"name": format!("P{n} v{round}")}).to_string()));
@@ -62,23 +65,18 @@ async fn client(app: Arc<TestApp>, s: Arc<Shared>, n: usize, tally: Arc<Mutex<Ta
     let price = call!(
         "price.create",
         "POST",
-        "/api/v1/prices".to_string(),
+        "/api/v1/prices",
         Some(json!({"productId": s.product, "currency": "gbp", "unitAmount": 100 + n, "interval": "month", "stripePriceId": format!("price_{n}")}).to_string())
     );
-    let _price_id = id(&price.json());
+    let price_id = id(&price.json());
     call!("price.patch", "PATCH", format!("/api/v1/prices/{price_id}"), Some(json!({"stripePriceId": format!("price_{n}_b")}).to_string()));
     // The shared offer renamed by everyone.
     let mut offer = s.offer.clone();
     offer["name"] = json!(format!("Offer by {n}"));
     call!("offer.patch", "PATCH", format!("/api/v1/offers/{}", s.offer_id), Some(offer.to_string()));
     // Surfaces: create, patch; every other one deleted.
-    let sf = call!(
-        "surface.create",
-        "POST",
-        "/api/v1/surfaces".to_string(),
-        Some(json!({"name": format!("S{n}"), "slug": format!("s-{n}"), "slots": []}).to_string())
-    );
-    let _sid = id(&sf.json());
+    let sf = call!("surface.create", "POST", "/api/v1/surfaces", Some(json!({"name": format!("S{n}"), "slug": format!("s-{n}"), "slots": []}).to_string()));
+    let sid = id(&sf.json());
     call!(
         "surface.patch",
         "PATCH",
@@ -92,24 +90,24 @@ async fn client(app: Arc<TestApp>, s: Arc<Shared>, n: usize, tally: Arc<Mutex<Ta
     call!(
         "experience.create",
         "POST",
-        "/api/v1/experiences".to_string(),
+        "/api/v1/experiences",
         Some(json!({"name": format!("X{n}"), "type": "app", "schemaId": s.schema, "content": {}, "offers": {"primary": [s.offer_id]}}).to_string())
     );
     // One coupon with a limit, redeemed by every client for its own subscription.
     call!(
         "coupon.redeem",
         "POST",
-        "/api/v1/coupons/LIMITED/redemptions".to_string(),
+        "/api/v1/coupons/LIMITED/redemptions",
         Some(json!({"subscriptionId": format!("sub_{n}"), "customerId": format!("cus_{n}")}).to_string())
     );
-    call!("coupon.create", "POST", "/api/v1/coupons".to_string(), Some(json!({"code": format!("C{n}"), "type": "percentage", "amount": 10}).to_string()));
+    call!("coupon.create", "POST", "/api/v1/coupons", Some(json!({"code": format!("C{n}"), "type": "percentage", "amount": 10}).to_string()));
     call!("coupon.archive", "POST", format!("/api/v1/coupons/C{n}/archive"), Some("{}".to_string()));
     // An offer redemption (workflow, Stripe stub, event, replay row).
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let who = format!("buyer{n}@example.com");
     let scope = app.scope(&s.tenant, Environment::Preview);
     let tok = tokens::mint(&app.state.config.secret_key, &scope, &s.offer_id, &Identity { kind: "authenticated".into(), identifier: who.clone() }, 1800, now);
-    call!("offer.redeem", "POST", "/api/v1/offer-redemptions".to_string(), Some(json!({"identity": {"userIdentifier": who}, "offerToken": tok}).to_string()));
+    call!("offer.redeem", "POST", "/api/v1/offer-redemptions", Some(json!({"identity": {"userIdentifier": who}, "offerToken": tok}).to_string()));
     // Archive the own product last.
     call!("product.archive", "DELETE", format!("/api/v1/products/{pid}"), None::<String>);
 
@@ -117,9 +115,10 @@ async fn client(app: Arc<TestApp>, s: Arc<Shared>, n: usize, tally: Arc<Mutex<Ta
     for (op, status, body) in seen {
         assert!(status.as_u16() < 500, "{op}: {status} {body}");
         *t.statuses.entry(op).or_default().entry(status.as_u16()).or_default() += 1;
+        t.samples.entry((op, status.as_u16())).or_insert(body);
     }
     t.products.push(pid);
-    if n % 2 == 1 {
+    if !n.is_multiple_of(2) {
         t.surfaces_left += 1;
     }
 }
@@ -173,7 +172,8 @@ async fn thirty_two_clients_mixing_writes_get_no_5xx_and_a_consistent_state(app:
     let t = std::mem::take(&mut *tally.lock().unwrap());
     let only = |op: &str, expected: &[(u16, usize)]| {
         let got: Vec<(u16, usize)> = t.statuses.get(op).map(|m| m.iter().map(|(k, v)| (*k, *v)).collect()).unwrap_or_default();
-        assert_eq!(got, expected, "{op}");
+        let bodies: Vec<&String> = t.samples.iter().filter(|((o, _), _)| *o == op).map(|(_, b)| b).collect();
+        assert_eq!(got, expected, "{op}: {bodies:?}");
     };
     let all = CLIENTS;
     only("product.create", &[(201, all)]);

@@ -178,13 +178,15 @@ impl CouponCreate {
             }
         }
         if let Some(m) = self.repeat_months
-            && !(1..=REPEAT_MONTHS_MAX).contains(&m) {
-                e.add("repeatMonths", format!("must be between 1 and {REPEAT_MONTHS_MAX} months, or blank for once"));
-            }
+            && !(1..=REPEAT_MONTHS_MAX).contains(&m)
+        {
+            e.add("repeatMonths", format!("must be between 1 and {REPEAT_MONTHS_MAX} months, or blank for once"));
+        }
         if let Some(m) = self.max_redemptions
-            && m < 1 {
-                e.add("maxRedemptions", "must be at least 1 when given");
-            }
+            && m < 1
+        {
+            e.add("maxRedemptions", "must be at least 1 when given");
+        }
         if let Some(m) = self.max_redemptions_per_customer {
             if m < 1 {
                 e.add("maxRedemptionsPerCustomer", "must be at least 1 when given");

@@ -135,9 +135,10 @@ impl Snapshots {
     /// and revoked keys are not remembered (each such request asks the database).
     pub async fn active_key(&self, db: &Db, key_hash: &str) -> Result<Option<ActiveKey>, sqlx::Error> {
         if let Some((k, at)) = self.inner.keys.read().unwrap_or_else(|e| e.into_inner()).get(key_hash)
-            && at.elapsed() < KEY_TTL {
-                return Ok(Some(k.clone()));
-            }
+            && at.elapsed() < KEY_TTL
+        {
+            return Ok(Some(k.clone()));
+        }
         let generation = self.inner.generation.load(Ordering::SeqCst);
         let found = db::api_keys::find_active_by_hash(&db.pool, key_hash).await?;
         if let Some(k) = &found {

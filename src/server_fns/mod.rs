@@ -62,13 +62,12 @@ pub(crate) mod ctx {
             let html = use_context::<http::request::Parts>()
                 .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
                 .unwrap_or(false);
-            if !html
-                && let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
-                    opts.set_status(code);
-                    if let Some(secs) = e.retry_after {
-                        opts.insert_header(http::header::RETRY_AFTER, secs.into());
-                    }
+            if !html && let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
+                opts.set_status(code);
+                if let Some(secs) = e.retry_after {
+                    opts.insert_header(http::header::RETRY_AFTER, secs.into());
                 }
+            }
         }
         r
     }

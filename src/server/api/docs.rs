@@ -133,16 +133,15 @@ impl Modify for CommonResponses {
     }
 }
 
+fn event_type_schema() -> Value {
+    serde_json::json!({"type": "string", "enum": crate::model::WEBHOOK_EVENT_TYPES})
+}
+
 /// Constraints the derive cannot state, patched into the component schemas of the JSON
 /// document (JSON Schema keywords utoipa's types do not all model, such as `const`): the
 /// identity's "exactly one of", patterns and enums of array items and map keys, uniqueness.
 /// Lengths the server counts in UTF-8 bytes are given as the number of characters that always
 /// fits (a quarter), so that every string the schema allows is accepted.
-
-fn event_type_schema() -> Value {
-    serde_json::json!({"type": "string", "enum": crate::model::WEBHOOK_EVENT_TYPES})
-}
-
 fn constrain(doc: &mut Value) {
     use serde_json::json;
     {

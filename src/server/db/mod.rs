@@ -60,9 +60,10 @@ impl Db {
         if backend == Backend::Sqlite {
             if let Some(path) = sqlite_file(&url)
                 && let Some(dir) = std::path::Path::new(&path).parent()
-                    && !dir.as_os_str().is_empty() {
-                        std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Configuration(e.to_string().into()))?;
-                    }
+                && !dir.as_os_str().is_empty()
+            {
+                std::fs::create_dir_all(dir).map_err(|e| sqlx::Error::Configuration(e.to_string().into()))?;
+            }
             if !url.contains("mode=") {
                 url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
             }

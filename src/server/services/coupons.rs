@@ -71,9 +71,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
         e.add("expiresAt", "must be in the future");
     }
     if let (Some(s), Some(x)) = (starts, expires)
-        && s >= x {
-            e.add("startsAt", "must be before the expiry");
-        }
+        && s >= x
+    {
+        e.add("startsAt", "must be before the expiry");
+    }
     e.into_result()?;
     if cdb::get_by_code(&state.db.pool, scope, &input.code, now).await?.is_some() {
         return Err(duplicate(&input.code));

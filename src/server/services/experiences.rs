@@ -201,9 +201,10 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
     for (slot, ids) in &offers {
         validate_key(slot, &format!("offers.{slot}"), &mut e);
         if let Some(allowed) = &allowed_slots
-            && !allowed.contains(slot) {
-                e.add(&format!("offers.{slot}"), "is not an offer slot of the schema");
-            }
+            && !allowed.contains(slot)
+        {
+            e.add(&format!("offers.{slot}"), "is not an offer slot of the schema");
+        }
         for oid in ids {
             let mut conn = state.db.pool.acquire().await?;
             if db::offers::get(&mut conn, scope, oid).await?.is_none() {

@@ -63,9 +63,10 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: 
         }
     }
     if let Some(first) = prices.first()
-        && prices.iter().any(|p| p.currency != first.currency) {
-            e.add("priceIds", "all prices of an offer must be in one currency");
-        }
+        && prices.iter().any(|p| p.currency != first.currency)
+    {
+        e.add("priceIds", "all prices of an offer must be in one currency");
+    }
     let title = input.presentation.title.trim().to_string();
     if title.is_empty() || title.chars().count() > 200 {
         e.add("presentation.title", "is required (200 characters at most)");
@@ -81,9 +82,10 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: 
     let valid_from = parse_instant("validFrom", input.valid_from.as_deref(), &mut e);
     let valid_until = parse_instant("validUntil", input.valid_until.as_deref(), &mut e);
     if let (Some(f), Some(u)) = (valid_from, valid_until)
-        && f >= u {
-            e.add("validUntil", "must be after validFrom");
-        }
+        && f >= u
+    {
+        e.add("validUntil", "must be after validFrom");
+    }
     e.into_result()?;
     let price_label =
         input.presentation.price.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).or_else(|| prices.first().map(|p| p.display.clone()));

@@ -35,9 +35,10 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
             e.add(&format!("slots[{i}].key"), "is used twice");
         }
         if let Some(xid) = s.experience_id.as_deref().filter(|x| !x.is_empty())
-            && xdb::get_experience(&state.db.pool, scope, xid).await?.is_none() {
-                e.add(&format!("slots[{i}].experienceId"), "no such experience in this environment");
-            }
+            && xdb::get_experience(&state.db.pool, scope, xid).await?.is_none()
+        {
+            e.add(&format!("slots[{i}].experienceId"), "no such experience in this environment");
+        }
     }
     e.into_result()?;
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("srf"));

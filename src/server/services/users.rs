@@ -58,9 +58,10 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     }
     e.into_result()?;
     if let Some(t) = &tenant_id
-        && db::tenants::get(&state.db.pool, t).await?.is_none() {
-            return Err(AppError::field("tenant_id", "no such tenant"));
-        }
+        && db::tenants::get(&state.db.pool, t).await?.is_none()
+    {
+        return Err(AppError::field("tenant_id", "no such tenant"));
+    }
     let hash = password::hash(input.password).await?;
     let id = new_id("usr");
     let mut tx = state.db.begin_write().await?;
