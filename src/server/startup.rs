@@ -169,6 +169,11 @@ async fn same_origin_forms(req: Request, next: Next) -> Response {
     let Ok(bytes) = axum::body::to_bytes(body, DASHBOARD_MAX_BODY).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "the form is larger than 1 MiB").into_response();
     };
+    // U+0000 cannot be stored in PostgreSQL text (it would be a 500 there): a form field holding
+    // it is refused up front, on both databases alike. In a form body it can only be `%00`.
+    if bytes.contains(&0) || bytes.windows(3).any(|w| w == b"%00") {
+        return (StatusCode::BAD_REQUEST, "form fields must not contain the NUL character").into_response();
+    }
     next.run(Request::from_parts(parts, Body::from(bytes))).await
 }
 
