@@ -71,17 +71,8 @@ pub async fn page_schemas<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<PresentationSchema>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
-        after = super::after_cursor("presentation_schemas", "presentation_schemas", 3, super::Keyset::Id, "")
-    ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
-    Ok(super::split_page(rows.iter().map(schema).collect::<Result<Vec<_>, _>>()?, limit))
+    let of = super::PageOf { table: "presentation_schemas", cols: SCHEMA_COLS, filter: "" };
+    super::page_by_id(ex, scope, of, starting_after, limit, schema).await
 }
 
 pub async fn delete_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
@@ -180,17 +171,8 @@ pub async fn page_experiences<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Experience>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
-        after = super::after_cursor("experiences", "experiences", 3, super::Keyset::Id, "")
-    ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
-    Ok(super::split_page(rows.iter().map(experience).collect::<Result<Vec<_>, _>>()?, limit))
+    let of = super::PageOf { table: "experiences", cols: EXP_COLS, filter: "" };
+    super::page_by_id(ex, scope, of, starting_after, limit, experience).await
 }
 
 pub async fn delete_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {

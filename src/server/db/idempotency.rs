@@ -14,21 +14,16 @@ pub struct Stored {
     pub response_body: Option<String>,
 }
 
-/// Claims the key for `principal`. `false` when a live record for it already exists (an
-/// expired one is replaced).
+/// Claims the key for `principal`. `false` when a live record for it already exists; an
+/// expired one is taken over in the same statement.
 pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, principal: &str, key: &str, request_hash: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4 AND created_at < $5")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
-        .bind(principal)
-        .bind(key)
-        .bind(now - TTL_MS)
-        .execute(pool)
-        .await?;
     let r = sqlx::query(
         "INSERT INTO idempotency_keys (tenant_id, environment, principal, idem_key, request_hash, status_code, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, 0, $6) \
+         ON CONFLICT (tenant_id, environment, principal, idem_key) DO UPDATE \
+           SET request_hash = excluded.request_hash, status_code = 0, response_body = NULL, created_at = excluded.created_at \
+           WHERE idempotency_keys.created_at < $7",
     )
     .bind(&scope.tenant_id)
     .bind(scope.env.as_str())
@@ -36,6 +31,7 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, principal: &str, key: &s
     .bind(key)
     .bind(request_hash)
     .bind(now)
+    .bind(now - TTL_MS)
     .execute(pool)
     .await?;
     Ok(r.rows_affected() == 1)

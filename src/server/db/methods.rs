@@ -66,17 +66,8 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
-        after = super::after_cursor("redemption_methods", "redemption_methods", 3, super::Keyset::Id, "")
-    ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
-    Ok(super::split_page(rows.iter().map(method).collect::<Result<Vec<_>, _>>()?, limit))
+    let of = super::PageOf { table: "redemption_methods", cols: COLS, filter: "" };
+    super::page_by_id(ex, scope, of, starting_after, limit, method).await
 }
 
 pub async fn update<'c, E: Executor<'c, Database = Any>>(

@@ -231,6 +231,39 @@ pub fn after_cursor(table: &str, qualifier: &str, n: usize, key: Keyset, extra: 
     format!("(${n} IS NULL OR EXISTS (SELECT 1 FROM {table} k WHERE k.tenant_id = $1 AND k.environment = $2 AND k.id = ${n} {extra} AND {after}))")
 }
 
+/// The rows of one scoped table a keyset page reads: `SELECT {cols} FROM {table} WHERE tenant_id
+/// = $1 AND environment = $2 {filter}`, newest id first.
+pub struct PageOf<'a> {
+    pub table: &'a str,
+    pub cols: &'a str,
+    /// Extra condition, e.g. `AND status <> 'deleted'`; empty for none.
+    pub filter: &'a str,
+}
+
+/// One page (newest id first, `startingAfter` as in [`after_cursor`]) of a scoped table, and
+/// whether more follow: the list query every plain resource shares.
+pub async fn page_by_id<'c, E: Executor<'c, Database = sqlx::Any>, T>(
+    ex: E,
+    scope: &Scope,
+    of: PageOf<'_>,
+    starting_after: Option<&str>,
+    limit: i64,
+    map: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
+) -> Result<(Vec<T>, bool), sqlx::Error> {
+    let PageOf { table, cols, filter } = of;
+    let rows = sqlx::query(&format!(
+        "SELECT {cols} FROM {table} WHERE tenant_id = $1 AND environment = $2 {filter} AND {after} ORDER BY id DESC LIMIT $4",
+        after = after_cursor(table, table, 3, Keyset::Id, "")
+    ))
+    .bind(&scope.tenant_id)
+    .bind(scope.env.as_str())
+    .bind(starting_after.map(str::to_string))
+    .bind(limit + 1)
+    .fetch_all(ex)
+    .await?;
+    Ok(split_page(rows.iter().map(map).collect::<Result<Vec<_>, _>>()?, limit))
+}
+
 /// One page out of `limit + 1` fetched rows, and whether more follow.
 pub fn split_page<T>(mut items: Vec<T>, limit: i64) -> (Vec<T>, bool) {
     let more = items.len() as i64 > limit;

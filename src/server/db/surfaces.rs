@@ -75,17 +75,8 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Surface>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
-        after = super::after_cursor("surfaces", "surfaces", 3, super::Keyset::Id, "")
-    ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
-    Ok(super::split_page(rows.iter().map(surface).collect::<Result<Vec<_>, _>>()?, limit))
+    let of = super::PageOf { table: "surfaces", cols: COLS, filter: "" };
+    super::page_by_id(ex, scope, of, starting_after, limit, surface).await
 }
 
 pub async fn token_ttl_seconds<'c, E: Executor<'c, Database = Any>>(ex: E, tenant_id: &str) -> Result<i64, sqlx::Error> {

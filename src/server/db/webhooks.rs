@@ -113,17 +113,8 @@ pub async fn page_endpoints<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<WebhookEndpoint>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' AND {after} ORDER BY id DESC LIMIT $4",
-        after = super::after_cursor("webhook_endpoints", "webhook_endpoints", 3, super::Keyset::Id, "")
-    ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
-    Ok(super::split_page(rows.iter().map(endpoint).collect::<Result<Vec<_>, _>>()?, limit))
+    let of = super::PageOf { table: "webhook_endpoints", cols: ECOLS, filter: "AND status <> 'deleted'" };
+    super::page_by_id(ex, scope, of, starting_after, limit, endpoint).await
 }
 
 pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
