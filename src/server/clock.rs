@@ -11,13 +11,31 @@ pub struct Clock {
 impl Clock {
     /// Unix milliseconds, as the rest of the storage layer counts time.
     pub fn now_ms(&self) -> i64 {
-        crate::server::db::now_ms() + self.offset_ms.load(Ordering::Relaxed)
+        now_ms() + self.offset_ms.load(Ordering::Relaxed)
     }
 
     /// Moves this clock (and every clone of it) forward by `ms`.
     pub fn advance(&self, ms: i64) {
         self.offset_ms.fetch_add(ms, Ordering::Relaxed);
     }
+}
+
+/// The system time in unix milliseconds: the [`Clock`] reads it; code with an `AppState` reads
+/// `state.clock` instead, so that tests can move time.
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub fn ms_to_rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// The inverse of [`ms_to_rfc3339`]; `None` when `s` is not an RFC 3339 time.
+pub fn rfc3339_to_ms(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 #[cfg(test)]

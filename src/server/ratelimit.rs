@@ -4,7 +4,7 @@
 //! answers 429 `rate_limited` with `Retry-After`. Publishable-key surface decisions (each one
 //! writes an event and impressions) have a limit of their own. Limits are per process; keys are
 //! bounded (tenant id, environment, a parsed address from `client_ip`).
-use crate::server::db::Scope;
+use crate::server::db::Scoped;
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
@@ -35,9 +35,9 @@ fn keyed(per_minute: u32) -> Option<Arc<DefaultKeyedRateLimiter<String>>> {
     limiter
 }
 
-fn check(limiter: &Option<Arc<DefaultKeyedRateLimiter<String>>>, scope: &Scope, client: &str) -> Result<(), u64> {
+fn check(limiter: &Option<Arc<DefaultKeyedRateLimiter<String>>>, scope: &Scoped, client: &str) -> Result<(), u64> {
     let Some(l) = limiter else { return Ok(()) };
-    let key = format!("{}/{}/{client}", scope.tenant_id, scope.env.as_str());
+    let key = format!("{}/{}/{client}", scope.tenant_id(), scope.env().as_str());
     l.check_key(&key).map_err(|until| until.wait_time_from(DefaultClock::default().now()).as_secs() + 1)
 }
 
@@ -48,12 +48,12 @@ impl Limits {
     }
 
     /// One coupon check by `client` (an address) in `scope`; `Err(seconds)` to wait when over.
-    pub fn check_validate(&self, scope: &Scope, client: &str) -> Result<(), u64> {
+    pub fn check_validate(&self, scope: &Scoped, client: &str) -> Result<(), u64> {
         check(&self.validate, scope, client)
     }
 
     /// One publishable-key surface decision by `client` in `scope`.
-    pub fn check_decision(&self, scope: &Scope, client: &str) -> Result<(), u64> {
+    pub fn check_decision(&self, scope: &Scoped, client: &str) -> Result<(), u64> {
         check(&self.decisions, scope, client)
     }
 }

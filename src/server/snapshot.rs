@@ -15,7 +15,7 @@
 //! everything, since it may have missed notifications meanwhile.
 use crate::model::{Experience, Offer, ProductStatus, Surface};
 use crate::server::db::api_keys::ActiveKey;
-use crate::server::db::{self, Backend, Db, Scope};
+use crate::server::db::{self, Backend, Db, Scoped, Trust};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
@@ -40,7 +40,7 @@ pub struct Snapshot {
 }
 
 impl Snapshot {
-    async fn load(db: &Db, scope: &Scope) -> Result<Snapshot, sqlx::Error> {
+    async fn load(db: &Db, scope: &Scoped) -> Result<Snapshot, sqlx::Error> {
         let mut conn = db.pool.acquire().await?;
         let surfaces = db::surfaces::list(&mut *conn, scope).await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
         let experiences = db::experiences::list_experiences(&mut *conn, scope).await?.into_iter().map(|x| (x.id.clone(), x)).collect();
@@ -59,7 +59,7 @@ impl Snapshot {
                 (entry.offer.id.clone(), entry)
             })
             .collect();
-        let token_ttl_seconds = db::surfaces::token_ttl_seconds(&mut *conn, &scope.tenant_id).await?;
+        let token_ttl_seconds = db::surfaces::token_ttl_seconds(&mut *conn, scope.tenant_id()).await?;
         Ok(Snapshot { surfaces, experiences, offers, token_ttl_seconds })
     }
 }
@@ -86,7 +86,7 @@ impl Default for Snapshots {
 struct Inner {
     /// Names this process in its notifications, so that it skips its own echoes.
     node: String,
-    map: RwLock<HashMap<Scope, Arc<Snapshot>>>,
+    map: RwLock<HashMap<Scoped, Arc<Snapshot>>>,
     /// Keyed hash of an API key → the active key it verified as, and when.
     keys: RwLock<HashMap<String, (ActiveKey, std::time::Instant)>>,
     /// Bumped by every invalidation: a load that overlapped one is used once but not kept.
@@ -95,7 +95,7 @@ struct Inner {
 }
 
 impl Snapshots {
-    pub async fn get(&self, db: &Db, scope: &Scope) -> Result<Arc<Snapshot>, sqlx::Error> {
+    pub async fn get(&self, db: &Db, scope: &Scoped) -> Result<Arc<Snapshot>, sqlx::Error> {
         if let Some(s) = self.inner.map.read().unwrap_or_else(|e| e.into_inner()).get(scope) {
             return Ok(s.clone());
         }
@@ -115,7 +115,7 @@ impl Snapshots {
         self.inner.loads.load(Ordering::Relaxed)
     }
 
-    pub fn forget(&self, scope: &Scope) {
+    pub fn forget(&self, scope: &Scoped) {
         self.inner.generation.fetch_add(1, Ordering::SeqCst);
         self.inner.map.write().unwrap_or_else(|e| e.into_inner()).remove(scope);
     }
@@ -168,15 +168,15 @@ impl Snapshots {
 
     /// Call after a configuration change has been committed: this process forgets the scope at
     /// once, the others when the notification reaches them.
-    pub async fn changed(&self, db: &Db, scope: &Scope) {
+    pub async fn changed(&self, db: &Db, scope: &Scoped) {
         self.forget(scope);
-        self.notify(db, &scope.tenant_id, scope.env.as_str()).await;
+        self.notify(db, scope.tenant_id(), scope.env().as_str()).await;
     }
 
     /// Forgets every snapshot of a tenant (both environments): tenant-level settings changed.
     pub async fn tenant_changed(&self, db: &Db, tenant_id: &str) {
         for env in [crate::model::Environment::Preview, crate::model::Environment::Live] {
-            self.changed(db, &Scope { tenant_id: tenant_id.to_string(), env }).await;
+            self.changed(db, &Scoped::trusted(tenant_id, env, Trust::Notification)).await;
         }
     }
 }
@@ -202,7 +202,7 @@ pub fn listen(snapshots: Snapshots, database_url: String) {
                                         (Some(node), _, _) if node == snapshots.inner.node => {}
                                         (Some(_), Some(_), Some(KEYS)) => snapshots.forget_keys(),
                                         (Some(_), Some(tenant), Some(env)) => match crate::model::Environment::parse(env) {
-                                            Some(env) => snapshots.forget(&Scope { tenant_id: tenant.to_string(), env }),
+                                            Some(env) => snapshots.forget(&Scoped::trusted(tenant, env, Trust::Notification)),
                                             None => snapshots.forget_all(),
                                         },
                                         _ => snapshots.forget_all(),

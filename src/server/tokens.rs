@@ -4,7 +4,7 @@
 //! environment, any modified byte, or an expired token fails verification.
 use crate::error::{AppError, ErrorCode};
 use crate::model::Identity;
-use crate::server::db::Scope;
+use crate::server::db::Scoped;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64;
 use hkdf::Hkdf;
@@ -37,10 +37,10 @@ fn mac(secret_key: &[u8; 32]) -> Hmac<Sha256> {
     <Hmac<Sha256> as Mac>::new_from_slice(&key).expect("any key length works for HMAC")
 }
 
-pub fn mint(secret_key: &[u8; 32], scope: &Scope, offer_id: &str, identity: &Identity, ttl_seconds: i64, now_seconds: i64) -> String {
+pub fn mint(secret_key: &[u8; 32], scope: &Scoped, offer_id: &str, identity: &Identity, ttl_seconds: i64, now_seconds: i64) -> String {
     let claims = OfferClaims {
-        t: scope.tenant_id.clone(),
-        e: scope.env.as_str().into(),
+        t: scope.tenant_id().to_string(),
+        e: scope.env().as_str().into(),
         o: offer_id.into(),
         k: identity.kind.clone(),
         i: identity.identifier.clone(),
@@ -59,7 +59,7 @@ fn invalid() -> AppError {
 }
 
 /// Checks signature, expiry and that the token belongs to `scope`.
-pub fn verify(secret_key: &[u8; 32], scope: &Scope, token: &str, now_seconds: i64) -> Result<OfferClaims, AppError> {
+pub fn verify(secret_key: &[u8; 32], scope: &Scoped, token: &str, now_seconds: i64) -> Result<OfferClaims, AppError> {
     let mut parts = token.trim().splitn(3, '.');
     let (Some("v1"), Some(payload), Some(sig)) = (parts.next(), parts.next(), parts.next()) else {
         return Err(invalid());
@@ -70,7 +70,7 @@ pub fn verify(secret_key: &[u8; 32], scope: &Scope, token: &str, now_seconds: i6
     m.update(payload.as_bytes());
     m.verify_slice(&sig).map_err(|_| invalid())?;
     let claims: OfferClaims = serde_json::from_slice(&B64.decode(payload).map_err(|_| invalid())?).map_err(|_| invalid())?;
-    if claims.t != scope.tenant_id || claims.e != scope.env.as_str() || claims.x <= now_seconds {
+    if claims.t != scope.tenant_id() || claims.e != scope.env().as_str() || claims.x <= now_seconds {
         return Err(invalid());
     }
     Ok(claims)
@@ -81,8 +81,8 @@ mod tests {
     use super::*;
     use crate::model::Environment;
 
-    fn scope(t: &str, env: Environment) -> Scope {
-        Scope { tenant_id: t.into(), env }
+    fn scope(t: &str, env: Environment) -> Scoped {
+        crate::server::auth::Scoped::trusted(t, env, crate::server::auth::Trust::StoredRow)
     }
 
     #[test]

@@ -56,7 +56,7 @@ pub async fn reset_user_password(user_id: String, password: String) -> Result<()
     ctx::finish(crate::server::services::users::reset_password(&state, &actor, &user_id, password).await)?;
     // Resetting one's own password ends one's other sessions, not this one.
     if actor.user_id() == Some(user_id.as_str()) {
-        crate::server::services::auth::renew_after_password_change(&session).await?;
+        crate::server::services::auth::renew_after_password_change(&state, &session).await?;
     }
     Ok(())
 }

@@ -13,7 +13,7 @@ pub async fn coupons_page(q: Option<String>, status: Option<String>, campaign: O
     let page = ctx::finish(coupons::list(&state, &actor, params).await)?;
     let (coupons, has_more) = (page.data, page.has_more);
     let campaigns = ctx::finish(coupons::campaigns(&state, &actor).await)?;
-    let time_zone = crate::server::db::tenants::time_zone(&state.db.pool, &ctx::finish(actor.scope().cloned())?.tenant_id).await?;
+    let time_zone = ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)?;
     let expiry_local = coupons
         .iter()
         .filter_map(|c| c.expires_at.as_deref().map(|e| (c.id.clone(), crate::server::tz::rfc3339_to_local(e, &time_zone).replace('T', " "))))
@@ -33,8 +33,7 @@ pub async fn load_coupon(code: String) -> Result<CouponDetail, AppError> {
 pub async fn coupon_time_zone() -> Result<String, AppError> {
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
-    let scope = ctx::finish(actor.scope().cloned())?;
-    Ok(crate::server::db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?)
+    ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)
 }
 
 #[server(prefix = "/sfn", endpoint = "coupons/create")]
@@ -56,8 +55,7 @@ pub async fn create_coupon(
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
     ctx::finish(actor.require(Permission::TenantWrite))?;
-    let scope = ctx::finish(actor.scope().cloned())?;
-    let tz = crate::server::db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?;
+    let tz = ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)?;
     let form = CouponForm { code, coupon_type, amount, currency, repeat_months, max_redemptions, max_per_customer, campaign };
     let mut errors = crate::error::FieldErrors::new();
     let starts_at = crate::server::tz::local_field(&mut errors, "startsAt", &starts, &tz);

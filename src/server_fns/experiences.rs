@@ -311,12 +311,11 @@ pub async fn list_events(
     after: String,
 ) -> Result<EventsData, AppError> {
     use crate::error::FieldErrors;
-    use crate::server::db::redemptions::EventFilter;
+    use crate::server::services::redemptions::EventFilter;
     use crate::server::services::{offers, redemptions};
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
-    let scope = ctx::finish(actor.scope().cloned())?;
-    let time_zone = crate::server::db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?;
+    let time_zone = ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)?;
     let mut e = FieldErrors::new();
     let mut day = |field: &str, text: &str, plus_days: i64| -> Option<i64> {
         let text = text.trim();
@@ -364,6 +363,6 @@ pub async fn load_offer_stats(id: String, days: i64) -> Result<OfferStats, AppEr
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
     let days = days.clamp(1, 366);
-    let to = crate::server::db::now_ms();
+    let to = state.clock.now_ms();
     ctx::finish(crate::server::services::offers::stats(&state, &actor, &id, to - days * 86_400_000, to).await)
 }

@@ -8,8 +8,7 @@ use leptos::prelude::*;
 async fn form_data(state: &crate::server::AppState, actor: &crate::server::auth::Actor) -> Result<OfferFormData, AppError> {
     use crate::model::{PriceOption, ProductStatus};
     use crate::server::services::{methods, prices, products};
-    let scope = actor.scope()?;
-    let time_zone = crate::server::db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?;
+    let time_zone = crate::server::services::tenants::time_zone(state, actor).await?;
     let methods =
         methods::list(state, actor, None, Some(100)).await?.data.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.name)).collect();
     let products = products::list(state, actor, products::ListParams { limit: Some(100), ..Default::default() }).await?.data;
@@ -47,10 +46,9 @@ pub async fn get_offer(id: String) -> Result<OfferDetail, AppError> {
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
     let offer = ctx::finish(offers::get(&state, &actor, &id).await)?;
-    let scope = actor.scope()?.clone();
     let form = form_data(&state, &actor).await?;
     let method = methods::get(&state, &actor, &offer.redemption_method_id).await?;
-    let object = offers::workflow_offer(&state, &scope, &offer, &method, "<offer token, minted at decision time>").await?;
+    let object = offers::workflow_preview(&state, &actor, &offer, &method).await?;
     let local = |v: &Option<String>| v.as_deref().map(|s| crate::server::tz::rfc3339_to_local(s, &form.time_zone)).unwrap_or_default();
     Ok(OfferDetail {
         valid_from_local: local(&offer.valid_from),
@@ -124,7 +122,7 @@ pub async fn create_offer(
 ) -> Result<Offer, AppError> {
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
-    let tz = crate::server::db::tenants::time_zone(&state.db.pool, &ctx::finish(actor.scope().cloned())?.tenant_id).await?;
+    let tz = ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)?;
     let input = ctx::finish(to_input(&tz, name, method_id, price_ids, title, price_label, description, instructions, valid_from, valid_until, audience))?;
     let offer = ctx::finish(crate::server::services::offers::create(&state, &actor, input).await)?;
     leptos_axum::redirect(&format!("/offers/{}", offer.id));
@@ -149,7 +147,7 @@ pub async fn update_offer(
     use crate::model::OfferUpdate;
     use crate::server_fns::ctx;
     let (state, actor) = ctx::actor().await?;
-    let tz = crate::server::db::tenants::time_zone(&state.db.pool, &ctx::finish(actor.scope().cloned())?.tenant_id).await?;
+    let tz = ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)?;
     let c = ctx::finish(to_input(&tz, name, method_id, price_ids, title, price_label, description, instructions, valid_from, valid_until, audience))?;
     let clear = |v: Option<String>| Some(v.unwrap_or_default());
     let input = OfferUpdate {

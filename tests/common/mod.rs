@@ -9,7 +9,7 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use offerdeck::model::{Environment, Role};
 use offerdeck::server::auth::Actor;
 use offerdeck::server::config::Config;
-use offerdeck::server::db::{Db, Scope};
+use offerdeck::server::db::{Db, Scoped};
 use offerdeck::server::services::{tenants, users};
 use offerdeck::server::{AppState, startup};
 use serde_json::Value;
@@ -239,8 +239,8 @@ impl TestApp {
         .unwrap();
     }
 
-    pub fn scope(&self, tenant_id: &str, env: Environment) -> Scope {
-        Scope { tenant_id: tenant_id.into(), env }
+    pub fn scope(&self, tenant_id: &str, env: Environment) -> Scoped {
+        offerdeck::server::auth::Actor::operator_in(tenant_id, env).authorize(offerdeck::server::auth::Permission::TenantRead).unwrap().clone()
     }
 
     pub async fn product_count(&self, tenant_id: &str, env: Environment) -> i64 {

@@ -92,7 +92,7 @@ pub async fn validate(
     ApiJson(i): ApiJson<CouponCodeInput>,
 ) -> ApiResult<Json<CouponValidation>> {
     let client = super::client_key(&s, peer, &headers);
-    if let Err(wait) = s.limits.check_validate(a.scope()?, &client) {
+    if let Err(wait) = s.limits.check_validate(a.authorize(crate::server::auth::Permission::Runtime)?, &client) {
         return Err(AppError::retry_after(format!("too many coupon checks from this address; try again in {wait} s"), wait).into());
     }
     Ok(Json(coupons::validate(&s, &a, &i.code).await?))

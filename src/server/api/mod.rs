@@ -14,7 +14,7 @@ pub mod surfaces;
 
 use crate::error::{AppError, ErrorCode};
 use crate::server::AppState;
-use crate::server::db::{self, Scope};
+use crate::server::services::idempotency;
 use crate::server::services;
 use axum::Router;
 use axum::body::{Body, to_bytes};
@@ -173,7 +173,10 @@ async fn idempotency(State(state): State<AppState>, req: Request, next: Next) ->
     if key.is_empty() || key.len() > 255 {
         return ApiError(AppError::field("Idempotency-Key", "must be 1 to 255 characters")).into_response();
     }
-    let Some((scope, principal)) = req.extensions().get::<crate::server::auth::Actor>().and_then(|a| Some((a.scope.clone()?, a.label()))) else {
+    let Some(actor) = req.extensions().get::<crate::server::auth::Actor>().cloned() else {
+        return next.run(req).await;
+    };
+    let Some(record) = idempotency::key(&actor, &key) else {
         return next.run(req).await;
     };
     let (parts, body) = req.into_parts();
@@ -188,7 +191,6 @@ async fn idempotency(State(state): State<AppState>, req: Request, next: Next) ->
     h.update(b"\n");
     h.update(&bytes);
     let request_hash = hex::encode(h.finalize());
-    let record = Record { scope: &scope, principal: &principal, key: &key };
     match run_idempotent(&state, record, &request_hash, Request::from_parts(parts, Body::from(bytes)), next).await {
         Ok(r) => r,
         Err(e) => ApiError(e).into_response(),
@@ -201,18 +203,9 @@ async fn idempotency(State(state): State<AppState>, req: Request, next: Next) ->
 #[derive(Clone, Copy, Debug)]
 pub struct ShownOnce(pub &'static [&'static str]);
 
-/// Whose record: tenant and environment, the principal (`key:<id>`) and the key it sent.
-#[derive(Clone, Copy)]
-struct Record<'a> {
-    scope: &'a Scope,
-    principal: &'a str,
-    key: &'a str,
-}
-
-async fn run_idempotent(state: &AppState, rec: Record<'_>, hash: &str, req: Request, next: Next) -> Result<Response, AppError> {
-    let pool = &state.db.pool;
-    if !db::idempotency::claim(pool, rec.scope, rec.principal, rec.key, hash).await? {
-        let stored = db::idempotency::get(pool, rec.scope, rec.principal, rec.key).await?.ok_or_else(|| AppError::conflict("retry the request"))?;
+async fn run_idempotent(state: &AppState, rec: idempotency::Key<'_>, hash: &str, req: Request, next: Next) -> Result<Response, AppError> {
+    if !idempotency::claim(state, &rec, hash).await? {
+        let stored = idempotency::stored(state, &rec).await?.ok_or_else(|| AppError::conflict("retry the request"))?;
         if stored.request_hash != hash {
             return Err(AppError::new(ErrorCode::IdempotencyKeyReused, "this Idempotency-Key was already used with a different request body"));
         }
@@ -228,7 +221,7 @@ async fn run_idempotent(state: &AppState, rec: Record<'_>, hash: &str, req: Requ
     let res = next.run(req).await;
     let status = res.status();
     if status.is_server_error() {
-        db::idempotency::release(pool, rec.scope, rec.principal, rec.key).await?;
+        idempotency::release(state, &rec).await?;
         return Ok(res);
     }
     let shown_once = res.extensions().get::<ShownOnce>().copied();
@@ -238,7 +231,7 @@ async fn run_idempotent(state: &AppState, rec: Record<'_>, hash: &str, req: Requ
         None => String::from_utf8_lossy(&bytes).to_string(),
         Some(ShownOnce(fields)) => redact(&bytes, fields),
     };
-    db::idempotency::complete(pool, rec.scope, rec.principal, rec.key, status.as_u16() as i64, &text).await?;
+    idempotency::complete(state, &rec, status.as_u16() as i64, &text).await?;
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
 
@@ -287,7 +280,7 @@ pub fn event_status_filter() -> utoipa::openapi::schema::Object {
 pub fn instant_param(name: &str, v: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
     match v.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
-        Some(t) => crate::server::db::rfc3339_to_ms(t)
+        Some(t) => crate::server::clock::rfc3339_to_ms(t)
             .map(Some)
             .ok_or_else(|| crate::error::AppError::field(name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")),
     }

@@ -98,7 +98,7 @@ pub async fn stats(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<crate::model::OfferStats>> {
-    let to = super::instant_param("to", q.to.as_deref())?.unwrap_or_else(crate::server::db::now_ms);
+    let to = super::instant_param("to", q.to.as_deref())?.unwrap_or_else(|| state.clock.now_ms());
     let from = super::instant_param("from", q.from.as_deref())?.unwrap_or(to - 30 * 24 * 3600 * 1000);
     Ok(Json(offers::stats(&state, &actor, &id, from, to).await?))
 }

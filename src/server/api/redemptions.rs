@@ -59,7 +59,7 @@ pub async fn list_events(
     ApiActor(actor): ApiActor,
     super::ApiQuery(q): super::ApiQuery<EventQuery>,
 ) -> ApiResult<Json<EventPage>> {
-    use crate::server::db::redemptions::EventFilter;
+    use crate::server::services::redemptions::EventFilter;
     let limit = crate::server::services::products::page_limit(q.limit)?;
     let f = EventFilter {
         event_type: q.event_type.as_deref(),

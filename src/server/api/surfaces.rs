@@ -225,7 +225,7 @@ pub async fn decide(
 ) -> ApiResult<impl axum::response::IntoResponse> {
     // Browsers (publishable keys) are limited per address; a secret key is the merchant's server.
     if a.is_publishable()
-        && let Err(wait) = s.limits.check_decision(a.scope()?, &super::client_key(&s, peer, &headers))
+        && let Err(wait) = s.limits.check_decision(a.authorize(crate::server::auth::Permission::Runtime)?, &super::client_key(&s, peer, &headers))
     {
         return Err(crate::error::AppError::retry_after(format!("too many surface decisions from this address; try again in {wait} s"), wait).into());
     }

@@ -1,13 +1,16 @@
-//! Who is calling and what they may do. An `Actor` is either a dashboard user (through the
-//! session) or an API key; it carries the tenant/environment scope and the role. Services call
-//! `actor.require(..)` and `actor.scope()` before they touch data.
+//! Who is calling and what they may do. An `Actor` is a dashboard user (through the session),
+//! an API key or the command line; it carries the tenant/environment it works in and its role.
+//! Services call `actor.authorize(Permission::…)`, which is the only way to obtain the
+//! [`Scoped`] value that `db::` takes for tenant-owned rows.
 pub mod keys;
 pub mod password;
+mod scope;
 pub mod session_store;
+
+pub use scope::{Scoped, Trust};
 
 use crate::error::{AppError, AppResult};
 use crate::model::{Environment, Role};
-use crate::server::db::Scope;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeyKind {
@@ -62,13 +65,15 @@ pub enum Permission {
     ManageSecrets,
     /// Tenants and users of the whole platform.
     PlatformAdmin,
+    /// The runtime endpoints a browser calls with a publishable key (decisions, coupon checks).
+    Runtime,
 }
 
 #[derive(Debug, Clone)]
 pub struct Actor {
-    pub principal: Principal,
-    pub scope: Option<Scope>,
-    pub role: Option<Role>,
+    principal: Principal,
+    scope: Option<Scoped>,
+    role: Option<Role>,
 }
 
 impl Actor {
@@ -76,22 +81,50 @@ impl Actor {
         Actor { principal: Principal::Cli, scope: None, role: None }
     }
 
-    pub fn api_key(key_id: String, kind: KeyKind, scope: Scope) -> Self {
+    /// The operator on the host (command line, test harness) acting inside one tenant and
+    /// environment. Nothing that serves a request may call it.
+    pub fn operator_in(tenant_id: &str, env: Environment) -> Self {
+        Actor { principal: Principal::Cli, scope: Some(Scoped::trusted(tenant_id, env, Trust::Operator)), role: None }
+    }
+
+    pub fn api_key(key_id: String, kind: KeyKind, scope: Scoped) -> Self {
         Actor { principal: Principal::ApiKey { key_id, kind }, scope: Some(scope), role: None }
     }
 
-    pub fn environment(&self) -> Option<Environment> {
-        self.scope.as_ref().map(|s| s.env)
+    /// A signed-in user, with the tenant membership the session works in (if any).
+    pub fn user(user_id: String, email: String, is_admin: bool, membership: Option<(Scoped, Role)>) -> Self {
+        let (scope, role) = membership.map_or((None, None), |(s, r)| (Some(s), Some(r)));
+        Actor { principal: Principal::User { user_id, email, is_admin }, scope, role }
     }
 
-    /// The tenant and environment this actor works in; a user without a tenant has none.
-    pub fn scope(&self) -> AppResult<&Scope> {
+    pub fn principal(&self) -> &Principal {
+        &self.principal
+    }
+
+    pub fn role(&self) -> Option<Role> {
+        self.role
+    }
+
+    pub fn environment(&self) -> Option<Environment> {
+        self.scope.as_ref().map(|s| s.env())
+    }
+
+    /// The tenant this actor works in, for display (no data access: use [`Actor::authorize`]).
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.scope.as_ref().map(|s| s.tenant_id())
+    }
+
+    /// Checks `p` and hands out the tenant and environment to work in: the one way to get the
+    /// [`Scoped`] that `db::` needs. Forbidden when the actor may not, or has no tenant.
+    pub fn authorize(&self, p: Permission) -> AppResult<&Scoped> {
+        self.require(p)?;
         self.scope.as_ref().ok_or_else(|| AppError::new(crate::error::ErrorCode::Forbidden, "choose a tenant first: you are not a member of any active tenant"))
     }
 
     pub fn may(&self, p: Permission) -> bool {
         match (&self.principal, p) {
             (Principal::Cli, _) => true,
+            (_, Permission::Runtime) => self.is_publishable() || self.may(Permission::TenantRead),
             (Principal::User { is_admin, .. }, Permission::PlatformAdmin) => *is_admin,
             (Principal::User { .. }, Permission::TenantRead) => self.scope.is_some() && self.role.is_some(),
             (Principal::User { .. }, Permission::TenantWrite | Permission::ManageSecrets) => self.scope.is_some() && self.role == Some(Role::Merchant),
@@ -103,11 +136,6 @@ impl Actor {
     /// A publishable (browser) key: only the endpoints the contract marks publishable.
     pub fn is_publishable(&self) -> bool {
         matches!(self.principal, Principal::ApiKey { kind: KeyKind::Publishable, .. })
-    }
-
-    /// Reading runtime endpoints that a publishable key may call too (decisions, coupon checks).
-    pub fn require_runtime_read(&self) -> AppResult<()> {
-        if self.is_publishable() { Ok(()) } else { self.require(Permission::TenantRead) }
     }
 
     pub fn require(&self, p: Permission) -> AppResult<()> {
@@ -145,11 +173,7 @@ mod tests {
     use super::*;
 
     fn user(role: Option<Role>, admin: bool) -> Actor {
-        Actor {
-            principal: Principal::User { user_id: "u".into(), email: "e".into(), is_admin: admin },
-            scope: role.map(|_| Scope { tenant_id: "t".into(), env: Environment::Preview }),
-            role,
-        }
+        Actor::user("u".into(), "e".into(), admin, role.map(|r| (Scoped::trusted("t", Environment::Preview, Trust::StoredRow), r)))
     }
 
     #[test]
@@ -164,7 +188,7 @@ mod tests {
         let admin = user(None, true);
         assert!(admin.may(Permission::PlatformAdmin));
         assert!(!admin.may(Permission::TenantRead), "an admin without membership sees no tenant data");
-        let scope = Scope { tenant_id: "t".into(), env: Environment::Live };
+        let scope = Scoped::trusted("t", Environment::Live, Trust::StoredRow);
         assert!(!Actor::api_key("k".into(), KeyKind::Publishable, scope.clone()).may(Permission::TenantWrite));
         assert!(Actor::api_key("k".into(), KeyKind::Secret, scope).may(Permission::TenantWrite));
     }

@@ -1,5 +1,5 @@
 //! SQL for API keys. Only the keyed hash of a key is stored; lookups go by that hash.
-use super::{Scope, env_of, ms_to_rfc3339, now_ms};
+use super::{Scoped, Trust, env_of, ms_to_rfc3339, now_ms};
 use crate::model::ApiKeyView;
 use sqlx::{Any, Executor, Row};
 
@@ -12,14 +12,14 @@ pub struct NewKey<'a> {
     pub created_by: Option<&'a str>,
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, k: NewKey<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, k: NewKey<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO api_keys (id, tenant_id, environment, kind, name, key_hash, last4, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(k.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(k.kind)
     .bind(k.name)
     .bind(k.key_hash)
@@ -31,13 +31,13 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, k
     .map(|_| ())
 }
 
-pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<ApiKeyView>, sqlx::Error> {
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<ApiKeyView>, sqlx::Error> {
     sqlx::query(
         "SELECT id, name, kind, environment, last4, created_at, revoked_at FROM api_keys \
          WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at DESC, id DESC",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .fetch_all(ex)
     .await?
     .iter()
@@ -55,11 +55,11 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> 
     .collect()
 }
 
-pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND revoked_at IS NULL")
         .bind(now_ms())
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .execute(ex)
         .await?;
@@ -71,7 +71,7 @@ pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, i
 pub struct ActiveKey {
     pub id: String,
     pub kind: String,
-    pub scope: Scope,
+    pub scope: Scoped,
 }
 
 pub async fn find_active_by_hash<'c, E: Executor<'c, Database = Any>>(ex: E, key_hash: &str) -> Result<Option<ActiveKey>, sqlx::Error> {
@@ -86,7 +86,7 @@ pub async fn find_active_by_hash<'c, E: Executor<'c, Database = Any>>(ex: E, key
         Ok(ActiveKey {
             id: r.try_get("id")?,
             kind: r.try_get("kind")?,
-            scope: Scope { tenant_id: r.try_get("tenant_id")?, env: env_of(&r.try_get::<String, _>("environment")?) },
+            scope: Scoped::trusted(r.try_get::<String, _>("tenant_id")?, env_of(&r.try_get::<String, _>("environment")?), Trust::StoredRow),
         })
     })
     .transpose()

@@ -1,10 +1,10 @@
 //! SQL for the audit log: who did what to which object, when. Written in the same transaction
 //! as the change it describes.
-use super::{Scope, new_id, now_ms};
+use super::{Scoped, new_id, now_ms};
 use sqlx::{Any, Executor, Row};
 
 pub struct Entry<'a> {
-    pub scope: Option<&'a Scope>,
+    pub scope: Option<&'a Scoped>,
     pub actor: &'a str,
     pub action: &'a str,
     pub object_type: &'a str,
@@ -18,8 +18,8 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>) ->
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
     )
     .bind(new_id("aud"))
-    .bind(e.scope.map(|s| s.tenant_id.clone()))
-    .bind(e.scope.map(|s| s.env.as_str().to_string()))
+    .bind(e.scope.map(|s| s.tenant_id().to_string()))
+    .bind(e.scope.map(|s| s.env().as_str().to_string()))
     .bind(e.actor)
     .bind(e.action)
     .bind(e.object_type)
@@ -32,10 +32,10 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>) ->
 }
 
 /// `(actor, action, object_id)` of a scope's entries, oldest first; used by tests and the log page.
-pub async fn list_for_object<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, object_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
+pub async fn list_for_object<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, object_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
     sqlx::query("SELECT actor, action FROM audit_log WHERE tenant_id = $1 AND environment = $2 AND object_id = $3 ORDER BY created_at, id")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(object_id)
         .fetch_all(ex)
         .await?

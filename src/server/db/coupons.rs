@@ -2,7 +2,7 @@
 //! conditional `UPDATE … RETURNING` takes a use of the global limit, one conditional upsert a use
 //! of the per-customer limit, and the `(coupon, subscription)` unique key makes a redemption
 //! happen once — never a read followed by a write decided in Rust.
-use super::{Scope, env_of, like_pattern, ms_to_rfc3339};
+use super::{Scoped, env_of, like_pattern, ms_to_rfc3339};
 use crate::model::{CampaignCount, Coupon, CouponRedemption, CouponStatus, CouponType, duration_months};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -87,15 +87,15 @@ pub struct NewCoupon<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, c: NewCoupon<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, c: NewCoupon<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO coupons (id, tenant_id, environment, code, coupon_type, amount, currency, repeat_months, max_redemptions, \
          max_per_customer, starts_at, expires_at, campaign, stripe_coupon_id, times_redeemed, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, 'active', $15, $15)",
     )
     .bind(c.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(c.code)
     .bind(c.coupon_type.as_str())
     .bind(c.amount)
@@ -113,10 +113,10 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, c
     .map(|_| ())
 }
 
-pub async fn get_by_code<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
+pub async fn get_by_code<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND code = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(code)
         .fetch_optional(ex)
         .await?
@@ -134,7 +134,7 @@ pub struct ListFilter<'a> {
 }
 
 /// Newest first; one page and whether more rows follow.
-pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: ListFilter<'_>, now: i64) -> Result<(Vec<Coupon>, bool), sqlx::Error> {
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: ListFilter<'_>, now: i64) -> Result<(Vec<Coupon>, bool), sqlx::Error> {
     let sql = format!(
         "SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR LOWER(code) LIKE $3 ESCAPE '\\' OR LOWER(COALESCE(campaign, '')) LIKE $3 ESCAPE '\\') \
@@ -146,8 +146,8 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
         after = super::after_cursor("coupons", "coupons", 6, super::Keyset::Id, "")
     );
     let rows = sqlx::query(&sql)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(f.search.map(like_pattern))
         .bind(f.status.map(|s| s.as_str().to_string()))
         .bind(f.campaign.map(str::to_string))
@@ -160,13 +160,13 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
 }
 
 /// Coupons and redemptions per campaign, most redeemed first.
-pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<CampaignCount>, sqlx::Error> {
+pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<CampaignCount>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
          WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign ORDER BY redemptions DESC, campaign",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -179,7 +179,7 @@ pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
 /// the untagged one while more follow); a tag with no coupons matches nothing.
 pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
@@ -191,8 +191,8 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
            (c.campaign IS NULL OR c.redemptions < k.redemptions OR (c.redemptions = k.redemptions AND c.campaign > k.campaign))) \
          ORDER BY CASE WHEN c.campaign IS NULL THEN 1 ELSE 0 END, c.redemptions DESC, c.campaign LIMIT $4",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
     .fetch_all(ex)
@@ -204,12 +204,12 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
     Ok(super::split_page(items, limit))
 }
 
-pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64) -> Result<bool, sqlx::Error> {
     let r =
         sqlx::query("UPDATE coupons SET status = 'archived', updated_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND status <> 'archived'")
             .bind(now)
-            .bind(&scope.tenant_id)
-            .bind(scope.env.as_str())
+            .bind(scope.tenant_id())
+            .bind(scope.env().as_str())
             .bind(id)
             .execute(ex)
             .await?;
@@ -219,7 +219,7 @@ pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, 
 /// Takes one use of the global limit if the coupon is redeemable now; the database decides
 /// (the row is locked and the condition re-checked under concurrency). Returns the coupon as
 /// updated, or `None` when it is unknown, archived, not yet valid, expired or used up.
-pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
+pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
     let row = sqlx::query(&format!(
         "UPDATE coupons SET times_redeemed = times_redeemed + 1, updated_at = $1 \
          WHERE tenant_id = $2 AND environment = $3 AND code = $4 AND status = 'active' \
@@ -228,8 +228,8 @@ pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope,
          RETURNING {COLS}"
     ))
     .bind(now)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(code)
     .fetch_optional(ex)
     .await?;
@@ -262,15 +262,15 @@ pub struct NewRedemption<'a> {
 }
 
 /// `false` when this (coupon, subscription) was already redeemed.
-pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, n: NewRedemption<'_>) -> Result<bool, sqlx::Error> {
+pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, n: NewRedemption<'_>) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "INSERT INTO coupon_redemptions (id, coupon_id, tenant_id, environment, subscription_id, customer_id, source, stripe_event_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (coupon_id, subscription_id) DO NOTHING",
     )
     .bind(n.id)
     .bind(n.coupon_id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(n.subscription_id)
     .bind(n.customer_id.map(str::to_string))
     .bind(n.source)
@@ -299,7 +299,7 @@ fn redemption(r: &AnyRow) -> Result<CouponRedemption, sqlx::Error> {
 /// The redemption of `code` by `subscription_id`, if any.
 pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     code: &str,
     subscription_id: &str,
 ) -> Result<Option<CouponRedemption>, sqlx::Error> {
@@ -307,8 +307,8 @@ pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(
         "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE c.tenant_id = $1 AND c.environment = $2 AND c.code = $3 AND r.subscription_id = $4"
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(code)
     .bind(subscription_id)
     .fetch_optional(ex)
@@ -320,7 +320,7 @@ pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(
 /// Newest first.
 pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     coupon_id: &str,
     limit: i64,
 ) -> Result<Vec<CouponRedemption>, sqlx::Error> {
@@ -328,8 +328,8 @@ pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(
         "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(coupon_id)
     .bind(limit)
     .fetch_all(ex)
@@ -341,7 +341,7 @@ pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(
 /// follow; the cursor must be a redemption of the same coupon.
 pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     coupon_id: &str,
     starting_after: Option<&str>,
     limit: i64,
@@ -351,8 +351,8 @@ pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
          WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 AND {after} ORDER BY r.created_at DESC, r.id DESC LIMIT $5",
         after = super::after_cursor("coupon_redemptions", "r", 4, super::Keyset::CreatedAt, "AND k.coupon_id = $3")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(coupon_id)
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -362,12 +362,12 @@ pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Redemption instants of one coupon since `from` (for the per-day count).
-pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, coupon_id: &str, from: i64) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, coupon_id: &str, from: i64) -> Result<Vec<i64>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT created_at FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3 AND created_at >= $4 ORDER BY created_at",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(coupon_id)
     .bind(from)
     .fetch_all(ex)
@@ -376,10 +376,10 @@ pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
 }
 
 /// Counted rows of the coupon's redemptions table (tests compare it with `times_redeemed`).
-pub async fn redemption_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, coupon_id: &str) -> Result<i64, sqlx::Error> {
+pub async fn redemption_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, coupon_id: &str) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(coupon_id)
         .fetch_one(ex)
         .await?
@@ -389,7 +389,7 @@ pub async fn redemption_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
 /// Records a Stripe event id once; `false` when it was already recorded.
 pub async fn record_stripe_event<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     integration_id: &str,
     event_id: &str,
     event_type: &str,
@@ -401,8 +401,8 @@ pub async fn record_stripe_event<'c, E: Executor<'c, Database = Any>>(
     )
     .bind(integration_id)
     .bind(event_id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(event_type)
     .bind(now)
     .execute(ex)
@@ -425,10 +425,10 @@ pub async fn set_stripe_event_outcome<'c, E: Executor<'c, Database = Any>>(
         .map(|_| ())
 }
 
-pub async fn stripe_event_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<i64, sqlx::Error> {
+pub async fn stripe_event_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) FROM stripe_events WHERE tenant_id = $1 AND environment = $2")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_one(ex)
         .await?
         .try_get(0)

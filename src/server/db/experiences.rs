@@ -1,5 +1,5 @@
 //! SQL for presentation schemas and experiences, within one tenant and environment.
-use super::{Scope, env_of, ms_to_rfc3339, now_ms};
+use super::{Scoped, env_of, ms_to_rfc3339, now_ms};
 use crate::model::{Experience, ExperienceKind, PresentationSchema};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -19,7 +19,7 @@ const SCHEMA_COLS: &str = "id, name, fields, offer_slots, environment, created_a
 
 pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     id: &str,
     name: &str,
     fields: &str,
@@ -31,8 +31,8 @@ pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(
          WHERE presentation_schemas.tenant_id = excluded.tenant_id AND presentation_schemas.environment = excluded.environment",
     )
     .bind(id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(name)
     .bind(fields)
     .bind(slots)
@@ -42,10 +42,10 @@ pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(
     .map(|r| r.rows_affected() == 1)
 }
 
-pub async fn get_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<PresentationSchema>, sqlx::Error> {
+pub async fn get_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<PresentationSchema>, sqlx::Error> {
     sqlx::query(&format!("SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -53,10 +53,10 @@ pub async fn get_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scop
         .transpose()
 }
 
-pub async fn list_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<PresentationSchema>, sqlx::Error> {
+pub async fn list_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<PresentationSchema>, sqlx::Error> {
     sqlx::query(&format!("SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_all(ex)
         .await?
         .iter()
@@ -67,7 +67,7 @@ pub async fn list_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 /// One page of presentation schemas, newest first, and whether more follow.
 pub async fn page_schemas<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<PresentationSchema>, bool), sqlx::Error> {
@@ -75,15 +75,15 @@ pub async fn page_schemas<'c, E: Executor<'c, Database = Any>>(
     super::page_by_id(ex, scope, of, starting_after, limit, schema).await
 }
 
-pub async fn delete_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
     super::delete_row(ex, super::DeletableTable::PresentationSchemas, scope, id).await
 }
 
 /// Names of the experiences that use a schema.
-pub async fn experiences_using_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, schema_id: &str) -> Result<Vec<String>, sqlx::Error> {
+pub async fn experiences_using_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, schema_id: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query("SELECT name FROM experiences WHERE tenant_id = $1 AND environment = $2 AND schema_id = $3 ORDER BY name")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(schema_id)
         .fetch_all(ex)
         .await?
@@ -119,7 +119,7 @@ pub struct ExperienceRow<'a> {
     pub offers: &'a str,
 }
 
-pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, x: ExperienceRow<'_>) -> Result<bool, sqlx::Error> {
+pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, x: ExperienceRow<'_>) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "INSERT INTO experiences (id, tenant_id, environment, name, kind, html, schema_id, content, offers, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
@@ -128,8 +128,8 @@ pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope
          WHERE experiences.tenant_id = excluded.tenant_id AND experiences.environment = excluded.environment",
     )
     .bind(x.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(x.name)
     .bind(if x.kind == ExperienceKind::App { "app" } else { "html" })
     .bind(x.html.map(str::to_string))
@@ -142,10 +142,10 @@ pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope
     .map(|r| r.rows_affected() == 1)
 }
 
-pub async fn get_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Experience>, sqlx::Error> {
+pub async fn get_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Experience>, sqlx::Error> {
     sqlx::query(&format!("SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -153,10 +153,10 @@ pub async fn get_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &
         .transpose()
 }
 
-pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<Experience>, sqlx::Error> {
+pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<Experience>, sqlx::Error> {
     sqlx::query(&format!("SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_all(ex)
         .await?
         .iter()
@@ -167,7 +167,7 @@ pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
 /// One page of experiences, newest first, and whether more follow.
 pub async fn page_experiences<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Experience>, bool), sqlx::Error> {
@@ -175,6 +175,6 @@ pub async fn page_experiences<'c, E: Executor<'c, Database = Any>>(
     super::page_by_id(ex, scope, of, starting_after, limit, experience).await
 }
 
-pub async fn delete_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
     super::delete_row(ex, super::DeletableTable::Experiences, scope, id).await
 }

@@ -2,7 +2,7 @@
 //! completed with the stored response, so two concurrent requests with one key cannot both run.
 //! Records belong to the principal (API key) that made them — another key of the same tenant
 //! and environment has a key space of its own — and expire after [`TTL_MS`].
-use super::{Scope, now_ms};
+use super::{Scoped, now_ms};
 use sqlx::{Any, Executor, Row};
 
 /// Stored answers are replayed for 24 hours, as Stripe does; after that the key may be reused.
@@ -16,7 +16,7 @@ pub struct Stored {
 
 /// Claims the key for `principal`. `false` when a live record for it already exists; an
 /// expired one is taken over in the same statement.
-pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, principal: &str, key: &str, request_hash: &str) -> Result<bool, sqlx::Error> {
+pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, principal: &str, key: &str, request_hash: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let r = sqlx::query(
         "INSERT INTO idempotency_keys (tenant_id, environment, principal, idem_key, request_hash, status_code, created_at) \
@@ -25,8 +25,8 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, principal: &str, key: &s
            SET request_hash = excluded.request_hash, status_code = 0, response_body = NULL, created_at = excluded.created_at \
            WHERE idempotency_keys.created_at < $7",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(principal)
     .bind(key)
     .bind(request_hash)
@@ -37,13 +37,13 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, principal: &str, key: &s
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, principal: &str, key: &str) -> Result<Option<Stored>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, principal: &str, key: &str) -> Result<Option<Stored>, sqlx::Error> {
     sqlx::query(
         "SELECT request_hash, status_code, response_body FROM idempotency_keys \
          WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4 AND created_at >= $5",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(principal)
     .bind(key)
     .bind(now_ms() - TTL_MS)
@@ -55,7 +55,7 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, prin
 
 pub async fn complete<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     principal: &str,
     key: &str,
     status_code: i64,
@@ -67,8 +67,8 @@ pub async fn complete<'c, E: Executor<'c, Database = Any>>(
     )
     .bind(status_code)
     .bind(body)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(principal)
     .bind(key)
     .execute(ex)
@@ -77,10 +77,10 @@ pub async fn complete<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Releases a claim whose request failed on our side, so that a retry may run again.
-pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, principal: &str, key: &str) -> Result<(), sqlx::Error> {
+pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, principal: &str, key: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(principal)
         .bind(key)
         .execute(ex)

@@ -1,12 +1,12 @@
 //! SQL for what the recorder writes in batches (decision events and the impressions of the
 //! offers they presented) and for the offer statistics read from them.
-use super::Scope;
+use super::Scoped;
 use sqlx::{Any, Executor, Row};
 
 /// One surface decision: its event row and one impression per presented offer.
 #[derive(Debug, Clone)]
 pub struct Decision {
-    pub scope: Scope,
+    pub scope: Scoped,
     pub event_id: String,
     pub status: &'static str,
     pub identity_kind: String,
@@ -46,8 +46,8 @@ pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, 
         for d in chunk {
             q = q
                 .bind(d.event_id.clone())
-                .bind(d.scope.tenant_id.clone())
-                .bind(d.scope.env.as_str())
+                .bind(d.scope.tenant_id().to_string())
+                .bind(d.scope.env().as_str())
                 .bind("surface.decision")
                 .bind(d.status)
                 .bind(d.offer_ids.first().cloned())
@@ -65,8 +65,8 @@ pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, 
         let mut q = sqlx::query(&sql);
         for (d, offer_id) in chunk {
             q = q
-                .bind(d.scope.tenant_id.clone())
-                .bind(d.scope.env.as_str())
+                .bind(d.scope.tenant_id().to_string())
+                .bind(d.scope.env().as_str())
                 .bind((*offer_id).clone())
                 .bind(d.event_id.clone())
                 .bind(d.identity.clone())
@@ -81,7 +81,7 @@ pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, 
 /// `[from_ms, to_ms)`.
 pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     offer_id: &str,
     from_ms: i64,
     to_ms: i64,
@@ -92,8 +92,8 @@ pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(
            (SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5), \
            (SELECT COUNT(DISTINCT identity) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5)",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(offer_id)
     .bind(from_ms)
     .bind(to_ms)

@@ -1,5 +1,5 @@
 //! SQL for the per-tenant, per-environment Stripe integration (secrets stored encrypted).
-use super::{Scope, ms_to_rfc3339, now_ms};
+use super::{Scoped, Trust, ms_to_rfc3339, now_ms};
 use sqlx::{Any, Executor, Row};
 
 pub struct IntegrationRow {
@@ -13,8 +13,8 @@ pub struct IntegrationRow {
 
 const COLS: &str = "id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at";
 
-fn row(r: &sqlx::any::AnyRow) -> Result<(Scope, IntegrationRow), sqlx::Error> {
-    let scope = Scope { tenant_id: r.try_get("tenant_id")?, env: super::env_of(&r.try_get::<String, _>("environment")?) };
+fn row(r: &sqlx::any::AnyRow) -> Result<(Scoped, IntegrationRow), sqlx::Error> {
+    let scope = Scoped::trusted(r.try_get::<String, _>("tenant_id")?, super::env_of(&r.try_get::<String, _>("environment")?), Trust::StoredRow);
     Ok((
         scope,
         IntegrationRow {
@@ -28,10 +28,10 @@ fn row(r: &sqlx::any::AnyRow) -> Result<(Scope, IntegrationRow), sqlx::Error> {
     ))
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Option<IntegrationRow>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Option<IntegrationRow>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_optional(ex)
         .await?
         .map(|r| row(&r).map(|(_, i)| i))
@@ -47,7 +47,7 @@ pub struct Upsert<'a> {
     pub webhook_secret_enc: Option<&'a str>,
 }
 
-pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, u: Upsert<'_>) -> Result<(), sqlx::Error> {
+pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, u: Upsert<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO stripe_integrations (id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
@@ -57,8 +57,8 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, u
            updated_at = excluded.updated_at",
     )
     .bind(u.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(u.secret_key_enc)
     .bind(u.secret_key_last4)
     .bind(u.secret_key_prefix)
@@ -69,16 +69,16 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, u
     .map(|_| ())
 }
 
-pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<bool, sqlx::Error> {
+pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<bool, sqlx::Error> {
     let r = sqlx::query("DELETE FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .execute(ex)
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// An integration by id, with the scope it belongs to (incoming Stripe events name only the id).
-pub async fn get_by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<Option<(Scope, IntegrationRow)>, sqlx::Error> {
+pub async fn get_by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<Option<(Scoped, IntegrationRow)>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM stripe_integrations WHERE id = $1")).bind(id).fetch_optional(ex).await?.map(|r| row(&r)).transpose()
 }

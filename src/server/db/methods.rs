@@ -1,5 +1,5 @@
 //! SQL for redemption methods and their workflow versions, within one tenant and environment.
-use super::{Scope, env_of, ms_to_rfc3339};
+use super::{Scoped, env_of, ms_to_rfc3339};
 use crate::model::{MethodSchema, MethodSettings, ProductStatus, RedemptionMethod, WorkflowVersion};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -31,14 +31,14 @@ pub struct NewMethod<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, m: NewMethod<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, m: NewMethod<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO redemption_methods (id, tenant_id, environment, name, slug, schema_kind, settings, status, current_version, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', NULL, $8, $8)",
     )
     .bind(m.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(m.name)
     .bind(m.slug)
     .bind(m.schema.as_str())
@@ -49,10 +49,10 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, m
     .map(|_| ())
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<RedemptionMethod>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<RedemptionMethod>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -62,7 +62,7 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: 
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
@@ -72,7 +72,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn update<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     id: &str,
     name: &str,
     slug: &str,
@@ -85,24 +85,24 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
             .bind(slug)
             .bind(serde_json::to_string(settings).unwrap_or_default())
             .bind(now)
-            .bind(&scope.tenant_id)
-            .bind(scope.env.as_str())
+            .bind(scope.tenant_id())
+            .bind(scope.env().as_str())
             .bind(id)
             .execute(ex)
             .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
     super::set_status(ex, super::StatusTable::Methods, scope, id, status, now).await
 }
 
-pub async fn set_current_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, version: i64, now: i64) -> Result<(), sqlx::Error> {
+pub async fn set_current_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, version: i64, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("UPDATE redemption_methods SET current_version = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
         .bind(version)
         .bind(now)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .execute(ex)
         .await
@@ -121,15 +121,15 @@ pub struct NewVersion<'a> {
 
 /// Inserts the next version number of the method and returns it; the unique (method, version)
 /// pair makes two concurrent saves conflict instead of sharing a number.
-pub async fn insert_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, v: NewVersion<'_>) -> Result<i64, sqlx::Error> {
+pub async fn insert_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, v: NewVersion<'_>) -> Result<i64, sqlx::Error> {
     let row = sqlx::query(
         "INSERT INTO workflow_versions (id, tenant_id, environment, method_id, version, source, compiled_js, source_map, created_by, created_at) \
          SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9 FROM workflow_versions WHERE method_id = $4 \
          RETURNING version",
     )
     .bind(v.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(v.method_id)
     .bind(v.source)
     .bind(v.compiled_js)
@@ -150,7 +150,7 @@ pub struct StoredVersion {
 
 pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     method_id: &str,
     version: i64,
 ) -> Result<Option<StoredVersion>, sqlx::Error> {
@@ -158,8 +158,8 @@ pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
         "SELECT version, source, compiled_js, source_map FROM workflow_versions \
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND version = $4",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(method_id)
     .bind(version)
     .fetch_optional(ex)
@@ -169,13 +169,13 @@ pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Newest first.
-pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, method_id: &str) -> Result<Vec<WorkflowVersion>, sqlx::Error> {
+pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, method_id: &str) -> Result<Vec<WorkflowVersion>, sqlx::Error> {
     sqlx::query(
         "SELECT id, version, source, created_by, created_at FROM workflow_versions \
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 ORDER BY version DESC",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(method_id)
     .fetch_all(ex)
     .await?
@@ -196,7 +196,7 @@ pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
 /// is a version's `id` and must belong to the same method.
 pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     method_id: &str,
     starting_after: Option<&str>,
     limit: i64,
@@ -206,8 +206,8 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND {after} ORDER BY version DESC LIMIT $5",
         after = super::after_cursor("workflow_versions", "workflow_versions", 4, super::Keyset::Version, "AND k.method_id = $3")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(method_id)
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -229,10 +229,10 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Every method of a scope (the surface-decision snapshot).
-pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<RedemptionMethod>, sqlx::Error> {
+pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<RedemptionMethod>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_all(ex)
         .await?
         .iter()

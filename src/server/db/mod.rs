@@ -1,6 +1,6 @@
 //! All SQL lives under this module, written once for SQLite and PostgreSQL (`$n` placeholders,
 //! BIGINT instants in unix ms). This file is the only place that branches on the backend:
-//! connection pragmas and the migration folder. Tenant-owned tables take a `Scope` first.
+//! connection pragmas and the migration folder. Tenant-owned tables take a `Scoped` first.
 pub mod api_keys;
 pub mod audit;
 pub mod coupons;
@@ -9,6 +9,7 @@ pub mod idempotency;
 pub mod impressions;
 pub mod integrations;
 pub mod methods;
+mod migrations;
 pub mod offers;
 pub mod prices;
 pub mod products;
@@ -19,6 +20,8 @@ pub mod tenants;
 pub mod users;
 pub mod webhooks;
 
+pub use crate::server::auth::{Scoped, Trust};
+pub use crate::server::clock::{ms_to_rfc3339, now_ms, rfc3339_to_ms};
 use crate::model::Environment;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
@@ -35,15 +38,6 @@ pub struct Db {
     pub backend: Backend,
 }
 
-/// Tenant and environment: the first argument of every query on tenant-owned rows.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Scope {
-    pub tenant_id: String,
-    pub env: Environment,
-}
-
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
-static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
 impl Db {
     /// Connects to `url`. `search_path` (PostgreSQL only) lets tests give each test its own schema.
@@ -99,10 +93,7 @@ impl Db {
     }
 
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
-        match self.backend {
-            Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await,
-            Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await,
-        }
+        migrations::run(&self.pool, self.backend).await
     }
 
     /// Begins a transaction that will write. On SQLite it takes the write lock at once
@@ -186,9 +177,9 @@ impl DeletableTable {
 }
 
 /// Deletes one row of `table` within the scope; `false` when there is no such row.
-pub async fn delete_row<'c, E: Executor<'c, Database = sqlx::Any>>(ex: E, table: DeletableTable, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete_row<'c, E: Executor<'c, Database = sqlx::Any>>(ex: E, table: DeletableTable, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
     let sql = format!("DELETE FROM {} WHERE tenant_id = $1 AND environment = $2 AND id = $3", table.name());
-    let r = sqlx::query(&sql).bind(&scope.tenant_id).bind(scope.env.as_str()).bind(id).execute(ex).await?;
+    let r = sqlx::query(&sql).bind(scope.tenant_id()).bind(scope.env().as_str()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -196,13 +187,13 @@ pub async fn delete_row<'c, E: Executor<'c, Database = sqlx::Any>>(ex: E, table:
 pub async fn set_status<'c, E: Executor<'c, Database = sqlx::Any>>(
     ex: E,
     table: StatusTable,
-    scope: &Scope,
+    scope: &Scoped,
     id: &str,
     status: crate::model::ProductStatus,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
     let sql = format!("UPDATE {} SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5", table.name());
-    let r = sqlx::query(&sql).bind(status.as_str()).bind(now).bind(&scope.tenant_id).bind(scope.env.as_str()).bind(id).execute(ex).await?;
+    let r = sqlx::query(&sql).bind(status.as_str()).bind(now).bind(scope.tenant_id()).bind(scope.env().as_str()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -244,7 +235,7 @@ pub struct PageOf<'a> {
 /// whether more follow: the list query every plain resource shares.
 pub async fn page_by_id<'c, E: Executor<'c, Database = sqlx::Any>, T>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     of: PageOf<'_>,
     starting_after: Option<&str>,
     limit: i64,
@@ -255,8 +246,8 @@ pub async fn page_by_id<'c, E: Executor<'c, Database = sqlx::Any>, T>(
         "SELECT {cols} FROM {table} WHERE tenant_id = $1 AND environment = $2 {filter} AND {after} ORDER BY id DESC LIMIT $4",
         after = after_cursor(table, table, 3, Keyset::Id, "")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
     .fetch_all(ex)
@@ -269,22 +260,6 @@ pub fn split_page<T>(mut items: Vec<T>, limit: i64) -> (Vec<T>, bool) {
     let more = items.len() as i64 > limit;
     items.truncate(limit.max(0) as usize);
     (items, more)
-}
-
-pub fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-pub fn ms_to_rfc3339(ms: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
-}
-
-/// The inverse of [`ms_to_rfc3339`]; `None` when `s` is not an RFC 3339 time.
-pub fn rfc3339_to_ms(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
 /// Opaque, time-ordered ids (`prod_0193…`): lexical order is creation order, which keeps

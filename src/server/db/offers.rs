@@ -1,5 +1,5 @@
 //! SQL for offers and their ordered prices, within one tenant and environment.
-use super::{Scope, env_of, ms_to_rfc3339};
+use super::{Scoped, env_of, ms_to_rfc3339};
 use crate::model::{Audience, Offer, ProductStatus};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -35,14 +35,14 @@ pub struct OfferRow<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, o: &OfferRow<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o: &OfferRow<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO offers (id, tenant_id, environment, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)",
     )
     .bind(o.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(o.name)
     .bind(o.method_id)
     .bind(o.presentation)
@@ -56,7 +56,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, o
     .map(|_| ())
 }
 
-pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, o: &OfferRow<'_>) -> Result<bool, sqlx::Error> {
+pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o: &OfferRow<'_>) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE offers SET name = $1, method_id = $2, presentation = $3, instructions = $4, valid_from = $5, valid_until = $6, audience = $7, updated_at = $8 \
          WHERE tenant_id = $9 AND environment = $10 AND id = $11",
@@ -69,8 +69,8 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, o
     .bind(o.valid_until)
     .bind(o.audience.as_str())
     .bind(o.now)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(o.id)
     .execute(ex)
     .await?;
@@ -91,13 +91,13 @@ pub async fn set_prices(tx: &mut sqlx::Transaction<'_, Any>, offer_id: &str, pri
     Ok(())
 }
 
-async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, offer_id: &str) -> Result<Vec<String>, sqlx::Error> {
+async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, offer_id: &str) -> Result<Vec<String>, sqlx::Error> {
     sqlx::query(
         "SELECT op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
          WHERE o.tenant_id = $1 AND o.environment = $2 AND op.offer_id = $3 ORDER BY op.position",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(offer_id)
     .fetch_all(ex)
     .await?
@@ -107,10 +107,10 @@ async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, of
 }
 
 /// One offer with its prices; `conn` is a pool connection or a transaction (`&mut *tx`).
-pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scope, id: &str) -> Result<Option<Offer>, sqlx::Error> {
+pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scoped, id: &str) -> Result<Option<Offer>, sqlx::Error> {
     let Some(row) = sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -122,13 +122,13 @@ pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scope, id: &str) -> Res
     Ok(Some(o))
 }
 
-pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scope, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
+pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
     .fetch_all(&mut *conn)
@@ -140,15 +140,15 @@ pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scope, starting_after:
     Ok((items, more))
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
     super::set_status(ex, super::StatusTable::Offers, scope, id, status, now).await
 }
 
 /// Every offer of a scope without its prices (the surface-decision snapshot).
-pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<Offer>, sqlx::Error> {
+pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<Offer>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_all(ex)
         .await?
         .iter()

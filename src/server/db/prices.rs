@@ -1,5 +1,5 @@
 //! SQL for catalogue prices, always within one tenant and environment.
-use super::{Scope, env_of, ms_to_rfc3339};
+use super::{Scoped, env_of, ms_to_rfc3339};
 use crate::model::{Price, PriceInterval, ProductStatus, format_amount};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -33,14 +33,14 @@ pub struct NewPrice<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, p: NewPrice<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, p: NewPrice<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO prices (id, tenant_id, environment, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $9)",
     )
     .bind(p.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(p.product_id)
     .bind(p.currency)
     .bind(p.unit_amount)
@@ -52,10 +52,10 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, p
     .map(|_| ())
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Price>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Price>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -66,7 +66,7 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: 
 /// Newest first; optionally only one product's prices.
 pub async fn list<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     product_id: Option<&str>,
     starting_after: Option<&str>,
     limit: i64,
@@ -76,8 +76,8 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
          AND ($3 IS NULL OR product_id = $3) AND {after} ORDER BY id DESC LIMIT $5",
         after = super::after_cursor("prices", "prices", 4, super::Keyset::Id, "")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(product_id.map(str::to_string))
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -88,7 +88,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     id: &str,
     stripe_price_id: &str,
     now: i64,
@@ -96,14 +96,14 @@ pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(
     let r = sqlx::query("UPDATE prices SET stripe_price_id = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
         .bind(stripe_price_id)
         .bind(now)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .execute(ex)
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
     super::set_status(ex, super::StatusTable::Prices, scope, id, status, now).await
 }

@@ -1,5 +1,5 @@
 //! SQL for catalogue products, always within one tenant and environment.
-use super::{Scope, env_of, like_pattern, ms_to_rfc3339};
+use super::{Scoped, env_of, like_pattern, ms_to_rfc3339};
 use crate::model::{Product, ProductStatus};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -17,14 +17,14 @@ fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
     })
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, description: &str, now: i64) -> Result<(), sqlx::Error> {
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, name: &str, description: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO products (id, tenant_id, environment, name, description, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)",
     )
     .bind(id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(name)
     .bind(description)
     .bind(now)
@@ -33,10 +33,10 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, i
     .map(|_| ())
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Product>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Product>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -52,7 +52,7 @@ pub struct ListFilter<'a> {
 }
 
 /// Newest first. Returns one page and whether more rows follow.
-pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: ListFilter<'_>) -> Result<(Vec<Product>, bool), sqlx::Error> {
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: ListFilter<'_>) -> Result<(Vec<Product>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR LOWER(name) LIKE $3 ESCAPE '\\') \
@@ -61,8 +61,8 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
          ORDER BY id DESC LIMIT $6",
         after = super::after_cursor("products", "products", 5, super::Keyset::Id, "")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(f.search.map(like_pattern))
     .bind(f.status.map(|s| s.as_str().to_string()))
     .bind(f.starting_after.map(str::to_string))
@@ -72,7 +72,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     Ok(super::split_page(rows.iter().map(product).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
-pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, description: &str, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, name: &str, description: &str, now: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE products SET name = $1, description = $2, updated_at = $3 \
          WHERE tenant_id = $4 AND environment = $5 AND id = $6",
@@ -80,22 +80,22 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, i
     .bind(name)
     .bind(description)
     .bind(now)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(id)
     .execute(ex)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
     super::set_status(ex, super::StatusTable::Products, scope, id, status, now).await
 }
 
-pub async fn count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<i64, sqlx::Error> {
+pub async fn count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) FROM products WHERE tenant_id = $1 AND environment = $2")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_one(ex)
         .await?
         .try_get(0)

@@ -1,5 +1,5 @@
 //! SQL for events and for offer redemptions (claimed per token nonce before the workflow runs).
-use super::{Scope, ms_to_rfc3339, now_ms};
+use super::{Scoped, ms_to_rfc3339, now_ms};
 use crate::model::Event;
 use sqlx::{Any, Executor, Row};
 
@@ -18,14 +18,14 @@ pub struct NewEvent<'a> {
     pub logs: Option<String>,
 }
 
-pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(e.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(e.event_type)
     .bind(e.status)
     .bind(e.offer_id)
@@ -44,10 +44,10 @@ pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 }
 
 /// `(event_type, status, offer_id)` of a scope's events, oldest first.
-pub async fn list_events<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<(String, String, String, Option<String>)>, sqlx::Error> {
+pub async fn list_events<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<(String, String, String, Option<String>)>, sqlx::Error> {
     sqlx::query("SELECT id, event_type, status, offer_id FROM events WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at, id")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_all(ex)
         .await?
         .iter()
@@ -64,14 +64,14 @@ pub enum Claim {
     Running,
 }
 
-pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, nonce: &str, offer_id: &str) -> Result<Claim, sqlx::Error> {
+pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, nonce: &str, offer_id: &str) -> Result<Claim, sqlx::Error> {
     let inserted = sqlx::query(
         "INSERT INTO offer_redemptions (token_nonce, tenant_id, environment, offer_id, state, created_at) \
          VALUES ($1, $2, $3, $4, 'running', $5) ON CONFLICT DO NOTHING",
     )
     .bind(nonce)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(offer_id)
     .bind(now_ms())
     .execute(pool)
@@ -82,8 +82,8 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, nonce: &str, offer_id: &
     let row =
         sqlx::query("SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3")
             .bind(nonce)
-            .bind(&scope.tenant_id)
-            .bind(scope.env.as_str())
+            .bind(scope.tenant_id())
+            .bind(scope.env().as_str())
             .fetch_optional(pool)
             .await?;
     Ok(match row {
@@ -98,7 +98,7 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scope, nonce: &str, offer_id: &
 
 pub async fn succeed<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     nonce: &str,
     event_id: &str,
     http_status: i64,
@@ -112,19 +112,19 @@ pub async fn succeed<'c, E: Executor<'c, Database = Any>>(
     .bind(http_status)
     .bind(response)
     .bind(nonce)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .execute(ex)
     .await
     .map(|_| ())
 }
 
 /// A redemption that did not succeed leaves the token redeemable (e.g. sign up first, then redeem).
-pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, nonce: &str) -> Result<(), sqlx::Error> {
+pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, nonce: &str) -> Result<(), sqlx::Error> {
     sqlx::query("DELETE FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3 AND state = 'running'")
         .bind(nonce)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .execute(ex)
         .await
         .map(|_| ())
@@ -168,7 +168,7 @@ pub struct EventFilter<'a> {
 }
 
 /// Newest first.
-pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: EventFilter<'_>) -> Result<(Vec<Event>, bool), sqlx::Error> {
+pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: EventFilter<'_>) -> Result<(Vec<Event>, bool), sqlx::Error> {
     let rows = sqlx::query(&format!(
         "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR event_type = $3) AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR offer_id = $5) \
@@ -176,8 +176,8 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
          AND ($10 IS NULL OR created_at < $10) ORDER BY id DESC LIMIT $7",
         after = super::after_cursor("events", "events", 6, super::Keyset::Id, "")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(f.event_type.map(str::to_string))
     .bind(f.status.map(str::to_string))
     .bind(f.offer_id.map(str::to_string))
@@ -191,10 +191,10 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, f: 
     Ok(super::split_page(rows.iter().map(event).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
-pub async fn get_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Event>, sqlx::Error> {
+pub async fn get_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Event>, sqlx::Error> {
     sqlx::query(&format!("SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?

@@ -1,5 +1,5 @@
 //! SQL for surfaces, within one tenant and environment.
-use super::{Scope, env_of, ms_to_rfc3339, now_ms};
+use super::{Scoped, env_of, ms_to_rfc3339, now_ms};
 use crate::model::Surface;
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -17,15 +17,15 @@ fn surface(r: &AnyRow) -> Result<Surface, sqlx::Error> {
 
 const COLS: &str = "id, name, slug, slots, environment, created_at, updated_at";
 
-pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, name: &str, slug: &str, slots: &str) -> Result<bool, sqlx::Error> {
+pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, name: &str, slug: &str, slots: &str) -> Result<bool, sqlx::Error> {
     sqlx::query(
         "INSERT INTO surfaces (id, tenant_id, environment, name, slug, slots, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, slug = excluded.slug, slots = excluded.slots, updated_at = excluded.updated_at \
          WHERE surfaces.tenant_id = excluded.tenant_id AND surfaces.environment = excluded.environment",
     )
     .bind(id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(name)
     .bind(slug)
     .bind(slots)
@@ -35,10 +35,10 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, i
     .map(|r| r.rows_affected() == 1)
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<Surface>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Surface>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -46,10 +46,10 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: 
         .transpose()
 }
 
-pub async fn by_slug<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, slug: &str) -> Result<Option<Surface>, sqlx::Error> {
+pub async fn by_slug<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, slug: &str) -> Result<Option<Surface>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND slug = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(slug)
         .fetch_optional(ex)
         .await?
@@ -57,10 +57,10 @@ pub async fn by_slug<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, 
         .transpose()
 }
 
-pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<Surface>, sqlx::Error> {
+pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<Surface>, sqlx::Error> {
     sqlx::query(&format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .fetch_all(ex)
         .await?
         .iter()
@@ -71,7 +71,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> 
 /// One page of surfaces, newest first, and whether more follow.
 pub async fn page<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Surface>, bool), sqlx::Error> {
@@ -84,6 +84,6 @@ pub async fn token_ttl_seconds<'c, E: Executor<'c, Database = Any>>(ex: E, tenan
     Ok(row.map(|r| r.try_get::<i64, _>(0)).transpose()?.unwrap_or(1800))
 }
 
-pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
     super::delete_row(ex, super::DeletableTable::Surfaces, scope, id).await
 }

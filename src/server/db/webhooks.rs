@@ -2,7 +2,7 @@
 //! message and endpoint) and the attempt log. Deliveries are claimed with a lease, so several
 //! nodes on one PostgreSQL never send the same attempt twice and a node that dies mid-delivery
 //! leaves the row to be picked up again when the lease runs out.
-use super::{Backend, Db, Scope, env_of, ms_to_rfc3339};
+use super::{Backend, Db, Scoped, env_of, ms_to_rfc3339};
 use crate::model::{WebhookAttempt, WebhookDelivery, WebhookEndpoint};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -46,15 +46,15 @@ pub async fn begin_endpoint_write(db: &Db, tenant_id: &str) -> Result<sqlx::Tran
 
 /// Inserts the endpoint unless the scope already has `max` (deleted ones not counted): `false`
 /// then. Run it in [`begin_endpoint_write`]'s transaction for the count to hold.
-pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, n: NewEndpoint<'_>, max: i64) -> Result<bool, sqlx::Error> {
+pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, n: NewEndpoint<'_>, max: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "INSERT INTO webhook_endpoints (id, tenant_id, environment, url, description, event_types, secret_enc, status, created_at, updated_at) \
          SELECT $1, $2, $3, $4, $5, $6, $7, 'enabled', $8, $8 \
          WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $2 AND environment = $3 AND status <> 'deleted') < $9",
     )
     .bind(n.id)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(n.url)
     .bind(n.description)
     .bind(n.events.join(","))
@@ -66,7 +66,7 @@ pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, e: &WebhookEndpoint, now: i64) -> Result<bool, sqlx::Error> {
+pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, e: &WebhookEndpoint, now: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE webhook_endpoints SET url = $1, description = $2, event_types = $3, status = $4, updated_at = $5 \
          WHERE tenant_id = $6 AND environment = $7 AND id = $8",
@@ -76,18 +76,18 @@ pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
     .bind(e.events.join(","))
     .bind(&e.status)
     .bind(now)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(id)
     .execute(ex)
     .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
+pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
     sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -95,11 +95,11 @@ pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
         .transpose()
 }
 
-pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope) -> Result<Vec<WebhookEndpoint>, sqlx::Error> {
+pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<WebhookEndpoint>, sqlx::Error> {
     let rows =
         sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' ORDER BY id DESC"))
-            .bind(&scope.tenant_id)
-            .bind(scope.env.as_str())
+            .bind(scope.tenant_id())
+            .bind(scope.env().as_str())
             .fetch_all(ex)
             .await?;
     rows.iter().map(endpoint).collect()
@@ -109,7 +109,7 @@ pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &
 /// still works as a cursor.
 pub async fn page_endpoints<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<WebhookEndpoint>, bool), sqlx::Error> {
@@ -119,7 +119,7 @@ pub async fn page_endpoints<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     id: &str,
     event_type: &str,
     payload: &str,
@@ -127,8 +127,8 @@ pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO webhook_messages (id, tenant_id, environment, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
         .bind(id)
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(event_type)
         .bind(payload)
         .bind(now)
@@ -142,7 +142,7 @@ pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
 /// (`whd_<message>_<endpoint>`): time-ordered, and unique like the pair.
 pub async fn insert_deliveries<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     message_id: &str,
     event_type: &str,
     now: i64,
@@ -158,8 +158,8 @@ pub async fn insert_deliveries<'c, E: Executor<'c, Database = Any>>(
     .bind(message_id)
     .bind(now)
     .bind(give_up_at)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(format!("%,{event_type},%"))
     .execute(ex)
     .await?;
@@ -313,15 +313,15 @@ pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Puts a delivery back in the queue now, with a fresh 24-hour window (manual resend).
-pub async fn requeue<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str, now: i64, give_up_at: i64) -> Result<bool, sqlx::Error> {
+pub async fn requeue<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64, give_up_at: i64) -> Result<bool, sqlx::Error> {
     let r = sqlx::query(
         "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, give_up_at = $2, locked_until = 0, updated_at = $1 \
          WHERE tenant_id = $3 AND environment = $4 AND id = $5 AND locked_until <= $1",
     )
     .bind(now)
     .bind(give_up_at)
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(id)
     .execute(ex)
     .await?;
@@ -352,7 +352,7 @@ fn delivery(r: &AnyRow) -> Result<WebhookDelivery, sqlx::Error> {
 /// Newest first.
 pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     endpoint_id: &str,
     limit: i64,
 ) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
@@ -360,8 +360,8 @@ pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(
         "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(endpoint_id)
     .bind(limit)
     .fetch_all(ex)
@@ -373,7 +373,7 @@ pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(
 /// follow; the cursor must be a delivery of the same endpoint.
 pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     endpoint_id: &str,
     starting_after: Option<&str>,
     limit: i64,
@@ -383,8 +383,8 @@ pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND {after} ORDER BY d.created_at DESC, d.id DESC LIMIT $5",
         after = super::after_cursor("webhook_deliveries", "d", 4, super::Keyset::CreatedAt, "AND k.endpoint_id = $3")
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(endpoint_id)
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -393,13 +393,13 @@ pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
     Ok(super::split_page(rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
-pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, id: &str) -> Result<Option<WebhookDelivery>, sqlx::Error> {
+pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<WebhookDelivery>, sqlx::Error> {
     sqlx::query(&format!(
         "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.id = $3"
     ))
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(id)
     .fetch_optional(ex)
     .await?
@@ -411,7 +411,7 @@ pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 /// oldest first: the delivery log's details in one query.
 pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     endpoint_id: &str,
     since: i64,
 ) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
@@ -420,8 +420,8 @@ pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(
          FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND d.created_at >= $4 ORDER BY a.attempted_at, a.id",
     )
-    .bind(&scope.tenant_id)
-    .bind(scope.env.as_str())
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
     .bind(endpoint_id)
     .bind(since)
     .fetch_all(ex)
@@ -446,7 +446,7 @@ pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(
 /// delivery log's details in one query.
 pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
     ex: E,
-    scope: &Scope,
+    scope: &Scoped,
     delivery_ids: &[String],
 ) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
     if delivery_ids.is_empty() {
@@ -458,7 +458,7 @@ pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
          FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.id IN ({list}) ORDER BY a.attempted_at, a.id"
     );
-    let mut q = sqlx::query(&sql).bind(&scope.tenant_id).bind(scope.env.as_str());
+    let mut q = sqlx::query(&sql).bind(scope.tenant_id()).bind(scope.env().as_str());
     for id in delivery_ids {
         q = q.bind(id);
     }
@@ -481,10 +481,10 @@ pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
 }
 
 /// Messages of one type in the scope (tests count `coupon.redeemed`).
-pub async fn message_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scope, event_type: &str) -> Result<i64, sqlx::Error> {
+pub async fn message_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, event_type: &str) -> Result<i64, sqlx::Error> {
     sqlx::query("SELECT COUNT(*) FROM webhook_messages WHERE tenant_id = $1 AND environment = $2 AND event_type = $3")
-        .bind(&scope.tenant_id)
-        .bind(scope.env.as_str())
+        .bind(scope.tenant_id())
+        .bind(scope.env().as_str())
         .bind(event_type)
         .fetch_one(ex)
         .await?

@@ -4,17 +4,16 @@ use crate::error::{AppError, AppResult};
 use crate::model::{ApiKeyView, Environment};
 use crate::server::AppState;
 use crate::server::auth::{Actor, KeyKind, Permission, keys};
-use crate::server::db::{self, Scope, audit, new_id};
+use crate::server::db::{self, Scoped, audit, new_id};
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<ApiKeyView>> {
-    actor.require(Permission::ManageSecrets)?;
-    Ok(db::api_keys::list(&state.db.pool, actor.scope()?).await?)
+    let scope = actor.authorize(Permission::ManageSecrets)?;
+    Ok(db::api_keys::list(&state.db.pool, scope).await?)
 }
 
 /// Creates a key in the actor's tenant and environment and returns its full text (once).
 pub async fn create(state: &AppState, actor: &Actor, kind: &str, name: &str) -> AppResult<(String, String)> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?.clone();
+    let scope = actor.authorize(Permission::ManageSecrets)?.clone();
     let kind = KeyKind::parse(kind).ok_or_else(|| AppError::field("kind", "must be secret or publishable"))?;
     let name = name.trim();
     if name.chars().count() > 80 {
@@ -30,12 +29,12 @@ pub async fn create(state: &AppState, actor: &Actor, kind: &str, name: &str) -> 
 pub(crate) async fn insert_key(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     state: &AppState,
-    scope: &Scope,
+    scope: &Scoped,
     kind: KeyKind,
     name: &str,
     actor: &Actor,
 ) -> AppResult<(String, String)> {
-    let key = keys::generate(kind, scope.env);
+    let key = keys::generate(kind, scope.env());
     let id = new_id("key");
     db::api_keys::insert(
         &mut **tx,
@@ -66,8 +65,7 @@ pub(crate) async fn insert_key(
 }
 
 pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let mut tx = state.db.begin_write().await?;
     if !db::api_keys::revoke(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("active API key"));
@@ -89,9 +87,9 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
     let (kind, env): (KeyKind, Environment) = keys::parse_prefix(bearer).ok_or_else(invalid)?;
     let hash = keys::keyed_hash(&state.config.secret_key, bearer);
     let found = state.snapshots.active_key(&state.db, &hash).await?.ok_or_else(invalid)?;
-    if found.kind != kind.as_str() || found.scope.env != env {
+    if found.kind != kind.as_str() || found.scope.env() != env {
         return Err(invalid());
     }
-    crate::server::telemetry::record_on_request("tenant", &found.scope.tenant_id);
+    crate::server::telemetry::record_on_request("tenant", &found.scope.tenant_id());
     Ok(Actor::api_key(found.id, kind, found.scope))
 }

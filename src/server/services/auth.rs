@@ -2,8 +2,8 @@
 //! into an `Actor` on every request (a deactivated user or suspended tenant loses access at once).
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::model::{Environment, SessionInfo};
-use crate::server::auth::{Actor, Principal, password};
-use crate::server::db::{self, Scope, audit};
+use crate::server::auth::{Actor, password};
+use crate::server::db::{self, Scoped, Trust, audit};
 use crate::server::{AppState, internal};
 use tower_sessions::Session;
 
@@ -54,7 +54,7 @@ pub async fn login(state: &AppState, session: &Session, client: &str, email: &st
     let pool = &state.db.pool;
     // Every attempt is counted before the password is looked at, each counter in one atomic
     // statement: concurrent guesses cannot all slip in under the limit.
-    let now = db::now_ms();
+    let now = state.clock.now_ms();
     let (pair_key, addr_key, email_key) = (format!("pair:{email}|{client}"), format!("addr:{client}"), format!("email:{email}"));
     let wait = (FAILURE_WINDOW_MS / 1000) as u64;
     if db::users::count_login_attempt(pool, &addr_key, now, FAILURE_WINDOW_MS).await? > MAX_ATTEMPTS_PER_ADDRESS {
@@ -79,7 +79,7 @@ pub async fn login(state: &AppState, session: &Session, client: &str, email: &st
     // A new session id at every sign-in: an id planted before login is worthless after it.
     session.cycle_id().await.map_err(sess_err)?;
     session.insert(UID, &user.id).await.map_err(sess_err)?;
-    session.insert(SIGNED_IN, db::now_ms()).await.map_err(sess_err)?;
+    session.insert(SIGNED_IN, state.clock.now_ms()).await.map_err(sess_err)?;
     match tenants.first() {
         Some(t) => session.insert(TID, &t.id).await.map_err(sess_err)?,
         None => {
@@ -97,9 +97,9 @@ pub async fn login(state: &AppState, session: &Session, client: &str, email: &st
 }
 
 /// Keeps the current session valid after its own user's password changed (with a new id).
-pub async fn renew_after_password_change(session: &Session) -> AppResult<()> {
+pub async fn renew_after_password_change(state: &AppState, session: &Session) -> AppResult<()> {
     session.cycle_id().await.map_err(sess_err)?;
-    session.insert(SIGNED_IN, db::now_ms()).await.map_err(sess_err)
+    session.insert(SIGNED_IN, state.clock.now_ms()).await.map_err(sess_err)
 }
 
 pub async fn logout(session: &Session) -> AppResult<()> {
@@ -120,7 +120,7 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
         return Ok(None);
     };
     let pool = &state.db.pool;
-    let now = db::now_ms();
+    let now = state.clock.now_ms();
     // A session ends when the user is deactivated, when their password was reset after it
     // signed in, and `OFFERDECK_SESSION_MAX_HOURS` after sign-in however active it is.
     let signed_in = session.get::<i64>(SIGNED_IN).await.map_err(sess_err)?.unwrap_or(0);
@@ -137,11 +137,9 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
     let wanted = session.get::<String>(TID).await.map_err(sess_err)?;
     let current = wanted.and_then(|id| tenants.iter().find(|t| t.id == id).cloned()).or_else(|| tenants.first().cloned());
     let env = session.get::<String>(ENV).await.map_err(sess_err)?.and_then(|e| Environment::parse(&e)).unwrap_or_default();
-    let actor = Actor {
-        principal: Principal::User { user_id: user.id.clone(), email: user.email.clone(), is_admin: user.is_admin },
-        scope: current.as_ref().map(|t| Scope { tenant_id: t.id.clone(), env }),
-        role: current.as_ref().map(|t| t.role),
-    };
+    // The membership was just read for this user: the one place a user's scope is made.
+    let membership = current.as_ref().map(|t| (Scoped::trusted(t.id.clone(), env, Trust::StoredRow), t.role));
+    let actor = Actor::user(user.id.clone(), user.email.clone(), user.is_admin, membership);
     crate::server::telemetry::record_on_request("tenant", current.as_ref().map(|t| t.id.as_str()).unwrap_or("-"));
     let info = SessionInfo { user_id: user.id, email: user.email, is_admin: user.is_admin, tenants, current_tenant: current, environment: env };
     Ok(Some((actor, info)))

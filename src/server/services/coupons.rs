@@ -7,7 +7,7 @@ use crate::model::{
 };
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scope, audit, coupons as cdb, new_id};
+use crate::server::db::{self, Scoped, audit, coupons as cdb, new_id};
 use crate::server::services::{integrations, webhooks};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
@@ -60,8 +60,7 @@ fn time_field(e: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<i64> 
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> AppResult<Coupon> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let input = input.normalized()?;
     let now = state.clock.now_ms();
     let mut e = FieldErrors::new();
@@ -160,8 +159,7 @@ pub struct ListParams {
 }
 
 pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Coupon>> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(p.limit)?;
     let status = match p.status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
         None => None,
@@ -176,15 +174,15 @@ pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<P
 }
 
 pub async fn campaigns(state: &AppState, actor: &Actor) -> AppResult<Vec<CampaignCount>> {
-    actor.require(Permission::TenantRead)?;
-    Ok(cdb::campaign_counts(&state.db.pool, actor.scope()?).await?)
+    let scope = actor.authorize(Permission::TenantRead)?;
+    Ok(cdb::campaign_counts(&state.db.pool, scope).await?)
 }
 
 /// One page of [`campaigns`] (`/api/v1/coupons/campaigns`); the cursor is a campaign tag.
 pub async fn page_campaigns(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<CampaignCount>> {
-    actor.require(Permission::TenantRead)?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = cdb::page_campaign_counts(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = cdb::page_campaign_counts(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
     Ok(Page { data, has_more })
 }
 
@@ -198,13 +196,12 @@ pub async fn page_redemptions(
 ) -> AppResult<Page<CouponRedemption>> {
     let limit = super::products::page_limit(limit)?;
     let coupon = get(state, actor, code).await?;
-    let (data, has_more) = cdb::page_redemptions(&state.db.pool, actor.scope()?, &coupon.id, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = cdb::page_redemptions(&state.db.pool, actor.authorize(Permission::TenantRead)?, &coupon.id, super::products::cursor(starting_after), limit).await?;
     Ok(Page { data, has_more })
 }
 
 pub async fn get(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupon> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     cdb::get_by_code(&state.db.pool, scope, &normalize_code(code), state.clock.now_ms()).await?.map(|c| c.coupon).ok_or_else(|| AppError::not_found("coupon"))
 }
 
@@ -212,9 +209,9 @@ pub async fn get(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupo
 /// tenant's time zone.
 pub async fn detail(state: &AppState, actor: &Actor, code: &str) -> AppResult<CouponDetail> {
     let coupon = get(state, actor, code).await?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let redemptions = cdb::list_redemptions(&state.db.pool, scope, &coupon.id, 200).await?;
-    let time_zone = db::tenants::time_zone(&state.db.pool, &scope.tenant_id).await?;
+    let time_zone = db::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?;
     let now = state.clock.now_ms();
     let times = cdb::redemption_times(&state.db.pool, scope, &coupon.id, now - 30 * 86_400_000).await?;
     let per_day = per_day(&times, &time_zone);
@@ -239,8 +236,7 @@ pub fn per_day(times_ms: &[i64], tz: &str) -> Vec<DayCount> {
 /// Archives the coupon here and deletes it in Stripe (Stripe coupons cannot be disabled; a
 /// deleted coupon takes no new redemptions and leaves existing discounts alone).
 pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupon> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let now = state.clock.now_ms();
     let code = normalize_code(code);
     let current = cdb::get_by_code(&state.db.pool, scope, &code, now).await?.ok_or_else(|| AppError::not_found("coupon"))?;
@@ -281,8 +277,7 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
 
 /// `POST /api/v1/coupons/validate`: what a paywall shows before applying a code.
 pub async fn validate(state: &AppState, actor: &Actor, code: &str) -> AppResult<CouponValidation> {
-    actor.require_runtime_read()?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::Runtime)?;
     let code = normalize_code(code);
     if code.is_empty() {
         return Err(AppError::field("code", "is required"));
@@ -325,7 +320,7 @@ pub struct RedeemArgs<'a> {
 /// The one redemption function, inside the caller's transaction. Its first statement is the
 /// conditional update of the coupon row (so SQLite takes its write lock before reading);
 /// after `Existing` or an error the caller rolls back, which also returns the uses taken.
-pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scope, a: RedeemArgs<'_>) -> AppResult<Redeemed> {
+pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scoped, a: RedeemArgs<'_>) -> AppResult<Redeemed> {
     // Every statement after this one runs while the coupon row is locked (PostgreSQL) or the
     // database is (SQLite): the fewer, the more redemptions per second under contention.
     let Some(row) = cdb::take_use(&mut *conn, scope, a.code, a.now).await? else {
@@ -376,7 +371,7 @@ pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scope, a: RedeemArgs<'_
         created_at: db::ms_to_rfc3339(a.now),
     };
     let data = json!({
-        "mode": scope.env.as_str(),
+        "mode": scope.env().as_str(),
         "code": coupon.code,
         "type": coupon.coupon_type.as_str(),
         "amount": coupon.amount,
@@ -404,8 +399,7 @@ fn check_ref(e: &mut FieldErrors, field: &str, v: &str) {
 /// `POST /api/v1/coupons/{code}/redemptions`: `(true, r)` for a first redemption (201),
 /// `(false, r)` for a repeat of the same subscription (200, nothing counted).
 pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id: &str, customer_id: Option<&str>) -> AppResult<(bool, CouponRedemption)> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let mut e = FieldErrors::new();
     check_ref(&mut e, "subscriptionId", subscription_id);
     let customer_id = customer_id.map(str::trim).filter(|c| !c.is_empty());
@@ -437,8 +431,7 @@ pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id
 /// The coupons of the environment with their counts, as CSV (spreadsheet-safe: a text cell that
 /// starts with `=`, `+`, `-` or `@` is prefixed with `'`).
 pub async fn export_csv(state: &AppState, actor: &Actor) -> AppResult<String> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let now = state.clock.now_ms();
     let mut w = csv::Writer::from_writer(Vec::new());
     let header = [

@@ -44,8 +44,7 @@ fn check_schema(input: &PresentationSchemaInput) -> AppResult<()> {
 }
 
 pub async fn save_schema(state: &AppState, actor: &Actor, id: Option<&str>, input: PresentationSchemaInput) -> AppResult<PresentationSchema> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     check_schema(&input)?;
     if let Some(id) = id {
         xdb::get_schema(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))?;
@@ -75,13 +74,13 @@ pub async fn save_schema(state: &AppState, actor: &Actor, id: Option<&str>, inpu
 }
 
 pub async fn get_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<PresentationSchema> {
-    actor.require(Permission::TenantRead)?;
-    xdb::get_schema(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))
+    let scope = actor.authorize(Permission::TenantRead)?;
+    xdb::get_schema(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))
 }
 
 pub async fn list_schemas(state: &AppState, actor: &Actor) -> AppResult<Vec<PresentationSchema>> {
-    actor.require(Permission::TenantRead)?;
-    Ok(xdb::list_schemas(&state.db.pool, actor.scope()?).await?)
+    let scope = actor.authorize(Permission::TenantRead)?;
+    Ok(xdb::list_schemas(&state.db.pool, scope).await?)
 }
 
 /// One page of presentation schemas, newest first (`/api/v1/presentation-schemas`).
@@ -91,16 +90,15 @@ pub async fn page_schemas(
     starting_after: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<crate::model::Page<PresentationSchema>> {
-    actor.require(Permission::TenantRead)?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = xdb::page_schemas(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = xdb::page_schemas(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
 /// Refused, naming them, while experiences use the schema.
 pub async fn delete_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
     let users = xdb::experiences_using_schema(&mut *tx, scope, id).await?;
     if !users.is_empty() {
@@ -126,8 +124,7 @@ pub async fn delete_schema(state: &AppState, actor: &Actor, id: &str) -> AppResu
 }
 
 pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, input: ExperienceInput) -> AppResult<Experience> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     if let Some(id) = id {
         xdb::get_experience(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
     }
@@ -246,20 +243,20 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
 }
 
 pub async fn get_experience(state: &AppState, actor: &Actor, id: &str) -> AppResult<Experience> {
-    actor.require(Permission::TenantRead)?;
-    xdb::get_experience(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("experience"))
+    let scope = actor.authorize(Permission::TenantRead)?;
+    xdb::get_experience(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))
 }
 
 pub async fn list_experiences(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
-    actor.require(Permission::TenantRead)?;
-    Ok(xdb::list_experiences(&state.db.pool, actor.scope()?).await?)
+    let scope = actor.authorize(Permission::TenantRead)?;
+    Ok(xdb::list_experiences(&state.db.pool, scope).await?)
 }
 
 /// One page of experiences, newest first (`/api/v1/experiences`).
 pub async fn page_experiences(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Experience>> {
-    actor.require(Permission::TenantRead)?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = xdb::page_experiences(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = xdb::page_experiences(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -290,8 +287,7 @@ pub async fn arrange_offer(state: &AppState, actor: &Actor, id: &str, slot: &str
 
 /// Deletes an experience that no surface uses; refused, naming them, otherwise.
 pub async fn delete_experience(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
     xdb::get_experience(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
     let users: Vec<String> = db::surfaces::list(&mut *tx, scope)

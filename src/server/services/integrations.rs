@@ -3,17 +3,17 @@
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{StripeAccount, StripeIntegration, StripeIntegrationInput, validate_stripe_secret_key, validate_webhook_secret};
 use crate::server::auth::{Actor, Permission, keys::last4};
-use crate::server::db::{self, Scope, audit, new_id};
+use crate::server::db::{self, Scoped, audit, new_id};
 use crate::server::{AppState, internal, secrets};
 
-fn context(scope: &Scope, field: &str) -> String {
-    format!("{}/{}/{field}", scope.tenant_id, scope.env.as_str())
+fn context(scope: &Scoped, field: &str) -> String {
+    format!("{}/{}/{field}", scope.tenant_id(), scope.env().as_str())
 }
 
-fn view(scope: &Scope, row: &db::integrations::IntegrationRow) -> StripeIntegration {
+fn view(scope: &Scoped, row: &db::integrations::IntegrationRow) -> StripeIntegration {
     StripeIntegration {
         id: row.id.clone(),
-        environment: scope.env,
+        environment: scope.env(),
         secret_key: format!("{}…{}", row.secret_key_prefix, row.secret_key_last4),
         webhook_secret_set: row.webhook_secret_enc.is_some(),
         updated_at: row.updated_at.clone(),
@@ -21,18 +21,16 @@ fn view(scope: &Scope, row: &db::integrations::IntegrationRow) -> StripeIntegrat
 }
 
 pub async fn get(state: &AppState, actor: &Actor) -> AppResult<Option<StripeIntegration>> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     Ok(db::integrations::get(&state.db.pool, scope).await?.map(|r| view(scope, &r)))
 }
 
 pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput) -> AppResult<StripeIntegration> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let key = input.secret_key.trim().to_string();
     let webhook = input.webhook_secret.as_deref().map(str::trim).filter(|w| !w.is_empty()).map(str::to_string);
     let mut e = FieldErrors::new();
-    validate_stripe_secret_key(&key, scope.env, &mut e);
+    validate_stripe_secret_key(&key, scope.env(), &mut e);
     if let Some(w) = &webhook {
         validate_webhook_secret(w, &mut e);
     }
@@ -72,8 +70,7 @@ pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput)
 }
 
 pub async fn delete(state: &AppState, actor: &Actor) -> AppResult<()> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let mut tx = state.db.begin_write().await?;
     let Some(row) = db::integrations::get(&mut *tx, scope).await? else {
         return Err(AppError::not_found("Stripe integration"));
@@ -96,7 +93,7 @@ pub async fn delete(state: &AppState, actor: &Actor) -> AppResult<()> {
 }
 
 /// The decrypted secret key of an environment, for server-side Stripe calls only.
-pub async fn secret_key(state: &AppState, scope: &Scope) -> AppResult<String> {
+pub async fn secret_key(state: &AppState, scope: &Scoped) -> AppResult<String> {
     let row = db::integrations::get(&state.db.pool, scope)
         .await?
         .ok_or_else(|| AppError::validation("this environment has no Stripe integration: add its secret key under Settings → Integrations"))?;
@@ -106,8 +103,7 @@ pub async fn secret_key(state: &AppState, scope: &Scope) -> AppResult<String> {
 
 /// Calls Stripe's `GET /v1/account` with the stored key.
 pub async fn test_connection(state: &AppState, actor: &Actor) -> AppResult<StripeAccount> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     // Nothing to test is the integration's absence (404, as `GET`), not a bad request.
     if db::integrations::get(&state.db.pool, scope).await?.is_none() {
         return Err(AppError::not_found("Stripe integration"));

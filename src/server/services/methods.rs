@@ -7,7 +7,7 @@ use crate::model::{
     validate_slug,
 };
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scope, audit, new_id, now_ms};
+use crate::server::db::{self, Scoped, audit, new_id};
 use crate::server::services::{integrations, offers, products::page_limit};
 use crate::server::workflow::{self, Compiled, Host, RunOutcome};
 use crate::server::{AppState, is_unique_violation};
@@ -17,14 +17,14 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<RedemptionMethod>> {
-    actor.require(Permission::TenantRead)?;
-    let (data, has_more) = db::methods::list(&state.db.pool, actor.scope()?, starting_after.filter(|s| !s.is_empty()), page_limit(limit)?).await?;
+    let scope = actor.authorize(Permission::TenantRead)?;
+    let (data, has_more) = db::methods::list(&state.db.pool, scope, starting_after.filter(|s| !s.is_empty()), page_limit(limit)?).await?;
     Ok(Page { data, has_more })
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<RedemptionMethod> {
-    actor.require(Permission::TenantRead)?;
-    db::methods::get(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("redemption method"))
+    let scope = actor.authorize(Permission::TenantRead)?;
+    db::methods::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("redemption method"))
 }
 
 fn code_errors(errs: Vec<workflow::CompileError>) -> AppError {
@@ -42,8 +42,7 @@ async fn compile(code: &str) -> AppResult<Compiled> {
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCreate) -> AppResult<RedemptionMethod> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let name = input.name.trim().to_string();
     let slug = input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| slugify(&name));
     let settings = input.settings.unwrap_or_default();
@@ -57,7 +56,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
     let source = input.workflow.unwrap_or_else(|| input.schema.default_workflow().to_string());
     let compiled = compile(&source).await?;
     let id = new_id("rm");
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let inserted =
         db::methods::insert(&mut *tx, scope, db::methods::NewMethod { id: &id, name: &name, slug: &slug, schema: input.schema, settings: &settings, now })
@@ -99,8 +98,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: RedemptionMethodUpdate) -> AppResult<RedemptionMethod> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let current = get(state, actor, id).await?;
     let name = input.name.map(|n| n.trim().to_string()).unwrap_or(current.name);
     let slug = input.slug.map(|s| s.trim().to_string()).unwrap_or(current.slug);
@@ -113,7 +111,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
     settings.validate(current.schema, &mut e);
     e.into_result()?;
     let mut tx = state.db.begin_write().await?;
-    match db::methods::update(&mut *tx, scope, id, &name, &slug, &settings, now_ms()).await {
+    match db::methods::update(&mut *tx, scope, id, &name, &slug, &settings, state.clock.now_ms()).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
         Ok(false) => return Err(AppError::not_found("redemption method")),
         other => {
@@ -139,11 +137,10 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
 }
 
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<RedemptionMethod> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !db::methods::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+    if !db::methods::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {
         return Err(AppError::not_found("redemption method"));
     }
     let action = if archived { "redemption_method.archived" } else { "redemption_method.restored" };
@@ -157,11 +154,10 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
 
 /// Saves `code` as the method's next version if it compiles; returns the new version number.
 pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str) -> AppResult<i64> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     get(state, actor, id).await?;
     let compiled = compile(code).await?;
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let version = match db::methods::insert_version(
         &mut *tx,
@@ -199,29 +195,29 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
 }
 
 pub async fn versions(state: &AppState, actor: &Actor, id: &str) -> AppResult<Vec<WorkflowVersion>> {
-    actor.require(Permission::TenantRead)?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     get(state, actor, id).await?;
-    Ok(db::methods::list_versions(&state.db.pool, actor.scope()?, id).await?)
+    Ok(db::methods::list_versions(&state.db.pool, scope, id).await?)
 }
 
 /// One page of a method's workflow versions, newest first; the cursor is a version's `id`.
 pub async fn page_versions(state: &AppState, actor: &Actor, id: &str, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<WorkflowVersion>> {
-    actor.require(Permission::TenantRead)?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = page_limit(limit)?;
     get(state, actor, id).await?;
-    let (data, has_more) = db::methods::page_versions(&state.db.pool, actor.scope()?, id, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = db::methods::page_versions(&state.db.pool, scope, id, super::products::cursor(starting_after), limit).await?;
     Ok(Page { data, has_more })
 }
 
 /// Restoring copies an old version's code into a new version: history is never rewritten.
 pub async fn restore_version(state: &AppState, actor: &Actor, id: &str, version: i64) -> AppResult<i64> {
-    actor.require(Permission::TenantWrite)?;
-    let old = db::methods::get_version(&state.db.pool, actor.scope()?, id, version).await?.ok_or_else(|| AppError::not_found("workflow version"))?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
+    let old = db::methods::get_version(&state.db.pool, scope, id, version).await?.ok_or_else(|| AppError::not_found("workflow version"))?;
     save_workflow(state, actor, id, &old.source).await
 }
 
 /// The method's current compiled workflow and its version.
-pub async fn current_workflow(state: &AppState, scope: &Scope, method: &RedemptionMethod) -> AppResult<(i64, Compiled)> {
+pub async fn current_workflow(state: &AppState, scope: &Scoped, method: &RedemptionMethod) -> AppResult<(i64, Compiled)> {
     let v = method.current_version.ok_or_else(|| AppError::validation("the redemption method has no saved workflow"))?;
     let stored = db::methods::get_version(&state.db.pool, scope, &method.id, v).await?.ok_or_else(AppError::internal)?;
     Ok((stored.version, Compiled { js: stored.compiled_js, source_map: stored.source_map }))
@@ -230,7 +226,7 @@ pub async fn current_workflow(state: &AppState, scope: &Scope, method: &Redempti
 /// The sandbox's way out to Stripe: the environment's integration, key kept on this side.
 pub struct StripeHost {
     pub state: AppState,
-    pub scope: Scope,
+    pub scope: Scoped,
 }
 
 impl Host for StripeHost {
@@ -257,8 +253,7 @@ impl Host for StripeHost {
 
 /// Runs the method's saved workflow against `offer_id` for `identity`, recording nothing.
 pub async fn test_run(state: &AppState, actor: &Actor, id: &str, identity: &IdentityInput, offer_id: &str) -> AppResult<RunOutcome> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?.clone();
+    let scope = actor.authorize(Permission::TenantWrite)?.clone();
     let method = get(state, actor, id).await?;
     let identity = identity.resolve(|| format!("anon_{}", uuid::Uuid::new_v4().simple()))?;
     let offer = offers::get(state, actor, offer_id)
@@ -267,7 +262,7 @@ pub async fn test_run(state: &AppState, actor: &Actor, id: &str, identity: &Iden
     let (_, compiled) = current_workflow(state, &scope, &method).await?;
     let offer_obj = offers::workflow_offer(state, &scope, &offer, &method, "test-run-token").await?;
     let input = json!({"offer": offer_obj, "identity": identity, "settings": method.settings});
-    let tenant = scope.tenant_id.clone();
+    let tenant = scope.tenant_id().to_string();
     let host = Arc::new(StripeHost { state: state.clone(), scope });
     Ok(state.engine.run(&tenant, &compiled, input, host).await?)
 }

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod coupons;
 pub mod experiences;
+pub mod idempotency;
 pub mod integrations;
 pub mod methods;
 pub mod offers;

@@ -4,7 +4,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{MethodSchema, Offer, OfferCreate, OfferPresentation, OfferUpdate, Page, Price, ProductStatus, RedemptionMethod};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scope, audit, new_id, now_ms};
+use crate::server::db::{self, Scoped, audit, new_id};
 use crate::server::services::products::page_limit;
 use serde_json::{Value, json};
 
@@ -31,7 +31,7 @@ struct Checked {
 /// At most this many prices per offer (one line item each).
 pub const MAX_PRICES: usize = 20;
 
-async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: OfferCreate) -> AppResult<Checked> {
+async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scoped, input: OfferCreate) -> AppResult<Checked> {
     let mut e = FieldErrors::new();
     let name = input.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 200 {
@@ -103,7 +103,7 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scope, input: 
     })
 }
 
-async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Checked, is_new: bool) -> AppResult<Offer> {
+async fn store(state: &AppState, actor: &Actor, scope: &Scoped, id: &str, c: Checked, is_new: bool) -> AppResult<Offer> {
     let row_presentation = serde_json::to_string(&c.presentation).map_err(|e| crate::server::internal("offer json", e))?;
     let row_instructions = c.instructions.to_string();
     let row = db::offers::OfferRow {
@@ -115,7 +115,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Chec
         valid_from: c.valid_from,
         valid_until: c.valid_until,
         audience: c.audience,
-        now: now_ms(),
+        now: state.clock.now_ms(),
     };
     let mut tx = state.db.begin_write().await?;
     if is_new {
@@ -134,8 +134,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scope, id: &str, c: Chec
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: OfferCreate) -> AppResult<Offer> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?.clone();
+    let scope = actor.authorize(Permission::TenantWrite)?.clone();
     let mut tx = state.db.begin_write().await?;
     let checked = check(&mut tx, &scope, input).await?;
     tx.rollback().await?;
@@ -143,8 +142,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OfferCreate) -> AppR
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: OfferUpdate) -> AppResult<Offer> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?.clone();
+    let scope = actor.authorize(Permission::TenantWrite)?.clone();
     let current = get(state, actor, id).await?;
     let merged = OfferCreate {
         name: input.name.unwrap_or(current.name),
@@ -163,15 +161,13 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: OfferUpdat
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Offer> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let mut conn = state.db.pool.acquire().await?;
     db::offers::get(&mut conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))
 }
 
 pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Offer>> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = page_limit(limit)?;
     let mut conn = state.db.pool.acquire().await?;
     let (data, has_more) = db::offers::list(&mut conn, scope, starting_after.filter(|s| !s.is_empty()), limit).await?;
@@ -179,11 +175,10 @@ pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>,
 }
 
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Offer> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !db::offers::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+    if !db::offers::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {
         return Err(AppError::not_found("offer"));
     }
     let action = if archived { "offer.archived" } else { "offer.restored" };
@@ -197,7 +192,13 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
 /// The `offer` object a workflow receives (API.md §7). For the Stripe Checkout schema the
 /// instructions are Checkout Session parameters built from the prices, with the offer's own
 /// instructions merged over them.
-pub async fn workflow_offer(state: &AppState, scope: &Scope, offer: &Offer, method: &RedemptionMethod, token: &str) -> AppResult<Value> {
+/// The offer as its workflow will see it, for the offer page (the token is a placeholder).
+pub async fn workflow_preview(state: &AppState, actor: &Actor, offer: &Offer, method: &RedemptionMethod) -> AppResult<Value> {
+    let scope = actor.authorize(Permission::TenantRead)?;
+    workflow_offer(state, scope, offer, method, "<offer token, minted at decision time>").await
+}
+
+pub async fn workflow_offer(state: &AppState, scope: &Scoped, offer: &Offer, method: &RedemptionMethod, token: &str) -> AppResult<Value> {
     let mut prices = Vec::new();
     for id in &offer.price_ids {
         if let Some(p) = db::prices::get(&state.db.pool, scope, id).await? {
@@ -235,8 +236,7 @@ pub fn build_offer_object(offer: &Offer, schema: MethodSchema, prices: &[Price],
 /// Impressions, redemptions and conversion of one offer in `[from_ms, to_ms)`. Marketers may
 /// read it. Decisions still queued in the recorder are not counted yet.
 pub async fn stats(state: &AppState, actor: &Actor, id: &str, from_ms: i64, to_ms: i64) -> AppResult<crate::model::OfferStats> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     if to_ms <= from_ms {
         return Err(AppError::field("to", "must be after from"));
     }

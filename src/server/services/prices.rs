@@ -4,25 +4,23 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{Page, Price, PriceCreate, PriceUpdate, ProductStatus, validate_stripe_price_id};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{audit, new_id, now_ms, prices, products};
+use crate::server::db::{audit, new_id, prices, products};
 use crate::server::services::products::page_limit;
 
 pub async fn list(state: &AppState, actor: &Actor, product_id: Option<&str>, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Price>> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = page_limit(limit)?;
     let (data, has_more) = prices::list(&state.db.pool, scope, product_id.filter(|s| !s.is_empty()), starting_after.filter(|s| !s.is_empty()), limit).await?;
     Ok(Page { data, has_more })
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Price> {
-    actor.require(Permission::TenantRead)?;
-    prices::get(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("price"))
+    let scope = actor.authorize(Permission::TenantRead)?;
+    prices::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("price"))
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppResult<Price> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let input = input.normalized()?;
     let mut tx = state.db.begin_write().await?;
     // The product must be this tenant's and environment's, and not archived.
@@ -42,7 +40,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
             unit_amount: input.unit_amount,
             interval: input.interval,
             stripe_price_id: &input.stripe_price_id,
-            now: now_ms(),
+            now: state.clock.now_ms(),
         },
     )
     .await?;
@@ -64,8 +62,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdate) -> AppResult<Price> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
     let current = prices::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
     if let Some(sp) = input.stripe_price_id.as_deref().map(str::trim) {
@@ -73,7 +70,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdat
         validate_stripe_price_id(sp, &mut e);
         e.into_result()?;
         if sp != current.stripe_price_id {
-            prices::set_stripe_price_id(&mut *tx, scope, id, sp, now_ms()).await?;
+            prices::set_stripe_price_id(&mut *tx, scope, id, sp, state.clock.now_ms()).await?;
         }
     }
     audit::record(
@@ -87,11 +84,10 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdat
 }
 
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Price> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !prices::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+    if !prices::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {
         return Err(AppError::not_found("price"));
     }
     let action = if archived { "price.archived" } else { "price.restored" };

@@ -4,7 +4,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, Product, ProductCreate, ProductStatus, ProductUpdate};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{audit, new_id, now_ms, products};
+use crate::server::db::{audit, new_id, products};
 
 #[derive(Debug, Default, Clone)]
 pub struct ListParams {
@@ -28,8 +28,7 @@ pub fn cursor(starting_after: Option<&str>) -> Option<&str> {
 }
 
 pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Product>> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = page_limit(p.limit)?;
     let status = match p.status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
         None => None,
@@ -42,17 +41,15 @@ pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<P
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Product> {
-    actor.require(Permission::TenantRead)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     products::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("product"))
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> AppResult<Product> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     input.validate()?;
     let id = new_id("prod");
-    let now = now_ms();
+    let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     products::insert(&mut *tx, scope, &id, input.name.trim(), input.description.as_deref().unwrap_or("").trim(), now).await?;
     audit::record(
@@ -66,14 +63,13 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> Ap
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpdate) -> AppResult<Product> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     input.validate()?;
     let mut tx = state.db.begin_write().await?;
     let current = products::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
     let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
     let description = input.description.as_deref().map(str::trim).unwrap_or(&current.description).to_string();
-    products::update(&mut *tx, scope, id, &name, &description, now_ms()).await?;
+    products::update(&mut *tx, scope, id, &name, &description, state.clock.now_ms()).await?;
     audit::record(
         &mut *tx,
         audit::Entry { scope: Some(scope), actor: &actor.label(), action: "product.updated", object_type: "product", object_id: id, details: None },
@@ -86,11 +82,10 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpd
 
 /// Products are archived, never deleted: prices and offers keep pointing at them.
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Product> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !products::set_status(&mut *tx, scope, id, status, now_ms()).await? {
+    if !products::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {
         return Err(AppError::not_found("product"));
     }
     let action = if archived { "product.archived" } else { "product.restored" };
@@ -101,6 +96,6 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
 }
 
 pub async fn count(state: &AppState, actor: &Actor) -> AppResult<i64> {
-    actor.require(Permission::TenantRead)?;
-    Ok(products::count(&state.db.pool, actor.scope()?).await?)
+    let scope = actor.authorize(Permission::TenantRead)?;
+    Ok(products::count(&state.db.pool, scope).await?)
 }

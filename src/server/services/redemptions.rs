@@ -5,7 +5,8 @@ use crate::error::{AppError, AppResult, ErrorCode};
 use crate::model::{IdentityInput, ProductStatus};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scope, new_id, redemptions};
+use crate::server::db::{self, Scoped, new_id, redemptions};
+pub use redemptions::EventFilter;
 use crate::server::services::methods::{StripeHost, current_workflow};
 use crate::server::services::offers::workflow_offer;
 use crate::server::tokens;
@@ -22,10 +23,9 @@ fn mismatch() -> AppError {
 }
 
 pub async fn redeem(state: &AppState, actor: &Actor, identity: &IdentityInput, token: &str) -> AppResult<Redemption> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?.clone();
+    let scope = actor.authorize(Permission::TenantWrite)?.clone();
     let presenter = identity.resolve(|| format!("anon_{}", uuid::Uuid::new_v4().simple()))?;
-    let now = db::now_ms() / 1000;
+    let now = state.clock.now_ms() / 1000;
     let claims = tokens::verify(&state.config.secret_key, &scope, token, now)?;
     // A token minted for an anonymous visitor may be redeemed once they are known (sign up
     // first); a token minted for a user only by that user.
@@ -50,13 +50,13 @@ pub async fn redeem(state: &AppState, actor: &Actor, identity: &IdentityInput, t
     result.map(|(_, r)| r)
 }
 
-async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, presenter: &crate::model::Identity, token: &str) -> AppResult<(bool, Redemption)> {
+async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, presenter: &crate::model::Identity, token: &str) -> AppResult<(bool, Redemption)> {
     let gone = || AppError::new(ErrorCode::InvalidOfferToken, "the offer of this token is no longer available");
     let mut conn = state.db.pool.acquire().await?;
     let offer = db::offers::get(&mut conn, scope, &claims.o).await?.filter(|o| o.status == ProductStatus::Active).ok_or_else(gone)?;
     drop(conn);
     // The validity window is checked again now: a token minted inside it does not outlive it.
-    let now_ms = db::now_ms();
+    let now_ms = state.clock.now_ms();
     let from = offer.valid_from.as_deref().and_then(db::rfc3339_to_ms);
     let until = offer.valid_until.as_deref().and_then(db::rfc3339_to_ms);
     if from.is_some_and(|f| now_ms < f) || until.is_some_and(|u| now_ms >= u) {
@@ -68,7 +68,7 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
     let input = json!({"offer": offer_obj, "identity": presenter, "settings": method.settings});
     let host = Arc::new(StripeHost { state: state.clone(), scope: scope.clone() });
     // No slot within the queue wait: 429 before anything is recorded (the claim is released).
-    let outcome = state.engine.run(&scope.tenant_id, &compiled, input, host).await?;
+    let outcome = state.engine.run(scope.tenant_id(), &compiled, input, host).await?;
     let event_id = new_id("evt");
     let request = json!({"identity": presenter, "offerId": offer.id}).to_string();
     let logs = serde_json::to_string(&outcome.logs).unwrap_or_default();
@@ -118,7 +118,7 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
             if r.success {
                 redemptions::succeed(&mut *tx, scope, &claims.n, &event_id, status as i64, &text).await?;
                 let data = json!({
-                    "mode": scope.env.as_str(),
+                    "mode": scope.env().as_str(),
                     "eventId": event_id,
                     "offerId": offer.id,
                     "redemptionMethodId": method.id,
@@ -138,12 +138,12 @@ async fn run(state: &AppState, scope: &Scope, claims: &tokens::OfferClaims, pres
 
 /// `GET /api/v1/events`: decisions and redemptions, newest first, filtered.
 pub async fn events(state: &AppState, actor: &Actor, f: redemptions::EventFilter<'_>) -> AppResult<crate::model::Page<crate::model::Event>> {
-    actor.require(Permission::TenantRead)?;
-    let (data, has_more) = redemptions::page(&state.db.pool, actor.scope()?, f).await?;
+    let scope = actor.authorize(Permission::TenantRead)?;
+    let (data, has_more) = redemptions::page(&state.db.pool, scope, f).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
 pub async fn event(state: &AppState, actor: &Actor, id: &str) -> AppResult<crate::model::Event> {
-    actor.require(Permission::TenantRead)?;
-    redemptions::get_event(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("event"))
+    let scope = actor.authorize(Permission::TenantRead)?;
+    redemptions::get_event(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("event"))
 }

@@ -130,7 +130,7 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
     let Some(enc) = row.webhook_secret_enc.as_deref() else {
         return Err(AppError::validation("this integration has no webhook signing secret: add it under Settings → Stripe"));
     };
-    let context = format!("{}/{}/stripe_webhook_secret", scope.tenant_id, scope.env.as_str());
+    let context = format!("{}/{}/stripe_webhook_secret", scope.tenant_id(), scope.env().as_str());
     let secret =
         secrets::decrypt(&state.config.secret_key, &context, enc).ok_or_else(|| internal("stripe webhook", "stored webhook secret does not decrypt"))?;
     let now = state.clock.now_ms();
@@ -173,7 +173,7 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
     };
     // Stripe's subscription and checkout events, passed on to the merchant's endpoints under
     // offerdeck's names (once per Stripe event id: same transaction as its record).
-    if let Some((ours, data)) = forwarded(&event_type, &obj, scope.env.as_str(), event_id) {
+    if let Some((ours, data)) = forwarded(&event_type, &obj, scope.env().as_str(), event_id) {
         crate::server::services::webhooks::emit(&mut tx, &scope, ours, data, now).await?;
         queued = true;
     }

@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{Audience, Experience, ExperienceKind, Identity, IdentityInput, ProductStatus, Surface, SurfaceInput, validate_key, validate_slug};
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::impressions::Decision;
-use crate::server::db::{audit, experiences as xdb, new_id, now_ms, surfaces as sdb};
+use crate::server::db::{audit, experiences as xdb, new_id, surfaces as sdb};
 use crate::server::snapshot::OfferEntry;
 use crate::server::{AppState, is_unique_violation, tokens};
 use serde_json::{Value, json};
@@ -14,8 +14,7 @@ use serde_json::{Value, json};
 pub const MAX_SLOTS: usize = 50;
 
 pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: SurfaceInput) -> AppResult<Surface> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     if let Some(id) = id {
         sdb::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))?;
     }
@@ -62,8 +61,7 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
     if !sdb::delete(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("surface"));
@@ -79,20 +77,20 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Surface> {
-    actor.require(Permission::TenantRead)?;
-    sdb::get(&state.db.pool, actor.scope()?, id).await?.ok_or_else(|| AppError::not_found("surface"))
+    let scope = actor.authorize(Permission::TenantRead)?;
+    sdb::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Surface>> {
-    actor.require(Permission::TenantRead)?;
-    Ok(sdb::list(&state.db.pool, actor.scope()?).await?)
+    let scope = actor.authorize(Permission::TenantRead)?;
+    Ok(sdb::list(&state.db.pool, scope).await?)
 }
 
 /// One page of surfaces, newest first (`/api/v1/surfaces`).
 pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Surface>> {
-    actor.require(Permission::TenantRead)?;
+    let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = sdb::page(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = sdb::page(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -202,9 +200,8 @@ struct RecordedResponse<'a> {
 /// `POST /api/v1/surface-decisions`; the answer is serialized here, once, from borrowed parts
 /// of the configuration snapshot (the hot path builds no intermediate JSON tree).
 pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppResult<Vec<u8>> {
-    actor.require_runtime_read()?;
+    let scope = actor.authorize(Permission::Runtime)?.clone();
     let publishable = actor.is_publishable();
-    let scope = actor.scope()?.clone();
     if publishable && input.identity.user_identifier.is_some() {
         return Err(AppError::new(crate::error::ErrorCode::Forbidden, "a publishable key cannot name a user: use anonymousIdentifier or a secret key"));
     }
@@ -215,7 +212,7 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
     // Configuration comes from the in-memory snapshot: no database read on this path.
     let snap = state.snapshots.get(&state.db, &scope).await?;
     let surface = snap.surfaces.get(input.surface_slug.trim()).ok_or_else(|| AppError::not_found("surface"))?;
-    let now_ms = now_ms();
+    let now_ms = state.clock.now_ms();
     // First pass: choose the offers (all presented offers in one list, each slot a range of it).
     let mut presented: Vec<Presented> = Vec::new();
     let mut ranges = Vec::with_capacity(surface.slots.len());

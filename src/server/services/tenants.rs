@@ -3,7 +3,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{Environment, Role, TenantView, validate_tenant_name};
 use crate::server::AppState;
 use crate::server::auth::{Actor, KeyKind, Permission, password};
-use crate::server::db::{self, Scope, audit, new_id};
+use crate::server::db::{self, Scoped, Trust, audit, new_id};
 use crate::server::services::{api_keys, auth::normalize_email};
 use serde::Serialize;
 
@@ -129,7 +129,7 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
     .await?;
     let mut pairs = Vec::new();
     for env in [Environment::Preview, Environment::Live] {
-        let scope = Scope { tenant_id: id.clone(), env };
+        let scope = Scoped::trusted(id.clone(), env, Trust::NewTenant);
         let (_, secret) = api_keys::insert_key(&mut tx, state, &scope, KeyKind::Secret, "initial secret key", &actor).await?;
         let (_, publishable) = api_keys::insert_key(&mut tx, state, &scope, KeyKind::Publishable, "initial publishable key", &actor).await?;
         pairs.push(KeyPair { secret, publishable });
@@ -141,15 +141,20 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
 }
 
 /// The current tenant's time zone (IANA name, e.g. `Europe/London`); merchants set it.
+/// The tenant's time zone (IANA name): dates on the dashboard are typed and shown in it.
+pub async fn time_zone(state: &AppState, actor: &Actor) -> AppResult<String> {
+    let scope = actor.authorize(Permission::TenantRead)?;
+    Ok(db::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?)
+}
+
 pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResult<()> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let tz = tz.trim();
     if !crate::server::tz::is_valid(tz) {
         return Err(AppError::field("time_zone", "must be an IANA time zone such as Europe/London or UTC"));
     }
     let mut tx = state.db.begin_write().await?;
-    db::tenants::set_time_zone(&mut *tx, &scope.tenant_id, tz).await?;
+    db::tenants::set_time_zone(&mut *tx, scope.tenant_id(), tz).await?;
     audit::record(
         &mut *tx,
         audit::Entry {
@@ -157,7 +162,7 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
             actor: &actor.label(),
             action: "tenant.time_zone_set",
             object_type: "tenant",
-            object_id: &scope.tenant_id,
+            object_id: scope.tenant_id(),
             details: Some(tz.into()),
         },
     )
@@ -168,14 +173,13 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
 
 /// How long offer tokens stay redeemable (1 minute to 7 days); the next decision uses it.
 pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> AppResult<()> {
-    actor.require(Permission::TenantWrite)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::TenantWrite)?;
     let minutes: i64 = match minutes.trim().parse() {
         Ok(m) if (1..=10_080).contains(&m) => m,
         _ => return Err(AppError::field("minutes", "must be a whole number of minutes from 1 to 10080 (7 days)")),
     };
     let mut tx = state.db.begin_write().await?;
-    db::tenants::set_token_ttl(&mut *tx, &scope.tenant_id, minutes * 60).await?;
+    db::tenants::set_token_ttl(&mut *tx, scope.tenant_id(), minutes * 60).await?;
     audit::record(
         &mut *tx,
         audit::Entry {
@@ -183,12 +187,12 @@ pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> Ap
             actor: &actor.label(),
             action: "tenant.offer_token_ttl_set",
             object_type: "tenant",
-            object_id: &scope.tenant_id,
+            object_id: scope.tenant_id(),
             details: Some(format!("{minutes} min")),
         },
     )
     .await?;
     tx.commit().await?;
-    state.snapshots.tenant_changed(&state.db, &scope.tenant_id).await;
+    state.snapshots.tenant_changed(&state.db, scope.tenant_id()).await;
     Ok(())
 }

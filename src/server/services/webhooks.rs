@@ -6,7 +6,7 @@
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{WebhookEndpoint, WebhookEndpointDetail, WebhookEndpointInput, WebhookEndpointUpdate, validate_webhook_events, validate_webhook_url};
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scope, audit, new_id, webhooks as wdb};
+use crate::server::db::{self, Scoped, audit, new_id, webhooks as wdb};
 use crate::server::webhooks_out::target;
 use crate::server::{AppState, secrets};
 use base64::Engine;
@@ -54,13 +54,12 @@ async fn check_url(state: &AppState, url: &str, e: &mut FieldErrors) {
 }
 
 pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndpointInput) -> AppResult<WebhookEndpoint> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let url = input.url.trim().to_string();
     let mut e = FieldErrors::new();
     let events = clean_events(&input.events, &mut e);
     let description = input.description.as_deref().unwrap_or("").trim().to_string();
-    validate_webhook_url(&url, scope.env, &mut e);
+    validate_webhook_url(&url, scope.env(), &mut e);
     if e.get("events").is_none() {
         validate_webhook_events(&events, &mut e);
     }
@@ -71,10 +70,10 @@ pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndp
     e.into_result()?;
     let id = new_id("whe");
     let secret = new_secret();
-    let enc = secrets::encrypt(&state.config.secret_key, &secret_context(&scope.tenant_id, scope.env.as_str(), &id), &secret);
+    let enc = secrets::encrypt(&state.config.secret_key, &secret_context(scope.tenant_id(), scope.env().as_str(), &id), &secret);
     let max = state.config.webhooks.max_endpoints;
     // Counted and inserted under one write lock, so parallel creates cannot pass the cap.
-    let mut tx = wdb::begin_endpoint_write(&state.db, &scope.tenant_id).await?;
+    let mut tx = wdb::begin_endpoint_write(&state.db, scope.tenant_id()).await?;
     let new = wdb::NewEndpoint { id: &id, url: &url, description: &description, events: &events, secret_enc: &enc, now: state.clock.now_ms() };
     if !wdb::insert_endpoint(&mut *tx, scope, new, max).await? {
         return Err(AppError::conflict(format!(
@@ -100,8 +99,8 @@ pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndp
 }
 
 pub async fn list_endpoints(state: &AppState, actor: &Actor) -> AppResult<Vec<WebhookEndpoint>> {
-    actor.require(Permission::ManageSecrets)?;
-    Ok(wdb::list_endpoints(&state.db.pool, actor.scope()?).await?)
+    let scope = actor.authorize(Permission::ManageSecrets)?;
+    Ok(wdb::list_endpoints(&state.db.pool, scope).await?)
 }
 
 /// One page of the endpoints, newest first (`/api/v1/webhook-endpoints`).
@@ -111,9 +110,9 @@ pub async fn page_endpoints(
     starting_after: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<crate::model::Page<WebhookEndpoint>> {
-    actor.require(Permission::ManageSecrets)?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = wdb::page_endpoints(&state.db.pool, actor.scope()?, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = wdb::page_endpoints(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -128,7 +127,7 @@ pub async fn page_deliveries(
 ) -> AppResult<(crate::model::Page<crate::model::WebhookDelivery>, std::collections::HashMap<String, Vec<crate::model::WebhookAttempt>>)> {
     let limit = super::products::page_limit(limit)?;
     get_endpoint(state, actor, id).await?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let (data, has_more) = wdb::page_deliveries(&state.db.pool, scope, id, super::products::cursor(starting_after), limit).await?;
     let ids: Vec<String> = data.iter().map(|d| d.id.clone()).collect();
     let mut attempts: std::collections::HashMap<String, Vec<crate::model::WebhookAttempt>> = std::collections::HashMap::new();
@@ -139,13 +138,13 @@ pub async fn page_deliveries(
 }
 
 pub async fn get_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppResult<WebhookEndpoint> {
-    actor.require(Permission::ManageSecrets)?;
-    wdb::get_endpoint(&state.db.pool, actor.scope()?, id).await?.filter(|e| e.status != "deleted").ok_or_else(|| AppError::not_found("webhook endpoint"))
+    let scope = actor.authorize(Permission::ManageSecrets)?;
+    wdb::get_endpoint(&state.db.pool, scope, id).await?.filter(|e| e.status != "deleted").ok_or_else(|| AppError::not_found("webhook endpoint"))
 }
 
 pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: WebhookEndpointUpdate) -> AppResult<WebhookEndpoint> {
     let mut ep = get_endpoint(state, actor, id).await?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let mut e = FieldErrors::new();
     let url_changed = input.url.is_some();
     if let Some(u) = input.url {
@@ -164,7 +163,7 @@ pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: W
             e.add("status", "must be enabled or disabled");
         }
     }
-    validate_webhook_url(&ep.url, scope.env, &mut e);
+    validate_webhook_url(&ep.url, scope.env(), &mut e);
     if e.get("events").is_none() {
         validate_webhook_events(&ep.events, &mut e);
     }
@@ -182,10 +181,10 @@ pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: W
 pub async fn delete_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     let mut ep = get_endpoint(state, actor, id).await?;
     ep.status = "deleted".into();
-    save(state, actor, actor.scope()?, &ep, "webhook_endpoint.deleted").await.map(|_| ())
+    save(state, actor, actor.authorize(Permission::ManageSecrets)?, &ep, "webhook_endpoint.deleted").await.map(|_| ())
 }
 
-async fn save(state: &AppState, actor: &Actor, scope: &Scope, ep: &WebhookEndpoint, action: &str) -> AppResult<WebhookEndpoint> {
+async fn save(state: &AppState, actor: &Actor, scope: &Scoped, ep: &WebhookEndpoint, action: &str) -> AppResult<WebhookEndpoint> {
     let mut tx = state.db.begin_write().await?;
     wdb::update_endpoint(&mut *tx, scope, &ep.id, ep, state.clock.now_ms()).await?;
     audit::record(
@@ -201,7 +200,7 @@ async fn save(state: &AppState, actor: &Actor, scope: &Scope, ep: &WebhookEndpoi
 /// The endpoint with its newest deliveries and their attempts.
 pub async fn endpoint_detail(state: &AppState, actor: &Actor, id: &str, limit: i64) -> AppResult<WebhookEndpointDetail> {
     let endpoint = get_endpoint(state, actor, id).await?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let deliveries = wdb::list_deliveries(&state.db.pool, scope, id, limit.clamp(1, 200)).await?;
     let since = deliveries.last().and_then(|d| db::rfc3339_to_ms(&d.created_at)).unwrap_or(i64::MAX);
     let mut attempts: Vec<(String, Vec<crate::model::WebhookAttempt>)> = deliveries.iter().map(|d| (d.id.clone(), Vec::new())).collect();
@@ -216,8 +215,7 @@ pub async fn endpoint_detail(state: &AppState, actor: &Actor, id: &str, limit: i
 /// Manual resend: the delivery goes back in the queue now, with a fresh retry window. The
 /// message keeps its id, so a receiver that already has it can tell.
 pub async fn resend(state: &AppState, actor: &Actor, delivery_id: &str) -> AppResult<crate::model::WebhookDelivery> {
-    actor.require(Permission::ManageSecrets)?;
-    let scope = actor.scope()?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     if wdb::get_delivery(&mut *tx, scope, delivery_id).await?.is_none() {
@@ -246,13 +244,13 @@ pub async fn resend(state: &AppState, actor: &Actor, delivery_id: &str) -> AppRe
 
 /// Queues `event_type` for every enabled endpoint of the scope that subscribes to it, in the
 /// caller's transaction. Returns the message id (`evt_…`, the `webhook-id` header).
-pub async fn emit(conn: &mut AnyConnection, scope: &Scope, event_type: &str, data: Value, now: i64) -> AppResult<String> {
+pub async fn emit(conn: &mut AnyConnection, scope: &Scoped, event_type: &str, data: Value, now: i64) -> AppResult<String> {
     let id = new_id("evt");
     let envelope = json!({
         "id": id,
         "type": event_type,
         "createdAt": db::ms_to_rfc3339(now),
-        "mode": scope.env.as_str(),
+        "mode": scope.env().as_str(),
         "data": data,
     });
     wdb::insert_message(&mut *conn, scope, &id, event_type, &envelope.to_string(), now).await?;
