@@ -265,7 +265,7 @@ async fn endpoints_are_capped_under_concurrency(app: TestApp) {
 // claim of two takes one of each; A gets at most two per claim and none past four leased; once
 // A's leases run out it gets its share again.
 async fn claims_are_shared_among_tenants(app: TestApp) {
-    use offerdeck::server::db::webhooks::{Shares, claim_due};
+    use offerdeck::server::db::worker::webhooks::{Shares, claim_due};
     let a = app.tenant("Many", "a@a.test").await;
     let b = app.tenant("One", "b@b.test").await;
     assert_eq!(create(&app, &a.keys.preview.secret, "http://127.0.0.1:9/a").await.status, StatusCode::CREATED);

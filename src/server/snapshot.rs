@@ -14,7 +14,7 @@
 //! forgets its copy too ([`listen`]). A process whose listening connection drops forgets
 //! everything, since it may have missed notifications meanwhile.
 use crate::model::{Experience, Offer, ProductStatus, Surface};
-use crate::server::db::api_keys::ActiveKey;
+use crate::server::db::platform::keys::ActiveKey;
 use crate::server::db::{self, Backend, Db, Scoped, Trust};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -140,7 +140,7 @@ impl Snapshots {
             return Ok(Some(k.clone()));
         }
         let generation = self.inner.generation.load(Ordering::SeqCst);
-        let found = db::api_keys::find_active_by_hash(&db.pool, key_hash).await?;
+        let found = db::platform::keys::find_active_by_hash(&db.pool, key_hash).await?;
         if let Some(k) = &found {
             let mut keys = self.inner.keys.write().unwrap_or_else(|e| e.into_inner());
             if self.inner.generation.load(Ordering::SeqCst) == generation {

@@ -229,11 +229,11 @@ fn spawn_housekeeping(db: Db) {
         loop {
             tick.tick().await;
             let now = crate::server::db::now_ms();
-            if let Err(e) = crate::server::db::sessions::delete_expired(&db.pool, now).await {
+            if let Err(e) = crate::server::db::platform::sessions::delete_expired(&db.pool, now).await {
                 tracing::warn!("session clean-up failed: {e}");
             }
             let cutoff = now - 24 * 3600 * 1000;
-            if let Err(e) = crate::server::db::users::delete_login_failures_before(&db.pool, cutoff).await {
+            if let Err(e) = crate::server::db::platform::users::delete_login_failures_before(&db.pool, cutoff).await {
                 tracing::warn!("login-failure clean-up failed: {e}");
             }
         }

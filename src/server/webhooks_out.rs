@@ -13,7 +13,7 @@
 pub mod target;
 
 use crate::server::clock::Clock;
-use crate::server::db::{Db, new_id, webhooks as wdb};
+use crate::server::db::{self, Db, new_id};
 use crate::server::secrets;
 use base64::Engine;
 use hmac::{Hmac, Mac};
@@ -108,7 +108,7 @@ impl Dispatcher {
 
 async fn run(db: Db, key: [u8; 32], clock: Clock, s: Settings, http: reqwest::Client, me: Dispatcher) {
     let permits = Arc::new(Semaphore::new(s.concurrency.max(1)));
-    let shares = wdb::Shares { per_round: s.tenant_batch.max(1), in_flight: s.tenant_in_flight.max(1) };
+    let shares = db::worker::webhooks::Shares { per_round: s.tenant_batch.max(1), in_flight: s.tenant_in_flight.max(1) };
     loop {
         if me.stopped.load(Ordering::Acquire) {
             return;
@@ -117,9 +117,9 @@ async fn run(db: Db, key: [u8; 32], clock: Clock, s: Settings, http: reqwest::Cl
         let mut claimed = 0;
         if free > 0 {
             let now = clock.now_ms();
-            let due = wdb::any_due(&db.pool, now).await;
+            let due = db::worker::webhooks::any_due(&db.pool, now).await;
             let claim = match due {
-                Ok(true) => wdb::claim_due(&db.pool, now, now + s.lease.as_millis() as i64, free, shares).await,
+                Ok(true) => db::worker::webhooks::claim_due(&db.pool, now, now + s.lease.as_millis() as i64, free, shares).await,
                 Ok(false) => Ok(Vec::new()),
                 Err(e) => Err(e),
             };
@@ -195,13 +195,13 @@ pub fn backoff_ms(base: Duration, attempts: i64) -> i64 {
     d + (rand::random::<u64>() % (d as u64 / 10 + 1)) as i64
 }
 
-async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client, s: &Settings, c: &wdb::Claimed) -> Result<(), sqlx::Error> {
+async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client, s: &Settings, c: &db::worker::webhooks::Claimed) -> Result<(), sqlx::Error> {
     let pool = &db.pool;
-    let Some((payload, url, secret_enc, endpoint_status)) = wdb::sending(pool, c).await? else {
-        return wdb::finish_attempt(pool, &c.id, "failed", None, Some("the endpoint no longer exists"), 0, clock.now_ms()).await;
+    let Some((payload, url, secret_enc, endpoint_status)) = db::worker::webhooks::sending(pool, c).await? else {
+        return db::worker::webhooks::finish_attempt(pool, &c.id, "failed", None, Some("the endpoint no longer exists"), 0, clock.now_ms()).await;
     };
     if endpoint_status != "enabled" {
-        return wdb::finish_attempt(pool, &c.id, "failed", None, Some(&format!("the endpoint is {endpoint_status}")), 0, clock.now_ms()).await;
+        return db::worker::webhooks::finish_attempt(pool, &c.id, "failed", None, Some(&format!("the endpoint is {endpoint_status}")), 0, clock.now_ms()).await;
     }
     let secret = secrets::decrypt(key, &crate::server::services::webhooks::secret_context(&c.tenant_id, &c.environment, &c.endpoint_id), &secret_enc);
     let started_at = clock.now_ms();
@@ -244,7 +244,7 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
     let error = error.map(|e| bounded(e, ERROR_MAX_CHARS));
     let duration_ms = started.elapsed().as_millis() as i64;
     let now = clock.now_ms();
-    let record = wdb::AttemptRecord {
+    let record = db::worker::webhooks::AttemptRecord {
         id: &new_id("wha"),
         delivery_id: &c.id,
         at: started_at,
@@ -268,8 +268,8 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
     };
     // The attempt and the delivery's new state together: the log never runs ahead of the row.
     let mut tx = db.begin_write().await?;
-    wdb::insert_attempt(&mut *tx, record).await?;
-    wdb::finish_attempt(&mut *tx, &c.id, status, status_code, error.as_deref(), next_at, now).await?;
+    db::worker::webhooks::insert_attempt(&mut *tx, record).await?;
+    db::worker::webhooks::finish_attempt(&mut *tx, &c.id, status, status_code, error.as_deref(), next_at, now).await?;
     tx.commit().await
 }
 

@@ -14,8 +14,8 @@ pub mod surfaces;
 
 use crate::error::{AppError, ErrorCode};
 use crate::server::AppState;
-use crate::server::services::idempotency;
 use crate::server::services;
+use crate::server::services::idempotency;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};

@@ -51,8 +51,9 @@ mod tests {
         let allowed = [
             "src/server/auth/mod.rs",
             "src/server/auth/scope.rs",
-            "src/server/db/platform.rs",
-            "src/server/db/worker.rs",
+            "src/server/db/platform/keys.rs",
+            "src/server/db/worker/stripe_events.rs",
+            "src/server/services/auth.rs",
             "src/server/services/tenants.rs",
             "src/server/snapshot.rs",
         ];
@@ -66,6 +67,8 @@ mod tests {
                     stack.push(path);
                 } else if path.extension().is_some_and(|e| e == "rs") {
                     let text = std::fs::read_to_string(&path).unwrap();
+                    // Unit tests may make the scopes they test with.
+                    let text = text.split("#[cfg(test)]").next().unwrap_or("");
                     let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap().to_string_lossy().replace('\\', "/");
                     let rel = rel.trim_start_matches('/').to_string();
                     if text.contains("Scoped::trusted(") && !allowed.contains(&rel.as_str()) {

@@ -39,7 +39,7 @@ impl SessionStore for DbSessionStore {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
         // A fresh id collides only by astronomical chance; retry with a new one if it does.
         for _ in 0..3 {
-            match db::sessions::insert_new(&self.db.0.pool, &record.id.to_string(), &data, expiry_ms(record)).await {
+            match db::platform::sessions::insert_new(&self.db.0.pool, &record.id.to_string(), &data, expiry_ms(record)).await {
                 Ok(()) => return Ok(()),
                 Err(e) if crate::server::is_unique_violation(&e) => record.id = Id::default(),
                 Err(e) => return Err(backend(e)),
@@ -50,11 +50,11 @@ impl SessionStore for DbSessionStore {
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))?;
-        db::sessions::upsert(&self.db.0.pool, &record.id.to_string(), &data, expiry_ms(record)).await.map_err(backend)
+        db::platform::sessions::upsert(&self.db.0.pool, &record.id.to_string(), &data, expiry_ms(record)).await.map_err(backend)
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some(data) = db::sessions::load(&self.db.0.pool, &id.to_string(), db::now_ms()).await.map_err(backend)? else {
+        let Some(data) = db::platform::sessions::load(&self.db.0.pool, &id.to_string(), db::now_ms()).await.map_err(backend)? else {
             return Ok(None);
         };
         let data = serde_json::from_str(&data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
@@ -63,13 +63,13 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        db::sessions::delete(&self.db.0.pool, &id.to_string()).await.map_err(backend)
+        db::platform::sessions::delete(&self.db.0.pool, &id.to_string()).await.map_err(backend)
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        db::sessions::delete_expired(&self.db.0.pool, db::now_ms()).await.map(|_| ()).map_err(backend)
+        db::platform::sessions::delete_expired(&self.db.0.pool, db::now_ms()).await.map(|_| ()).map_err(backend)
     }
 }

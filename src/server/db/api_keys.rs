@@ -1,5 +1,5 @@
 //! SQL for API keys. Only the keyed hash of a key is stored; lookups go by that hash.
-use super::{Scoped, Trust, env_of, ms_to_rfc3339, now_ms};
+use super::{Scoped, env_of, ms_to_rfc3339, now_ms};
 use crate::model::ApiKeyView;
 use sqlx::{Any, Executor, Row};
 
@@ -13,13 +13,12 @@ pub struct NewKey<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, k: NewKey<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "INSERT INTO api_keys (id, tenant_id, environment, kind, name, key_hash, last4, created_by, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9)",
     )
     .bind(k.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(k.kind)
     .bind(k.name)
     .bind(k.key_hash)
@@ -32,12 +31,11 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<ApiKeyView>, sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "SELECT id, name, kind, environment, last4, created_at, revoked_at FROM api_keys \
          WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at DESC, id DESC",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .fetch_all(ex)
     .await?
     .iter()
@@ -56,38 +54,10 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) ->
 }
 
 pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE api_keys SET revoked_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND revoked_at IS NULL")
+    let r = super::scoped(scope, "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND environment = $2 AND id = $4 AND revoked_at IS NULL")
         .bind(now_ms())
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
         .bind(id)
         .execute(ex)
         .await?;
     Ok(r.rows_affected() == 1)
-}
-
-/// A usable key: not revoked, and its tenant is active.
-#[derive(Debug, Clone)]
-pub struct ActiveKey {
-    pub id: String,
-    pub kind: String,
-    pub scope: Scoped,
-}
-
-pub async fn find_active_by_hash<'c, E: Executor<'c, Database = Any>>(ex: E, key_hash: &str) -> Result<Option<ActiveKey>, sqlx::Error> {
-    sqlx::query(
-        "SELECT k.id, k.kind, k.tenant_id, k.environment FROM api_keys k JOIN tenants t ON t.id = k.tenant_id \
-         WHERE k.key_hash = $1 AND k.revoked_at IS NULL AND t.status = 'active'",
-    )
-    .bind(key_hash)
-    .fetch_optional(ex)
-    .await?
-    .map(|r| {
-        Ok(ActiveKey {
-            id: r.try_get("id")?,
-            kind: r.try_get("kind")?,
-            scope: Scoped::trusted(r.try_get::<String, _>("tenant_id")?, env_of(&r.try_get::<String, _>("environment")?), Trust::StoredRow),
-        })
-    })
-    .transpose()
 }

@@ -33,9 +33,7 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>) ->
 
 /// `(actor, action, object_id)` of a scope's entries, oldest first; used by tests and the log page.
 pub async fn list_for_object<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, object_id: &str) -> Result<Vec<(String, String)>, sqlx::Error> {
-    sqlx::query("SELECT actor, action FROM audit_log WHERE tenant_id = $1 AND environment = $2 AND object_id = $3 ORDER BY created_at, id")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, "SELECT actor, action FROM audit_log WHERE tenant_id = $1 AND environment = $2 AND object_id = $3 ORDER BY created_at, id")
         .bind(object_id)
         .fetch_all(ex)
         .await?

@@ -88,14 +88,13 @@ pub struct NewCoupon<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, c: NewCoupon<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "INSERT INTO coupons (id, tenant_id, environment, code, coupon_type, amount, currency, repeat_months, max_redemptions, \
          max_per_customer, starts_at, expires_at, campaign, stripe_coupon_id, times_redeemed, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, 'active', $15, $15)",
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, 'active', $15, $15)",
     )
     .bind(c.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(c.code)
     .bind(c.coupon_type.as_str())
     .bind(c.amount)
@@ -114,9 +113,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn get_by_code<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND code = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND code = $3"))
         .bind(code)
         .fetch_optional(ex)
         .await?
@@ -145,9 +142,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
         status = status_sql("$8"),
         after = super::after_cursor("coupons", "coupons", 6, super::Keyset::Id, "")
     );
-    let rows = sqlx::query(&sql)
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    let rows = super::scoped(scope, &sql)
         .bind(f.search.map(like_pattern))
         .bind(f.status.map(|s| s.as_str().to_string()))
         .bind(f.campaign.map(str::to_string))
@@ -161,12 +156,11 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
 
 /// Coupons and redemptions per campaign, most redeemed first.
 pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<CampaignCount>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = super::scoped(
+        scope,
         "SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
          WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign ORDER BY redemptions DESC, campaign",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .fetch_all(ex)
     .await?;
     rows.iter()
@@ -183,7 +177,8 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = super::scoped(
+        scope,
         "WITH c AS (SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
            WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign) \
          SELECT c.campaign, c.coupons, c.redemptions FROM c \
@@ -191,8 +186,6 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
            (c.campaign IS NULL OR c.redemptions < k.redemptions OR (c.redemptions = k.redemptions AND c.campaign > k.campaign))) \
          ORDER BY CASE WHEN c.campaign IS NULL THEN 1 ELSE 0 END, c.redemptions DESC, c.campaign LIMIT $4",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
     .fetch_all(ex)
@@ -205,14 +198,14 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let r =
-        sqlx::query("UPDATE coupons SET status = 'archived', updated_at = $1 WHERE tenant_id = $2 AND environment = $3 AND id = $4 AND status <> 'archived'")
-            .bind(now)
-            .bind(scope.tenant_id())
-            .bind(scope.env().as_str())
-            .bind(id)
-            .execute(ex)
-            .await?;
+    let r = super::scoped(
+        scope,
+        "UPDATE coupons SET status = 'archived', updated_at = $3 WHERE tenant_id = $1 AND environment = $2 AND id = $4 AND status <> 'archived'",
+    )
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -263,14 +256,13 @@ pub struct NewRedemption<'a> {
 
 /// `false` when this (coupon, subscription) was already redeemed.
 pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, n: NewRedemption<'_>) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+    let r = super::scoped(
+        scope,
         "INSERT INTO coupon_redemptions (id, coupon_id, tenant_id, environment, subscription_id, customer_id, source, stripe_event_id, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (coupon_id, subscription_id) DO NOTHING",
+         VALUES ($3, $4, $1, $2, $5, $6, $7, $8, $9) ON CONFLICT (coupon_id, subscription_id) DO NOTHING",
     )
     .bind(n.id)
     .bind(n.coupon_id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(n.subscription_id)
     .bind(n.customer_id.map(str::to_string))
     .bind(n.source)
@@ -303,12 +295,13 @@ pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(
     code: &str,
     subscription_id: &str,
 ) -> Result<Option<CouponRedemption>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+    super::scoped(
+        scope,
+        &format!(
+            "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE c.tenant_id = $1 AND c.environment = $2 AND c.code = $3 AND r.subscription_id = $4"
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+        ),
+    )
     .bind(code)
     .bind(subscription_id)
     .fetch_optional(ex)
@@ -324,12 +317,13 @@ pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(
     coupon_id: &str,
     limit: i64,
 ) -> Result<Vec<CouponRedemption>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+        ),
+    )
     .bind(coupon_id)
     .bind(limit)
     .fetch_all(ex)
@@ -346,13 +340,14 @@ pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<CouponRedemption>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 AND {after} ORDER BY r.created_at DESC, r.id DESC LIMIT $5",
-        after = super::after_cursor("coupon_redemptions", "r", 4, super::Keyset::CreatedAt, "AND k.coupon_id = $3")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+            after = super::after_cursor("coupon_redemptions", "r", 4, super::Keyset::CreatedAt, "AND k.coupon_id = $3")
+        ),
+    )
     .bind(coupon_id)
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -363,11 +358,10 @@ pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
 
 /// Redemption instants of one coupon since `from` (for the per-day count).
 pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, coupon_id: &str, from: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = super::scoped(
+        scope,
         "SELECT created_at FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3 AND created_at >= $4 ORDER BY created_at",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(coupon_id)
     .bind(from)
     .fetch_all(ex)
@@ -377,9 +371,7 @@ pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope:
 
 /// Counted rows of the coupon's redemptions table (tests compare it with `times_redeemed`).
 pub async fn redemption_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, coupon_id: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, "SELECT COUNT(*) FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3")
         .bind(coupon_id)
         .fetch_one(ex)
         .await?
@@ -395,14 +387,13 @@ pub async fn record_stripe_event<'c, E: Executor<'c, Database = Any>>(
     event_type: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+    let r = super::scoped(
+        scope,
         "INSERT INTO stripe_events (integration_id, event_id, tenant_id, environment, event_type, outcome, received_at) \
-         VALUES ($1, $2, $3, $4, $5, 'received', $6) ON CONFLICT (integration_id, event_id) DO NOTHING",
+         VALUES ($3, $4, $1, $2, $5, 'received', $6) ON CONFLICT (integration_id, event_id) DO NOTHING",
     )
     .bind(integration_id)
     .bind(event_id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(event_type)
     .bind(now)
     .execute(ex)
@@ -426,10 +417,5 @@ pub async fn set_stripe_event_outcome<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn stripe_event_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) FROM stripe_events WHERE tenant_id = $1 AND environment = $2")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
-        .fetch_one(ex)
-        .await?
-        .try_get(0)
+    super::scoped(scope, "SELECT COUNT(*) FROM stripe_events WHERE tenant_id = $1 AND environment = $2").fetch_one(ex).await?.try_get(0)
 }

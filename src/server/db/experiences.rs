@@ -25,14 +25,10 @@ pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(
     fields: &str,
     slots: &str,
 ) -> Result<bool, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO presentation_schemas (id, tenant_id, environment, name, fields, offer_slots, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+    super::scoped(scope, "INSERT INTO presentation_schemas (id, tenant_id, environment, name, fields, offer_slots, created_at, updated_at) VALUES ($3, $1, $2, $4, $5, $6, $7, $7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, fields = excluded.fields, offer_slots = excluded.offer_slots, updated_at = excluded.updated_at \
-         WHERE presentation_schemas.tenant_id = excluded.tenant_id AND presentation_schemas.environment = excluded.environment",
-    )
+         WHERE presentation_schemas.tenant_id = excluded.tenant_id AND presentation_schemas.environment = excluded.environment",)
     .bind(id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(name)
     .bind(fields)
     .bind(slots)
@@ -43,9 +39,7 @@ pub async fn upsert_schema<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn get_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<PresentationSchema>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -54,9 +48,7 @@ pub async fn get_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scop
 }
 
 pub async fn list_schemas<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<PresentationSchema>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {SCHEMA_COLS} FROM presentation_schemas WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
         .fetch_all(ex)
         .await?
         .iter()
@@ -81,9 +73,7 @@ pub async fn delete_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &S
 
 /// Names of the experiences that use a schema.
 pub async fn experiences_using_schema<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, schema_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query("SELECT name FROM experiences WHERE tenant_id = $1 AND environment = $2 AND schema_id = $3 ORDER BY name")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, "SELECT name FROM experiences WHERE tenant_id = $1 AND environment = $2 AND schema_id = $3 ORDER BY name")
         .bind(schema_id)
         .fetch_all(ex)
         .await?
@@ -120,16 +110,15 @@ pub struct ExperienceRow<'a> {
 }
 
 pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, x: ExperienceRow<'_>) -> Result<bool, sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "INSERT INTO experiences (id, tenant_id, environment, name, kind, html, schema_id, content, offers, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $10) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, html = excluded.html, schema_id = excluded.schema_id, \
            content = excluded.content, offers = excluded.offers, updated_at = excluded.updated_at \
          WHERE experiences.tenant_id = excluded.tenant_id AND experiences.environment = excluded.environment",
     )
     .bind(x.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(x.name)
     .bind(if x.kind == ExperienceKind::App { "app" } else { "html" })
     .bind(x.html.map(str::to_string))
@@ -143,9 +132,7 @@ pub async fn upsert_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope
 }
 
 pub async fn get_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Experience>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -154,9 +141,7 @@ pub async fn get_experience<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &
 }
 
 pub async fn list_experiences<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<Experience>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {EXP_COLS} FROM experiences WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
         .fetch_all(ex)
         .await?
         .iter()

@@ -18,15 +18,14 @@ pub struct Stored {
 /// expired one is taken over in the same statement.
 pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, principal: &str, key: &str, request_hash: &str) -> Result<bool, sqlx::Error> {
     let now = now_ms();
-    let r = sqlx::query(
+    let r = super::scoped(
+        scope,
         "INSERT INTO idempotency_keys (tenant_id, environment, principal, idem_key, request_hash, status_code, created_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6) \
          ON CONFLICT (tenant_id, environment, principal, idem_key) DO UPDATE \
            SET request_hash = excluded.request_hash, status_code = 0, response_body = NULL, created_at = excluded.created_at \
            WHERE idempotency_keys.created_at < $7",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(principal)
     .bind(key)
     .bind(request_hash)
@@ -38,12 +37,11 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, principal: &str, key: &
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, principal: &str, key: &str) -> Result<Option<Stored>, sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "SELECT request_hash, status_code, response_body FROM idempotency_keys \
          WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4 AND created_at >= $5",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(principal)
     .bind(key)
     .bind(now_ms() - TTL_MS)
@@ -61,14 +59,13 @@ pub async fn complete<'c, E: Executor<'c, Database = Any>>(
     status_code: i64,
     body: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE idempotency_keys SET status_code = $1, response_body = $2 \
-         WHERE tenant_id = $3 AND environment = $4 AND principal = $5 AND idem_key = $6",
+    super::scoped(
+        scope,
+        "UPDATE idempotency_keys SET status_code = $3, response_body = $4 \
+         WHERE tenant_id = $1 AND environment = $2 AND principal = $5 AND idem_key = $6",
     )
     .bind(status_code)
     .bind(body)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(principal)
     .bind(key)
     .execute(ex)
@@ -78,17 +75,10 @@ pub async fn complete<'c, E: Executor<'c, Database = Any>>(
 
 /// Releases a claim whose request failed on our side, so that a retry may run again.
 pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, principal: &str, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, "DELETE FROM idempotency_keys WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4")
         .bind(principal)
         .bind(key)
         .execute(ex)
         .await
         .map(|_| ())
-}
-
-/// Housekeeping (every node, hourly): expired records go.
-pub async fn delete_expired<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<u64, sqlx::Error> {
-    Ok(sqlx::query("DELETE FROM idempotency_keys WHERE created_at < $1").bind(now_ms() - TTL_MS).execute(ex).await?.rows_affected())
 }

@@ -86,14 +86,10 @@ pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<(i64, i64, i64), sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT \
+    let row = super::scoped(scope, "SELECT \
            (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND created_at >= $4 AND created_at < $5), \
            (SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5), \
-           (SELECT COUNT(DISTINCT identity) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5)",
-    )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+           (SELECT COUNT(DISTINCT identity) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5)",)
     .bind(offer_id)
     .bind(from_ms)
     .bind(to_ms)

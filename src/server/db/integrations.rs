@@ -1,5 +1,5 @@
 //! SQL for the per-tenant, per-environment Stripe integration (secrets stored encrypted).
-use super::{Scoped, Trust, ms_to_rfc3339, now_ms};
+use super::{Scoped, ms_to_rfc3339, now_ms};
 use sqlx::{Any, Executor, Row};
 
 pub struct IntegrationRow {
@@ -11,30 +11,24 @@ pub struct IntegrationRow {
     pub updated_at: String,
 }
 
-const COLS: &str = "id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at";
+pub(super) const COLS: &str = "id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at";
 
-fn row(r: &sqlx::any::AnyRow) -> Result<(Scoped, IntegrationRow), sqlx::Error> {
-    let scope = Scoped::trusted(r.try_get::<String, _>("tenant_id")?, super::env_of(&r.try_get::<String, _>("environment")?), Trust::StoredRow);
-    Ok((
-        scope,
-        IntegrationRow {
-            id: r.try_get("id")?,
-            secret_key_enc: r.try_get("secret_key_enc")?,
-            secret_key_last4: r.try_get("secret_key_last4")?,
-            secret_key_prefix: r.try_get("secret_key_prefix")?,
-            webhook_secret_enc: r.try_get("webhook_secret_enc")?,
-            updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-        },
-    ))
+pub(super) fn row(r: &sqlx::any::AnyRow) -> Result<IntegrationRow, sqlx::Error> {
+    Ok(IntegrationRow {
+        id: r.try_get("id")?,
+        secret_key_enc: r.try_get("secret_key_enc")?,
+        secret_key_last4: r.try_get("secret_key_last4")?,
+        secret_key_prefix: r.try_get("secret_key_prefix")?,
+        webhook_secret_enc: r.try_get("webhook_secret_enc")?,
+        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
+    })
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Option<IntegrationRow>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2"))
         .fetch_optional(ex)
         .await?
-        .map(|r| row(&r).map(|(_, i)| i))
+        .map(|r| row(&r))
         .transpose()
 }
 
@@ -48,17 +42,13 @@ pub struct Upsert<'a> {
 }
 
 pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, u: Upsert<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO stripe_integrations (id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) \
+    super::scoped(scope, "INSERT INTO stripe_integrations (id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, created_at, updated_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $8) \
          ON CONFLICT (tenant_id, environment) DO UPDATE SET secret_key_enc = excluded.secret_key_enc, \
            secret_key_last4 = excluded.secret_key_last4, secret_key_prefix = excluded.secret_key_prefix, \
            webhook_secret_enc = COALESCE(excluded.webhook_secret_enc, stripe_integrations.webhook_secret_enc), \
-           updated_at = excluded.updated_at",
-    )
+           updated_at = excluded.updated_at",)
     .bind(u.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(u.secret_key_enc)
     .bind(u.secret_key_last4)
     .bind(u.secret_key_prefix)
@@ -70,15 +60,6 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn delete<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("DELETE FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
-        .execute(ex)
-        .await?;
+    let r = super::scoped(scope, "DELETE FROM stripe_integrations WHERE tenant_id = $1 AND environment = $2").execute(ex).await?;
     Ok(r.rows_affected() == 1)
-}
-
-/// An integration by id, with the scope it belongs to (incoming Stripe events name only the id).
-pub async fn get_by_id<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<Option<(Scoped, IntegrationRow)>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM stripe_integrations WHERE id = $1")).bind(id).fetch_optional(ex).await?.map(|r| row(&r)).transpose()
 }

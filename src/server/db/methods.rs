@@ -32,13 +32,12 @@ pub struct NewMethod<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, m: NewMethod<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "INSERT INTO redemption_methods (id, tenant_id, environment, name, slug, schema_kind, settings, status, current_version, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, 'active', NULL, $8, $8)",
+         VALUES ($3, $1, $2, $4, $5, $6, $7, 'active', NULL, $8, $8)",
     )
     .bind(m.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(m.name)
     .bind(m.slug)
     .bind(m.schema.as_str())
@@ -50,9 +49,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<RedemptionMethod>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -79,17 +76,17 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
     settings: &MethodSettings,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r =
-        sqlx::query("UPDATE redemption_methods SET name = $1, slug = $2, settings = $3, updated_at = $4 WHERE tenant_id = $5 AND environment = $6 AND id = $7")
-            .bind(name)
-            .bind(slug)
-            .bind(serde_json::to_string(settings).unwrap_or_default())
-            .bind(now)
-            .bind(scope.tenant_id())
-            .bind(scope.env().as_str())
-            .bind(id)
-            .execute(ex)
-            .await?;
+    let r = super::scoped(
+        scope,
+        "UPDATE redemption_methods SET name = $3, slug = $4, settings = $5, updated_at = $6 WHERE tenant_id = $1 AND environment = $2 AND id = $7",
+    )
+    .bind(name)
+    .bind(slug)
+    .bind(serde_json::to_string(settings).unwrap_or_default())
+    .bind(now)
+    .bind(id)
+    .execute(ex)
+    .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -98,11 +95,9 @@ pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scop
 }
 
 pub async fn set_current_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, version: i64, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE redemption_methods SET current_version = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
+    super::scoped(scope, "UPDATE redemption_methods SET current_version = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5")
         .bind(version)
         .bind(now)
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
         .bind(id)
         .execute(ex)
         .await
@@ -122,14 +117,13 @@ pub struct NewVersion<'a> {
 /// Inserts the next version number of the method and returns it; the unique (method, version)
 /// pair makes two concurrent saves conflict instead of sharing a number.
 pub async fn insert_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, v: NewVersion<'_>) -> Result<i64, sqlx::Error> {
-    let row = sqlx::query(
+    let row = super::scoped(
+        scope,
         "INSERT INTO workflow_versions (id, tenant_id, environment, method_id, version, source, compiled_js, source_map, created_by, created_at) \
-         SELECT $1, $2, $3, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9 FROM workflow_versions WHERE method_id = $4 \
+         SELECT $3, $1, $2, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9 FROM workflow_versions WHERE method_id = $4 \
          RETURNING version",
     )
     .bind(v.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(v.method_id)
     .bind(v.source)
     .bind(v.compiled_js)
@@ -154,12 +148,11 @@ pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
     method_id: &str,
     version: i64,
 ) -> Result<Option<StoredVersion>, sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "SELECT version, source, compiled_js, source_map FROM workflow_versions \
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND version = $4",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(method_id)
     .bind(version)
     .fetch_optional(ex)
@@ -170,12 +163,11 @@ pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
 
 /// Newest first.
 pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, method_id: &str) -> Result<Vec<WorkflowVersion>, sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "SELECT id, version, source, created_by, created_at FROM workflow_versions \
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 ORDER BY version DESC",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(method_id)
     .fetch_all(ex)
     .await?
@@ -201,13 +193,14 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<WorkflowVersion>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT id, version, source, created_by, created_at FROM workflow_versions \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT id, version, source, created_by, created_at FROM workflow_versions \
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND {after} ORDER BY version DESC LIMIT $5",
-        after = super::after_cursor("workflow_versions", "workflow_versions", 4, super::Keyset::Version, "AND k.method_id = $3")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+            after = super::after_cursor("workflow_versions", "workflow_versions", 4, super::Keyset::Version, "AND k.method_id = $3")
+        ),
+    )
     .bind(method_id)
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -230,9 +223,7 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
 
 /// Every method of a scope (the surface-decision snapshot).
 pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<RedemptionMethod>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2"))
         .fetch_all(ex)
         .await?
         .iter()

@@ -11,18 +11,17 @@ pub mod integrations;
 pub mod methods;
 mod migrations;
 pub mod offers;
+pub mod platform;
 pub mod prices;
 pub mod products;
 pub mod redemptions;
-pub mod sessions;
 pub mod surfaces;
-pub mod tenants;
-pub mod users;
 pub mod webhooks;
+pub mod worker;
 
+use crate::model::Environment;
 pub use crate::server::auth::{Scoped, Trust};
 pub use crate::server::clock::{ms_to_rfc3339, now_ms, rfc3339_to_ms};
-use crate::model::Environment;
 use sqlx::any::{AnyPoolOptions, install_default_drivers};
 use sqlx::{AnyPool, Executor};
 
@@ -37,7 +36,6 @@ pub struct Db {
     pub pool: AnyPool,
     pub backend: Backend,
 }
-
 
 impl Db {
     /// Connects to `url`. `search_path` (PostgreSQL only) lets tests give each test its own schema.
@@ -119,6 +117,12 @@ fn sqlite_file(url: &str) -> Option<String> {
     (!path.is_empty() && !path.starts_with(":memory:")).then(|| path.to_string())
 }
 
+/// A statement over one tenant's rows: `$1` is always the tenant and `$2` the environment, bound
+/// here from the [`Scoped`] that authorization handed out; the caller binds `$3` onwards.
+pub fn scoped<'q>(scope: &'q Scoped, sql: &'q str) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>> {
+    sqlx::query(sql).bind(scope.tenant_id()).bind(scope.env().as_str())
+}
+
 /// `VALUES` rows for a multi-row insert bound strictly in order: `($1, $2), ($3, $4)` on
 /// PostgreSQL, `(?, ?), (?, ?)` on SQLite, where every `$n` is a named parameter that binding
 /// looks up with a linear scan (quadratic in the parameters of the statement; it showed as a
@@ -179,7 +183,7 @@ impl DeletableTable {
 /// Deletes one row of `table` within the scope; `false` when there is no such row.
 pub async fn delete_row<'c, E: Executor<'c, Database = sqlx::Any>>(ex: E, table: DeletableTable, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
     let sql = format!("DELETE FROM {} WHERE tenant_id = $1 AND environment = $2 AND id = $3", table.name());
-    let r = sqlx::query(&sql).bind(scope.tenant_id()).bind(scope.env().as_str()).bind(id).execute(ex).await?;
+    let r = scoped(scope, &sql).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -192,8 +196,8 @@ pub async fn set_status<'c, E: Executor<'c, Database = sqlx::Any>>(
     status: crate::model::ProductStatus,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let sql = format!("UPDATE {} SET status = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5", table.name());
-    let r = sqlx::query(&sql).bind(status.as_str()).bind(now).bind(scope.tenant_id()).bind(scope.env().as_str()).bind(id).execute(ex).await?;
+    let sql = format!("UPDATE {} SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5", table.name());
+    let r = scoped(scope, &sql).bind(status.as_str()).bind(now).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -242,12 +246,13 @@ pub async fn page_by_id<'c, E: Executor<'c, Database = sqlx::Any>, T>(
     map: impl Fn(&sqlx::any::AnyRow) -> Result<T, sqlx::Error>,
 ) -> Result<(Vec<T>, bool), sqlx::Error> {
     let PageOf { table, cols, filter } = of;
-    let rows = sqlx::query(&format!(
-        "SELECT {cols} FROM {table} WHERE tenant_id = $1 AND environment = $2 {filter} AND {after} ORDER BY id DESC LIMIT $4",
-        after = after_cursor(table, table, 3, Keyset::Id, "")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+    let rows = scoped(
+        scope,
+        &format!(
+            "SELECT {cols} FROM {table} WHERE tenant_id = $1 AND environment = $2 {filter} AND {after} ORDER BY id DESC LIMIT $4",
+            after = after_cursor(table, table, 3, Keyset::Id, "")
+        ),
+    )
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
     .fetch_all(ex)

@@ -36,13 +36,9 @@ pub struct OfferRow<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o: &OfferRow<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO offers (id, tenant_id, environment, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)",
-    )
+    super::scoped(scope, "INSERT INTO offers (id, tenant_id, environment, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, created_at, updated_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)",)
     .bind(o.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(o.name)
     .bind(o.method_id)
     .bind(o.presentation)
@@ -57,9 +53,10 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o: &OfferRow<'_>) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE offers SET name = $1, method_id = $2, presentation = $3, instructions = $4, valid_from = $5, valid_until = $6, audience = $7, updated_at = $8 \
-         WHERE tenant_id = $9 AND environment = $10 AND id = $11",
+    let r = super::scoped(
+        scope,
+        "UPDATE offers SET name = $3, method_id = $4, presentation = $5, instructions = $6, valid_from = $7, valid_until = $8, audience = $9, updated_at = $10 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $11",
     )
     .bind(o.name)
     .bind(o.method_id)
@@ -69,8 +66,6 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
     .bind(o.valid_until)
     .bind(o.audience.as_str())
     .bind(o.now)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(o.id)
     .execute(ex)
     .await?;
@@ -92,12 +87,11 @@ pub async fn set_prices(tx: &mut sqlx::Transaction<'_, Any>, offer_id: &str, pri
 }
 
 async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, offer_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "SELECT op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
          WHERE o.tenant_id = $1 AND o.environment = $2 AND op.offer_id = $3 ORDER BY op.position",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(offer_id)
     .fetch_all(ex)
     .await?
@@ -108,9 +102,7 @@ async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o
 
 /// One offer with its prices; `conn` is a pool connection or a transaction (`&mut *tx`).
 pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scoped, id: &str) -> Result<Option<Offer>, sqlx::Error> {
-    let Some(row) = sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    let Some(row) = super::scoped(scope, &format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(&mut *conn)
         .await?
@@ -123,12 +115,13 @@ pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scoped, id: &str) -> Re
 }
 
 pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
-        after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+            after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
+        ),
+    )
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
     .fetch_all(&mut *conn)
@@ -146,12 +139,5 @@ pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scop
 
 /// Every offer of a scope without its prices (the surface-decision snapshot).
 pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<Offer>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
-        .fetch_all(ex)
-        .await?
-        .iter()
-        .map(offer)
-        .collect()
+    super::scoped(scope, &format!("SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2")).fetch_all(ex).await?.iter().map(offer).collect()
 }

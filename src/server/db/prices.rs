@@ -34,13 +34,12 @@ pub struct NewPrice<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, p: NewPrice<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "INSERT INTO prices (id, tenant_id, environment, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'active', $9, $9)",
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, 'active', $9, $9)",
     )
     .bind(p.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(p.product_id)
     .bind(p.currency)
     .bind(p.unit_amount)
@@ -53,9 +52,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Price>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -71,13 +68,14 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Price>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR product_id = $3) AND {after} ORDER BY id DESC LIMIT $5",
-        after = super::after_cursor("prices", "prices", 4, super::Keyset::Id, "")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+            after = super::after_cursor("prices", "prices", 4, super::Keyset::Id, "")
+        ),
+    )
     .bind(product_id.map(str::to_string))
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -93,11 +91,9 @@ pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(
     stripe_price_id: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE prices SET stripe_price_id = $1, updated_at = $2 WHERE tenant_id = $3 AND environment = $4 AND id = $5")
+    let r = super::scoped(scope, "UPDATE prices SET stripe_price_id = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5")
         .bind(stripe_price_id)
         .bind(now)
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
         .bind(id)
         .execute(ex)
         .await?;

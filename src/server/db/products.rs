@@ -18,13 +18,12 @@ fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, name: &str, description: &str, now: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    super::scoped(
+        scope,
         "INSERT INTO products (id, tenant_id, environment, name, description, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, 'active', $6, $6)",
+         VALUES ($3, $1, $2, $4, $5, 'active', $6, $6)",
     )
     .bind(id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(name)
     .bind(description)
     .bind(now)
@@ -34,9 +33,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Product>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -53,16 +50,17 @@ pub struct ListFilter<'a> {
 
 /// Newest first. Returns one page and whether more rows follow.
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: ListFilter<'_>) -> Result<(Vec<Product>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR LOWER(name) LIKE $3 ESCAPE '\\') \
          AND ($4 IS NULL OR status = $4) \
          AND {after} \
          ORDER BY id DESC LIMIT $6",
-        after = super::after_cursor("products", "products", 5, super::Keyset::Id, "")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+            after = super::after_cursor("products", "products", 5, super::Keyset::Id, "")
+        ),
+    )
     .bind(f.search.map(like_pattern))
     .bind(f.status.map(|s| s.as_str().to_string()))
     .bind(f.starting_after.map(str::to_string))
@@ -72,16 +70,22 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
     Ok(super::split_page(rows.iter().map(product).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
-pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, name: &str, description: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE products SET name = $1, description = $2, updated_at = $3 \
-         WHERE tenant_id = $4 AND environment = $5 AND id = $6",
+pub async fn update<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    id: &str,
+    name: &str,
+    description: &str,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = super::scoped(
+        scope,
+        "UPDATE products SET name = $3, description = $4, updated_at = $5 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $6",
     )
     .bind(name)
     .bind(description)
     .bind(now)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(id)
     .execute(ex)
     .await?;
@@ -93,10 +97,5 @@ pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scop
 }
 
 pub async fn count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) FROM products WHERE tenant_id = $1 AND environment = $2")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
-        .fetch_one(ex)
-        .await?
-        .try_get(0)
+    super::scoped(scope, "SELECT COUNT(*) FROM products WHERE tenant_id = $1 AND environment = $2").fetch_one(ex).await?.try_get(0)
 }

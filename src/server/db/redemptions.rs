@@ -19,13 +19,9 @@ pub struct NewEvent<'a> {
 }
 
 pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
+    super::scoped(scope, "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",)
     .bind(e.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(e.event_type)
     .bind(e.status)
     .bind(e.offer_id)
@@ -45,9 +41,7 @@ pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 
 /// `(event_type, status, offer_id)` of a scope's events, oldest first.
 pub async fn list_events<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<(String, String, String, Option<String>)>, sqlx::Error> {
-    sqlx::query("SELECT id, event_type, status, offer_id FROM events WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at, id")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, "SELECT id, event_type, status, offer_id FROM events WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at, id")
         .fetch_all(ex)
         .await?
         .iter()
@@ -65,13 +59,12 @@ pub enum Claim {
 }
 
 pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, nonce: &str, offer_id: &str) -> Result<Claim, sqlx::Error> {
-    let inserted = sqlx::query(
+    let inserted = super::scoped(
+        scope,
         "INSERT INTO offer_redemptions (token_nonce, tenant_id, environment, offer_id, state, created_at) \
-         VALUES ($1, $2, $3, $4, 'running', $5) ON CONFLICT DO NOTHING",
+         VALUES ($3, $1, $2, $4, 'running', $5) ON CONFLICT DO NOTHING",
     )
     .bind(nonce)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(offer_id)
     .bind(now_ms())
     .execute(pool)
@@ -79,13 +72,13 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, nonce: &str, offer_id: 
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Claimed);
     }
-    let row =
-        sqlx::query("SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3")
-            .bind(nonce)
-            .bind(scope.tenant_id())
-            .bind(scope.env().as_str())
-            .fetch_optional(pool)
-            .await?;
+    let row = super::scoped(
+        scope,
+        "SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $3 AND tenant_id = $1 AND environment = $2",
+    )
+    .bind(nonce)
+    .fetch_optional(pool)
+    .await?;
     Ok(match row {
         Some(r) if r.try_get::<String, _>(0)? == "succeeded" => Claim::Done {
             event_id: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
@@ -104,16 +97,15 @@ pub async fn succeed<'c, E: Executor<'c, Database = Any>>(
     http_status: i64,
     response: &str,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE offer_redemptions SET state = 'succeeded', event_id = $1, http_status = $2, response = $3 \
-         WHERE token_nonce = $4 AND tenant_id = $5 AND environment = $6",
+    super::scoped(
+        scope,
+        "UPDATE offer_redemptions SET state = 'succeeded', event_id = $3, http_status = $4, response = $5 \
+         WHERE token_nonce = $6 AND tenant_id = $1 AND environment = $2",
     )
     .bind(event_id)
     .bind(http_status)
     .bind(response)
     .bind(nonce)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .execute(ex)
     .await
     .map(|_| ())
@@ -121,10 +113,8 @@ pub async fn succeed<'c, E: Executor<'c, Database = Any>>(
 
 /// A redemption that did not succeed leaves the token redeemable (e.g. sign up first, then redeem).
 pub async fn release<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, nonce: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM offer_redemptions WHERE token_nonce = $1 AND tenant_id = $2 AND environment = $3 AND state = 'running'")
+    super::scoped(scope, "DELETE FROM offer_redemptions WHERE token_nonce = $3 AND tenant_id = $1 AND environment = $2 AND state = 'running'")
         .bind(nonce)
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
         .execute(ex)
         .await
         .map(|_| ())
@@ -169,15 +159,16 @@ pub struct EventFilter<'a> {
 
 /// Newest first.
 pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: EventFilter<'_>) -> Result<(Vec<Event>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR event_type = $3) AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR offer_id = $5) \
          AND {after} AND ($8 IS NULL OR identity = $8) AND ($9 IS NULL OR created_at >= $9) \
          AND ($10 IS NULL OR created_at < $10) ORDER BY id DESC LIMIT $7",
-        after = super::after_cursor("events", "events", 6, super::Keyset::Id, "")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+            after = super::after_cursor("events", "events", 6, super::Keyset::Id, "")
+        ),
+    )
     .bind(f.event_type.map(str::to_string))
     .bind(f.status.map(str::to_string))
     .bind(f.offer_id.map(str::to_string))
@@ -192,9 +183,7 @@ pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
 }
 
 pub async fn get_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Event>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?

@@ -18,14 +18,13 @@ fn surface(r: &AnyRow) -> Result<Surface, sqlx::Error> {
 const COLS: &str = "id, name, slug, slots, environment, created_at, updated_at";
 
 pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, name: &str, slug: &str, slots: &str) -> Result<bool, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO surfaces (id, tenant_id, environment, name, slug, slots, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+    super::scoped(
+        scope,
+        "INSERT INTO surfaces (id, tenant_id, environment, name, slug, slots, created_at, updated_at) VALUES ($3, $1, $2, $4, $5, $6, $7, $7) \
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, slug = excluded.slug, slots = excluded.slots, updated_at = excluded.updated_at \
          WHERE surfaces.tenant_id = excluded.tenant_id AND surfaces.environment = excluded.environment",
     )
     .bind(id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(name)
     .bind(slug)
     .bind(slots)
@@ -36,9 +35,7 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Surface>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -47,9 +44,7 @@ pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id:
 }
 
 pub async fn by_slug<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, slug: &str) -> Result<Option<Surface>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND slug = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 AND slug = $3"))
         .bind(slug)
         .fetch_optional(ex)
         .await?
@@ -58,9 +53,7 @@ pub async fn by_slug<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped,
 }
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<Surface>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {COLS} FROM surfaces WHERE tenant_id = $1 AND environment = $2 ORDER BY id DESC"))
         .fetch_all(ex)
         .await?
         .iter()

@@ -47,14 +47,13 @@ pub async fn begin_endpoint_write(db: &Db, tenant_id: &str) -> Result<sqlx::Tran
 /// Inserts the endpoint unless the scope already has `max` (deleted ones not counted): `false`
 /// then. Run it in [`begin_endpoint_write`]'s transaction for the count to hold.
 pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, n: NewEndpoint<'_>, max: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
+    let r = super::scoped(
+        scope,
         "INSERT INTO webhook_endpoints (id, tenant_id, environment, url, description, event_types, secret_enc, status, created_at, updated_at) \
-         SELECT $1, $2, $3, $4, $5, $6, $7, 'enabled', $8, $8 \
-         WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $2 AND environment = $3 AND status <> 'deleted') < $9",
+         SELECT $3, $1, $2, $4, $5, $6, $7, 'enabled', $8, $8 \
+         WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted') < $9",
     )
     .bind(n.id)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(n.url)
     .bind(n.description)
     .bind(n.events.join(","))
@@ -67,17 +66,16 @@ pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
 }
 
 pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, e: &WebhookEndpoint, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE webhook_endpoints SET url = $1, description = $2, event_types = $3, status = $4, updated_at = $5 \
-         WHERE tenant_id = $6 AND environment = $7 AND id = $8",
+    let r = super::scoped(
+        scope,
+        "UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5, status = $6, updated_at = $7 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $8",
     )
     .bind(&e.url)
     .bind(&e.description)
     .bind(e.events.join(","))
     .bind(&e.status)
     .bind(now)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(id)
     .execute(ex)
     .await?;
@@ -85,9 +83,7 @@ pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: 
 }
 
 pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
-    sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, &format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
         .bind(id)
         .fetch_optional(ex)
         .await?
@@ -96,12 +92,12 @@ pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
 }
 
 pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<WebhookEndpoint>, sqlx::Error> {
-    let rows =
-        sqlx::query(&format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' ORDER BY id DESC"))
-            .bind(scope.tenant_id())
-            .bind(scope.env().as_str())
-            .fetch_all(ex)
-            .await?;
+    let rows = super::scoped(
+        scope,
+        &format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' ORDER BY id DESC"),
+    )
+    .fetch_all(ex)
+    .await?;
     rows.iter().map(endpoint).collect()
 }
 
@@ -125,10 +121,8 @@ pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
     payload: &str,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO webhook_messages (id, tenant_id, environment, event_type, payload, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+    super::scoped(scope, "INSERT INTO webhook_messages (id, tenant_id, environment, event_type, payload, created_at) VALUES ($3, $1, $2, $4, $5, $6)")
         .bind(id)
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
         .bind(event_type)
         .bind(payload)
         .bind(now)
@@ -149,179 +143,28 @@ pub async fn insert_deliveries<'c, E: Executor<'c, Database = Any>>(
     give_up_at: i64,
 ) -> Result<u64, sqlx::Error> {
     let prefix = format!("whd_{}_", message_id.trim_start_matches("evt_"));
-    let r = sqlx::query(
-        "INSERT INTO webhook_deliveries (id, message_id, endpoint_id, tenant_id, environment, status, attempts, next_attempt_at, locked_until, give_up_at, created_at, updated_at) \
-         SELECT $1 || id, $2, id, tenant_id, environment, 'pending', 0, $3, 0, $4, $3, $3 FROM webhook_endpoints \
-         WHERE tenant_id = $5 AND environment = $6 AND status = 'enabled' AND (',' || event_types || ',') LIKE $7",
-    )
+    let r = super::scoped(scope, "INSERT INTO webhook_deliveries (id, message_id, endpoint_id, tenant_id, environment, status, attempts, next_attempt_at, locked_until, give_up_at, created_at, updated_at) \
+         SELECT $3 || id, $4, id, tenant_id, environment, 'pending', 0, $5, 0, $6, $5, $5 FROM webhook_endpoints \
+         WHERE tenant_id = $1 AND environment = $2 AND status = 'enabled' AND (',' || event_types || ',') LIKE $7",)
     .bind(prefix)
     .bind(message_id)
     .bind(now)
     .bind(give_up_at)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(format!("%,{event_type},%"))
     .execute(ex)
     .await?;
     Ok(r.rows_affected())
 }
 
-/// A delivery claimed for one attempt, with what sending it needs.
-pub struct Claimed {
-    pub id: String,
-    pub message_id: String,
-    pub endpoint_id: String,
-    pub tenant_id: String,
-    pub environment: String,
-    pub attempts: i64,
-    pub give_up_at: i64,
-}
-
-/// How the claim shares the dispatcher among tenants.
-#[derive(Debug, Clone, Copy)]
-pub struct Shares {
-    /// Deliveries per tenant in one claim.
-    pub per_round: i64,
-    /// Leased deliveries per tenant (on every node) beyond which it gets none.
-    pub in_flight: i64,
-}
-
-/// Claims up to `limit` due deliveries for `lease_until`, round-robin across tenants: each
-/// tenant's due deliveries are numbered oldest first and taken by that number, at most
-/// `per_round` of them and none past the tenant's `in_flight` share (deliveries leased now, on
-/// any node, count). The outer conditions are evaluated again on the locked row (PostgreSQL) or
-/// under the write lock (SQLite), so a row another node claimed first is skipped; two nodes
-/// claiming at the same moment may each fill a tenant's share.
-pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    now: i64,
-    lease_until: i64,
-    limit: i64,
-    shares: Shares,
-) -> Result<Vec<Claimed>, sqlx::Error> {
-    let rows = sqlx::query(
-        "UPDATE webhook_deliveries SET locked_until = $1, attempts = attempts + 1, updated_at = $2 \
-         WHERE id IN (SELECT id FROM ( \
-                          SELECT d.id, d.next_attempt_at, COALESCE(busy.n, 0) AS busy, \
-                                 ROW_NUMBER() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.id) AS turn \
-                          FROM webhook_deliveries d \
-                          LEFT JOIN (SELECT tenant_id, COUNT(*) AS n FROM webhook_deliveries \
-                                     WHERE status = 'pending' AND locked_until > $2 GROUP BY tenant_id) busy ON busy.tenant_id = d.tenant_id \
-                          WHERE d.status = 'pending' AND d.next_attempt_at <= $2 AND d.locked_until <= $2) due \
-                      WHERE turn <= $4 AND turn + busy <= $5 \
-                      ORDER BY turn, next_attempt_at, id LIMIT $3) \
-         AND status = 'pending' AND locked_until <= $2 \
-         RETURNING id, message_id, endpoint_id, tenant_id, environment, attempts, give_up_at",
-    )
-    .bind(lease_until)
-    .bind(now)
-    .bind(limit)
-    .bind(shares.per_round)
-    .bind(shares.in_flight)
-    .fetch_all(ex)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Claimed {
-                id: r.try_get("id")?,
-                message_id: r.try_get("message_id")?,
-                endpoint_id: r.try_get("endpoint_id")?,
-                tenant_id: r.try_get("tenant_id")?,
-                environment: r.try_get("environment")?,
-                attempts: r.try_get("attempts")?,
-                give_up_at: r.try_get("give_up_at")?,
-            })
-        })
-        .collect()
-}
-
-/// True when a delivery is due: the idle poll is this read, so an idle node never takes
-/// SQLite's write lock.
-pub async fn any_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_attempt_at <= $1 AND locked_until <= $1 LIMIT 1")
-        .bind(now)
-        .fetch_optional(ex)
-        .await?;
-    Ok(r.is_some())
-}
-
-/// Payload, URL and encrypted secret for a claimed delivery.
-pub async fn sending<'c, E: Executor<'c, Database = Any>>(ex: E, c: &Claimed) -> Result<Option<(String, String, String, String)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT m.payload, e.url, e.secret_enc, e.status FROM webhook_messages m JOIN webhook_endpoints e ON e.id = $2 \
-         WHERE m.id = $1 AND e.tenant_id = $3 AND e.environment = $4",
-    )
-    .bind(&c.message_id)
-    .bind(&c.endpoint_id)
-    .bind(&c.tenant_id)
-    .bind(&c.environment)
-    .fetch_optional(ex)
-    .await?;
-    row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).transpose()
-}
-
-pub struct AttemptRecord<'a> {
-    pub id: &'a str,
-    pub delivery_id: &'a str,
-    pub at: i64,
-    pub status_code: Option<i64>,
-    pub error: Option<&'a str>,
-    pub duration_ms: i64,
-    pub response_excerpt: Option<&'a str>,
-}
-
-pub async fn insert_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, a: AttemptRecord<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, error, duration_ms, response_excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(a.id)
-    .bind(a.delivery_id)
-    .bind(a.at)
-    .bind(a.status_code)
-    .bind(a.error.map(str::to_string))
-    .bind(a.duration_ms)
-    .bind(a.response_excerpt.map(str::to_string))
-    .execute(ex)
-    .await
-    .map(|_| ())
-}
-
-/// Records the outcome of an attempt. `next_attempt_at` `None` with `status` `pending` is not
-/// allowed: pending rows always carry their next time.
-pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    id: &str,
-    status: &str,
-    status_code: Option<i64>,
-    error: Option<&str>,
-    next_attempt_at: i64,
-    now: i64,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE webhook_deliveries SET status = $1, last_status_code = $2, last_error = $3, next_attempt_at = $4, locked_until = 0, \
-         delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END, updated_at = $5 WHERE id = $6",
-    )
-    .bind(status)
-    .bind(status_code)
-    .bind(error.map(str::to_string))
-    .bind(next_attempt_at)
-    .bind(now)
-    .bind(id)
-    .execute(ex)
-    .await
-    .map(|_| ())
-}
-
 /// Puts a delivery back in the queue now, with a fresh 24-hour window (manual resend).
 pub async fn requeue<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64, give_up_at: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $1, give_up_at = $2, locked_until = 0, updated_at = $1 \
-         WHERE tenant_id = $3 AND environment = $4 AND id = $5 AND locked_until <= $1",
+    let r = super::scoped(
+        scope,
+        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $3, give_up_at = $4, locked_until = 0, updated_at = $3 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $5 AND locked_until <= $3",
     )
     .bind(now)
     .bind(give_up_at)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(id)
     .execute(ex)
     .await?;
@@ -356,12 +199,13 @@ pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(
     endpoint_id: &str,
     limit: i64,
 ) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+        ),
+    )
     .bind(endpoint_id)
     .bind(limit)
     .fetch_all(ex)
@@ -378,13 +222,14 @@ pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<WebhookDelivery>, bool), sqlx::Error> {
-    let rows = sqlx::query(&format!(
-        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+    let rows = super::scoped(
+        scope,
+        &format!(
+            "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND {after} ORDER BY d.created_at DESC, d.id DESC LIMIT $5",
-        after = super::after_cursor("webhook_deliveries", "d", 4, super::Keyset::CreatedAt, "AND k.endpoint_id = $3")
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+            after = super::after_cursor("webhook_deliveries", "d", 4, super::Keyset::CreatedAt, "AND k.endpoint_id = $3")
+        ),
+    )
     .bind(endpoint_id)
     .bind(starting_after.map(str::to_string))
     .bind(limit + 1)
@@ -394,12 +239,13 @@ pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<WebhookDelivery>, sqlx::Error> {
-    sqlx::query(&format!(
-        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+    super::scoped(
+        scope,
+        &format!(
+            "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.id = $3"
-    ))
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
+        ),
+    )
     .bind(id)
     .fetch_optional(ex)
     .await?
@@ -415,13 +261,12 @@ pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(
     endpoint_id: &str,
     since: i64,
 ) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
-    let rows = sqlx::query(
+    let rows = super::scoped(
+        scope,
         "SELECT a.delivery_id, a.attempted_at, a.status_code, a.error, a.duration_ms, a.response_excerpt \
          FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND d.created_at >= $4 ORDER BY a.attempted_at, a.id",
     )
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
     .bind(endpoint_id)
     .bind(since)
     .fetch_all(ex)
@@ -458,7 +303,7 @@ pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
          FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.id IN ({list}) ORDER BY a.attempted_at, a.id"
     );
-    let mut q = sqlx::query(&sql).bind(scope.tenant_id()).bind(scope.env().as_str());
+    let mut q = super::scoped(scope, &sql);
     for id in delivery_ids {
         q = q.bind(id);
     }
@@ -482,9 +327,7 @@ pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
 
 /// Messages of one type in the scope (tests count `coupon.redeemed`).
 pub async fn message_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, event_type: &str) -> Result<i64, sqlx::Error> {
-    sqlx::query("SELECT COUNT(*) FROM webhook_messages WHERE tenant_id = $1 AND environment = $2 AND event_type = $3")
-        .bind(scope.tenant_id())
-        .bind(scope.env().as_str())
+    super::scoped(scope, "SELECT COUNT(*) FROM webhook_messages WHERE tenant_id = $1 AND environment = $2 AND event_type = $3")
         .bind(event_type)
         .fetch_one(ex)
         .await?

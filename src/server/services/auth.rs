@@ -57,25 +57,25 @@ pub async fn login(state: &AppState, session: &Session, client: &str, email: &st
     let now = state.clock.now_ms();
     let (pair_key, addr_key, email_key) = (format!("pair:{email}|{client}"), format!("addr:{client}"), format!("email:{email}"));
     let wait = (FAILURE_WINDOW_MS / 1000) as u64;
-    if db::users::count_login_attempt(pool, &addr_key, now, FAILURE_WINDOW_MS).await? > MAX_ATTEMPTS_PER_ADDRESS {
+    if db::platform::users::count_login_attempt(pool, &addr_key, now, FAILURE_WINDOW_MS).await? > MAX_ATTEMPTS_PER_ADDRESS {
         return Err(AppError::retry_after(THROTTLED_ADDRESS, wait));
     }
-    let pair = db::users::count_login_attempt(pool, &pair_key, now, FAILURE_WINDOW_MS).await?;
-    let all = db::users::count_login_attempt(pool, &email_key, now, FAILURE_WINDOW_MS).await?;
+    let pair = db::platform::users::count_login_attempt(pool, &pair_key, now, FAILURE_WINDOW_MS).await?;
+    let all = db::platform::users::count_login_attempt(pool, &email_key, now, FAILURE_WINDOW_MS).await?;
     if pair > MAX_FAILURES || all > MAX_ATTEMPTS_PER_EMAIL {
         return Err(AppError::retry_after(THROTTLED, wait));
     }
-    let user = db::users::by_email(pool, &email).await?.filter(|u| u.status == "active");
+    let user = db::platform::users::by_email(pool, &email).await?.filter(|u| u.status == "active");
     let ok = password::verify(password_text.to_string(), user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(AppError::new(ErrorCode::Unauthenticated, BAD_CREDENTIALS));
     };
-    let tenants = db::users::active_memberships(pool, &user.id).await?;
-    if !user.is_admin && tenants.is_empty() && db::users::count_memberships(pool, &user.id).await? > 0 {
+    let tenants = db::platform::users::active_memberships(pool, &user.id).await?;
+    if !user.is_admin && tenants.is_empty() && db::platform::users::count_memberships(pool, &user.id).await? > 0 {
         return Err(AppError::new(ErrorCode::Forbidden, "Your organisation's access is suspended. Contact your offerdeck administrator."));
     }
-    db::users::clear_login_attempts(pool, &pair_key).await?;
-    db::users::refund_login_attempt(pool, &addr_key).await?;
+    db::platform::users::clear_login_attempts(pool, &pair_key).await?;
+    db::platform::users::refund_login_attempt(pool, &addr_key).await?;
     // A new session id at every sign-in: an id planted before login is worthless after it.
     session.cycle_id().await.map_err(sess_err)?;
     session.insert(UID, &user.id).await.map_err(sess_err)?;
@@ -125,7 +125,7 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
     // signed in, and `OFFERDECK_SESSION_MAX_HOURS` after sign-in however active it is.
     let signed_in = session.get::<i64>(SIGNED_IN).await.map_err(sess_err)?.unwrap_or(0);
     let max_age = state.config.session_max_hours * 3600 * 1000;
-    let user = db::users::by_id(pool, &uid).await?.filter(|u| u.status == "active");
+    let user = db::platform::users::by_id(pool, &uid).await?.filter(|u| u.status == "active");
     let Some(user) = user.filter(|u| signed_in >= u.sessions_valid_after && now - signed_in < max_age) else {
         session.flush().await.map_err(sess_err)?;
         return Ok(None);
@@ -133,7 +133,7 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
     if session.get::<i64>(SEEN).await.map_err(sess_err)?.is_none_or(|seen| now - seen > TOUCH_EVERY_MS) {
         session.insert(SEEN, now).await.map_err(sess_err)?;
     }
-    let tenants = db::users::active_memberships(pool, &user.id).await?;
+    let tenants = db::platform::users::active_memberships(pool, &user.id).await?;
     let wanted = session.get::<String>(TID).await.map_err(sess_err)?;
     let current = wanted.and_then(|id| tenants.iter().find(|t| t.id == id).cloned()).or_else(|| tenants.first().cloned());
     let env = session.get::<String>(ENV).await.map_err(sess_err)?.and_then(|e| Environment::parse(&e)).unwrap_or_default();
@@ -154,7 +154,7 @@ pub async fn switch_environment(state: &AppState, session: &Session, env: &str) 
 pub async fn switch_tenant(state: &AppState, session: &Session, tenant_id: &str) -> AppResult<()> {
     let actor = actor(state, session).await?;
     let uid = actor.user_id().unwrap_or_default();
-    let tenants = db::users::active_memberships(&state.db.pool, uid).await?;
+    let tenants = db::platform::users::active_memberships(&state.db.pool, uid).await?;
     if !tenants.iter().any(|t| t.id == tenant_id) {
         return Err(AppError::not_found("tenant"));
     }
@@ -250,5 +250,5 @@ fn open_secrets(state: &AppState, which: SecretFlash, sealed: &serde_json::Value
 }
 
 pub async fn admin_exists(state: &AppState) -> AppResult<bool> {
-    Ok(db::users::admin_exists(&state.db.pool).await?)
+    Ok(db::platform::users::admin_exists(&state.db.pool).await?)
 }

@@ -196,7 +196,8 @@ pub async fn page_redemptions(
 ) -> AppResult<Page<CouponRedemption>> {
     let limit = super::products::page_limit(limit)?;
     let coupon = get(state, actor, code).await?;
-    let (data, has_more) = cdb::page_redemptions(&state.db.pool, actor.authorize(Permission::TenantRead)?, &coupon.id, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) =
+        cdb::page_redemptions(&state.db.pool, actor.authorize(Permission::TenantRead)?, &coupon.id, super::products::cursor(starting_after), limit).await?;
     Ok(Page { data, has_more })
 }
 
@@ -211,7 +212,7 @@ pub async fn detail(state: &AppState, actor: &Actor, code: &str) -> AppResult<Co
     let coupon = get(state, actor, code).await?;
     let scope = actor.authorize(Permission::TenantRead)?;
     let redemptions = cdb::list_redemptions(&state.db.pool, scope, &coupon.id, 200).await?;
-    let time_zone = db::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?;
+    let time_zone = db::platform::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?;
     let now = state.clock.now_ms();
     let times = cdb::redemption_times(&state.db.pool, scope, &coupon.id, now - 30 * 86_400_000).await?;
     let per_day = per_day(&times, &time_zone);

@@ -6,10 +6,10 @@ use crate::model::{IdentityInput, ProductStatus};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scoped, new_id, redemptions};
-pub use redemptions::EventFilter;
 use crate::server::services::methods::{StripeHost, current_workflow};
 use crate::server::services::offers::workflow_offer;
 use crate::server::tokens;
+pub use redemptions::EventFilter;
 use serde_json::{Value, json};
 use std::sync::Arc;
 

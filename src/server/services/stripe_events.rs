@@ -124,7 +124,7 @@ pub fn forwarded(event_type: &str, obj: &Value, mode: &str, stripe_event_id: &st
 
 /// Handles one delivery from Stripe. A bad signature is 400 and records nothing.
 pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&str>, body: &[u8]) -> AppResult<Value> {
-    let Some((scope, row)) = db::integrations::get_by_id(&state.db.pool, integration_id).await? else {
+    let Some((scope, row)) = db::worker::stripe_events::get_by_id(&state.db.pool, integration_id).await? else {
         return Err(AppError::not_found("Stripe integration"));
     };
     let Some(enc) = row.webhook_secret_enc.as_deref() else {

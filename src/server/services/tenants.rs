@@ -9,7 +9,7 @@ use serde::Serialize;
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<TenantView>> {
     actor.require(Permission::PlatformAdmin)?;
-    Ok(db::tenants::list(&state.db.pool).await?)
+    Ok(db::platform::tenants::list(&state.db.pool).await?)
 }
 
 fn checked_name(name: &str) -> AppResult<String> {
@@ -24,13 +24,13 @@ pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<Te
     let name = checked_name(name)?;
     let id = new_id("ten");
     let mut tx = state.db.begin_write().await?;
-    db::tenants::insert(&mut *tx, &id, &name).await?;
+    db::platform::tenants::insert(&mut *tx, &id, &name).await?;
     audit::record(
         &mut *tx,
         audit::Entry { scope: None, actor: &actor.label(), action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) },
     )
     .await?;
-    let t = db::tenants::get(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
+    let t = db::platform::tenants::get(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(t)
 }
@@ -39,7 +39,7 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> Ap
     actor.require(Permission::PlatformAdmin)?;
     let name = checked_name(name)?;
     let mut tx = state.db.begin_write().await?;
-    if !db::tenants::rename(&mut *tx, id, &name).await? {
+    if !db::platform::tenants::rename(&mut *tx, id, &name).await? {
         return Err(AppError::not_found("tenant"));
     }
     audit::record(
@@ -57,7 +57,7 @@ pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended:
     actor.require(Permission::PlatformAdmin)?;
     let status = if suspended { "suspended" } else { "active" };
     let mut tx = state.db.begin_write().await?;
-    if !db::tenants::set_status(&mut *tx, id, status).await? {
+    if !db::platform::tenants::set_status(&mut *tx, id, status).await? {
         return Err(AppError::not_found("tenant"));
     }
     let action = if suspended { "tenant.suspended" } else { "tenant.resumed" };
@@ -100,7 +100,7 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
     let mut e = FieldErrors::new();
     crate::model::validate_email(&email, &mut e);
     e.into_result()?;
-    let existing = db::users::by_email(&state.db.pool, &email).await?;
+    let existing = db::platform::users::by_email(&state.db.pool, &email).await?;
     let generated = existing.is_none().then(|| {
         use rand::Rng;
         rand::thread_rng().sample_iter(&rand::distributions::Alphanumeric).take(20).map(char::from).collect::<String>()
@@ -111,17 +111,17 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
     };
     let id = new_id("ten");
     let mut tx = state.db.begin_write().await?;
-    db::tenants::insert(&mut *tx, &id, &name).await?;
+    db::platform::tenants::insert(&mut *tx, &id, &name).await?;
     let user_id = match (&existing, &new_hash) {
         (Some(u), _) => u.id.clone(),
         (None, Some(h)) => {
             let uid = new_id("usr");
-            db::users::insert(&mut *tx, &uid, &email, h, false).await?;
+            db::platform::users::insert(&mut *tx, &uid, &email, h, false).await?;
             uid
         }
         (None, None) => return Err(AppError::internal()),
     };
-    db::users::upsert_membership(&mut *tx, &user_id, &id, Role::Merchant).await?;
+    db::platform::users::upsert_membership(&mut *tx, &user_id, &id, Role::Merchant).await?;
     audit::record(
         &mut *tx,
         audit::Entry { scope: None, actor: "cli", action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) },
@@ -144,7 +144,7 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
 /// The tenant's time zone (IANA name): dates on the dashboard are typed and shown in it.
 pub async fn time_zone(state: &AppState, actor: &Actor) -> AppResult<String> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(db::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?)
+    Ok(db::platform::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?)
 }
 
 pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResult<()> {
@@ -154,7 +154,7 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
         return Err(AppError::field("time_zone", "must be an IANA time zone such as Europe/London or UTC"));
     }
     let mut tx = state.db.begin_write().await?;
-    db::tenants::set_time_zone(&mut *tx, scope.tenant_id(), tz).await?;
+    db::platform::tenants::set_time_zone(&mut *tx, scope.tenant_id(), tz).await?;
     audit::record(
         &mut *tx,
         audit::Entry {
@@ -179,7 +179,7 @@ pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> Ap
         _ => return Err(AppError::field("minutes", "must be a whole number of minutes from 1 to 10080 (7 days)")),
     };
     let mut tx = state.db.begin_write().await?;
-    db::tenants::set_token_ttl(&mut *tx, scope.tenant_id(), minutes * 60).await?;
+    db::platform::tenants::set_token_ttl(&mut *tx, scope.tenant_id(), minutes * 60).await?;
     audit::record(
         &mut *tx,
         audit::Entry {

@@ -9,13 +9,13 @@ use crate::server::{AppState, is_unique_violation};
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<UserView>> {
     actor.require(Permission::PlatformAdmin)?;
     let pool = &state.db.pool;
-    let users = db::users::list(pool).await?;
-    let memberships = db::users::all_memberships(pool).await?;
+    let users = db::platform::users::list(pool).await?;
+    let memberships = db::platform::users::all_memberships(pool).await?;
     Ok(users
         .into_iter()
         .map(|u| UserView {
             memberships: memberships.iter().filter(|(uid, _)| *uid == u.id).map(|(_, m)| m.clone()).collect(),
-            created_at: db::users::created(&u),
+            created_at: db::platform::users::created(&u),
             id: u.id,
             email: u.email,
             is_admin: u.is_admin,
@@ -58,19 +58,19 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     }
     e.into_result()?;
     if let Some(t) = &tenant_id
-        && db::tenants::get(&state.db.pool, t).await?.is_none()
+        && db::platform::tenants::get(&state.db.pool, t).await?.is_none()
     {
         return Err(AppError::field("tenant_id", "no such tenant"));
     }
     let hash = password::hash(input.password).await?;
     let id = new_id("usr");
     let mut tx = state.db.begin_write().await?;
-    match db::users::insert(&mut *tx, &id, &email, &hash, input.is_admin).await {
+    match db::platform::users::insert(&mut *tx, &id, &email, &hash, input.is_admin).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("email", "is already taken by another user")),
         other => other?,
     }
     if let (Some(t), Some(r)) = (&tenant_id, role) {
-        db::users::upsert_membership(&mut *tx, &id, t, r).await?;
+        db::platform::users::upsert_membership(&mut *tx, &id, t, r).await?;
     }
     audit::record(
         &mut *tx,
@@ -88,7 +88,7 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: &str, new_
     e.into_result()?;
     let hash = password::hash(new_password).await?;
     let mut tx = state.db.begin_write().await?;
-    if !db::users::set_password(&mut *tx, user_id, &hash).await? {
+    if !db::platform::users::set_password(&mut *tx, user_id, &hash).await? {
         return Err(AppError::not_found("user"));
     }
     audit::record(
@@ -107,7 +107,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, user_id: &str, active: 
     }
     let status = if active { "active" } else { "deactivated" };
     let mut tx = state.db.begin_write().await?;
-    if !db::users::set_status(&mut *tx, user_id, status).await? {
+    if !db::platform::users::set_status(&mut *tx, user_id, status).await? {
         return Err(AppError::not_found("user"));
     }
     let action = if active { "user.reactivated" } else { "user.deactivated" };
@@ -119,18 +119,18 @@ pub async fn set_active(state: &AppState, actor: &Actor, user_id: &str, active: 
 pub async fn set_membership(state: &AppState, actor: &Actor, user_id: &str, tenant_id: &str, role: &str) -> AppResult<()> {
     actor.require(Permission::PlatformAdmin)?;
     let pool = &state.db.pool;
-    if db::users::by_id(pool, user_id).await?.is_none() {
+    if db::platform::users::by_id(pool, user_id).await?.is_none() {
         return Err(AppError::not_found("user"));
     }
-    if db::tenants::get(pool, tenant_id).await?.is_none() {
+    if db::platform::tenants::get(pool, tenant_id).await?.is_none() {
         return Err(AppError::field("tenant_id", "no such tenant"));
     }
     let mut tx = state.db.begin_write().await?;
     if role == "none" {
-        db::users::remove_membership(&mut *tx, user_id, tenant_id).await?;
+        db::platform::users::remove_membership(&mut *tx, user_id, tenant_id).await?;
     } else {
         let r = Role::parse(role).ok_or_else(|| AppError::field("role", "must be merchant, marketer or none"))?;
-        db::users::upsert_membership(&mut *tx, user_id, tenant_id, r).await?;
+        db::platform::users::upsert_membership(&mut *tx, user_id, tenant_id, r).await?;
     }
     audit::record(
         &mut *tx,
@@ -158,7 +158,7 @@ pub async fn create_admin(state: &AppState, email: &str, password_text: String) 
     let hash = password::hash(password_text).await?;
     let id = new_id("usr");
     let mut tx = state.db.begin_write().await?;
-    match db::users::insert(&mut *tx, &id, &email, &hash, true).await {
+    match db::platform::users::insert(&mut *tx, &id, &email, &hash, true).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::conflict(format!("a user with email {email} already exists"))),
         other => other?,
     }

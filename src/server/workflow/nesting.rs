@@ -88,6 +88,17 @@ struct Scan<'a> {
     async_stmt: bool,
 }
 
+/// One punctuation token and what surrounds it.
+#[derive(Clone, Copy)]
+struct Tok {
+    c: u8,
+    next: u8,
+    next2: u8,
+    at: usize,
+    newline: bool,
+    label: bool,
+}
+
 fn is_ident_byte(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c == b'\\' || c == b'#' || c >= 0x80
 }
@@ -408,268 +419,303 @@ impl<'a> Scan<'a> {
                 continue;
             }
             let label = std::mem::take(&mut self.label_pending);
-            match c {
-                b'\'' | b'"' => {
-                    self.operand_start(newline);
-                    self.skip_quoted(c);
-                    self.operand();
-                }
-                b'`' => {
-                    self.i += 1;
-                    self.template_text(at)?;
-                }
-                b'0'..=b'9' => {
-                    self.operand_start(newline);
-                    self.number();
-                    self.operand();
-                }
-                b'.' if next.is_ascii_digit() => {
-                    self.operand_start(newline);
-                    self.number();
-                    self.operand();
-                }
-                b'.' if next == b'.' && next2 == b'.' => {
-                    self.i += 3;
-                    self.bump_unary(at)?;
-                    self.prev = Prev::Start;
-                }
-                b'.' => {
-                    self.i += 1;
-                    self.prev = Prev::Dot;
-                }
-                b'/' => match self.prev {
-                    Prev::Operand if newline => return Err(ambiguous_slash(at)),
-                    Prev::Ambiguous => return Err(ambiguous_slash(at)),
-                    Prev::Operand | Prev::Dot => {
-                        self.i += 1;
-                        if next == b'=' {
-                            self.i += 1;
-                            self.bump_chain(at)?;
-                        }
-                        self.prev = Prev::Start;
-                    }
-                    Prev::Start => {
-                        self.skip_regex();
-                        self.operand();
-                    }
-                },
-                b'(' => {
-                    let head = matches!(self.last_word, "if" | "while" | "for" | "with") || (self.last_word == "await" && self.word_before == "for");
-                    self.i += 1;
-                    self.push(Open::Paren { head }, at)?;
-                    self.prev = Prev::Start;
-                    self.stmt_start = false;
-                }
-                b')' => {
-                    self.i += 1;
-                    let closed = self.close(|o| matches!(o, Open::Paren { .. }), |o| matches!(o, Open::Angle | Open::Bracket));
-                    if let Some(Open::Paren { head: true }) = closed {
-                        self.prev = Prev::Start;
-                        self.stmt_start = true;
-                    } else {
-                        self.operand();
-                    }
-                }
-                b'[' => {
-                    self.i += 1;
-                    self.push(Open::Bracket, at)?;
-                    self.prev = Prev::Start;
-                    self.stmt_start = false;
-                }
-                b']' => {
-                    self.i += 1;
-                    self.close(|o| o == Open::Bracket, |o| matches!(o, Open::Angle | Open::Paren { .. }));
-                    self.operand();
-                }
-                b'{' => {
-                    self.i += 1;
-                    let kind = if std::mem::take(&mut self.top().body_pending) {
-                        BraceKind::Body
-                    } else if (self.stmt_start && self.statement_level()) || matches!(self.prev, Prev::Operand | Prev::Ambiguous) || self.last_word == "=>" {
-                        BraceKind::Block
-                    } else {
-                        BraceKind::Expr
-                    };
-                    self.push(Open::Brace(kind), at)?;
-                    self.prev = Prev::Start;
-                    self.stmt_start = kind != BraceKind::Expr;
-                }
-                b'}' => {
-                    self.i += 1;
-                    match self.close(|o| matches!(o, Open::Brace(_) | Open::Subst), |o| matches!(o, Open::Angle | Open::Paren { .. } | Open::Bracket)) {
-                        Some(Open::Subst) => self.template_text(at)?,
-                        Some(Open::Brace(BraceKind::Expr)) => self.operand(),
-                        // After a block or a function or class body a `/` on the same line
-                        // divides or starts a regular expression depending on whether the
-                        // braces were a statement or an expression: refused, not guessed.
-                        _ => {
-                            self.end_run();
-                            self.prev = Prev::Ambiguous;
-                            self.stmt_start = true;
-                        }
-                    }
-                }
-                b';' => {
-                    self.i += 1;
-                    self.end_expression();
-                    self.prev = Prev::Start;
-                    self.stmt_start = true;
-                }
-                b',' => {
-                    self.i += 1;
-                    self.end_expression();
-                    self.prev = Prev::Start;
-                    self.stmt_start = false;
-                }
-                b':' => {
-                    self.i += 1;
-                    let case = std::mem::take(&mut self.case_pending);
-                    self.stmt_start = (label || case) && self.statement_level();
-                    self.prev = Prev::Start;
-                }
-                b'?' => {
-                    if next == b'.' && !next2.is_ascii_digit() {
-                        self.i += 2;
-                        self.prev = Prev::Dot;
-                    } else if next == b'?' {
-                        self.i += if next2 == b'=' { 3 } else { 2 };
-                        if next2 == b'=' {
-                            self.bump_chain(at)?;
-                        }
-                        self.prev = Prev::Start;
-                    } else {
-                        self.i += 1;
-                        // `x?: T`, `(x?) =>`: TypeScript's optional marker, not a conditional.
-                        let j = self.b[self.i..].iter().position(|c| !c.is_ascii_whitespace()).map(|p| self.i + p);
-                        let optional = j.is_some_and(|j| matches!(self.b[j], b':' | b')' | b',' | b'=' | b';' | b']' | b'}' | b'>'));
-                        if !optional {
-                            self.bump_chain(at)?;
-                        }
-                        self.prev = Prev::Start;
-                    }
-                    self.stmt_start = false;
-                }
-                b'=' if next == b'>' => {
-                    self.i += 2;
-                    self.last_word = "=>";
-                    self.bump_chain(at)?;
-                    self.prev = Prev::Start;
-                    self.stmt_start = false;
-                    continue;
-                }
-                b'=' => {
-                    if next == b'=' {
-                        self.i += if next2 == b'=' { 3 } else { 2 };
-                    } else {
-                        self.i += 1;
-                        self.bump_chain(at)?;
-                    }
-                    self.prev = Prev::Start;
-                }
-                b'!' => {
-                    if next == b'=' {
-                        self.i += if next2 == b'=' { 3 } else { 2 };
-                        self.prev = Prev::Start;
-                    } else {
-                        // Prefix `!x`, or TypeScript's postfix `x!` (which keeps the operand).
-                        self.i += 1;
-                        self.bump_unary(at)?;
-                        if self.prev != Prev::Operand {
-                            self.prev = Prev::Start;
-                        }
-                    }
-                }
-                b'~' => {
-                    self.i += 1;
-                    self.bump_unary(at)?;
-                    self.prev = Prev::Start;
-                }
-                b'+' | b'-' => {
-                    let binary = matches!(self.prev, Prev::Operand | Prev::Ambiguous);
-                    if next == c {
-                        // `++`/`--`: postfix after an operand (it stays one), prefix otherwise.
-                        self.i += 2;
-                        if !binary {
-                            self.bump_unary(at)?;
-                            self.prev = Prev::Start;
-                        }
-                    } else if next == b'=' {
-                        self.i += 2;
-                        self.bump_chain(at)?;
-                        self.prev = Prev::Start;
-                    } else {
-                        self.i += 1;
-                        if !binary {
-                            self.bump_unary(at)?;
-                        }
-                        self.prev = Prev::Start;
-                    }
-                }
-                b'*' => {
-                    if next == b'*' {
-                        self.i += if next2 == b'=' { 3 } else { 2 };
-                        self.bump_chain(at)?;
-                    } else if next == b'=' {
-                        self.i += 2;
-                        self.bump_chain(at)?;
-                    } else {
-                        self.i += 1;
-                    }
-                    self.prev = Prev::Start;
-                }
-                b'<' => {
-                    if next == b'<' {
-                        self.i += if next2 == b'=' { 3 } else { 2 };
-                        if next2 == b'=' {
-                            self.bump_chain(at)?;
-                        }
-                    } else if next == b'=' {
-                        self.i += 2;
-                    } else {
-                        self.i += 1;
-                        self.push(Open::Angle, at)?;
-                    }
-                    self.prev = Prev::Start;
-                }
-                b'>' => {
-                    let mut n = 1;
-                    while self.b.get(self.i + n) == Some(&b'>') && n < 3 {
-                        n += 1;
-                    }
-                    let assign = self.b.get(self.i + n) == Some(&b'=');
-                    self.i += n + usize::from(assign);
-                    let mut closed = false;
-                    for _ in 0..n {
-                        if self.levels.len() > 1 && self.top().open == Open::Angle {
-                            self.pop();
-                            closed = true;
-                        }
-                    }
-                    if assign && n > 1 {
-                        self.bump_chain(at)?;
-                    }
-                    self.prev = if closed && !assign { Prev::Ambiguous } else { Prev::Start };
-                }
-                b'&' | b'|' | b'^' | b'%' => {
-                    let doubled = next == c && c != b'^' && c != b'%';
-                    let len = 1 + usize::from(doubled);
-                    let assign = self.b.get(self.i + len) == Some(&b'=');
-                    self.i += len + usize::from(assign);
-                    if assign {
-                        self.bump_chain(at)?;
-                    }
-                    self.prev = Prev::Start;
-                }
-                _ => {
-                    // `@` decorators and anything else: an expression may follow.
-                    self.i += 1;
-                    self.prev = Prev::Start;
-                }
+            // `true`: the token keeps `last_word` (an arrow is remembered as `=>`).
+            if !self.literal(Tok { c, next, next2, at, newline, label })? {
+                self.last_word = "";
             }
-            self.last_word = "";
         }
     }
 
+    /// Strings, templates, numbers, dots and slashes.
+    fn literal(&mut self, t: Tok) -> Result<bool, (usize, String)> {
+        let Tok { c, next, next2, at, newline, .. } = t;
+        match c {
+            b'\'' | b'"' => {
+                self.operand_start(newline);
+                self.skip_quoted(c);
+                self.operand();
+            }
+            b'`' => {
+                self.i += 1;
+                self.template_text(at)?;
+            }
+            b'0'..=b'9' => {
+                self.operand_start(newline);
+                self.number();
+                self.operand();
+            }
+            b'.' if next.is_ascii_digit() => {
+                self.operand_start(newline);
+                self.number();
+                self.operand();
+            }
+            b'.' if next == b'.' && next2 == b'.' => {
+                self.i += 3;
+                self.bump_unary(at)?;
+                self.prev = Prev::Start;
+            }
+            b'.' => {
+                self.i += 1;
+                self.prev = Prev::Dot;
+            }
+            b'/' => match self.prev {
+                Prev::Operand if newline => return Err(ambiguous_slash(at)),
+                Prev::Ambiguous => return Err(ambiguous_slash(at)),
+                Prev::Operand | Prev::Dot => {
+                    self.i += 1;
+                    if next == b'=' {
+                        self.i += 1;
+                        self.bump_chain(at)?;
+                    }
+                    self.prev = Prev::Start;
+                }
+                Prev::Start => {
+                    self.skip_regex();
+                    self.operand();
+                }
+            },
+            _ => return self.bracket(t),
+        }
+        Ok(false)
+    }
+
+    /// Brackets, braces, parentheses and separators.
+    fn bracket(&mut self, t: Tok) -> Result<bool, (usize, String)> {
+        let Tok { c, at, label, .. } = t;
+        match c {
+            b'(' => {
+                let head = matches!(self.last_word, "if" | "while" | "for" | "with") || (self.last_word == "await" && self.word_before == "for");
+                self.i += 1;
+                self.push(Open::Paren { head }, at)?;
+                self.prev = Prev::Start;
+                self.stmt_start = false;
+            }
+            b')' => {
+                self.i += 1;
+                let closed = self.close(|o| matches!(o, Open::Paren { .. }), |o| matches!(o, Open::Angle | Open::Bracket));
+                if let Some(Open::Paren { head: true }) = closed {
+                    self.prev = Prev::Start;
+                    self.stmt_start = true;
+                } else {
+                    self.operand();
+                }
+            }
+            b'[' => {
+                self.i += 1;
+                self.push(Open::Bracket, at)?;
+                self.prev = Prev::Start;
+                self.stmt_start = false;
+            }
+            b']' => {
+                self.i += 1;
+                self.close(|o| o == Open::Bracket, |o| matches!(o, Open::Angle | Open::Paren { .. }));
+                self.operand();
+            }
+            b'{' => {
+                self.i += 1;
+                let kind = if std::mem::take(&mut self.top().body_pending) {
+                    BraceKind::Body
+                } else if (self.stmt_start && self.statement_level()) || matches!(self.prev, Prev::Operand | Prev::Ambiguous) || self.last_word == "=>" {
+                    BraceKind::Block
+                } else {
+                    BraceKind::Expr
+                };
+                self.push(Open::Brace(kind), at)?;
+                self.prev = Prev::Start;
+                self.stmt_start = kind != BraceKind::Expr;
+            }
+            b'}' => {
+                self.i += 1;
+                match self.close(|o| matches!(o, Open::Brace(_) | Open::Subst), |o| matches!(o, Open::Angle | Open::Paren { .. } | Open::Bracket)) {
+                    Some(Open::Subst) => self.template_text(at)?,
+                    Some(Open::Brace(BraceKind::Expr)) => self.operand(),
+                    // After a block or a function or class body a `/` on the same line
+                    // divides or starts a regular expression depending on whether the
+                    // braces were a statement or an expression: refused, not guessed.
+                    _ => {
+                        self.end_run();
+                        self.prev = Prev::Ambiguous;
+                        self.stmt_start = true;
+                    }
+                }
+            }
+            b';' => {
+                self.i += 1;
+                self.end_expression();
+                self.prev = Prev::Start;
+                self.stmt_start = true;
+            }
+            b',' => {
+                self.i += 1;
+                self.end_expression();
+                self.prev = Prev::Start;
+                self.stmt_start = false;
+            }
+            b':' => {
+                self.i += 1;
+                let case = std::mem::take(&mut self.case_pending);
+                self.stmt_start = (label || case) && self.statement_level();
+                self.prev = Prev::Start;
+            }
+            _ => return self.operator(t),
+        }
+        Ok(false)
+    }
+
+    /// `?`, `=`, `!`, `~`, `+` and `-` in their forms.
+    fn operator(&mut self, t: Tok) -> Result<bool, (usize, String)> {
+        let Tok { c, next, next2, at, .. } = t;
+        match c {
+            b'?' => {
+                if next == b'.' && !next2.is_ascii_digit() {
+                    self.i += 2;
+                    self.prev = Prev::Dot;
+                } else if next == b'?' {
+                    self.i += if next2 == b'=' { 3 } else { 2 };
+                    if next2 == b'=' {
+                        self.bump_chain(at)?;
+                    }
+                    self.prev = Prev::Start;
+                } else {
+                    self.i += 1;
+                    // `x?: T`, `(x?) =>`: TypeScript's optional marker, not a conditional.
+                    let j = self.b[self.i..].iter().position(|c| !c.is_ascii_whitespace()).map(|p| self.i + p);
+                    let optional = j.is_some_and(|j| matches!(self.b[j], b':' | b')' | b',' | b'=' | b';' | b']' | b'}' | b'>'));
+                    if !optional {
+                        self.bump_chain(at)?;
+                    }
+                    self.prev = Prev::Start;
+                }
+                self.stmt_start = false;
+            }
+            b'=' if next == b'>' => {
+                self.i += 2;
+                self.last_word = "=>";
+                self.bump_chain(at)?;
+                self.prev = Prev::Start;
+                self.stmt_start = false;
+                return Ok(true);
+            }
+            b'=' => {
+                if next == b'=' {
+                    self.i += if next2 == b'=' { 3 } else { 2 };
+                } else {
+                    self.i += 1;
+                    self.bump_chain(at)?;
+                }
+                self.prev = Prev::Start;
+            }
+            b'!' => {
+                if next == b'=' {
+                    self.i += if next2 == b'=' { 3 } else { 2 };
+                    self.prev = Prev::Start;
+                } else {
+                    // Prefix `!x`, or TypeScript's postfix `x!` (which keeps the operand).
+                    self.i += 1;
+                    self.bump_unary(at)?;
+                    if self.prev != Prev::Operand {
+                        self.prev = Prev::Start;
+                    }
+                }
+            }
+            b'~' => {
+                self.i += 1;
+                self.bump_unary(at)?;
+                self.prev = Prev::Start;
+            }
+            b'+' | b'-' => {
+                let binary = matches!(self.prev, Prev::Operand | Prev::Ambiguous);
+                if next == c {
+                    // `++`/`--`: postfix after an operand (it stays one), prefix otherwise.
+                    self.i += 2;
+                    if !binary {
+                        self.bump_unary(at)?;
+                        self.prev = Prev::Start;
+                    }
+                } else if next == b'=' {
+                    self.i += 2;
+                    self.bump_chain(at)?;
+                    self.prev = Prev::Start;
+                } else {
+                    self.i += 1;
+                    if !binary {
+                        self.bump_unary(at)?;
+                    }
+                    self.prev = Prev::Start;
+                }
+            }
+            _ => return self.more_operator(t),
+        }
+        Ok(false)
+    }
+
+    /// The remaining operators, and anything else.
+    fn more_operator(&mut self, t: Tok) -> Result<bool, (usize, String)> {
+        let Tok { c, next, next2, at, .. } = t;
+        match c {
+            b'*' => {
+                if next == b'*' {
+                    self.i += if next2 == b'=' { 3 } else { 2 };
+                    self.bump_chain(at)?;
+                } else if next == b'=' {
+                    self.i += 2;
+                    self.bump_chain(at)?;
+                } else {
+                    self.i += 1;
+                }
+                self.prev = Prev::Start;
+            }
+            b'<' => {
+                if next == b'<' {
+                    self.i += if next2 == b'=' { 3 } else { 2 };
+                    if next2 == b'=' {
+                        self.bump_chain(at)?;
+                    }
+                } else if next == b'=' {
+                    self.i += 2;
+                } else {
+                    self.i += 1;
+                    self.push(Open::Angle, at)?;
+                }
+                self.prev = Prev::Start;
+            }
+            b'>' => {
+                let mut n = 1;
+                while self.b.get(self.i + n) == Some(&b'>') && n < 3 {
+                    n += 1;
+                }
+                let assign = self.b.get(self.i + n) == Some(&b'=');
+                self.i += n + usize::from(assign);
+                let mut closed = false;
+                for _ in 0..n {
+                    if self.levels.len() > 1 && self.top().open == Open::Angle {
+                        self.pop();
+                        closed = true;
+                    }
+                }
+                if assign && n > 1 {
+                    self.bump_chain(at)?;
+                }
+                self.prev = if closed && !assign { Prev::Ambiguous } else { Prev::Start };
+            }
+            b'&' | b'|' | b'^' | b'%' => {
+                let doubled = next == c && c != b'^' && c != b'%';
+                let len = 1 + usize::from(doubled);
+                let assign = self.b.get(self.i + len) == Some(&b'=');
+                self.i += len + usize::from(assign);
+                if assign {
+                    self.bump_chain(at)?;
+                }
+                self.prev = Prev::Start;
+            }
+            _ => {
+                // `@` decorators and anything else: an expression may follow.
+                self.i += 1;
+                self.prev = Prev::Start;
+            }
+        }
+        Ok(false)
+    }
     fn number(&mut self) {
         let start = self.i;
         let radix = self.b[start] == b'0' && matches!(self.b.get(start + 1), Some(b'x' | b'X' | b'b' | b'B' | b'o' | b'O'));

@@ -1,5 +1,5 @@
 //! SQL for tenants (platform-level rows: no scope argument, callers are platform admins).
-use super::{ms_to_rfc3339, now_ms};
+use super::super::{ms_to_rfc3339, now_ms};
 use crate::model::TenantView;
 use sqlx::{Any, Executor, Row, any::AnyRow};
 

@@ -1,5 +1,5 @@
 //! SQL for users, their tenant memberships and failed-login records.
-use super::{ms_to_rfc3339, now_ms};
+use super::super::{ms_to_rfc3339, now_ms};
 use crate::model::{MembershipView, Role, TenantChoice};
 use sqlx::{Any, Executor, Row};
 
