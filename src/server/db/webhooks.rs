@@ -3,7 +3,7 @@
 //! nodes on one PostgreSQL never send the same attempt twice and a node that dies mid-delivery
 //! leaves the row to be picked up again when the lease runs out.
 use super::{Backend, Db, Scope, env_of, ms_to_rfc3339};
-use crate::model::{WebhookAttempt, WebhookDelivery, WebhookEndpoint};
+use crate::model::{WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const ECOLS: &str = "id, url, description, event_types, status, environment, created_at, updated_at";
@@ -291,7 +291,7 @@ pub async fn insert_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, a: Attem
 pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     id: &str,
-    status: &str,
+    status: WebhookDeliveryStatus,
     status_code: Option<i64>,
     error: Option<&str>,
     next_attempt_at: i64,
@@ -301,7 +301,7 @@ pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
         "UPDATE webhook_deliveries SET status = $1, last_status_code = $2, last_error = $3, next_attempt_at = $4, locked_until = 0, \
          delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END, updated_at = $5 WHERE id = $6",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(status_code)
     .bind(error.map(str::to_string))
     .bind(next_attempt_at)
@@ -332,14 +332,14 @@ const DCOLS: &str = "d.id, d.message_id, m.event_type, d.endpoint_id, d.status, 
     d.next_attempt_at, d.delivered_at, d.created_at";
 
 fn delivery(r: &AnyRow) -> Result<WebhookDelivery, sqlx::Error> {
-    let status: String = r.try_get("status")?;
+    let status = WebhookDeliveryStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(WebhookDeliveryStatus::Failed);
     let next: i64 = r.try_get("next_attempt_at")?;
     Ok(WebhookDelivery {
         id: r.try_get("id")?,
         event_id: r.try_get("message_id")?,
         event_type: r.try_get("event_type")?,
         endpoint_id: r.try_get("endpoint_id")?,
-        next_attempt_at: (status == "pending").then(|| ms_to_rfc3339(next)),
+        next_attempt_at: (status == WebhookDeliveryStatus::Pending).then(|| ms_to_rfc3339(next)),
         status,
         attempts: r.try_get("attempts")?,
         last_status_code: r.try_get("last_status_code")?,
