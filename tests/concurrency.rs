@@ -7,7 +7,7 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
-use offerdeck::model::{Environment, Identity};
+use offerdeck::model::{Environment, Identity, IdentityKind};
 use offerdeck::server::tokens;
 use serde_json::{Value, json};
 use sqlx::Row;
@@ -106,7 +106,8 @@ async fn client(app: Arc<TestApp>, s: Arc<Shared>, n: usize, tally: Arc<Mutex<Ta
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let who = format!("buyer{n}@example.com");
     let scope = app.scope(&s.tenant, Environment::Preview);
-    let tok = tokens::mint(&app.state.config.secret_key, &scope, &s.offer_id, &Identity { kind: "authenticated".into(), identifier: who.clone() }, 1800, now);
+    let tok =
+        tokens::mint(&app.state.config.secret_key, &scope, &s.offer_id, &Identity { kind: IdentityKind::Authenticated, identifier: who.clone() }, 1800, now);
     call!("offer.redeem", "POST", "/api/v1/offer-redemptions", Some(json!({"identity": {"userIdentifier": who}, "offerToken": tok}).to_string()));
     // Archive the own product last.
     call!("product.archive", "DELETE", format!("/api/v1/products/{pid}"), None::<String>);

@@ -8,7 +8,7 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
-use offerdeck::model::{Environment, Identity};
+use offerdeck::model::{Environment, Identity, IdentityKind};
 use offerdeck::server::services::auth::{BAD_CREDENTIALS, THROTTLED};
 use offerdeck::server::tokens;
 use serde_json::json;
@@ -226,7 +226,7 @@ async fn redemption_rechecks_the_validity_window(app: TestApp) {
         &app.state.config.secret_key,
         &app.scope(&t.tenant_id, Environment::Preview),
         oid,
-        &Identity { kind: "authenticated".into(), identifier: "buyer@example.com".into() },
+        &Identity { kind: IdentityKind::Authenticated, identifier: "buyer@example.com".into() },
         1800,
         now,
     );

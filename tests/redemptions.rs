@@ -5,7 +5,7 @@ mod common;
 use axum::http::StatusCode;
 use common::TestApp;
 use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
-use offerdeck::model::{Environment, Identity};
+use offerdeck::model::{Environment, Identity, IdentityKind};
 use offerdeck::server::tokens;
 use serde_json::json;
 
@@ -47,7 +47,14 @@ async fn setup(app: &TestApp) -> Setup {
 fn token(app: &TestApp, tenant: &str, env: Environment, offer: &str, kind: &str, who: &str, ttl: i64) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
     let scope = app.scope(tenant, env);
-    tokens::mint(&app.state.config.secret_key, &scope, offer, &Identity { kind: kind.into(), identifier: who.into() }, ttl, now)
+    tokens::mint(
+        &app.state.config.secret_key,
+        &scope,
+        offer,
+        &Identity { kind: IdentityKind::parse(kind).expect("anonymous or authenticated"), identifier: who.into() },
+        ttl,
+        now,
+    )
 }
 
 fn body(identity: serde_json::Value, token: &str) -> String {

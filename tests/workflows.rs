@@ -264,7 +264,7 @@ async fn shop(app: &TestApp, name: &str, code: Option<&str>) -> Shop {
 
 fn offer_token(app: &TestApp, s: &Shop, who: &str) -> String {
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
-    let identity = offerdeck::model::Identity { kind: "authenticated".into(), identifier: who.into() };
+    let identity = offerdeck::model::Identity { kind: offerdeck::model::IdentityKind::Authenticated, identifier: who.into() };
     offerdeck::server::tokens::mint(
         &app.state.config.secret_key,
         &app.scope(&s.t.tenant_id, offerdeck::model::Environment::Preview),

@@ -42,7 +42,7 @@ pub fn mint(secret_key: &[u8; 32], scope: &Scoped, offer_id: &str, identity: &Id
         t: scope.tenant_id().to_string(),
         e: scope.env().as_str().into(),
         o: offer_id.into(),
-        k: identity.kind.clone(),
+        k: identity.kind.as_str().into(),
         i: identity.identifier.clone(),
         x: now_seconds + ttl_seconds,
         n: uuid::Uuid::new_v4().simple().to_string(),
@@ -88,7 +88,7 @@ mod tests {
     #[test]
     fn tokens_only_work_where_they_were_minted() {
         let key = [3u8; 32];
-        let user = Identity { kind: "authenticated".into(), identifier: "buyer@example.com".into() };
+        let user = Identity { kind: crate::model::IdentityKind::Authenticated, identifier: "buyer@example.com".into() };
         let s = scope("ten_a", Environment::Preview);
         let t = mint(&key, &s, "off_1", &user, 1800, 1_000);
         let c = verify(&key, &s, &t, 1_001).unwrap();

@@ -12,6 +12,7 @@
 //! [`RESPONSE_EXCERPT_BYTES`] of an answer are read.
 pub mod target;
 
+use crate::model::WebhookDeliveryStatus;
 use crate::server::clock::Clock;
 use crate::server::db::{self, Db, new_id};
 use crate::server::secrets;
@@ -198,10 +199,28 @@ pub fn backoff_ms(base: Duration, attempts: i64) -> i64 {
 async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client, s: &Settings, c: &db::worker::webhooks::Claimed) -> Result<(), sqlx::Error> {
     let pool = &db.pool;
     let Some((payload, url, secret_enc, endpoint_status)) = db::worker::webhooks::sending(pool, c).await? else {
-        return db::worker::webhooks::finish_attempt(pool, &c.id, "failed", None, Some("the endpoint no longer exists"), 0, clock.now_ms()).await;
+        return db::worker::webhooks::finish_attempt(
+            pool,
+            &c.id,
+            WebhookDeliveryStatus::Failed,
+            None,
+            Some("the endpoint no longer exists"),
+            0,
+            clock.now_ms(),
+        )
+        .await;
     };
     if endpoint_status != "enabled" {
-        return db::worker::webhooks::finish_attempt(pool, &c.id, "failed", None, Some(&format!("the endpoint is {endpoint_status}")), 0, clock.now_ms()).await;
+        return db::worker::webhooks::finish_attempt(
+            pool,
+            &c.id,
+            WebhookDeliveryStatus::Failed,
+            None,
+            Some(&format!("the endpoint is {endpoint_status}")),
+            0,
+            clock.now_ms(),
+        )
+        .await;
     }
     let secret = secrets::decrypt(key, &crate::server::services::webhooks::secret_context(&c.tenant_id, &c.environment, &c.endpoint_id), &secret_enc);
     let started_at = clock.now_ms();
@@ -258,13 +277,13 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
     let next = now + backoff_ms(s.retry_base, c.attempts);
     let (status, next_at) = if ok {
         tracing::info!(delivery = %c.id, message = %c.message_id, "webhook delivered");
-        ("delivered", now)
+        (WebhookDeliveryStatus::Delivered, now)
     } else if next > c.give_up_at {
         tracing::warn!(delivery = %c.id, "webhook delivery failed for 24 hours; giving up");
-        ("failed", now)
+        (WebhookDeliveryStatus::Failed, now)
     } else {
         tracing::info!(delivery = %c.id, attempt = c.attempts, "webhook delivery failed; will retry");
-        ("pending", next)
+        (WebhookDeliveryStatus::Pending, next)
     };
     // The attempt and the delivery's new state together: the log never runs ahead of the row.
     let mut tx = db.begin_write().await?;

@@ -2,7 +2,7 @@
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
 use crate::error::AppError;
 use crate::model::{
-    CampaignCount, Coupon, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, WebhookAttempt, WebhookDelivery,
+    CampaignCount, Coupon, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, Page, WebhookAttempt, WebhookDelivery,
     WebhookEndpoint, WebhookEndpointInput, WebhookEndpointUpdate,
 };
 use crate::server::AppState;
@@ -49,20 +49,13 @@ pub struct ListQuery {
     pub campaign: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CouponPage {
-    pub data: Vec<Coupon>,
-    pub has_more: bool,
-}
-
 /// Coupons, newest first.
 #[utoipa::path(get, path = "/api/v1/coupons", operation_id = "listCoupons", tag = "coupons", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = CouponPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, an unknown `status` or query parameter")))]
-pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<CouponPage>> {
+    responses((status = 200, body = Page<Coupon>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, an unknown `status` or query parameter")))]
+pub async fn list(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Coupon>>> {
     let page =
         coupons::list(&s, &a, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status, campaign: q.campaign }).await?;
-    Ok(Json(CouponPage { data: page.data, has_more: page.has_more }))
+    Ok(Json(page))
 }
 
 /// Creates the coupon and mirrors it to the environment's Stripe account first: when Stripe
@@ -98,13 +91,6 @@ pub async fn validate(
     Ok(Json(coupons::validate(&s, &a, &i.code).await?))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct CampaignList {
-    pub data: Vec<CampaignCount>,
-    pub has_more: bool,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -120,10 +106,10 @@ pub struct CampaignQuery {
 /// Coupons and redemptions per campaign tag: most redeemed first, then by tag; coupons without
 /// a campaign last (`campaign: null`).
 #[utoipa::path(get, path = "/api/v1/coupons/campaigns", operation_id = "listCouponCampaigns", tag = "coupons", params(CampaignQuery), security(("bearer" = [])),
-    responses((status = 200, body = CampaignList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn campaigns(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<CampaignQuery>) -> ApiResult<Json<CampaignList>> {
+    responses((status = 200, body = Page<CampaignCount>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn campaigns(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<CampaignQuery>) -> ApiResult<Json<Page<CampaignCount>>> {
     let p = coupons::page_campaigns(&s, &a, q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(CampaignList { data: p.data, has_more: p.has_more }))
+    Ok(Json(p))
 }
 
 /// Every coupon of the environment with its redemption count, as CSV.
@@ -148,13 +134,6 @@ pub async fn archive(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code
     Ok(Json(coupons::archive(&s, &a, &code).await?))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct RedemptionList {
-    pub data: Vec<CouponRedemption>,
-    pub has_more: bool,
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -170,16 +149,16 @@ pub struct PageQuery {
 /// The coupon's redemptions, newest first.
 #[utoipa::path(get, path = "/api/v1/coupons/{code}/redemptions", operation_id = "listCouponRedemptions", tag = "coupons",
     params(("code" = String, Path, description = "The code, case-insensitive"), PageQuery), security(("bearer" = [])),
-    responses((status = 200, body = RedemptionList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
+    responses((status = 200, body = Page<CouponRedemption>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
         (status = 404, body = ErrorBody)))]
 pub async fn list_redemptions(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(code): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<RedemptionList>> {
+) -> ApiResult<Json<Page<CouponRedemption>>> {
     let p = coupons::page_redemptions(&s, &a, &code, q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(RedemptionList { data: p.data, has_more: p.has_more }))
+    Ok(Json(p))
 }
 
 /// Records a redemption: 201 the first time for a (coupon, subscription), 200 with that same
@@ -199,19 +178,12 @@ pub async fn redeem(
     Ok((if first { StatusCode::CREATED } else { StatusCode::OK }, Json(r)))
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EndpointList {
-    pub data: Vec<WebhookEndpoint>,
-    pub has_more: bool,
-}
-
 /// Webhook endpoints (deleted ones left out), newest first.
 #[utoipa::path(get, path = "/api/v1/webhook-endpoints", operation_id = "listWebhookEndpoints", tag = "webhooks", params(PageQuery), security(("bearer" = [])),
-    responses((status = 200, body = EndpointList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_endpoints(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<EndpointList>> {
+    responses((status = 200, body = Page<WebhookEndpoint>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_endpoints(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<WebhookEndpoint>>> {
     let p = webhooks::page_endpoints(&s, &a, q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(EndpointList { data: p.data, has_more: p.has_more }))
+    Ok(Json(p))
 }
 
 /// The answer carries the signing secret (`whsec_…`); it is not shown again, not even by an
@@ -261,27 +233,20 @@ pub struct DeliveryWithAttempts {
     pub attempt_log: Vec<WebhookAttempt>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryList {
-    pub data: Vec<DeliveryWithAttempts>,
-    pub has_more: bool,
-}
-
 /// The delivery log of an endpoint, newest first, every attempt included.
 #[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}/deliveries", operation_id = "listWebhookDeliveries", tag = "webhooks",
     params(("id" = String, Path, description = "`whe_…`"), PageQuery), security(("bearer" = [])),
-    responses((status = 200, body = DeliveryList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
+    responses((status = 200, body = Page<DeliveryWithAttempts>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
         (status = 404, body = ErrorBody)))]
 pub async fn deliveries(
     State(s): State<AppState>,
     ApiActor(a): ApiActor,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<DeliveryList>> {
+) -> ApiResult<Json<Page<DeliveryWithAttempts>>> {
     let (p, mut attempts) = webhooks::page_deliveries(&s, &a, &id, q.starting_after.as_deref(), q.limit).await?;
     let data = p.data.into_iter().map(|del| DeliveryWithAttempts { attempt_log: attempts.remove(&del.id).unwrap_or_default(), delivery: del }).collect();
-    Ok(Json(DeliveryList { data, has_more: p.has_more }))
+    Ok(Json(Page { data, has_more: p.has_more }))
 }
 
 /// Queues the delivery again now, with the same `webhook-id`.

@@ -31,24 +31,25 @@ use utoipa::{Modify, OpenApi};
         super::coupons::list_endpoints, super::coupons::create_endpoint, super::coupons::read_endpoint, super::coupons::update_endpoint,
         super::coupons::delete_endpoint, super::coupons::deliveries, super::coupons::resend,
     ),
-    components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment, super::products::ProductPage,
-        Price, PriceCreate, PriceUpdate, PriceInterval, super::prices::PricePage,
+    components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment,
+        Price, PriceCreate, PriceUpdate, PriceInterval,
         StripeIntegration, StripeIntegrationInput, StripeAccount,
         RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, MethodSchema, MethodSettings, WorkflowVersion,
-        super::methods::MethodPage, super::methods::WorkflowIn, super::methods::WorkflowSaved, super::methods::VersionList,
+        super::methods::WorkflowIn, super::methods::WorkflowSaved,
         super::methods::TestRunIn, super::methods::TestRunOut, IdentityInput, crate::error::CodeError,
-        Offer, OfferCreate, OfferUpdate, OfferPresentation, Audience, super::offers::OfferPage, super::redemptions::RedemptionIn, super::redemptions::EventPage, crate::model::Event, crate::model::OfferStats,
+        Offer, OfferCreate, OfferUpdate, OfferPresentation, Audience, super::redemptions::RedemptionIn, crate::model::Event, crate::model::EventType, crate::model::EventStatus,
+        crate::model::IdentityKind, crate::model::OfferStats,
         crate::model::PresentationSchema, crate::model::PresentationSchemaInput, crate::model::SchemaField, crate::model::FieldType,
         crate::model::Experience, crate::model::ExperienceInput, crate::model::ExperienceKind,
         crate::model::Surface, crate::model::SurfaceInput, crate::model::SurfaceSlot, crate::model::Facet,
         crate::server::services::surfaces::DecisionIn,
         crate::model::Coupon, crate::model::CouponCreate, crate::model::CouponType, crate::model::CouponStatus, crate::model::CouponValidation,
         crate::model::CouponCodeInput, crate::model::CouponRedemptionInput, crate::model::CouponRedemption, crate::model::CampaignCount,
-        super::coupons::CouponPage, super::coupons::CampaignList, super::coupons::RedemptionList,
+        crate::model::CouponRedemptionSource,
         super::redemptions::RedemptionAnswer, super::redemptions::ErrorOrAnswer,
         super::surfaces::DecisionAnswer, super::surfaces::PresentedOffer, super::surfaces::DecidedSlot, super::surfaces::DecidedExperience, super::surfaces::DecisionIdentity,
         crate::model::WebhookEndpoint, crate::model::WebhookEndpointInput, crate::model::WebhookEndpointUpdate, crate::model::WebhookDelivery,
-        crate::model::WebhookAttempt, super::coupons::EndpointList, super::coupons::DeliveryList, super::coupons::DeliveryWithAttempts)),
+        crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::coupons::DeliveryWithAttempts)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
@@ -236,12 +237,51 @@ fn constrain(doc: &mut Value) {
     }
 }
 
-/// The document as served, built once: the annotations' document plus [`constrain`].
+/// Every list answers the generic `Page<T>`, which utoipa registers as `Page_T` with `T`'s
+/// schema copied into `data`. Each becomes `TPage` (`ProductPage`, `CouponRedemptionPage`, …)
+/// whose `data` items reference `T`, so that clients and the reference page see one named type
+/// per list and each object's schema once.
+fn name_pages(doc: &mut Value) {
+    let Some(schemas) = doc.pointer_mut("/components/schemas").and_then(Value::as_object_mut) else { return };
+    let generic: Vec<String> = schemas.keys().filter(|k| k.starts_with("Page_")).cloned().collect();
+    let mut renamed = std::collections::HashMap::new();
+    for old in generic {
+        let item = &old["Page_".len()..];
+        let Some(mut page) = schemas.remove(&old) else { continue };
+        if let (Some(items), Some(component)) = (page.pointer_mut("/properties/data/items"), schemas.get(item))
+            && items == component
+        {
+            *items = serde_json::json!({ "$ref": format!("#/components/schemas/{item}") });
+        }
+        let new = format!("{item}Page");
+        schemas.insert(new.clone(), page);
+        renamed.insert(format!("#/components/schemas/{old}"), format!("#/components/schemas/{new}"));
+    }
+    fn rename_refs(v: &mut Value, renamed: &std::collections::HashMap<String, String>) {
+        match v {
+            Value::Object(o) => {
+                if let Some(Value::String(r)) = o.get_mut("$ref")
+                    && let Some(new) = renamed.get(r.as_str())
+                {
+                    *r = new.clone();
+                }
+                o.values_mut().for_each(|v| rename_refs(v, renamed));
+            }
+            Value::Array(a) => a.iter_mut().for_each(|v| rename_refs(v, renamed)),
+            _ => {}
+        }
+    }
+    rename_refs(doc, &renamed);
+}
+
+/// The document as served, built once: the annotations' document plus [`constrain`] and
+/// [`name_pages`].
 pub fn document() -> &'static Value {
     static DOC: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
     DOC.get_or_init(|| {
         let mut doc = serde_json::to_value(ApiDoc::openapi()).unwrap_or(Value::Null);
         constrain(&mut doc);
+        name_pages(&mut doc);
         doc
     })
 }

@@ -1,6 +1,6 @@
 //! `/api/v1/redemption-methods` and their workflow endpoints.
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
-use crate::model::{IdentityInput, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion};
+use crate::model::{IdentityInput, Page, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion};
 use crate::server::AppState;
 use crate::server::services::methods;
 use crate::server::workflow::{WorkflowFailure, WorkflowResult};
@@ -44,19 +44,12 @@ pub struct VersionQuery {
     pub starting_after: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct MethodPage {
-    pub data: Vec<RedemptionMethod>,
-    pub has_more: bool,
-}
-
 /// Redemption methods, newest first.
 #[utoipa::path(get, path = "/api/v1/redemption-methods", operation_id = "listRedemptionMethods", tag = "redemption-methods", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = MethodPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<MethodPage>> {
+    responses((status = 200, body = Page<RedemptionMethod>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<RedemptionMethod>>> {
     let p = methods::list(&state, &actor, q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(MethodPage { data: p.data, has_more: p.has_more }))
+    Ok(Json(p))
 }
 
 /// Without `workflow` the method runs its schema's default workflow.
@@ -125,26 +118,18 @@ pub async fn save_workflow(
     Ok(Json(WorkflowSaved { valid: true, version }))
 }
 
-/// One page of workflow versions.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct VersionList {
-    pub data: Vec<WorkflowVersion>,
-    pub has_more: bool,
-}
-
 /// The method's workflow versions, newest first.
 #[utoipa::path(get, path = "/api/v1/redemption-methods/{id}/workflow/versions", operation_id = "listWorkflowVersions", tag = "redemption-methods",
     params(("id" = String, Path, description = "`rm_…`"), VersionQuery), security(("bearer" = [])),
-    responses((status = 200, body = VersionList), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = Page<WorkflowVersion>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<VersionQuery>,
-) -> ApiResult<Json<VersionList>> {
+) -> ApiResult<Json<Page<WorkflowVersion>>> {
     let p = methods::page_versions(&state, &actor, &id, q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(VersionList { data: p.data, has_more: p.has_more }))
+    Ok(Json(p))
 }
 
 /// Saves an old version's code as the newest version.

@@ -1,13 +1,13 @@
 //! `/api/v1/offers`.
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
-use crate::model::{Offer, OfferCreate, OfferUpdate};
+use crate::model::{Offer, OfferCreate, OfferUpdate, Page};
 use crate::server::AppState;
 use crate::server::services::offers;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -28,19 +28,12 @@ pub struct ListQuery {
     pub starting_after: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct OfferPage {
-    pub data: Vec<Offer>,
-    pub has_more: bool,
-}
-
 /// Offers, newest first.
 #[utoipa::path(get, path = "/api/v1/offers", operation_id = "listOffers", tag = "offers", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = OfferPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<OfferPage>> {
+    responses((status = 200, body = Page<Offer>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Offer>>> {
     let p = offers::list(&state, &actor, q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(OfferPage { data: p.data, has_more: p.has_more }))
+    Ok(Json(p))
 }
 
 /// `redemptionMethodId` and every `priceIds` entry must name objects of this environment (else

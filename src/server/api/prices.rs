@@ -1,13 +1,13 @@
 //! `/api/v1/prices`: thin handlers over `services::prices`.
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
-use crate::model::{Price, PriceCreate, PriceUpdate};
+use crate::model::{Page, Price, PriceCreate, PriceUpdate};
 use crate::server::AppState;
 use crate::server::services::prices;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/prices", get(list).post(create)).route("/prices/{id}", get(read).patch(update).delete(archive))
@@ -27,20 +27,12 @@ pub struct ListQuery {
     pub product_id: Option<String>,
 }
 
-/// One page of prices.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct PricePage {
-    pub data: Vec<Price>,
-    pub has_more: bool,
-}
-
 /// Prices, newest first.
 #[utoipa::path(get, path = "/api/v1/prices", operation_id = "listPrices", tag = "prices", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = PricePage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<PricePage>> {
+    responses((status = 200, body = Page<Price>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Price>>> {
     let page = prices::list(&state, &actor, q.product_id.as_deref(), q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(PricePage { data: page.data, has_more: page.has_more }))
+    Ok(Json(page))
 }
 
 /// `productId` must name a product of this environment (else 400 naming `productId`).

@@ -1,13 +1,13 @@
 //! `/api/v1/products`: the reference resource; every handler is a call into `services::products`.
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
-use crate::model::{Product, ProductCreate, ProductUpdate};
+use crate::model::{Page, Product, ProductCreate, ProductUpdate};
 use crate::server::AppState;
 use crate::server::services::products::{self, ListParams};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/products", get(list).post(create)).route("/products/{id}", get(read).patch(update).delete(archive))
@@ -30,21 +30,13 @@ pub struct ListQuery {
     pub status: Option<String>,
 }
 
-/// One page of products.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ProductPage {
-    pub data: Vec<Product>,
-    pub has_more: bool,
-}
-
 /// Products, newest first.
 #[utoipa::path(get, path = "/api/v1/products", operation_id = "listProducts", tag = "products", params(ListQuery),
     security(("bearer" = [])),
-    responses((status = 200, body = ProductPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, an unknown `status` or query parameter")))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<ProductPage>> {
+    responses((status = 200, body = Page<Product>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, an unknown `status` or query parameter")))]
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Product>>> {
     let page = products::list(&state, &actor, ListParams { limit: q.limit, starting_after: q.starting_after, search: q.q, status: q.status }).await?;
-    Ok(Json(ProductPage { data: page.data, has_more: page.has_more }))
+    Ok(Json(page))
 }
 
 #[utoipa::path(post, path = "/api/v1/products", operation_id = "createProduct", tag = "products", request_body = ProductCreate,

@@ -1,6 +1,6 @@
 //! `POST /api/v1/offer-redemptions` (secret key).
 use super::{ApiActor, ApiJson, ApiResult, ErrorBody};
-use crate::model::IdentityInput;
+use crate::model::{IdentityInput, Page};
 use crate::server::AppState;
 use crate::server::services::redemptions;
 use axum::extract::State;
@@ -44,21 +44,14 @@ pub struct EventQuery {
     pub to: Option<String>,
 }
 
-#[derive(serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct EventPage {
-    pub data: Vec<crate::model::Event>,
-    pub has_more: bool,
-}
-
 /// Decisions and redemptions, newest first.
 #[utoipa::path(get, path = "/api/v1/events", operation_id = "listEvents", tag = "offer-redemptions", params(EventQuery), security(("bearer" = [])),
-    responses((status = 200, body = EventPage), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, `from`/`to` not RFC 3339, or an unknown query parameter")))]
+    responses((status = 200, body = Page<crate::model::Event>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, `from`/`to` not RFC 3339, or an unknown query parameter")))]
 pub async fn list_events(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     super::ApiQuery(q): super::ApiQuery<EventQuery>,
-) -> ApiResult<Json<EventPage>> {
+) -> ApiResult<Json<Page<crate::model::Event>>> {
     use crate::server::services::redemptions::EventFilter;
     let limit = crate::server::services::products::page_limit(q.limit)?;
     let f = EventFilter {
@@ -72,7 +65,7 @@ pub async fn list_events(
         limit,
     };
     let p = redemptions::events(&state, &actor, f).await?;
-    Ok(Json(EventPage { data: p.data, has_more: p.has_more }))
+    Ok(Json(p))
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{id}", operation_id = "getEvent", tag = "offer-redemptions", params(("id" = String, Path, description = "`evt_…`")), security(("bearer" = [])),

@@ -1,7 +1,7 @@
 //! `/api/v1/presentation-schemas`, `/api/v1/experiences`, `/api/v1/surfaces` and
 //! `POST /api/v1/surface-decisions` (secret or publishable key).
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
-use crate::model::{Experience, ExperienceInput, PresentationSchema, PresentationSchemaInput, Surface, SurfaceInput};
+use crate::model::{Experience, ExperienceInput, Page, PresentationSchema, PresentationSchemaInput, Surface, SurfaceInput};
 use crate::server::AppState;
 use crate::server::services::surfaces::DecisionIn;
 use crate::server::services::{experiences, surfaces};
@@ -22,18 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/surface-decisions", post(decide))
 }
 
-/// One page of a list, newest first.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct List<T> {
-    pub data: Vec<T>,
-    pub has_more: bool,
-}
-
-fn page<T>(p: crate::model::Page<T>) -> Json<List<T>> {
-    Json(List { data: p.data, has_more: p.has_more })
-}
-
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -48,9 +36,9 @@ pub struct ListQuery {
 
 /// Presentation schemas, newest first.
 #[utoipa::path(get, path = "/api/v1/presentation-schemas", operation_id = "listPresentationSchemas", tag = "experiences", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = List<PresentationSchema>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_schemas(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<List<PresentationSchema>>> {
-    Ok(page(experiences::page_schemas(&s, &a, q.starting_after.as_deref(), q.limit).await?))
+    responses((status = 200, body = Page<PresentationSchema>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_schemas(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<PresentationSchema>>> {
+    Ok(Json(experiences::page_schemas(&s, &a, q.starting_after.as_deref(), q.limit).await?))
 }
 #[utoipa::path(post, path = "/api/v1/presentation-schemas", operation_id = "createPresentationSchema", tag = "experiences", request_body = PresentationSchemaInput, security(("bearer" = [])),
     responses((status = 201, body = PresentationSchema), (status = 400, body = ErrorBody, description = "Field errors: a blank name, a key used twice")))]
@@ -87,9 +75,9 @@ pub async fn delete_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Pat
 
 /// Experiences, newest first.
 #[utoipa::path(get, path = "/api/v1/experiences", operation_id = "listExperiences", tag = "experiences", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = List<Experience>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_experiences(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<List<Experience>>> {
-    Ok(page(experiences::page_experiences(&s, &a, q.starting_after.as_deref(), q.limit).await?))
+    responses((status = 200, body = Page<Experience>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_experiences(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Experience>>> {
+    Ok(Json(experiences::page_experiences(&s, &a, q.starting_after.as_deref(), q.limit).await?))
 }
 /// An `app` experience names its `schemaId` and `content` must fit that schema; offer ids must
 /// name offers of this environment (else 400 naming the field).
@@ -121,9 +109,9 @@ pub async fn update_experience(
 
 /// Surfaces, newest first.
 #[utoipa::path(get, path = "/api/v1/surfaces", operation_id = "listSurfaces", tag = "surfaces", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = List<Surface>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_surfaces(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<List<Surface>>> {
-    Ok(page(surfaces::page(&s, &a, q.starting_after.as_deref(), q.limit).await?))
+    responses((status = 200, body = Page<Surface>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_surfaces(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Surface>>> {
+    Ok(Json(surfaces::page(&s, &a, q.starting_after.as_deref(), q.limit).await?))
 }
 /// The slug is unique in the environment; slot experience ids must name experiences here
 /// (else 400 naming the field).

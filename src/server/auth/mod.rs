@@ -12,33 +12,8 @@ pub use scope::{Scoped, Trust};
 use crate::error::{AppError, AppResult};
 use crate::model::{Environment, Role};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeyKind {
-    Secret,
-    Publishable,
-}
-
-impl KeyKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeyKind::Secret => "secret",
-            KeyKind::Publishable => "publishable",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "secret" => Some(KeyKind::Secret),
-            "publishable" => Some(KeyKind::Publishable),
-            _ => None,
-        }
-    }
-    pub fn prefix(self) -> &'static str {
-        match self {
-            KeyKind::Secret => "sk",
-            KeyKind::Publishable => "pk",
-        }
-    }
-}
+/// Defined with the API key types (the dashboard lists keys by kind).
+pub use crate::model::KeyKind;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Principal {

@@ -1,11 +1,11 @@
 //! SQL for API keys. Only the keyed hash of a key is stored; lookups go by that hash.
 use super::{Scoped, env_of, ms_to_rfc3339, now_ms};
-use crate::model::ApiKeyView;
+use crate::model::{ApiKeyView, KeyKind};
 use sqlx::{Any, Executor, Row};
 
 pub struct NewKey<'a> {
     pub id: &'a str,
-    pub kind: &'a str,
+    pub kind: KeyKind,
     pub name: &'a str,
     pub key_hash: &'a str,
     pub last4: &'a str,
@@ -19,7 +19,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
          VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9)",
     )
     .bind(k.id)
-    .bind(k.kind)
+    .bind(k.kind.as_str())
     .bind(k.name)
     .bind(k.key_hash)
     .bind(k.last4)
@@ -43,7 +43,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) ->
         Ok(ApiKeyView {
             id: r.try_get("id")?,
             name: r.try_get("name")?,
-            kind: r.try_get("kind")?,
+            kind: KeyKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(KeyKind::Publishable),
             environment: env_of(&r.try_get::<String, _>("environment")?),
             last4: r.try_get("last4")?,
             created_at: ms_to_rfc3339(r.try_get("created_at")?),

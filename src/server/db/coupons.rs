@@ -3,7 +3,7 @@
 //! of the per-customer limit, and the `(coupon, subscription)` unique key makes a redemption
 //! happen once — never a read followed by a write decided in Rust.
 use super::{Scoped, env_of, like_pattern, ms_to_rfc3339};
-use crate::model::{CampaignCount, Coupon, CouponRedemption, CouponStatus, CouponType, duration_months};
+use crate::model::{CampaignCount, Coupon, CouponRedemption, CouponRedemptionSource, CouponStatus, CouponType, duration_months};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, code, coupon_type, amount, currency, repeat_months, max_redemptions, max_per_customer, starts_at, \
@@ -249,7 +249,7 @@ pub struct NewRedemption<'a> {
     pub coupon_id: &'a str,
     pub subscription_id: &'a str,
     pub customer_id: Option<&'a str>,
-    pub source: &'a str,
+    pub source: CouponRedemptionSource,
     pub stripe_event_id: Option<&'a str>,
     pub now: i64,
 }
@@ -265,7 +265,7 @@ pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope
     .bind(n.coupon_id)
     .bind(n.subscription_id)
     .bind(n.customer_id.map(str::to_string))
-    .bind(n.source)
+    .bind(n.source.as_str())
     .bind(n.stripe_event_id.map(str::to_string))
     .bind(n.now)
     .execute(ex)
@@ -282,7 +282,7 @@ fn redemption(r: &AnyRow) -> Result<CouponRedemption, sqlx::Error> {
         code: r.try_get("code")?,
         subscription_id: r.try_get("subscription_id")?,
         customer_id: r.try_get("customer_id")?,
-        source: r.try_get("source")?,
+        source: CouponRedemptionSource::parse(&r.try_get::<String, _>("source")?).unwrap_or(CouponRedemptionSource::Api),
         stripe_event_id: r.try_get("stripe_event_id")?,
         created_at: ms_to_rfc3339(r.try_get("created_at")?),
     })

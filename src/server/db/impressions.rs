@@ -1,6 +1,7 @@
 //! SQL for what the recorder writes in batches (decision events and the impressions of the
 //! offers they presented) and for the offer statistics read from them.
 use super::Scoped;
+use crate::model::{EventStatus, EventType, IdentityKind};
 use sqlx::{Any, Executor, Row};
 
 /// One surface decision: its event row and one impression per presented offer.
@@ -8,8 +9,8 @@ use sqlx::{Any, Executor, Row};
 pub struct Decision {
     pub scope: Scoped,
     pub event_id: String,
-    pub status: &'static str,
-    pub identity_kind: String,
+    pub status: EventStatus,
+    pub identity_kind: IdentityKind,
     pub identity: String,
     pub request: String,
     pub response: String,
@@ -48,10 +49,10 @@ pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, 
                 .bind(d.event_id.clone())
                 .bind(d.scope.tenant_id().to_string())
                 .bind(d.scope.env().as_str())
-                .bind("surface.decision")
-                .bind(d.status)
+                .bind(EventType::SurfaceDecision.as_str())
+                .bind(d.status.as_str())
                 .bind(d.offer_ids.first().cloned())
-                .bind(d.identity_kind.clone())
+                .bind(d.identity_kind.as_str())
                 .bind(d.identity.clone())
                 .bind(d.request.clone())
                 .bind(d.response.clone())

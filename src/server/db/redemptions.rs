@@ -1,16 +1,16 @@
 //! SQL for events and for offer redemptions (claimed per token nonce before the workflow runs).
 use super::{Scoped, ms_to_rfc3339, now_ms};
-use crate::model::Event;
+use crate::model::{Event, EventStatus, EventType, IdentityKind};
 use sqlx::{Any, Executor, Row};
 
 pub struct NewEvent<'a> {
     pub id: &'a str,
-    pub event_type: &'a str,
-    pub status: &'a str,
+    pub event_type: EventType,
+    pub status: EventStatus,
     pub offer_id: Option<&'a str>,
     pub method_id: Option<&'a str>,
     pub workflow_version: Option<i64>,
-    pub identity_kind: Option<&'a str>,
+    pub identity_kind: Option<IdentityKind>,
     pub identity: Option<&'a str>,
     pub duration_ms: Option<i64>,
     pub request: Option<String>,
@@ -22,12 +22,12 @@ pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
     super::scoped(scope, "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at) \
          VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",)
     .bind(e.id)
-    .bind(e.event_type)
-    .bind(e.status)
+    .bind(e.event_type.as_str())
+    .bind(e.status.as_str())
     .bind(e.offer_id)
     .bind(e.method_id)
     .bind(e.workflow_version)
-    .bind(e.identity_kind)
+    .bind(e.identity_kind.map(IdentityKind::as_str))
     .bind(e.identity)
     .bind(e.duration_ms)
     .bind(e.request)
@@ -126,12 +126,12 @@ fn event(r: &sqlx::any::AnyRow) -> Result<Event, sqlx::Error> {
     };
     Ok(Event {
         id: r.try_get("id")?,
-        event_type: r.try_get("event_type")?,
-        status: r.try_get("status")?,
+        event_type: EventType::parse(&r.try_get::<String, _>("event_type")?).unwrap_or(EventType::OfferRedemption),
+        status: EventStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(EventStatus::Failed),
         offer_id: r.try_get("offer_id")?,
         method_id: r.try_get("method_id")?,
         workflow_version: r.try_get("workflow_version")?,
-        identity_kind: r.try_get("identity_kind")?,
+        identity_kind: r.try_get::<Option<String>, _>("identity_kind")?.as_deref().and_then(IdentityKind::parse),
         identity: r.try_get("identity")?,
         duration_ms: r.try_get("duration_ms")?,
         request: json("request")?,

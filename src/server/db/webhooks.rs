@@ -3,7 +3,7 @@
 //! nodes on one PostgreSQL never send the same attempt twice and a node that dies mid-delivery
 //! leaves the row to be picked up again when the lease runs out.
 use super::{Backend, Db, Scoped, env_of, ms_to_rfc3339};
-use crate::model::{WebhookAttempt, WebhookDelivery, WebhookEndpoint};
+use crate::model::{WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const ECOLS: &str = "id, url, description, event_types, status, environment, created_at, updated_at";
@@ -175,14 +175,14 @@ const DCOLS: &str = "d.id, d.message_id, m.event_type, d.endpoint_id, d.status, 
     d.next_attempt_at, d.delivered_at, d.created_at";
 
 fn delivery(r: &AnyRow) -> Result<WebhookDelivery, sqlx::Error> {
-    let status: String = r.try_get("status")?;
+    let status = WebhookDeliveryStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(WebhookDeliveryStatus::Failed);
     let next: i64 = r.try_get("next_attempt_at")?;
     Ok(WebhookDelivery {
         id: r.try_get("id")?,
         event_id: r.try_get("message_id")?,
         event_type: r.try_get("event_type")?,
         endpoint_id: r.try_get("endpoint_id")?,
-        next_attempt_at: (status == "pending").then(|| ms_to_rfc3339(next)),
+        next_attempt_at: (status == WebhookDeliveryStatus::Pending).then(|| ms_to_rfc3339(next)),
         status,
         attempts: r.try_get("attempts")?,
         last_status_code: r.try_get("last_status_code")?,

@@ -41,7 +41,7 @@ pub(crate) async fn insert_key(
         scope,
         db::api_keys::NewKey {
             id: &id,
-            kind: kind.as_str(),
+            kind,
             name,
             key_hash: &keys::keyed_hash(&state.config.secret_key, &key),
             last4: &keys::last4(&key),

@@ -1,7 +1,7 @@
 //! Dashboard sign-in: password check with throttling, session renewal, and turning a session
 //! into an `Actor` on every request (a deactivated user or suspended tenant loses access at once).
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::model::{Environment, SessionInfo};
+use crate::model::{Environment, SessionInfo, UserStatus};
 use crate::server::auth::{Actor, password};
 use crate::server::db::{self, Scoped, Trust, audit};
 use crate::server::{AppState, internal};
@@ -65,7 +65,7 @@ pub async fn login(state: &AppState, session: &Session, client: &str, email: &st
     if pair > MAX_FAILURES || all > MAX_ATTEMPTS_PER_EMAIL {
         return Err(AppError::retry_after(THROTTLED, wait));
     }
-    let user = db::platform::users::by_email(pool, &email).await?.filter(|u| u.status == "active");
+    let user = db::platform::users::by_email(pool, &email).await?.filter(|u| u.status == UserStatus::Active);
     let ok = password::verify(password_text.to_string(), user.as_ref().map(|u| u.password_hash.clone())).await?;
     let Some(user) = user.filter(|_| ok) else {
         return Err(AppError::new(ErrorCode::Unauthenticated, BAD_CREDENTIALS));
@@ -125,7 +125,7 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
     // signed in, and `OFFERDECK_SESSION_MAX_HOURS` after sign-in however active it is.
     let signed_in = session.get::<i64>(SIGNED_IN).await.map_err(sess_err)?.unwrap_or(0);
     let max_age = state.config.session_max_hours * 3600 * 1000;
-    let user = db::platform::users::by_id(pool, &uid).await?.filter(|u| u.status == "active");
+    let user = db::platform::users::by_id(pool, &uid).await?.filter(|u| u.status == UserStatus::Active);
     let Some(user) = user.filter(|u| signed_in >= u.sessions_valid_after && now - signed_in < max_age) else {
         session.flush().await.map_err(sess_err)?;
         return Ok(None);

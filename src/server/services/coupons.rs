@@ -3,7 +3,8 @@
 //! Incoming Stripe events redeem through [`redeem_in`], the same function as the API.
 use crate::error::{AppError, AppResult, ErrorCode, FieldErrors};
 use crate::model::{
-    CampaignCount, Coupon, CouponCreate, CouponDetail, CouponRedemption, CouponStatus, CouponType, CouponValidation, DayCount, Page, normalize_code,
+    CampaignCount, Coupon, CouponCreate, CouponDetail, CouponRedemption, CouponRedemptionSource, CouponStatus, CouponType, CouponValidation, DayCount, Page,
+    normalize_code,
 };
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
@@ -312,8 +313,7 @@ pub struct RedeemArgs<'a> {
     pub code: &'a str,
     pub subscription_id: &'a str,
     pub customer_id: Option<&'a str>,
-    /// `api` or `stripe`.
-    pub source: &'a str,
+    pub source: CouponRedemptionSource,
     pub stripe_event_id: Option<&'a str>,
     pub now: i64,
 }
@@ -367,7 +367,7 @@ pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scoped, a: RedeemArgs<'
         code: coupon.code.clone(),
         subscription_id: a.subscription_id.to_string(),
         customer_id: a.customer_id.map(str::to_string),
-        source: a.source.to_string(),
+        source: a.source,
         stripe_event_id: a.stripe_event_id.map(str::to_string),
         created_at: db::ms_to_rfc3339(a.now),
     };
@@ -410,8 +410,14 @@ pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id
     e.into_result()?;
     let code = normalize_code(code);
     let mut tx = state.db.begin_write().await?;
-    let args =
-        RedeemArgs { code: &code, subscription_id: subscription_id.trim(), customer_id, source: "api", stripe_event_id: None, now: state.clock.now_ms() };
+    let args = RedeemArgs {
+        code: &code,
+        subscription_id: subscription_id.trim(),
+        customer_id,
+        source: CouponRedemptionSource::Api,
+        stripe_event_id: None,
+        now: state.clock.now_ms(),
+    };
     match redeem_in(&mut tx, scope, args).await {
         Ok(Redeemed::Created(r)) => {
             tx.commit().await?;

@@ -2,7 +2,7 @@
 //! offer's redemption workflow, answer with its result, and record an event. A token whose
 //! redemption succeeded replays the recorded answer (same `eventId`) without running again.
 use crate::error::{AppError, AppResult, ErrorCode};
-use crate::model::{IdentityInput, ProductStatus};
+use crate::model::{EventStatus, EventType, IdentityInput, IdentityKind, ProductStatus};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scoped, new_id, redemptions};
@@ -30,8 +30,8 @@ pub async fn redeem(state: &AppState, actor: &Actor, identity: &IdentityInput, t
     // A token minted for an anonymous visitor may be redeemed once they are known (sign up
     // first); a token minted for a user only by that user.
     let allowed = match claims.k.as_str() {
-        "authenticated" => presenter.kind == "authenticated" && presenter.identifier == claims.i,
-        _ => presenter.kind == "authenticated" || presenter.identifier == claims.i,
+        "authenticated" => presenter.kind == IdentityKind::Authenticated && presenter.identifier == claims.i,
+        _ => presenter.kind == IdentityKind::Authenticated || presenter.identifier == claims.i,
     };
     if !allowed {
         return Err(mismatch());
@@ -72,14 +72,14 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
     let event_id = new_id("evt");
     let request = json!({"identity": presenter, "offerId": offer.id}).to_string();
     let logs = serde_json::to_string(&outcome.logs).unwrap_or_default();
-    let event = |status: &'static str, response: String| db::redemptions::NewEvent {
+    let event = |status: EventStatus, response: String| db::redemptions::NewEvent {
         id: &event_id,
-        event_type: "offer.redemption",
+        event_type: EventType::OfferRedemption,
         status,
         offer_id: Some(&offer.id),
         method_id: Some(&method.id),
         workflow_version: Some(version),
-        identity_kind: Some(&presenter.kind),
+        identity_kind: Some(presenter.kind),
         identity: Some(&presenter.identifier),
         duration_ms: Some(outcome.duration_ms.round() as i64),
         request: Some(request.clone()),
@@ -92,7 +92,7 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
                 Some(l) => format!("{} (line {l})", failure.message),
                 None => failure.message.clone(),
             };
-            redemptions::insert_event(&state.db.pool, scope, event("failed", json!({"error": message}).to_string())).await?;
+            redemptions::insert_event(&state.db.pool, scope, event(EventStatus::Failed, json!({"error": message}).to_string())).await?;
             let mut e = AppError::new(ErrorCode::WorkflowError, message);
             if let Some(l) = failure.line {
                 e.fields.insert("line".into(), l.to_string());
@@ -114,7 +114,7 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
             }
             let text = body.to_string();
             let mut tx = state.db.begin_write().await?;
-            redemptions::insert_event(&mut *tx, scope, event(if r.success { "succeeded" } else { "declined" }, text.clone())).await?;
+            redemptions::insert_event(&mut *tx, scope, event(if r.success { EventStatus::Succeeded } else { EventStatus::Declined }, text.clone())).await?;
             if r.success {
                 redemptions::succeed(&mut *tx, scope, &claims.n, &event_id, status as i64, &text).await?;
                 let data = json!({

@@ -4,6 +4,7 @@
 //! as what it causes; a subscription or checkout session that carries a coupon redeems it
 //! through [`coupons::redeem_in`], the function behind the API.
 use crate::error::{AppError, AppResult, ErrorCode};
+use crate::model::CouponRedemptionSource;
 use crate::server::AppState;
 use crate::server::db::{self, coupons as cdb};
 use crate::server::services::coupons::{self, RedeemArgs, Redeemed};
@@ -151,8 +152,14 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
         None => "ignored".to_string(),
         Some((code, sub, customer)) => {
             let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-            let args =
-                RedeemArgs { code: &code, subscription_id: &sub, customer_id: customer.as_deref(), source: "stripe", stripe_event_id: Some(event_id), now };
+            let args = RedeemArgs {
+                code: &code,
+                subscription_id: &sub,
+                customer_id: customer.as_deref(),
+                source: CouponRedemptionSource::Stripe,
+                stripe_event_id: Some(event_id),
+                now,
+            };
             match coupons::redeem_in(&mut sp, &scope, args).await {
                 Ok(Redeemed::Created(r)) => {
                     sp.commit().await?;

@@ -2,7 +2,9 @@
 //! decisions: for each slot its experience and, per offer slot, the highest-priority offer
 //! eligible now for this identity, with a fresh signed offer token.
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{Audience, Experience, ExperienceKind, Identity, IdentityInput, ProductStatus, Surface, SurfaceInput, validate_key, validate_slug};
+use crate::model::{
+    Audience, EventStatus, Experience, ExperienceKind, Identity, IdentityInput, IdentityKind, ProductStatus, Surface, SurfaceInput, validate_key, validate_slug,
+};
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::impressions::Decision;
 use crate::server::db::{audit, experiences as xdb, new_id, surfaces as sdb};
@@ -106,8 +108,8 @@ fn eligibility(entry: Option<&OfferEntry>, identity: &Identity, now: i64) -> Res
     if e.from_ms.is_some_and(|f| f > now) || e.until_ms.is_some_and(|u| u <= now) {
         return Err("outside its validity window");
     }
-    match (e.offer.audience, identity.kind.as_str()) {
-        (Audience::Anonymous, "authenticated") | (Audience::Authenticated, "anonymous") => Err("wrong audience"),
+    match (e.offer.audience, identity.kind) {
+        (Audience::Anonymous, IdentityKind::Authenticated) | (Audience::Authenticated, IdentityKind::Anonymous) => Err("wrong audience"),
         _ => Ok(()),
     }
 }
@@ -268,12 +270,12 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
         .decision(Decision {
             scope: scope.clone(),
             event_id: event_id.clone(),
-            status: if presented_ids.is_empty() { "empty" } else { "presented" },
-            identity_kind: identity.kind.clone(),
+            status: if presented_ids.is_empty() { EventStatus::Empty } else { EventStatus::Presented },
+            identity_kind: identity.kind,
             identity: identity.identifier.clone(),
             request: serde_json::to_string(&RecordedRequest {
                 surface_slug: &surface.slug,
-                identity: RecordedIdentity { kind: &identity.kind, identifier: &identity.identifier },
+                identity: RecordedIdentity { kind: identity.kind.as_str(), identifier: &identity.identifier },
                 debug: input.debug,
             })
             .unwrap_or_default(),
@@ -282,7 +284,7 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
             at_ms: now_ms,
         })
         .await;
-    let authenticated = identity.kind == "authenticated";
+    let authenticated = identity.kind == IdentityKind::Authenticated;
     let out = DecisionOut {
         status: "success",
         status_code: 200,

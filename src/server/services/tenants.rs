@@ -1,6 +1,6 @@
 //! Tenants, managed by platform admins (and by the command line on first run).
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{Environment, Role, TenantView, validate_tenant_name};
+use crate::model::{Environment, Role, TenantStatus, TenantView, validate_tenant_name};
 use crate::server::AppState;
 use crate::server::auth::{Actor, KeyKind, Permission, password};
 use crate::server::db::{self, Scoped, Trust, audit, new_id};
@@ -55,7 +55,7 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> Ap
 /// node is emptied).
 pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended: bool) -> AppResult<()> {
     actor.require(Permission::PlatformAdmin)?;
-    let status = if suspended { "suspended" } else { "active" };
+    let status = if suspended { TenantStatus::Suspended } else { TenantStatus::Active };
     let mut tx = state.db.begin_write().await?;
     if !db::platform::tenants::set_status(&mut *tx, id, status).await? {
         return Err(AppError::not_found("tenant"));

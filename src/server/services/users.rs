@@ -1,6 +1,6 @@
 //! Users and their tenant memberships, managed by platform admins.
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{Role, UserView, validate_email, validate_password};
+use crate::model::{Role, UserStatus, UserView, validate_email, validate_password};
 use crate::server::auth::{Actor, Permission, password};
 use crate::server::db::{self, audit, new_id};
 use crate::server::services::auth::normalize_email;
@@ -105,7 +105,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, user_id: &str, active: 
     if !active && actor.user_id() == Some(user_id) {
         return Err(AppError::validation("you cannot deactivate your own account"));
     }
-    let status = if active { "active" } else { "deactivated" };
+    let status = if active { UserStatus::Active } else { UserStatus::Deactivated };
     let mut tx = state.db.begin_write().await?;
     if !db::platform::users::set_status(&mut *tx, user_id, status).await? {
         return Err(AppError::not_found("user"));

@@ -1,6 +1,6 @@
 //! Platform administration: tenants (create, rename, suspend/resume) and users (create with a
 //! membership, reset password, deactivate, change memberships).
-use crate::model::{TenantView, UserView};
+use crate::model::{TenantStatus, TenantView, UserStatus, UserView};
 use crate::server_fns::admin::*;
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, short_time};
 use leptos::prelude::*;
@@ -50,12 +50,12 @@ fn TenantTable(tenants: Vec<TenantView>, rename: ServerAction<RenameTenant>, sus
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Status"</th><th scope="col">"Created"</th><th scope="col">"Rename"</th><th></th></tr></thead>
             <tbody>
                 {tenants.into_iter().map(|t| {
-                    let suspended = t.status == "suspended";
+                    let suspended = t.status == TenantStatus::Suspended;
                     let rename_id = format!("rename-{}", t.id);
                     let rename_label = format!("New name for {}", t.name);
                     let suspend_label = format!("{} {}", if suspended { "Resume" } else { "Suspend" }, t.name);
-                    let badge = format!("badge badge-{}", t.status);
-                    let (id1, id2, name1, name2, status) = (t.id.clone(), t.id.clone(), t.name.clone(), t.name.clone(), t.status.clone());
+                    let badge = format!("badge badge-{}", t.status.as_str());
+                    let (id1, id2, name1, name2, status) = (t.id.clone(), t.id.clone(), t.name.clone(), t.name.clone(), t.status.as_str());
                     view! {
                         <tr>
                             <td>{name1}</td>
@@ -173,7 +173,7 @@ fn UserTable(
             <thead><tr><th scope="col">"Email"</th><th scope="col">"Status"</th><th scope="col">"Memberships"</th><th scope="col">"Actions"</th></tr></thead>
             <tbody>
                 {users.into_iter().map(|u| {
-                    let deactivated = u.status != "active";
+                    let deactivated = u.status != UserStatus::Active;
                     let tenants = tenants.clone();
                     let (uid1, uid2, uid3) = (u.id.clone(), u.id.clone(), u.id.clone());
                     let m_tenant = format!("m-tenant-{}", u.id);
@@ -184,7 +184,7 @@ fn UserTable(
                     let email = u.email.clone();
                     let (email_l1, email_l2) = (u.email.clone(), u.email.clone());
                     let is_admin = u.is_admin;
-                    let status = u.status.clone();
+                    let status = u.status.as_str();
                     let memberships = u.memberships.clone();
                     view! {
                         <tr>

@@ -90,12 +90,12 @@ fn KeyTable(keys: Vec<ApiKeyView>, revoke: ServerAction<RevokeApiKey>) -> impl I
             <thead><tr><th scope="col">"Name"</th><th scope="col">"Kind"</th><th scope="col">"Key"</th><th scope="col">"Created"</th><th scope="col">"Status"</th><th></th></tr></thead>
             <tbody>
                 {keys.into_iter().map(|k| {
-                    let prefix = format!("{}_{}_…{}", if k.kind == "secret" { "sk" } else { "pk" }, k.environment.key_infix(), k.last4);
+                    let prefix = format!("{}_{}_…{}", k.kind.prefix(), k.environment.key_infix(), k.last4);
                     let revoked = k.revoked_at.clone();
                     view! {
                         <tr>
                             <td>{k.name.clone()}</td>
-                            <td>{k.kind.clone()}</td>
+                            <td>{k.kind.as_str()}</td>
                             <td><code>{prefix}</code></td>
                             <td>{short_time(&k.created_at)}</td>
                             <td>{match &revoked { Some(t) => format!("revoked {}", short_time(t)), None => "active".into() }}</td>

@@ -2,7 +2,7 @@
 //! counts per campaign and the CSV export; the new-coupon form that checks the crxpay rules as
 //! the merchant types (the same Rust function the server runs); a coupon's page with its
 //! redemptions, a per-day count and archive.
-use crate::model::{Coupon, CouponForm, CouponStatus, CouponType, SessionInfo, format_amount};
+use crate::model::{Coupon, CouponForm, CouponRedemptionSource, CouponStatus, CouponType, SessionInfo, format_amount};
 use crate::server_fns::coupons::{ArchiveCoupon, CreateCoupon, coupon_time_zone, coupons_page, load_coupon};
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, short_time, urlencode};
 use leptos::prelude::*;
@@ -404,7 +404,7 @@ pub fn CouponPage() -> impl IntoView {
                                                     <tr>
                                                         <td><code>{r.subscription_id.clone()}</code></td>
                                                         <td>{r.customer_id.clone().unwrap_or_else(|| "—".into())}</td>
-                                                        <td>{if r.source == "stripe" { "Stripe event" } else { "API" }}</td>
+                                                        <td>{if r.source == CouponRedemptionSource::Stripe { "Stripe event" } else { "API" }}</td>
                                                         <td>{short_time(&r.created_at)}</td>
                                                     </tr>
                                                 }).collect_view()}

@@ -1,6 +1,6 @@
 //! Events: surface decisions and offer redemptions, filtered by type, status, offer, identity and
 //! day; an event's page shows the request, the workflow's logs and the response.
-use crate::model::Event;
+use crate::model::{Event, EventStatus, EventType, IdentityKind};
 use crate::server_fns::experiences::{get_event, list_events};
 use crate::ui::components::{ErrorPanel, Loading, short_time};
 use leptos::prelude::*;
@@ -23,11 +23,11 @@ fn js_encode(v: &str) -> String {
     v.bytes().map(|b| if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
 }
 
-fn status_badge(status: &str) -> &'static str {
+fn status_badge(status: EventStatus) -> &'static str {
     match status {
-        "succeeded" | "presented" => "badge badge-active",
-        "failed" => "badge badge-error",
-        _ => "badge",
+        EventStatus::Succeeded | EventStatus::Presented => "badge badge-active",
+        EventStatus::Failed => "badge badge-error",
+        EventStatus::Empty | EventStatus::Declined => "badge",
     }
 }
 
@@ -100,8 +100,8 @@ pub fn EventsPage() -> impl IntoView {
                                             {d.events.iter().map(|e| view! {
                                                 <tr>
                                                     <td><a href=format!("/events/{}", e.id)>{short_time(&e.created_at)}</a></td>
-                                                    <td>{if e.event_type == "surface.decision" { "Decision" } else { "Redemption" }}</td>
-                                                    <td><span class=status_badge(&e.status)>{e.status.clone()}</span></td>
+                                                    <td>{if e.event_type == EventType::SurfaceDecision { "Decision" } else { "Redemption" }}</td>
+                                                    <td><span class=status_badge(e.status)>{e.status.as_str()}</span></td>
                                                     <td>{name_of(&e.offer_id)}</td>
                                                     <td>{e.identity.clone().unwrap_or_default()}</td>
                                                     <td>{e.duration_ms.map(|ms| format!("{ms} ms")).unwrap_or_default()}</td>
@@ -144,11 +144,11 @@ fn EventView(event: Event) -> impl IntoView {
     let e = event;
     view! {
         <Title text=format!("{} · offerdeck", e.id)/>
-        <h1>{if e.event_type == "surface.decision" { "Surface decision" } else { "Offer redemption" }}" "<span class=status_badge(&e.status)>{e.status.clone()}</span></h1>
+        <h1>{if e.event_type == EventType::SurfaceDecision { "Surface decision" } else { "Offer redemption" }}" "<span class=status_badge(e.status)>{e.status.as_str()}</span></h1>
         <dl class="facts">
             <dt>"Event"</dt><dd><code>{e.id.clone()}</code></dd>
             <dt>"Time"</dt><dd>{e.created_at.clone()}</dd>
-            <dt>"Identity"</dt><dd>{format!("{} ({})", e.identity.clone().unwrap_or_default(), e.identity_kind.clone().unwrap_or_default())}</dd>
+            <dt>"Identity"</dt><dd>{format!("{} ({})", e.identity.clone().unwrap_or_default(), e.identity_kind.map(IdentityKind::as_str).unwrap_or_default())}</dd>
             {e.offer_id.clone().map(|o| view! { <dt>"Offer"</dt><dd><a href=format!("/offers/{o}")>{o.clone()}</a></dd> })}
             {e.method_id.clone().map(|m| view! { <dt>"Redemption method"</dt><dd><a href=format!("/offers/redemption-methods/{m}")>{m.clone()}</a></dd> })}
             {e.workflow_version.map(|v| view! { <dt>"Workflow version"</dt><dd>{format!("v{v}")}</dd> })}

@@ -1,6 +1,6 @@
 //! Settings → Webhooks: endpoints (URL, event types; the signing secret shown once), and per
 //! endpoint the delivery log with every attempt, enable/disable, delete and a manual resend.
-use crate::model::{WEBHOOK_EVENT_TYPES, WebhookEndpoint};
+use crate::model::{WEBHOOK_EVENT_TYPES, WebhookDeliveryStatus, WebhookEndpoint};
 use crate::server_fns::coupons::{CreateWebhookEndpoint, DeleteWebhookEndpoint, ResendWebhook, SetWebhookStatus, load_webhook_endpoint, webhooks_page};
 use crate::ui::components::{ErrorPanel, FieldError, FormError, Loading, action_error, short_time};
 use leptos::prelude::*;
@@ -165,10 +165,10 @@ pub fn WebhookEndpointPage() -> impl IntoView {
 
 #[component]
 fn DeliveryRow(del: crate::model::WebhookDelivery, log: Vec<crate::model::WebhookAttempt>, resend: ServerAction<ResendWebhook>) -> impl IntoView {
-    let badge = match del.status.as_str() {
-        "delivered" => "badge badge-active",
-        "failed" => "badge badge-error",
-        _ => "badge badge-warn",
+    let badge = match del.status {
+        WebhookDeliveryStatus::Delivered => "badge badge-active",
+        WebhookDeliveryStatus::Failed => "badge badge-error",
+        WebhookDeliveryStatus::Pending => "badge badge-warn",
     };
     let last = match (del.last_status_code, del.last_error.clone()) {
         (Some(c), _) => format!("HTTP {c}"),
@@ -178,7 +178,7 @@ fn DeliveryRow(del: crate::model::WebhookDelivery, log: Vec<crate::model::Webhoo
     view! {
         <tr>
             <td>{del.event_type.clone()}<br/><code class="small">{del.event_id.clone()}</code></td>
-            <td><span class=badge>{del.status.clone()}</span></td>
+            <td><span class=badge>{del.status.as_str()}</span></td>
             <td class="num">{del.attempts}</td>
             <td>{last}<AttemptList log/></td>
             <td>{del.next_attempt_at.as_deref().map(short_time).unwrap_or_else(|| "—".into())}</td>

@@ -1,10 +1,16 @@
 //! SQL for tenants (platform-level rows: no scope argument, callers are platform admins).
 use super::super::{ms_to_rfc3339, now_ms};
-use crate::model::TenantView;
+use crate::model::{TenantStatus, TenantView};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 fn view(r: &AnyRow) -> Result<TenantView, sqlx::Error> {
-    Ok(TenantView { id: r.try_get("id")?, name: r.try_get("name")?, status: r.try_get("status")?, created_at: ms_to_rfc3339(r.try_get("created_at")?) })
+    Ok(TenantView {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        // Anything but `active` locks the tenant out (the sign-in and key queries ask for `active`).
+        status: TenantStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(TenantStatus::Suspended),
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
+    })
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: &str) -> Result<(), sqlx::Error> {
@@ -31,8 +37,8 @@ pub async fn rename<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: 
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now_ms()).bind(id).execute(ex).await?;
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: TenantStatus) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE tenants SET status = $1, updated_at = $2 WHERE id = $3").bind(status.as_str()).bind(now_ms()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 

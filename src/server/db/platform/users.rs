@@ -1,6 +1,6 @@
 //! SQL for users, their tenant memberships and failed-login records.
 use super::super::{ms_to_rfc3339, now_ms};
-use crate::model::{MembershipView, Role, TenantChoice};
+use crate::model::{MembershipView, Role, TenantChoice, UserStatus};
 use sqlx::{Any, Executor, Row};
 
 #[derive(Debug, Clone)]
@@ -9,7 +9,7 @@ pub struct UserRow {
     pub email: String,
     pub password_hash: String,
     pub is_admin: bool,
-    pub status: String,
+    pub status: UserStatus,
     pub created_at: i64,
     /// Sessions signed in before this instant (unix ms) are no longer valid.
     pub sessions_valid_after: i64,
@@ -21,7 +21,8 @@ fn user(r: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
         email: r.try_get("email")?,
         password_hash: r.try_get("password_hash")?,
         is_admin: r.try_get::<i64, _>("is_admin")? != 0,
-        status: r.try_get("status")?,
+        // Anything but `active` cannot sign in.
+        status: UserStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(UserStatus::Deactivated),
         created_at: r.try_get("created_at")?,
         sessions_valid_after: r.try_get("sessions_valid_after")?,
     })
@@ -73,8 +74,8 @@ pub async fn set_password<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, 
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3").bind(status).bind(now_ms()).bind(id).execute(ex).await?;
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: UserStatus) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3").bind(status.as_str()).bind(now_ms()).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -1,6 +1,7 @@
 //! The webhook dispatcher's queries: claiming due deliveries across every tenant (round-robin,
 //! with per-tenant shares), reading what to send, and recording attempts. Unscoped on purpose:
 //! the claim is what tells the dispatcher whose delivery it is.
+use crate::model::WebhookDeliveryStatus;
 use sqlx::{Any, Executor, Row};
 
 /// A delivery claimed for one attempt, with what sending it needs.
@@ -128,7 +129,7 @@ pub async fn insert_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, a: Attem
 pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     id: &str,
-    status: &str,
+    status: WebhookDeliveryStatus,
     status_code: Option<i64>,
     error: Option<&str>,
     next_attempt_at: i64,
@@ -138,7 +139,7 @@ pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
         "UPDATE webhook_deliveries SET status = $1, last_status_code = $2, last_error = $3, next_attempt_at = $4, locked_until = 0, \
          delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END, updated_at = $5 WHERE id = $6",
     )
-    .bind(status)
+    .bind(status.as_str())
     .bind(status_code)
     .bind(error.map(str::to_string))
     .bind(next_attempt_at)

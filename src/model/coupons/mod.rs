@@ -1,5 +1,6 @@
-//! Coupons and outgoing webhooks: wire types and the crxpay rules. The rules run in the browser
-//! (the new-coupon form checks as the merchant types) and again on the server.
+//! Coupons: wire types, redemptions, campaign counts, the coupon pages and the crxpay rules. The
+//! rules run in the browser (the new-coupon form checks as the merchant types) and again on the
+//! server; the form's parsing of typed text is in `form.rs`.
 use crate::error::{AppResult, FieldErrors};
 use serde::{Deserialize, Serialize};
 
@@ -7,6 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::Environment;
+
+mod form;
+pub use form::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
@@ -216,90 +220,6 @@ pub fn duration_months(t: CouponType, amount: i64, repeat_months: Option<i64>) -
     }
 }
 
-/// The new-coupon form as typed (all text). `amount` is in major units for a fixed coupon
-/// (`5.00`), percent or months otherwise; blank optional numbers mean "none".
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct CouponForm {
-    pub code: String,
-    pub coupon_type: String,
-    pub amount: String,
-    pub currency: String,
-    pub repeat_months: String,
-    pub max_redemptions: String,
-    pub max_per_customer: String,
-    pub campaign: String,
-}
-
-impl CouponForm {
-    /// Parses and checks the form: the same rules as the API, on typed text. `expires_at` and
-    /// `starts_at` are filled by the server (they need the tenant's time zone).
-    pub fn parse(&self) -> Result<CouponCreate, FieldErrors> {
-        let mut e = FieldErrors::new();
-        let coupon_type = CouponType::parse(self.coupon_type.trim());
-        if coupon_type.is_none() {
-            e.add("type", "must be percentage, fixed or first_n_months");
-        }
-        let t = coupon_type.unwrap_or(CouponType::Percentage);
-        let currency = self.currency.trim().to_lowercase();
-        let amount = match (t, self.amount.trim()) {
-            (_, "") => {
-                e.add("amount", "is required");
-                None
-            }
-            (CouponType::Fixed, text) => match super::parse_major_amount(text, if currency.is_empty() { "usd" } else { &currency }) {
-                Ok(v) => Some(v),
-                Err(m) => {
-                    e.add("amount", m);
-                    None
-                }
-            },
-            (_, text) => match text.parse::<i64>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    e.add("amount", "must be a whole number");
-                    None
-                }
-            },
-        };
-        let mut opt = |field: &str, text: &str| -> Option<i64> {
-            let t = text.trim();
-            if t.is_empty() {
-                return None;
-            }
-            match t.parse::<i64>() {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    e.add(field, "must be a whole number, or blank");
-                    Some(0)
-                }
-            }
-        };
-        let repeat_months = opt("repeatMonths", &self.repeat_months);
-        let max_redemptions = opt("maxRedemptions", &self.max_redemptions);
-        let max_per_customer = opt("maxRedemptionsPerCustomer", &self.max_per_customer);
-        let mut input = CouponCreate {
-            code: self.code.clone(),
-            coupon_type: t,
-            amount: amount.unwrap_or(1),
-            currency: (t == CouponType::Fixed || !currency.is_empty()).then_some(currency),
-            repeat_months,
-            max_redemptions,
-            max_redemptions_per_customer: max_per_customer,
-            starts_at: None,
-            expires_at: None,
-            campaign: Some(self.campaign.clone()),
-        };
-        let rules = input.normalize_into();
-        // A field that did not parse keeps its parse message rather than a rule about a placeholder.
-        for field in ["code", "amount", "currency", "repeatMonths", "maxRedemptions", "maxRedemptionsPerCustomer", "campaign"] {
-            if let Some(m) = rules.get(field) {
-                e.add(field, m.clone());
-            }
-        }
-        if e.is_empty() { Ok(input) } else { Err(e) }
-    }
-}
-
 /// `POST /api/v1/coupons/validate` answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
@@ -334,6 +254,17 @@ pub struct CouponRedemptionInput {
     pub customer_id: Option<String>,
 }
 
+/// Who recorded a coupon redemption: an API call, or an incoming Stripe event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum CouponRedemptionSource {
+    Api,
+    Stripe,
+}
+
+wire_names!(CouponRedemptionSource { Api => "api", Stripe => "stripe" });
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -344,8 +275,7 @@ pub struct CouponRedemption {
     pub code: String,
     pub subscription_id: String,
     pub customer_id: Option<String>,
-    /// `api` or `stripe` (an incoming Stripe event).
-    pub source: String,
+    pub source: CouponRedemptionSource,
     pub stripe_event_id: Option<String>,
     pub created_at: String,
 }
@@ -388,132 +318,6 @@ pub struct CouponDetail {
     /// Start and expiry in the tenant's zone, empty when not set.
     pub starts_local: String,
     pub expires_local: String,
-}
-
-// ----- outgoing webhooks -----
-
-/// Every event type an endpoint can subscribe to (API.md §8).
-pub const WEBHOOK_EVENT_TYPES: &[&str] =
-    &["offer.redeemed", "coupon.redeemed", "checkout.completed", "subscription.created", "subscription.cancelled", "signup.finalized"];
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct WebhookEndpoint {
-    /// `whe_…`
-    pub id: String,
-    pub url: String,
-    pub description: String,
-    pub events: Vec<String>,
-    /// `enabled` or `disabled`.
-    pub status: String,
-    pub environment: Environment,
-    /// Only in the answer to the create call: `whsec_…`, shown once.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WebhookEndpointInput {
-    #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$"))]
-    pub url: String,
-    pub events: Vec<String>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
-    pub description: Option<String>,
-}
-
-/// `PATCH /api/v1/webhook-endpoints/{id}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct WebhookEndpointUpdate {
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$"))]
-    pub url: Option<String>,
-    #[serde(default)]
-    pub events: Option<Vec<String>>,
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(max_length = 200))]
-    pub description: Option<String>,
-    /// `enabled` or `disabled`.
-    #[serde(default)]
-    #[cfg_attr(feature = "ssr", schema(pattern = "^(enabled|disabled)$"))]
-    pub status: Option<String>,
-}
-
-/// Checks a webhook URL: http(s) with a host; live endpoints need https.
-pub fn validate_webhook_url(url: &str, env: Environment, e: &mut FieldErrors) {
-    let u = url.trim();
-    let rest = u.strip_prefix("https://").or_else(|| u.strip_prefix("http://"));
-    match rest {
-        None => e.add("url", "must start with https:// (or http:// in preview)"),
-        Some(r) if r.is_empty() || r.starts_with('/') || r.contains(char::is_whitespace) => e.add("url", "must name a host"),
-        Some(_) if u.len() > 2000 => e.add("url", "must be at most 2000 characters"),
-        Some(_) if env == Environment::Live && !u.starts_with("https://") => e.add("url", "must use https:// in live mode"),
-        Some(_) => {}
-    }
-}
-
-pub fn validate_webhook_events(events: &[String], e: &mut FieldErrors) {
-    if events.is_empty() {
-        e.add("events", "choose at least one event type");
-    } else if let Some(bad) = events.iter().find(|t| !WEBHOOK_EVENT_TYPES.contains(&t.as_str())) {
-        e.add("events", format!("has an unknown type {bad}: use {}", WEBHOOK_EVENT_TYPES.join(", ")));
-    }
-}
-
-/// One delivery of one message to one endpoint, with its latest outcome.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct WebhookDelivery {
-    /// `whd_…`
-    pub id: String,
-    /// The message id (`evt_…`), also the `webhook-id` header.
-    pub event_id: String,
-    pub event_type: String,
-    pub endpoint_id: String,
-    /// `pending`, `delivered` or `failed` (gave up after 24 h).
-    pub status: String,
-    pub attempts: i64,
-    pub last_status_code: Option<i64>,
-    pub last_error: Option<String>,
-    pub next_attempt_at: Option<String>,
-    pub delivered_at: Option<String>,
-    pub created_at: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct WebhookAttempt {
-    pub attempted_at: String,
-    pub status_code: Option<i64>,
-    pub error: Option<String>,
-    pub duration_ms: i64,
-    pub response_excerpt: Option<String>,
-}
-
-/// Settings → Webhooks.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhooksData {
-    pub endpoints: Vec<WebhookEndpoint>,
-    /// The secrets of the endpoints just created, shown once, oldest first.
-    pub new_secrets: Vec<String>,
-}
-
-/// One endpoint's page: the endpoint and its delivery log (newest first).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct WebhookEndpointDetail {
-    pub endpoint: WebhookEndpoint,
-    pub deliveries: Vec<WebhookDelivery>,
-    /// Attempts of the deliveries shown, by delivery id.
-    pub attempts: Vec<(String, Vec<WebhookAttempt>)>,
 }
 
 #[cfg(test)]
@@ -576,35 +380,5 @@ mod tests {
         c.max_redemptions = Some(5);
         c.max_redemptions_per_customer = Some(6);
         assert!(field(c, "maxRedemptionsPerCustomer").is_some());
-    }
-
-    #[test]
-    fn form_parses_major_units_and_reports_typos() {
-        let f = CouponForm {
-            code: "save5".into(),
-            coupon_type: "fixed".into(),
-            amount: "5.00".into(),
-            currency: "gbp".into(),
-            max_redemptions: "10".into(),
-            ..Default::default()
-        };
-        let c = f.parse().unwrap();
-        assert_eq!((c.code.as_str(), c.amount, c.max_redemptions), ("SAVE5", 500, Some(10)));
-        let bad = CouponForm { code: "x".into(), coupon_type: "percentage".into(), amount: "ten".into(), max_redemptions: "many".into(), ..Default::default() };
-        let e = bad.parse().unwrap_err();
-        assert_eq!(e.get("amount").map(String::as_str), Some("must be a whole number"));
-        assert_eq!(e.get("maxRedemptions").map(String::as_str), Some("must be a whole number, or blank"));
-    }
-
-    #[test]
-    fn webhook_urls_and_events() {
-        let mut e = FieldErrors::new();
-        validate_webhook_url("http://127.0.0.1:9000/hook", Environment::Preview, &mut e);
-        assert!(e.is_empty());
-        validate_webhook_url("http://example.com/hook", Environment::Live, &mut e);
-        assert!(e.get("url").is_some());
-        let mut e = FieldErrors::new();
-        validate_webhook_events(&["coupon.redeemed".into(), "nope".into()], &mut e);
-        assert!(e.get("events").unwrap().contains("nope"));
     }
 }

@@ -1,0 +1,193 @@
+//! Offers and identities: the wire types of `/api/v1/offers`, the identity a surface decision or
+//! redemption names, and what the offer pages and form show.
+use super::{Environment, ProductStatus};
+use crate::error::AppResult;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use utoipa::ToSchema;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    #[default]
+    All,
+    Anonymous,
+    Authenticated,
+}
+
+wire_names!(Audience { All => "all", Anonymous => "anonymous", Authenticated => "authenticated" });
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OfferPresentation {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
+    pub title: String,
+    /// Price label; by default formatted from the first price (e.g. `£10.00`).
+    #[serde(default)]
+    pub price: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Offer {
+    /// `off_…`
+    pub id: String,
+    pub name: String,
+    pub redemption_method_id: String,
+    pub price_ids: Vec<String>,
+    pub presentation: OfferPresentation,
+    /// Merged over the generated Checkout Session parameters.
+    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+    pub instructions: serde_json::Value,
+    pub valid_from: Option<String>,
+    pub valid_until: Option<String>,
+    pub audience: Audience,
+    pub status: ProductStatus,
+    pub environment: Environment,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// Create body of `POST /api/v1/offers`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OfferCreate {
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
+    pub name: String,
+    #[cfg_attr(feature = "ssr", schema(min_length = 1))]
+    pub redemption_method_id: String,
+    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 20))]
+    pub price_ids: Vec<String>,
+    pub presentation: OfferPresentation,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub instructions: Option<serde_json::Value>,
+    /// RFC 3339
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
+    pub valid_from: Option<String>,
+    /// RFC 3339
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(format = DateTime))]
+    pub valid_until: Option<String>,
+    #[serde(default)]
+    pub audience: Option<Audience>,
+}
+
+/// Body of `PATCH /api/v1/offers/{id}`; `validFrom`/`validUntil` set to `""` clear them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct OfferUpdate {
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
+    pub name: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_length = 1))]
+    pub redemption_method_id: Option<String>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 20))]
+    pub price_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub presentation: Option<OfferPresentation>,
+    #[serde(default)]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
+    pub instructions: Option<serde_json::Value>,
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_until: Option<String>,
+    #[serde(default)]
+    pub audience: Option<Audience>,
+}
+
+/// The contract's `identity`: exactly one of the three.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct IdentityInput {
+    #[serde(default)]
+    pub user_identifier: Option<String>,
+    #[serde(default)]
+    pub anonymous_identifier: Option<String>,
+    #[serde(default)]
+    pub create_anonymous_identifier: Option<bool>,
+}
+
+/// Whether the merchant named the user (`authenticated`, a secret key's `userIdentifier`) or the
+/// visitor is known only by an `anon_…` identifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum IdentityKind {
+    Anonymous,
+    Authenticated,
+}
+
+wire_names!(IdentityKind { Anonymous => "anonymous", Authenticated => "authenticated" });
+
+/// An identity as the workflow sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Identity {
+    #[serde(rename = "type")]
+    pub kind: IdentityKind,
+    pub identifier: String,
+}
+
+impl IdentityInput {
+    /// `mint` makes a fresh anonymous identifier for `createAnonymousIdentifier`.
+    pub fn resolve(&self, mint: impl FnOnce() -> String) -> AppResult<Identity> {
+        let given = [self.user_identifier.is_some(), self.anonymous_identifier.is_some(), self.create_anonymous_identifier.is_some()];
+        if given.iter().filter(|g| **g).count() != 1 {
+            return Err(crate::error::AppError::field("identity", "must have exactly one of userIdentifier, anonymousIdentifier or createAnonymousIdentifier"));
+        }
+        let clean = |s: &str, field: &str| -> AppResult<String> {
+            let s = s.trim();
+            if s.is_empty() || s.len() > 255 {
+                return Err(crate::error::AppError::field(field, "must be 1 to 255 characters"));
+            }
+            Ok(s.to_string())
+        };
+        if let Some(u) = &self.user_identifier {
+            return Ok(Identity { kind: IdentityKind::Authenticated, identifier: clean(u, "identity.userIdentifier")? });
+        }
+        if let Some(a) = &self.anonymous_identifier {
+            return Ok(Identity { kind: IdentityKind::Anonymous, identifier: clean(a, "identity.anonymousIdentifier")? });
+        }
+        if self.create_anonymous_identifier == Some(true) {
+            return Ok(Identity { kind: IdentityKind::Anonymous, identifier: mint() });
+        }
+        Err(crate::error::AppError::field("identity.createAnonymousIdentifier", "must be true"))
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceOption {
+    pub id: String,
+    pub label: String,
+}
+
+/// Choices for the offer form.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferFormData {
+    pub methods: Vec<(String, String)>,
+    pub prices: Vec<PriceOption>,
+    pub time_zone: String,
+}
+
+/// An offer's page: the offer, its window in the tenant's zone and the object a workflow receives.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OfferDetail {
+    pub offer: Offer,
+    pub valid_from_local: String,
+    pub valid_until_local: String,
+    pub workflow_object: String,
+    pub form: OfferFormData,
+}
