@@ -1,12 +1,38 @@
 //! The signed-in shell: navigation, tenant switcher, the preview/live switch (always visible,
-//! and live looks different), and sign-out. Signed-out visitors are sent to /login.
+//! and live looks different), and sign-out. Signed-out visitors are sent to /login. The shell
+//! provides the session to every page (`can_edit` reads it).
 use crate::app::SessionActions;
 use crate::error::ErrorCode;
 use crate::model::{Environment, SessionInfo};
 use crate::server_fns::auth::{Logout, get_session_info};
-use crate::ui::components::{ErrorPanel, Loading};
+use crate::ui::components::{ButtonForm, ErrorPanel, Loading};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
+
+/// True when the signed-in user may change things in the current tenant (the shell provides
+/// the session to every page).
+pub fn can_edit() -> bool {
+    use_context::<SessionInfo>().is_some_and(|i| i.can_edit())
+}
+
+/// The sidebar's sections below "Overview": heading, then (path, label) links.
+const NAV: [(&str, &[(&str, &str)]); 5] = [
+    ("Catalogue", &[("/catalogue/products", "Products")]),
+    ("Offers", &[("/offers", "Offers"), ("/offers/redemption-methods", "Redemption methods")]),
+    ("Presentation", &[("/experiences", "Experiences"), ("/experiences/schemas", "Presentation schemas"), ("/surfaces", "Surfaces")]),
+    ("Discounts", &[("/coupons", "Coupons")]),
+    ("Activity", &[("/events", "Events")]),
+];
+const SETTINGS_NAV: (&str, &[(&str, &str)]) =
+    ("Settings", &[("/settings/api-keys", "API keys"), ("/settings/integrations/stripe", "Stripe"), ("/settings/webhooks", "Webhooks")]);
+const PLATFORM_NAV: (&str, &[(&str, &str)]) = ("Platform", &[("/admin/tenants", "Tenants"), ("/admin/users", "Users")]);
+
+fn nav_section((heading, links): (&'static str, &'static [(&'static str, &'static str)])) -> impl IntoView {
+    view! {
+        <p class="nav-heading">{heading}</p>
+        {links.iter().map(|(href, label)| view! { <a href=*href>{*label}</a> }).collect_view()}
+    }
+}
 
 #[component]
 pub fn Shell() -> impl IntoView {
@@ -68,50 +94,21 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                         <span class=if live { "env-badge env-badge-live" } else { "env-badge env-badge-preview" }>
                             {if live { "Live" } else { "Preview" }}
                         </span>
-                        <ActionForm action=actions.switch_env attr:class="inline-form">
-                            <input type="hidden" name="environment" value=other_env.as_str()/>
-                            <button type="submit" class="button-small">
-                                {if live { "Switch to preview" } else { "Switch to live" }}
-                            </button>
-                        </ActionForm>
+                        <ButtonForm action=actions.switch_env hidden=vec![("environment", other_env.as_str().to_string())]
+                            label=if live { "Switch to preview" } else { "Switch to live" } class="button-small"/>
                     </div>
                 })}
                 <div class="user">
                     <span class="user-email">{info.email.clone()}</span>
-                    <ActionForm action=logout attr:class="inline-form">
-                        <button type="submit" class="button-small">"Sign out"</button>
-                    </ActionForm>
+                    <ButtonForm action=logout label="Sign out" class="button-small"/>
                 </div>
             </header>
             <div class="body">
                 <nav class="sidenav" aria-label="Main">
                     <a href="/">"Overview"</a>
-                    {has_tenant.then(|| view! {
-                        <p class="nav-heading">"Catalogue"</p>
-                        <a href="/catalogue/products">"Products"</a>
-                        <p class="nav-heading">"Offers"</p>
-                        <a href="/offers">"Offers"</a>
-                        <a href="/offers/redemption-methods">"Redemption methods"</a>
-                        <p class="nav-heading">"Presentation"</p>
-                        <a href="/experiences">"Experiences"</a>
-                        <a href="/experiences/schemas">"Presentation schemas"</a>
-                        <a href="/surfaces">"Surfaces"</a>
-                        <p class="nav-heading">"Discounts"</p>
-                        <a href="/coupons">"Coupons"</a>
-                        <p class="nav-heading">"Activity"</p>
-                        <a href="/events">"Events"</a>
-                    })}
-                    {(has_tenant && can_edit).then(|| view! {
-                        <p class="nav-heading">"Settings"</p>
-                        <a href="/settings/api-keys">"API keys"</a>
-                        <a href="/settings/integrations/stripe">"Stripe"</a>
-                        <a href="/settings/webhooks">"Webhooks"</a>
-                    })}
-                    {info.is_admin.then(|| view! {
-                        <p class="nav-heading">"Platform"</p>
-                        <a href="/admin/tenants">"Tenants"</a>
-                        <a href="/admin/users">"Users"</a>
-                    })}
+                    {has_tenant.then(|| NAV.map(nav_section))}
+                    {(has_tenant && can_edit).then(|| nav_section(SETTINGS_NAV))}
+                    {info.is_admin.then(|| nav_section(PLATFORM_NAV))}
                     <p class="nav-heading">"Developers"</p>
                     <a href="/api/docs" rel="external">"API reference"</a>
                 </nav>

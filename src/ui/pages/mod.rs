@@ -1,4 +1,6 @@
-//! One module per dashboard area.
+//! One folder per dashboard area, named as in `server_fns::<area>` and `server::services::<area>`
+//! (a list page in `list.rs`, a detail page in `detail.rs`); `home` is the overview and `login`
+//! the one page outside the shell. Shared skeletons live in `ui::components`.
 pub mod admin;
 pub mod api_keys;
 pub mod coupons;

@@ -1,0 +1,84 @@
+//! Settings → API keys (`server_fns::api_keys`) of the current tenant and environment: create
+//! (the key is shown once, with a copy button), list by last four characters, revoke.
+use crate::model::ApiKeyView;
+use crate::server_fns::api_keys::{CreateApiKey, RevokeApiKey, api_keys_page};
+use crate::ui::components::{ButtonForm, Field, FormError, FormPanel, ListTable, Loaded, PageHead, action_error, cols, short_time};
+use leptos::prelude::*;
+
+#[component]
+pub fn ApiKeysPage() -> impl IntoView {
+    let create = ServerAction::<CreateApiKey>::new();
+    let revoke = ServerAction::<RevokeApiKey>::new();
+    let err = action_error(create);
+    let page = Resource::new(move || (create.version().get(), revoke.version().get()), |_| api_keys_page());
+    view! {
+        <PageHead title="API keys"
+            intro="Secret keys (sk_…) can do everything in this environment; publishable keys (pk_…) only what a browser may do. Keys are stored as a hash: a key is shown once, when it is created."/>
+        <FormError error=action_error(revoke)/>
+        <Loaded data=page let:p>
+            {p.new_keys.into_iter().enumerate().map(|(i, k)| view! { <NewKey key=k index=i/> }).collect_view()}
+            <ListTable rows=p.keys headers=cols(&["Name", "Kind", "Key", "Created", "Status", ""]) empty="No keys in this environment yet." let:k>
+                <KeyRow k revoke/>
+            </ListTable>
+        </Loaded>
+        <FormPanel action=create heading="Create a key" submit="Create key">
+            <Field id="key-kind" label="Kind" error=err field="kind">
+                <select id="key-kind" name="kind">
+                    <option value="secret">"Secret (server side)"</option>
+                    <option value="publishable">"Publishable (browser)"</option>
+                </select>
+            </Field>
+            <Field id="key-name" label="Name" error=err field="name">
+                <input id="key-name" name="name" placeholder="e.g. backend production"/>
+            </Field>
+        </FormPanel>
+    }
+}
+
+/// A key just created: shown once, with a copy button (once hydrated).
+#[component]
+fn NewKey(key: String, index: usize) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let to_copy = key.clone();
+    let copy = move |_| {
+        #[cfg(feature = "hydrate")]
+        {
+            if let Some(w) = web_sys::window() {
+                let _ = w.navigator().clipboard().write_text(&to_copy);
+                copied.set(true);
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = &to_copy;
+    };
+    view! {
+        <div class="panel panel-secret" role="status">
+            <h2>"Your new key"</h2>
+            <p>"Copy it now: it will not be shown again."</p>
+            <div class="copy-row">
+                <label class="visually-hidden" for=format!("new-key-{index}")>"New API key"</label>
+                <input id=format!("new-key-{index}") class="mono" readonly value=key size="44"/>
+                <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn KeyRow(k: ApiKeyView, revoke: ServerAction<RevokeApiKey>) -> impl IntoView {
+    let prefix = format!("{}_{}_…{}", k.kind.prefix(), k.environment.key_infix(), k.last4);
+    view! {
+        <tr>
+            <td>{k.name.clone()}</td>
+            <td>{k.kind.as_str()}</td>
+            <td><code>{prefix}</code></td>
+            <td>{short_time(&k.created_at)}</td>
+            <td>{match &k.revoked_at { Some(t) => format!("revoked {}", short_time(t)), None => "active".into() }}</td>
+            <td>
+                {k.revoked_at.is_none().then(|| view! {
+                    <ButtonForm action=revoke hidden=vec![("id", k.id.clone())] label="Revoke" class="button-danger button-small" aria_label=format!("Revoke {}", k.name)/>
+                })}
+            </td>
+        </tr>
+    }
+}

@@ -1,0 +1,89 @@
+//! Prices (`server_fns::prices`) have no page of their own: this is the prices panel of a
+//! product's page (list, add, archive/restore) and the data it loads.
+use crate::model::{Price, ProductStatus};
+use crate::server_fns::prices::{CreatePrice, SetPriceArchived, list_product_prices};
+use crate::ui::components::{ButtonForm, Field, FormError, ListTable, Loaded, action_error, cols};
+use leptos::prelude::*;
+
+/// The price actions and the price list of one product. Made by the page itself, before its
+/// own data loads: a resource first created inside another resource's `Suspend` hydrates with
+/// different markup than the server rendered (the hydration panic on product pages).
+#[derive(Clone, Copy)]
+pub struct PriceData {
+    pub create: ServerAction<CreatePrice>,
+    pub archive: ServerAction<SetPriceArchived>,
+    pub prices: Resource<Result<Vec<Price>, crate::error::AppError>>,
+}
+
+impl PriceData {
+    pub fn new(product_id: impl Fn() -> String + Send + Sync + 'static) -> Self {
+        let create = ServerAction::<CreatePrice>::new();
+        let archive = ServerAction::<SetPriceArchived>::new();
+        let prices = Resource::new(move || (product_id(), create.version().get(), archive.version().get()), |(pid, _, _)| list_product_prices(pid));
+        PriceData { create, archive, prices }
+    }
+}
+
+#[component]
+pub fn ProductPrices(product_id: String, editable: bool, data: PriceData) -> impl IntoView {
+    let PriceData { create, archive, prices } = data;
+    view! {
+        <section class="panel">
+            <h2>"Prices"</h2>
+            <FormError error=action_error(archive)/>
+            <Loaded data=prices let:list>
+                <ListTable rows=list headers=cols(&["Amount", "Billing", "Stripe price", "Status", ""]) empty="No prices yet." let:p>
+                    <PriceRow p editable archive/>
+                </ListTable>
+            </Loaded>
+            {editable.then(|| view! { <AddPrice product_id=product_id.clone() create/> })}
+        </section>
+    }
+}
+
+#[component]
+fn PriceRow(p: Price, editable: bool, archive: ServerAction<SetPriceArchived>) -> impl IntoView {
+    let archived = p.status == ProductStatus::Archived;
+    let verb = if archived { "Restore" } else { "Archive" };
+    let hidden = vec![("id", p.id.clone()), ("archived", (!archived).to_string())];
+    view! {
+        <tr>
+            <td>{p.display.clone()}</td>
+            <td>{p.interval.map(|i| if i.as_str() == "month" { "monthly" } else { "yearly" }).unwrap_or("one-off")}</td>
+            <td><code>{p.stripe_price_id.clone()}</code></td>
+            <td><span class=format!("badge badge-{}", p.status.as_str())>{p.status.as_str()}</span></td>
+            <td>{editable.then(|| view! {
+                <ButtonForm action=archive hidden label=verb class="button-small" aria_label=format!("{verb} {}", p.display)/>
+            })}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn AddPrice(product_id: String, create: ServerAction<CreatePrice>) -> impl IntoView {
+    let err = action_error(create);
+    view! {
+        <h3>"Add a price"</h3>
+        <ActionForm action=create attr:class="form" attr:aria-label="Add a price">
+            <FormError error=err/>
+            <input type="hidden" name="product_id" value=product_id/>
+            <Field id="price-currency" label="Currency" error=err field="currency">
+                <input id="price-currency" name="currency" value="gbp" maxlength="3" size="4"/>
+            </Field>
+            <Field id="price-amount" label="Amount" error=err field="amount">
+                <input id="price-amount" name="amount" inputmode="decimal" placeholder="10.00"/>
+            </Field>
+            <Field id="price-interval" label="Billing" error=err field="interval">
+                <select id="price-interval" name="interval">
+                    <option value="">"One-off"</option>
+                    <option value="month">"Monthly"</option>
+                    <option value="year">"Yearly"</option>
+                </select>
+            </Field>
+            <Field id="price-stripe" label="Stripe price id" error=err field="stripePriceId">
+                <input id="price-stripe" name="stripe_price_id" placeholder="price_…"/>
+            </Field>
+            <button type="submit" class="button-primary">"Add price"</button>
+        </ActionForm>
+    }
+}
