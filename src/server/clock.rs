@@ -38,6 +38,15 @@ pub fn rfc3339_to_ms(s: &str) -> Option<i64> {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(|t| (t.unix_timestamp_nanos() / 1_000_000) as i64)
 }
 
+/// An optional RFC 3339 parameter (`/api/v1` query strings) as unix milliseconds; blank is
+/// `None`, a bad value a field error naming `name`.
+pub fn instant_param(name: &str, v: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(t) => rfc3339_to_ms(t).map(Some).ok_or_else(|| crate::error::AppError::field(name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -38,6 +38,13 @@ impl From<sqlx::Error> for AppError {
     }
 }
 
+/// How every door answers an error (server functions, `/api/v1`, the coupon CSV download,
+/// Stripe's events): the HTTP status of its code and, when rate limited, `Retry-After`.
+pub fn error_status(e: &AppError) -> (http::StatusCode, Option<http::HeaderValue>) {
+    let status = http::StatusCode::from_u16(e.status()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+    (status, e.retry_after.map(http::HeaderValue::from))
+}
+
 /// True when the database refused a row because of a unique constraint (both backends).
 pub fn is_unique_violation(e: &sqlx::Error) -> bool {
     matches!(e, sqlx::Error::Database(d) if d.kind() == sqlx::error::ErrorKind::UniqueViolation)

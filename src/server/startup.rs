@@ -78,11 +78,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .nest("/api/v1", api::router(state.clone()))
-        .route("/webhooks/stripe/{integration_id}", axum::routing::post(stripe_webhook).layer(axum::extract::DefaultBodyLimit::max(STRIPE_EVENT_MAX_BYTES)))
+        .merge(api::stripe_events::routes())
         .route_layer(middleware::from_fn(record_matched_path));
     let dashboard = Router::new()
         .route("/api/docs", get(api::reference::page))
-        .route("/coupons/export.csv", get(coupons_csv))
+        .route("/coupons/export.csv", get(api::coupons::dashboard_export))
         .route("/sfn/{*fn_name}", get(unknown_server_fn).post(unknown_server_fn))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -99,41 +99,6 @@ async fn unknown_server_fn(State(state): State<AppState>, req: Request<Body>) ->
 
 /// Dashboard forms and server-function calls: 1 MiB at most (a workflow source is 200 KB).
 pub const DASHBOARD_MAX_BODY: usize = 1 << 20;
-
-/// Stripe's own events are far below this; anything larger is refused before it is hashed.
-pub const STRIPE_EVENT_MAX_BYTES: usize = 512 * 1024;
-
-/// Incoming Stripe events: signed by Stripe, not by a key or a session.
-async fn stripe_webhook(
-    State(state): State<AppState>,
-    axum::extract::Path(integration_id): axum::extract::Path<String>,
-    headers: axum::http::HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let signature = headers.get("stripe-signature").and_then(|v| v.to_str().ok());
-    match crate::server::services::stripe_events::receive(&state, &integration_id, signature, &body).await {
-        Ok(v) => axum::Json(v).into_response(),
-        Err(e) => api::ApiError(e).into_response(),
-    }
-}
-
-/// The coupons page's CSV download, for any signed-in member of the tenant (marketers too).
-async fn coupons_csv(State(state): State<AppState>, session: tower_sessions::Session) -> Response {
-    let result = async {
-        let actor = crate::server::services::auth::actor(&state, &session).await?;
-        crate::server::services::coupons::export_csv(&state, &actor).await
-    }
-    .await;
-    match result {
-        Ok(csv) => {
-            ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")], csv).into_response()
-        }
-        Err(e) => {
-            let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            (status, e.message).into_response()
-        }
-    }
-}
 
 async fn readyz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {

@@ -1,35 +1,30 @@
-//! Settings → Integrations → Stripe.
+//! Settings → Integrations → Stripe, through `services::integrations` like
+//! `/api/v1/integrations/stripe`.
 use crate::error::AppError;
 use crate::model::{StripeAccount, StripeIntegration};
 use leptos::prelude::*;
 
+#[cfg(feature = "ssr")]
+use crate::{model::StripeIntegrationInput, server::services::integrations, server_fns::ctx};
+
 #[server(prefix = "/sfn", endpoint = "integrations/stripe")]
 pub async fn get_stripe_integration() -> Result<Option<StripeIntegration>, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::integrations::get(&state, &actor).await)
+    ctx::run(|s, a| async move { integrations::get(&s, &a).await }).await
 }
 
 /// An empty `webhook_secret` keeps the stored one.
 #[server(prefix = "/sfn", endpoint = "integrations/stripe/save")]
 pub async fn save_stripe_integration(secret_key: String, webhook_secret: String) -> Result<StripeIntegration, AppError> {
-    use crate::model::StripeIntegrationInput;
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
     let input = StripeIntegrationInput { secret_key, webhook_secret: Some(webhook_secret) };
-    ctx::finish(crate::server::services::integrations::put(&state, &actor, input).await)
+    ctx::run(|s, a| async move { integrations::put(&s, &a, input).await }).await
 }
 
 #[server(prefix = "/sfn", endpoint = "integrations/stripe/remove")]
 pub async fn remove_stripe_integration() -> Result<(), AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::integrations::delete(&state, &actor).await)
+    ctx::run(|s, a| async move { integrations::delete(&s, &a).await }).await
 }
 
 #[server(prefix = "/sfn", endpoint = "integrations/stripe/test")]
 pub async fn test_stripe_integration() -> Result<StripeAccount, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::integrations::test_connection(&state, &actor).await)
+    ctx::run(|s, a| async move { integrations::test_connection(&s, &a).await }).await
 }

@@ -1,16 +1,24 @@
-//! Server functions: the dashboard's door into `server::services`. Each is a few lines:
-//! session → actor → one service call. They work as `fetch` calls once hydrated and as plain
-//! form posts without JavaScript (errors come back through the redirect).
+//! Server functions: the dashboard's door into `server::services`, one file per area (the same
+//! names as `services::` and `api::`). Each is one [`ctx::run`] call: session → actor → one
+//! service call → error status. A form with more than a few fields arrives as one typed struct
+//! (`#[server(flatten)]`, so the posted field names stay the form's own). They work as `fetch`
+//! calls once hydrated and as plain form posts without JavaScript (errors come back through the
+//! redirect).
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
 pub mod coupons;
+pub mod events;
 pub mod experiences;
 pub mod integrations;
 pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod schemas;
+pub mod settings;
+pub mod surfaces;
+pub mod webhooks;
 
 #[cfg(feature = "ssr")]
 pub(crate) mod ctx {
@@ -18,6 +26,7 @@ pub(crate) mod ctx {
     use crate::server::auth::Actor;
     use crate::server::{AppState, internal};
     use leptos::prelude::*;
+    use std::future::Future;
     use tower_sessions::Session;
 
     pub async fn session() -> AppResult<(AppState, Session)> {
@@ -26,10 +35,36 @@ pub(crate) mod ctx {
         Ok((state, session))
     }
 
-    pub async fn actor() -> AppResult<(AppState, Actor)> {
-        let (state, session) = session().await?;
-        let actor = finish(crate::server::services::auth::actor(&state, &session).await)?;
-        Ok((state, actor))
+    /// The door of a server function: resolves the session's actor, runs `f` (one service
+    /// call) and gives a failure its HTTP status ([`finish`]).
+    pub async fn run<T, Fut>(f: impl FnOnce(AppState, Actor) -> Fut) -> AppResult<T>
+    where
+        Fut: Future<Output = AppResult<T>>,
+    {
+        run_with_session(|state, _, actor| f(state, actor)).await
+    }
+
+    /// [`run`] for the few that also keep something in the session: a secret shown once, a
+    /// test run's result for the next page view.
+    pub async fn run_with_session<T, Fut>(f: impl FnOnce(AppState, Session, Actor) -> Fut) -> AppResult<T>
+    where
+        Fut: Future<Output = AppResult<T>>,
+    {
+        let r = async {
+            let (state, session) = session().await?;
+            let actor = crate::server::services::auth::actor(&state, &session).await?;
+            f(state, session, actor).await
+        };
+        finish(r.await)
+    }
+
+    /// After a create: a form post goes on to the new object's page (a `fetch` call follows
+    /// the same redirect once hydrated). Failures go back to the form.
+    pub fn redirect_on_ok<T>(r: AppResult<T>, to: impl FnOnce(&T) -> String) -> AppResult<T> {
+        if let Ok(v) = &r {
+            leptos_axum::redirect(&to(v));
+        }
+        r
     }
 
     /// The id of the HTTP request being served (shared by everything a page render runs).
@@ -58,15 +93,14 @@ pub(crate) mod ctx {
     /// Gives a failed `fetch` call the error's HTTP status. A plain form post keeps the redirect
     /// that carries the error back to the form, and a page render keeps its own status.
     pub fn finish<T>(r: AppResult<T>) -> AppResult<T> {
-        if let Err(e) = &r {
-            let html = use_context::<http::request::Parts>()
-                .and_then(|p| p.headers.get(http::header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
-                .unwrap_or(false);
-            if !html && let (Some(opts), Ok(code)) = (use_context::<leptos_axum::ResponseOptions>(), http::StatusCode::from_u16(e.status())) {
-                opts.set_status(code);
-                if let Some(secs) = e.retry_after {
-                    opts.insert_header(http::header::RETRY_AFTER, secs.into());
-                }
+        if let Err(e) = &r
+            && !is_form_post()
+            && let Some(opts) = use_context::<leptos_axum::ResponseOptions>()
+        {
+            let (status, retry_after) = crate::server::error_status(e);
+            opts.set_status(status);
+            if let Some(v) = retry_after {
+                opts.insert_header(http::header::RETRY_AFTER, v);
             }
         }
         r

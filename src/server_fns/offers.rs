@@ -1,185 +1,67 @@
-//! Offers on the dashboard, through `services::offers`. Validity windows are typed in the
-//! tenant's time zone and stored in UTC.
+//! Offers on the dashboard and their stats, through `services::offers` like `/api/v1/offers`.
+//! Validity windows are typed in the tenant's time zone and stored in UTC.
 use crate::error::AppError;
-use crate::model::{Offer, OfferDetail, OfferFormData};
+use crate::model::{Offer, OfferDetail, OfferFormData, OfferStats};
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
-async fn form_data(state: &crate::server::AppState, actor: &crate::server::auth::Actor) -> Result<OfferFormData, AppError> {
-    use crate::model::{PriceOption, ProductStatus};
-    use crate::server::services::{methods, prices, products};
-    let time_zone = crate::server::services::tenants::time_zone(state, actor).await?;
-    let methods =
-        methods::list(state, actor, None, Some(100)).await?.data.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.name)).collect();
-    let products = products::list(state, actor, products::ListParams { limit: Some(100), ..Default::default() }).await?.data;
-    let prices = prices::list(state, actor, None, None, Some(100))
-        .await?
-        .data
-        .into_iter()
-        .filter(|p| p.status == ProductStatus::Active)
-        .map(|p| {
-            let product = products.iter().find(|x| x.id == p.product_id).map(|x| x.name.clone()).unwrap_or_default();
-            let every = p.interval.map(|i| format!(" / {}", i.as_str())).unwrap_or_default();
-            PriceOption { label: format!("{product} — {}{every} ({})", p.display, p.stripe_price_id), id: p.id }
-        })
-        .collect();
-    Ok(OfferFormData { methods, prices, time_zone })
+use crate::{server::services::offers, server_fns::ctx};
+
+/// The offer form as posted, all text. `price_ids` arrive as `price_ids[0]`, … (the checked
+/// boxes); `instructions` is JSON or blank; `valid_from`/`valid_until` are `datetime-local`
+/// values in the tenant's time zone, blank for no bound; `audience` is all, anonymous or
+/// authenticated.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct OfferForm {
+    pub name: String,
+    pub method_id: String,
+    pub price_ids: Option<Vec<String>>,
+    pub title: String,
+    pub price_label: String,
+    pub description: String,
+    pub instructions: String,
+    pub valid_from: String,
+    pub valid_until: String,
+    pub audience: String,
 }
 
 #[server(prefix = "/sfn", endpoint = "offers/list")]
 pub async fn list_offers() -> Result<Vec<Offer>, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::offers::list(&state, &actor, None, Some(100)).await.map(|p| p.data))
+    ctx::run(|s, a| async move { Ok(offers::list(&s, &a, None, Some(100)).await?.data) }).await
 }
 
+/// The choices of the offer form: active methods and prices, and the tenant's time zone.
 #[server(prefix = "/sfn", endpoint = "offers/form")]
 pub async fn load_offer_form() -> Result<OfferFormData, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(form_data(&state, &actor).await)
+    ctx::run(|s, a| async move { offers::form_data(&s, &a).await }).await
 }
 
 #[server(prefix = "/sfn", endpoint = "offers/get")]
 pub async fn get_offer(id: String) -> Result<OfferDetail, AppError> {
-    use crate::server::services::{methods, offers};
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    let offer = ctx::finish(offers::get(&state, &actor, &id).await)?;
-    let form = form_data(&state, &actor).await?;
-    let method = methods::get(&state, &actor, &offer.redemption_method_id).await?;
-    let object = offers::workflow_preview(&state, &actor, &offer, &method).await?;
-    let local = |v: &Option<String>| v.as_deref().map(|s| crate::server::tz::rfc3339_to_local(s, &form.time_zone)).unwrap_or_default();
-    Ok(OfferDetail {
-        valid_from_local: local(&offer.valid_from),
-        valid_until_local: local(&offer.valid_until),
-        workflow_object: serde_json::to_string_pretty(&object).unwrap_or_default(),
-        offer,
-        form,
-    })
+    ctx::run(|s, a| async move { offers::detail(&s, &a, &id).await }).await
 }
 
-#[cfg(feature = "ssr")]
-#[allow(clippy::too_many_arguments)]
-fn to_input(
-    tz: &str,
-    name: String,
-    method_id: String,
-    price_ids: Option<Vec<String>>,
-    title: String,
-    price_label: String,
-    description: String,
-    instructions: String,
-    valid_from: String,
-    valid_until: String,
-    audience: String,
-) -> Result<crate::model::OfferCreate, AppError> {
-    use crate::error::FieldErrors;
-    use crate::model::{Audience, OfferCreate, OfferPresentation};
-    let mut e = FieldErrors::new();
-    let instructions = match instructions.trim() {
-        "" => None,
-        text => match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(v) => Some(v),
-            Err(err) => {
-                e.add("instructions", format!("is not valid JSON: {err}"));
-                None
-            }
-        },
-    };
-    let valid_from = crate::server::tz::local_field(&mut e, "validFrom", &valid_from, tz);
-    let valid_until = crate::server::tz::local_field(&mut e, "validUntil", &valid_until, tz);
-    let audience = Audience::parse(&audience);
-    if audience.is_none() {
-        e.add("audience", "must be all, anonymous or authenticated");
-    }
-    e.into_result()?;
-    Ok(OfferCreate {
-        name,
-        redemption_method_id: method_id,
-        price_ids: price_ids.unwrap_or_default(),
-        presentation: OfferPresentation { title, price: Some(price_label), description: Some(description) },
-        instructions,
-        valid_from,
-        valid_until,
-        audience,
-    })
-}
-
+/// Creates the offer, then on to its page.
 #[server(prefix = "/sfn", endpoint = "offers/create")]
-#[allow(clippy::too_many_arguments)]
-pub async fn create_offer(
-    name: String,
-    method_id: String,
-    price_ids: Option<Vec<String>>,
-    title: String,
-    price_label: String,
-    description: String,
-    instructions: String,
-    valid_from: String,
-    valid_until: String,
-    audience: String,
-) -> Result<Offer, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    let tz = ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)?;
-    let input = ctx::finish(to_input(&tz, name, method_id, price_ids, title, price_label, description, instructions, valid_from, valid_until, audience))?;
-    let offer = ctx::finish(crate::server::services::offers::create(&state, &actor, input).await)?;
-    leptos_axum::redirect(&format!("/offers/{}", offer.id));
-    Ok(offer)
+pub async fn create_offer(#[server(flatten)] input: OfferForm) -> Result<Offer, AppError> {
+    let created = ctx::run(|s, a| async move { offers::create_from_form(&s, &a, input).await }).await;
+    ctx::redirect_on_ok(created, |o| format!("/offers/{}", o.id))
 }
 
+/// Replaces every field of the form (a blank bound clears it).
 #[server(prefix = "/sfn", endpoint = "offers/update")]
-#[allow(clippy::too_many_arguments)]
-pub async fn update_offer(
-    id: String,
-    name: String,
-    method_id: String,
-    price_ids: Option<Vec<String>>,
-    title: String,
-    price_label: String,
-    description: String,
-    instructions: String,
-    valid_from: String,
-    valid_until: String,
-    audience: String,
-) -> Result<Offer, AppError> {
-    use crate::model::OfferUpdate;
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    let tz = ctx::finish(crate::server::services::tenants::time_zone(&state, &actor).await)?;
-    let c = ctx::finish(to_input(&tz, name, method_id, price_ids, title, price_label, description, instructions, valid_from, valid_until, audience))?;
-    let clear = |v: Option<String>| Some(v.unwrap_or_default());
-    let input = OfferUpdate {
-        name: Some(c.name),
-        redemption_method_id: Some(c.redemption_method_id),
-        price_ids: Some(c.price_ids),
-        presentation: Some(c.presentation),
-        instructions: Some(c.instructions.unwrap_or(serde_json::json!({}))),
-        valid_from: clear(c.valid_from),
-        valid_until: clear(c.valid_until),
-        audience: c.audience,
-    };
-    ctx::finish(crate::server::services::offers::update(&state, &actor, &id, input).await)
+pub async fn update_offer(id: String, #[server(flatten)] input: OfferForm) -> Result<Offer, AppError> {
+    ctx::run(|s, a| async move { offers::update_from_form(&s, &a, &id, input).await }).await
 }
 
 #[server(prefix = "/sfn", endpoint = "offers/archive")]
 pub async fn set_offer_archived(id: String, archived: String) -> Result<Offer, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::offers::set_archived(&state, &actor, &id, archived == "true").await)
+    ctx::run(|s, a| async move { offers::set_archived(&s, &a, &id, archived == "true").await }).await
 }
 
-#[server(prefix = "/sfn", endpoint = "tenant/time_zone")]
-pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::tenants::set_time_zone(&state, &actor, &time_zone).await)
-}
-
-#[server(prefix = "/sfn", endpoint = "tenant/token_ttl")]
-pub async fn set_token_ttl(minutes: String) -> Result<(), AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::tenants::set_token_ttl(&state, &actor, &minutes).await)
+/// The offer's impressions, redemptions and conversion over the last `days` days.
+#[server(prefix = "/sfn", endpoint = "offers/stats")]
+pub async fn load_offer_stats(id: String, days: i64) -> Result<OfferStats, AppError> {
+    ctx::run(|s, a| async move { offers::stats_last_days(&s, &a, &id, days).await }).await
 }

@@ -1,56 +1,34 @@
-//! A product's prices on its dashboard page, through `services::prices`.
+//! A product's prices on its dashboard page, through `services::prices` like `/api/v1/prices`.
 use crate::error::AppError;
 use crate::model::Price;
 use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+use crate::{server::services::prices, server_fns::ctx};
+
+/// The new-price form as posted: `amount` in major units (`10.00`), an empty `interval` for a
+/// one-off price (else `month` or `year`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PriceForm {
+    pub product_id: String,
+    pub currency: String,
+    pub amount: String,
+    pub interval: String,
+    pub stripe_price_id: String,
+}
 
 #[server(prefix = "/sfn", endpoint = "prices/list")]
 pub async fn list_product_prices(product_id: String) -> Result<Vec<Price>, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::prices::list(&state, &actor, Some(&product_id), None, Some(100)).await.map(|p| p.data))
+    ctx::run(|s, a| async move { Ok(prices::list(&s, &a, Some(&product_id), None, Some(100)).await?.data) }).await
 }
 
-/// `amount` is typed in major units (`10.00`); an empty `interval` is a one-off price.
 #[server(prefix = "/sfn", endpoint = "prices/create")]
-pub async fn create_price(product_id: String, currency: String, amount: String, interval: String, stripe_price_id: String) -> Result<Price, AppError> {
-    use crate::error::{AppError, FieldErrors};
-    use crate::model::{PriceCreate, PriceInterval, parse_major_amount};
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    let currency_lc = currency.trim().to_lowercase();
-    let mut e = FieldErrors::new();
-    let unit_amount = match parse_major_amount(&amount, &currency_lc) {
-        Ok(a) => a,
-        Err(m) => {
-            e.add("amount", m);
-            0
-        }
-    };
-    let interval = match interval.as_str() {
-        "" => None,
-        other => match PriceInterval::parse(other) {
-            Some(i) => Some(i),
-            None => {
-                e.add("interval", "must be one-off, month or year");
-                None
-            }
-        },
-    };
-    ctx::finish(e.into_result())?;
-    let input = PriceCreate { product_id, currency, unit_amount, interval, stripe_price_id };
-    let r = crate::server::services::prices::create(&state, &actor, input).await.map_err(|mut err: AppError| {
-        // The form asks for the amount in major units.
-        if let Some(m) = err.fields.remove("unitAmount") {
-            err.fields.insert("amount".into(), m);
-        }
-        err
-    });
-    ctx::finish(r)
+pub async fn create_price(#[server(flatten)] input: PriceForm) -> Result<Price, AppError> {
+    ctx::run(|s, a| async move { prices::create_from_form(&s, &a, input).await }).await
 }
 
 #[server(prefix = "/sfn", endpoint = "prices/archive")]
 pub async fn set_price_archived(id: String, archived: String) -> Result<Price, AppError> {
-    use crate::server_fns::ctx;
-    let (state, actor) = ctx::actor().await?;
-    ctx::finish(crate::server::services::prices::set_archived(&state, &actor, &id, archived == "true").await)
+    ctx::run(|s, a| async move { prices::set_archived(&s, &a, &id, archived == "true").await }).await
 }

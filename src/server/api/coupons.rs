@@ -1,19 +1,17 @@
-//! `/api/v1/coupons` (API.md §5) and `/api/v1/webhook-endpoints` (§6, §8).
-use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
+//! `/api/v1/coupons` (API.md §5), and the dashboard's CSV download of the same export
+//! ([`dashboard_export`], signed in by session).
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody, PageQuery};
 use crate::error::AppError;
-use crate::model::{
-    CampaignCount, Coupon, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, Page, WebhookAttempt, WebhookDelivery,
-    WebhookEndpoint, WebhookEndpointInput, WebhookEndpointUpdate,
-};
+use crate::model::{CampaignCount, Coupon, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, Page};
 use crate::server::AppState;
+use crate::server::services::auth;
 use crate::server::services::coupons::{self, ListParams};
-use crate::server::services::webhooks;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,10 +22,6 @@ pub fn routes() -> Router<AppState> {
         .route("/coupons/{code}", get(read))
         .route("/coupons/{code}/archive", post(archive))
         .route("/coupons/{code}/redemptions", get(list_redemptions).post(redeem))
-        .route("/webhook-endpoints", get(list_endpoints).post(create_endpoint))
-        .route("/webhook-endpoints/{id}", get(read_endpoint).patch(update_endpoint).delete(delete_endpoint))
-        .route("/webhook-endpoints/{id}/deliveries", get(deliveries))
-        .route("/webhook-deliveries/{id}/resend", post(resend))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -115,8 +109,25 @@ pub async fn campaigns(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuer
 /// Every coupon of the environment with its redemption count, as CSV.
 #[utoipa::path(get, path = "/api/v1/coupons/export.csv", operation_id = "exportCoupons", tag = "coupons", security(("bearer" = [])), responses((status = 200, content_type = "text/csv", body = String)))]
 pub async fn export(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<impl IntoResponse> {
-    let csv = coupons::export_csv(&s, &a).await?;
-    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")], csv))
+    Ok(csv_download(coupons::export_csv(&s, &a).await?))
+}
+
+fn csv_download(csv: String) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")], csv)
+}
+
+/// `GET /coupons/export.csv`: the coupons page's download, for any signed-in member of the
+/// tenant (marketers too). A failure is its status with the message as plain text.
+pub async fn dashboard_export(State(state): State<AppState>, session: tower_sessions::Session) -> Response {
+    let result = async {
+        let actor = auth::actor(&state, &session).await?;
+        coupons::export_csv(&state, &actor).await
+    }
+    .await;
+    match result {
+        Ok(csv) => csv_download(csv).into_response(),
+        Err(e) => (crate::server::error_status(&e).0, e.message).into_response(),
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/coupons/{code}", operation_id = "getCoupon", tag = "coupons", params(("code" = String, Path, description = "The code, case-insensitive")), security(("bearer" = [])),
@@ -132,18 +143,6 @@ pub async fn read(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): 
         (status = 502, body = ErrorBody, description = "`stripe_error`: Stripe refused or could not be reached; the coupon was not archived")))]
 pub async fn archive(State(s): State<AppState>, ApiActor(a): ApiActor, Path(code): Path<String>) -> ApiResult<Json<Coupon>> {
     Ok(Json(coupons::archive(&s, &a, &code).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last object of the previous page (newest first). An id that names no
-    /// object of this list gives an empty page.
-    pub starting_after: Option<String>,
 }
 
 /// The coupon's redemptions, newest first.
@@ -176,82 +175,4 @@ pub async fn redeem(
 ) -> ApiResult<(StatusCode, Json<CouponRedemption>)> {
     let (first, r) = coupons::redeem(&s, &a, &code, &i.subscription_id, i.customer_id.as_deref()).await?;
     Ok((if first { StatusCode::CREATED } else { StatusCode::OK }, Json(r)))
-}
-
-/// Webhook endpoints (deleted ones left out), newest first.
-#[utoipa::path(get, path = "/api/v1/webhook-endpoints", operation_id = "listWebhookEndpoints", tag = "webhooks", params(PageQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<WebhookEndpoint>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_endpoints(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<WebhookEndpoint>>> {
-    let p = webhooks::page_endpoints(&s, &a, q.starting_after.as_deref(), q.limit).await?;
-    Ok(Json(p))
-}
-
-/// The answer carries the signing secret (`whsec_…`); it is not shown again, not even by an
-/// `Idempotency-Key` replay (which answers `secret: null` and `secretOmitted: true`).
-#[utoipa::path(post, path = "/api/v1/webhook-endpoints", operation_id = "createWebhookEndpoint", tag = "webhooks", request_body = WebhookEndpointInput, security(("bearer" = [])),
-    responses((status = 201, body = WebhookEndpoint), (status = 400, body = ErrorBody, description = "Field errors; also a URL whose host is not allowed (private addresses, unless the operator allows them)"),
-        (status = 409, body = ErrorBody, description = "The environment has the most endpoints allowed, or `idempotency_key_reused`")))]
-pub async fn create_endpoint(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-    ApiJson(i): ApiJson<WebhookEndpointInput>,
-) -> ApiResult<(StatusCode, axum::Extension<super::ShownOnce>, Json<WebhookEndpoint>)> {
-    Ok((StatusCode::CREATED, axum::Extension(super::ShownOnce(&["secret"])), Json(webhooks::create_endpoint(&s, &a, i).await?)))
-}
-
-#[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}", operation_id = "getWebhookEndpoint", tag = "webhooks", params(("id" = String, Path, description = "`whe_…`")), security(("bearer" = [])),
-    responses((status = 200, body = WebhookEndpoint), (status = 404, body = ErrorBody)))]
-pub async fn read_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<WebhookEndpoint>> {
-    Ok(Json(webhooks::get_endpoint(&s, &a, &id).await?))
-}
-
-/// Changes the given fields only.
-#[utoipa::path(patch, path = "/api/v1/webhook-endpoints/{id}", operation_id = "updateWebhookEndpoint", tag = "webhooks", params(("id" = String, Path, description = "`whe_…`")), request_body = WebhookEndpointUpdate,
-    security(("bearer" = [])), responses((status = 200, body = WebhookEndpoint), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update_endpoint(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<String>,
-    ApiJson(i): ApiJson<WebhookEndpointUpdate>,
-) -> ApiResult<Json<WebhookEndpoint>> {
-    Ok(Json(webhooks::update_endpoint(&s, &a, &id, i).await?))
-}
-
-/// Deletes the endpoint: it receives nothing more and leaves the lists (its delivery log is kept).
-#[utoipa::path(delete, path = "/api/v1/webhook-endpoints/{id}", operation_id = "deleteWebhookEndpoint", tag = "webhooks", params(("id" = String, Path, description = "`whe_…`")), security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody)))]
-pub async fn delete_endpoint(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    webhooks::delete_endpoint(&s, &a, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct DeliveryWithAttempts {
-    #[serde(flatten)]
-    pub delivery: WebhookDelivery,
-    pub attempt_log: Vec<WebhookAttempt>,
-}
-
-/// The delivery log of an endpoint, newest first, every attempt included.
-#[utoipa::path(get, path = "/api/v1/webhook-endpoints/{id}/deliveries", operation_id = "listWebhookDeliveries", tag = "webhooks",
-    params(("id" = String, Path, description = "`whe_…`"), PageQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<DeliveryWithAttempts>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"),
-        (status = 404, body = ErrorBody)))]
-pub async fn deliveries(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<PageQuery>,
-) -> ApiResult<Json<Page<DeliveryWithAttempts>>> {
-    let (p, mut attempts) = webhooks::page_deliveries(&s, &a, &id, q.starting_after.as_deref(), q.limit).await?;
-    let data = p.data.into_iter().map(|del| DeliveryWithAttempts { attempt_log: attempts.remove(&del.id).unwrap_or_default(), delivery: del }).collect();
-    Ok(Json(Page { data, has_more: p.has_more }))
-}
-
-/// Queues the delivery again now, with the same `webhook-id`.
-#[utoipa::path(post, path = "/api/v1/webhook-deliveries/{id}/resend", operation_id = "resendWebhookDelivery", tag = "webhooks", params(("id" = String, Path, description = "`whd_…`")), security(("bearer" = [])),
-    responses((status = 200, body = WebhookDelivery), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "The delivery is being sent right now, or `idempotency_key_reused`")))]
-pub async fn resend(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<WebhookDelivery>> {
-    Ok(Json(webhooks::resend(&s, &a, &id).await?))
 }

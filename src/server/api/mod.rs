@@ -1,7 +1,11 @@
 //! `/api/v1`: bearer-key authentication, `Idempotency-Key`, the contract's error body, and one
-//! module per resource. Handlers are thin: extract, call `services::…`, wrap the answer.
+//! module per area (named as in `services::` and `server_fns::`). Handlers are thin: extract,
+//! call one `services::…` function, wrap the answer. Also the two doors outside `/api/v1` that
+//! are not pages: Stripe's events (`stripe_events`) and the dashboard's coupon CSV download.
 pub mod coupons;
 pub mod docs;
+pub mod events;
+pub mod experiences;
 pub mod extract;
 pub mod integrations;
 pub mod methods;
@@ -10,7 +14,10 @@ pub mod prices;
 pub mod products;
 pub mod redemptions;
 pub mod reference;
+pub mod schemas;
+pub mod stripe_events;
 pub mod surfaces;
+pub mod webhooks;
 
 use crate::error::{AppError, ErrorCode};
 use crate::server::AppState;
@@ -23,7 +30,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 pub use extract::{ApiActor, ApiJson, ApiQuery};
@@ -58,10 +65,10 @@ impl From<AppError> for ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let retry_after = self.0.retry_after;
+        let (_, retry_after) = crate::server::error_status(&self.0);
         let mut res = self.body_response();
-        if let Some(secs) = retry_after {
-            res.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        if let Some(v) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, v);
         }
         res
     }
@@ -102,6 +109,20 @@ pub fn error_response(status: u16, code: &str, message: String, fields: std::col
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The paging parameters of the lists without filters (schemas, experiences, surfaces, coupon
+/// redemptions, webhook endpoints and deliveries).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page size, 1–100 (default 50).
+    #[param(minimum = 1, maximum = 100, default = 50)]
+    pub limit: Option<i64>,
+    /// The `id` of the last object of the previous page (newest first). An id that names no
+    /// object of this list (never existed, or deleted since) gives an empty page.
+    pub starting_after: Option<String>,
+}
+
 /// The limiter key of the caller's address (see `server::client_ip`).
 pub fn client_key(
     state: &AppState,
@@ -119,8 +140,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(methods::routes())
         .merge(offers::routes())
         .merge(redemptions::routes())
+        .merge(events::routes())
+        .merge(schemas::routes())
+        .merge(experiences::routes())
         .merge(surfaces::routes())
         .merge(coupons::routes())
+        .merge(webhooks::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
         .route("/openapi.json", get(docs::openapi_json))
@@ -274,14 +299,4 @@ pub fn event_type_filter() -> utoipa::openapi::schema::Object {
 /// Schema of the `status` filter of `GET /api/v1/events`.
 pub fn event_status_filter() -> utoipa::openapi::schema::Object {
     string_enum(&["presented", "empty", "succeeded", "declined", "failed"])
-}
-
-/// An optional RFC 3339 query parameter as unix milliseconds; a bad value is a field error.
-pub fn instant_param(name: &str, v: Option<&str>) -> Result<Option<i64>, crate::error::AppError> {
-    match v.map(str::trim).filter(|s| !s.is_empty()) {
-        None => Ok(None),
-        Some(t) => crate::server::clock::rfc3339_to_ms(t)
-            .map(Some)
-            .ok_or_else(|| crate::error::AppError::field(name, "must be an RFC 3339 time such as 2026-11-25T00:00:00Z")),
-    }
 }

@@ -91,7 +91,5 @@ pub async fn stats(
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<StatsQuery>,
 ) -> ApiResult<Json<crate::model::OfferStats>> {
-    let to = super::instant_param("to", q.to.as_deref())?.unwrap_or_else(|| state.clock.now_ms());
-    let from = super::instant_param("from", q.from.as_deref())?.unwrap_or(to - 30 * 24 * 3600 * 1000);
-    Ok(Json(offers::stats(&state, &actor, &id, from, to).await?))
+    Ok(Json(offers::stats_between(&state, &actor, &id, q.from.as_deref(), q.to.as_deref()).await?))
 }

@@ -1,6 +1,6 @@
 //! `POST /api/v1/offer-redemptions` (secret key).
 use super::{ApiActor, ApiJson, ApiResult, ErrorBody};
-use crate::model::{IdentityInput, Page};
+use crate::model::IdentityInput;
 use crate::server::AppState;
 use crate::server::services::redemptions;
 use axum::extract::State;
@@ -10,72 +10,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/offer-redemptions", post(redeem))
-        .route("/events", axum::routing::get(list_events))
-        .route("/events/{id}", axum::routing::get(read_event))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct EventQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last event of the previous page (newest first). An id that names no
-    /// event of this environment gives an empty page.
-    pub starting_after: Option<String>,
-    /// `surface.decision` or `offer.redemption`
-    #[serde(rename = "type")]
-    #[param(rename = "type", schema_with = super::event_type_filter)]
-    pub event_type: Option<String>,
-    /// `presented`, `empty`, `succeeded`, `declined` or `failed`
-    #[param(schema_with = super::event_status_filter)]
-    pub status: Option<String>,
-    pub offer_id: Option<String>,
-    /// The user identifier or anonymous id the event was for.
-    pub identity: Option<String>,
-    /// RFC 3339: events at or after this instant.
-    #[param(format = DateTime)]
-    pub from: Option<String>,
-    /// RFC 3339: events before this instant.
-    #[param(format = DateTime)]
-    pub to: Option<String>,
-}
-
-/// Decisions and redemptions, newest first.
-#[utoipa::path(get, path = "/api/v1/events", operation_id = "listEvents", tag = "offer-redemptions", params(EventQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<crate::model::Event>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100, `from`/`to` not RFC 3339, or an unknown query parameter")))]
-pub async fn list_events(
-    State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    super::ApiQuery(q): super::ApiQuery<EventQuery>,
-) -> ApiResult<Json<Page<crate::model::Event>>> {
-    use crate::server::services::redemptions::EventFilter;
-    let limit = crate::server::services::products::page_limit(q.limit)?;
-    let f = EventFilter {
-        event_type: q.event_type.as_deref(),
-        status: q.status.as_deref(),
-        offer_id: q.offer_id.as_deref(),
-        identity: q.identity.as_deref().filter(|s| !s.is_empty()),
-        from_ms: crate::server::api::instant_param("from", q.from.as_deref())?,
-        to_ms: crate::server::api::instant_param("to", q.to.as_deref())?,
-        starting_after: crate::server::services::products::cursor(q.starting_after.as_deref()),
-        limit,
-    };
-    let p = redemptions::events(&state, &actor, f).await?;
-    Ok(Json(p))
-}
-
-#[utoipa::path(get, path = "/api/v1/events/{id}", operation_id = "getEvent", tag = "offer-redemptions", params(("id" = String, Path, description = "`evt_…`")), security(("bearer" = [])),
-    responses((status = 200, body = crate::model::Event), (status = 404, body = ErrorBody)))]
-pub async fn read_event(
-    State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-    axum::extract::Path(id): axum::extract::Path<String>,
-) -> ApiResult<Json<crate::model::Event>> {
-    Ok(Json(redemptions::event(&state, &actor, &id).await?))
+    Router::new().route("/offer-redemptions", post(redeem))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -1,116 +1,25 @@
-//! `/api/v1/presentation-schemas`, `/api/v1/experiences`, `/api/v1/surfaces` and
-//! `POST /api/v1/surface-decisions` (secret or publishable key).
-use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
-use crate::model::{Experience, ExperienceInput, Page, PresentationSchema, PresentationSchemaInput, Surface, SurfaceInput};
+//! `/api/v1/surfaces` and `POST /api/v1/surface-decisions` (secret or publishable key).
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody, PageQuery};
+use crate::model::{Page, Surface, SurfaceInput};
 use crate::server::AppState;
-use crate::server::services::surfaces::DecisionIn;
-use crate::server::services::{experiences, surfaces};
+use crate::server::services::surfaces::{self, DecisionIn};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/presentation-schemas", get(list_schemas).post(create_schema))
-        .route("/presentation-schemas/{id}", get(read_schema).patch(update_schema).delete(delete_schema))
-        .route("/experiences", get(list_experiences).post(create_experience))
-        .route("/experiences/{id}", get(read_experience).patch(update_experience).delete(delete_experience))
         .route("/surfaces", get(list_surfaces).post(create_surface))
         .route("/surfaces/{id}", get(read_surface).patch(update_surface).delete(delete_surface))
         .route("/surface-decisions", post(decide))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last object of the previous page (newest first). An id that names no
-    /// object of this list (never existed, or deleted since) gives an empty page.
-    pub starting_after: Option<String>,
-}
-
-/// Presentation schemas, newest first.
-#[utoipa::path(get, path = "/api/v1/presentation-schemas", operation_id = "listPresentationSchemas", tag = "experiences", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<PresentationSchema>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_schemas(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<PresentationSchema>>> {
-    Ok(Json(experiences::page_schemas(&s, &a, q.starting_after.as_deref(), q.limit).await?))
-}
-#[utoipa::path(post, path = "/api/v1/presentation-schemas", operation_id = "createPresentationSchema", tag = "experiences", request_body = PresentationSchemaInput, security(("bearer" = [])),
-    responses((status = 201, body = PresentationSchema), (status = 400, body = ErrorBody, description = "Field errors: a blank name, a key used twice")))]
-pub async fn create_schema(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-    ApiJson(i): ApiJson<PresentationSchemaInput>,
-) -> ApiResult<(StatusCode, Json<PresentationSchema>)> {
-    Ok((StatusCode::CREATED, Json(experiences::save_schema(&s, &a, None, i).await?)))
-}
-#[utoipa::path(get, path = "/api/v1/presentation-schemas/{id}", operation_id = "getPresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), security(("bearer" = [])),
-    responses((status = 200, body = PresentationSchema), (status = 404, body = ErrorBody)))]
-pub async fn read_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<PresentationSchema>> {
-    Ok(Json(experiences::get_schema(&s, &a, &id).await?))
-}
-/// Replaces name, fields and offer slots.
-#[utoipa::path(patch, path = "/api/v1/presentation-schemas/{id}", operation_id = "updatePresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), request_body = PresentationSchemaInput,
-    security(("bearer" = [])), responses((status = 200, body = PresentationSchema), (status = 400, body = ErrorBody, description = "Field errors: a blank name, a key used twice"), (status = 404, body = ErrorBody)))]
-pub async fn update_schema(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<String>,
-    ApiJson(i): ApiJson<PresentationSchemaInput>,
-) -> ApiResult<Json<PresentationSchema>> {
-    Ok(Json(experiences::save_schema(&s, &a, Some(&id), i).await?))
-}
-/// Deletes the schema. Refused with 409, naming them, while experiences use it.
-#[utoipa::path(delete, path = "/api/v1/presentation-schemas/{id}", operation_id = "deletePresentationSchema", tag = "experiences", params(("id" = String, Path, description = "`psch_…`")), security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Experiences use the schema")))]
-pub async fn delete_schema(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    experiences::delete_schema(&s, &a, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Experiences, newest first.
-#[utoipa::path(get, path = "/api/v1/experiences", operation_id = "listExperiences", tag = "experiences", params(ListQuery), security(("bearer" = [])),
-    responses((status = 200, body = Page<Experience>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_experiences(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Experience>>> {
-    Ok(Json(experiences::page_experiences(&s, &a, q.starting_after.as_deref(), q.limit).await?))
-}
-/// An `app` experience names its `schemaId` and `content` must fit that schema; offer ids must
-/// name offers of this environment (else 400 naming the field).
-#[utoipa::path(post, path = "/api/v1/experiences", operation_id = "createExperience", tag = "experiences", request_body = ExperienceInput, security(("bearer" = [])),
-    responses((status = 201, body = Experience), (status = 400, body = ErrorBody)))]
-pub async fn create_experience(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-    ApiJson(i): ApiJson<ExperienceInput>,
-) -> ApiResult<(StatusCode, Json<Experience>)> {
-    Ok((StatusCode::CREATED, Json(experiences::save_experience(&s, &a, None, i).await?)))
-}
-#[utoipa::path(get, path = "/api/v1/experiences/{id}", operation_id = "getExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), security(("bearer" = [])),
-    responses((status = 200, body = Experience), (status = 404, body = ErrorBody)))]
-pub async fn read_experience(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Experience>> {
-    Ok(Json(experiences::get_experience(&s, &a, &id).await?))
-}
-/// Replaces the experience (same rules as create).
-#[utoipa::path(patch, path = "/api/v1/experiences/{id}", operation_id = "updateExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), request_body = ExperienceInput, security(("bearer" = [])),
-    responses((status = 200, body = Experience), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn update_experience(
-    State(s): State<AppState>,
-    ApiActor(a): ApiActor,
-    Path(id): Path<String>,
-    ApiJson(i): ApiJson<ExperienceInput>,
-) -> ApiResult<Json<Experience>> {
-    Ok(Json(experiences::save_experience(&s, &a, Some(&id), i).await?))
-}
-
 /// Surfaces, newest first.
-#[utoipa::path(get, path = "/api/v1/surfaces", operation_id = "listSurfaces", tag = "surfaces", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/surfaces", operation_id = "listSurfaces", tag = "surfaces", params(PageQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<Surface>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list_surfaces(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Surface>>> {
+pub async fn list_surfaces(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<Surface>>> {
     Ok(Json(surfaces::page(&s, &a, q.starting_after.as_deref(), q.limit).await?))
 }
 /// The slug is unique in the environment; slot experience ids must name experiences here
@@ -219,14 +128,6 @@ pub async fn decide(
     }
     let body = surfaces::decide(&s, &a, i).await?;
     Ok(([(axum::http::header::CONTENT_TYPE, "application/json")], body))
-}
-
-/// Deletes the experience. Refused with 409, naming them, while surfaces use it.
-#[utoipa::path(delete, path = "/api/v1/experiences/{id}", operation_id = "deleteExperience", tag = "experiences", params(("id" = String, Path, description = "`exp_…`")), security(("bearer" = [])),
-    responses((status = 204, description = "Deleted"), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody, description = "Surfaces use the experience")))]
-pub async fn delete_experience(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
-    experiences::delete_experience(&s, &a, &id).await?;
-    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Deletes the surface (its events stay).

@@ -90,6 +90,6 @@ pub async fn authenticate(state: &AppState, bearer: &str) -> AppResult<Actor> {
     if found.kind != kind.as_str() || found.scope.env() != env {
         return Err(invalid());
     }
-    crate::server::telemetry::record_on_request("tenant", &found.scope.tenant_id());
+    crate::server::telemetry::record_on_request("tenant", found.scope.tenant_id());
     Ok(Actor::api_key(found.id, kind, found.scope))
 }

@@ -1,17 +1,25 @@
 //! Coupons (crxpay model, API.md §5): create with Stripe mirroring, list with counts, archive,
-//! validate (publishable keys too), redeem with limits the database enforces, and the CSV export.
-//! Incoming Stripe events redeem through [`redeem_in`], the same function as the API.
+//! validate (publishable keys too), redeem with limits the database enforces, and the CSV export
+//! (`export`). Incoming Stripe events redeem through [`redeem_in`], the same function as the API.
+//! The dashboard's text form goes through [`create_from_form`] (times in the tenant's time zone).
 use crate::error::{AppError, AppResult, ErrorCode, FieldErrors};
 use crate::model::{
-    CampaignCount, Coupon, CouponCreate, CouponDetail, CouponRedemption, CouponRedemptionSource, CouponStatus, CouponType, CouponValidation, DayCount, Page,
-    normalize_code,
+    CampaignCount, Coupon, CouponCreate, CouponDetail, CouponForm, CouponRedemption, CouponRedemptionSource, CouponStatus, CouponType, CouponValidation,
+    CouponsData, DayCount, Page, normalize_code,
 };
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scoped, audit, coupons as cdb, new_id};
-use crate::server::services::{integrations, webhooks};
+use crate::server::services::{integrations, settings, webhooks};
+use crate::server_fns::coupons::NewCouponForm;
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
+
+mod export;
+#[cfg(test)]
+mod tests;
+
+pub use export::{export_csv, safe_cell};
 
 fn invalid_or_expired() -> AppError {
     AppError::new(ErrorCode::InvalidOrExpired, "this code is not valid: it is unknown, archived, expired, not yet valid or used up")
@@ -144,6 +152,32 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
     }
 }
 
+/// Creates a coupon from the dashboard's form: the typed rules of [`CouponForm::parse`] and the
+/// start and expiry as local times in the tenant's time zone, every problem reported at once.
+pub async fn create_from_form(state: &AppState, actor: &Actor, f: NewCouponForm) -> AppResult<Coupon> {
+    actor.require(Permission::TenantWrite)?;
+    let tz = settings::time_zone(state, actor).await?;
+    let mut errors = FieldErrors::new();
+    let starts_at = crate::server::tz::local_field(&mut errors, "startsAt", &f.starts, &tz);
+    let expires_at = crate::server::tz::local_field(&mut errors, "expiresAt", &f.expires, &tz);
+    let form = CouponForm {
+        code: f.code,
+        coupon_type: f.coupon_type,
+        amount: f.amount,
+        currency: f.currency,
+        repeat_months: f.repeat_months,
+        max_redemptions: f.max_redemptions,
+        max_per_customer: f.max_per_customer,
+        campaign: f.campaign,
+    };
+    let parsed = form.parse().map_err(|e| errors.merge(e)).ok();
+    errors.into_result()?;
+    let mut input = parsed.ok_or_else(AppError::internal)?;
+    input.starts_at = starts_at;
+    input.expires_at = expires_at;
+    create(state, actor, input).await
+}
+
 fn duplicate(code: &str) -> AppError {
     let mut e = AppError::conflict(format!("a coupon with the code {code} already exists in this environment"));
     e.fields.insert("code".into(), format!("{code} is already used by another coupon (archived codes stay taken)"));
@@ -220,6 +254,20 @@ pub async fn detail(state: &AppState, actor: &Actor, code: &str) -> AppResult<Co
     let local = |v: &Option<String>| v.as_deref().map(|s| crate::server::tz::rfc3339_to_local(s, &time_zone).replace('T', " ")).unwrap_or_default();
     let (starts_local, expires_local) = (local(&coupon.starts_at), local(&coupon.expires_at));
     Ok(CouponDetail { coupon, redemptions, per_day, time_zone, starts_local, expires_local })
+}
+
+/// The coupons list of the dashboard: one page, the campaign tags, the time zone and each
+/// expiry in it.
+pub async fn dashboard_page(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<CouponsData> {
+    let page = list(state, actor, p).await?;
+    let (coupons, has_more) = (page.data, page.has_more);
+    let campaigns = campaigns(state, actor).await?;
+    let time_zone = settings::time_zone(state, actor).await?;
+    let expiry_local = coupons
+        .iter()
+        .filter_map(|c| c.expires_at.as_deref().map(|e| (c.id.clone(), crate::server::tz::rfc3339_to_local(e, &time_zone).replace('T', " "))))
+        .collect();
+    Ok(CouponsData { coupons, has_more, campaigns, time_zone, expiry_local })
 }
 
 /// Counts per local calendar day, oldest first (days without redemptions left out).
@@ -432,111 +480,5 @@ pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id
             tx.rollback().await?;
             Err(err)
         }
-    }
-}
-
-/// The coupons of the environment with their counts, as CSV (spreadsheet-safe: a text cell that
-/// starts with `=`, `+`, `-` or `@` is prefixed with `'`).
-pub async fn export_csv(state: &AppState, actor: &Actor) -> AppResult<String> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    let now = state.clock.now_ms();
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "code",
-        "type",
-        "amount",
-        "currency",
-        "repeat_months",
-        "max_redemptions",
-        "max_redemptions_per_customer",
-        "times_redeemed",
-        "status",
-        "campaign",
-        "expires_at",
-        "stripe_coupon_id",
-        "created_at",
-    ];
-    w.write_record(header).map_err(|e| crate::server::internal("csv", e))?;
-    let mut after: Option<String> = None;
-    loop {
-        let (page, more) =
-            cdb::list(&state.db.pool, scope, cdb::ListFilter { search: None, status: None, campaign: None, starting_after: after.as_deref(), limit: 100 }, now)
-                .await?;
-        for c in &page {
-            let opt = |v: Option<i64>| v.map(|n| n.to_string()).unwrap_or_default();
-            let rec = [
-                safe_cell(&c.code),
-                c.coupon_type.as_str().to_string(),
-                c.amount.to_string(),
-                c.currency.clone().unwrap_or_default(),
-                opt(c.repeat_months),
-                opt(c.max_redemptions),
-                opt(c.max_redemptions_per_customer),
-                c.times_redeemed.to_string(),
-                c.status.as_str().to_string(),
-                safe_cell(c.campaign.as_deref().unwrap_or("")),
-                c.expires_at.clone().unwrap_or_default(),
-                c.stripe_coupon_id.clone(),
-                c.created_at.clone(),
-            ];
-            w.write_record(&rec).map_err(|e| crate::server::internal("csv", e))?;
-        }
-        if !more {
-            break;
-        }
-        after = page.last().map(|c| c.id.clone());
-    }
-    let bytes = w.into_inner().map_err(|e| crate::server::internal("csv", e))?;
-    String::from_utf8(bytes).map_err(|e| crate::server::internal("csv", e))
-}
-
-/// OWASP's CSV-injection rule for cells people type.
-pub fn safe_cell(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_string() }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn stripe_bodies_per_type() {
-        let mut c = CouponCreate {
-            code: "WINBACK30".into(),
-            coupon_type: CouponType::Percentage,
-            amount: 30,
-            currency: None,
-            repeat_months: Some(3),
-            max_redemptions: Some(10),
-            max_redemptions_per_customer: None,
-            starts_at: None,
-            expires_at: None,
-            campaign: Some("winback".into()),
-        };
-        let b = stripe_coupon_body(&c, "cpn_1", Some(1_800_000_000_000));
-        assert_eq!(b["percent_off"], 30);
-        assert_eq!((b["duration"].as_str(), b["duration_in_months"].as_i64()), (Some("repeating"), Some(3)));
-        assert_eq!((b["max_redemptions"].as_i64(), b["redeem_by"].as_i64()), (Some(10), Some(1_800_000_000)));
-        c.coupon_type = CouponType::FirstNMonths;
-        c.repeat_months = None;
-        let b = stripe_coupon_body(&c, "cpn_1", None);
-        assert_eq!((b["percent_off"].as_i64(), b["duration_in_months"].as_i64()), (Some(100), Some(30)));
-        assert!(b.get("redeem_by").is_none());
-    }
-
-    #[test]
-    fn csv_cells_cannot_become_formulas() {
-        assert_eq!(safe_cell("=HYPERLINK(1)"), "'=HYPERLINK(1)");
-        assert_eq!(safe_cell("-10OFF"), "'-10OFF");
-        assert_eq!(safe_cell("SPRING"), "SPRING");
-    }
-
-    #[test]
-    fn per_day_uses_the_tenant_zone() {
-        // 23:30 UTC on the 24th is the 25th in Tokyo.
-        let t = db::rfc3339_to_ms("2026-11-24T23:30:00Z").unwrap();
-        let u = db::rfc3339_to_ms("2026-11-25T01:00:00Z").unwrap();
-        assert_eq!(per_day(&[t, u], "UTC").len(), 2);
-        assert_eq!(per_day(&[t, u], "Asia/Tokyo"), vec![DayCount { day: "2026-11-25".into(), count: 2 }]);
     }
 }

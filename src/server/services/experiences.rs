@@ -1,129 +1,36 @@
-//! Presentation schemas (fields and offer slots) and experiences (HTML, or app content checked
-//! against a schema), each with priority-ordered offers per offer slot.
+//! Experiences: HTML, or app content checked against a presentation schema, each with
+//! priority-ordered offers per offer slot. Both doors save through [`save`]; the dashboard's
+//! form (content typed as text, kind and schema fixed once created) through [`save_form`].
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{Experience, ExperienceInput, ExperienceKind, FieldType, PresentationSchema, PresentationSchemaInput, validate_key};
+use crate::model::{Experience, ExperienceDetail, ExperienceInput, ExperienceKind, ExperiencesData, FieldType, validate_key};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, audit, experiences as xdb, new_id};
+use crate::server::services::offers;
+use crate::server::services::schemas::{self, MAX_OFFER_SLOTS};
+use crate::server_fns::experiences::ExperienceForm;
 use serde_json::Value;
 
 /// Bounds of caller-sized lists (documented in the README's Limits).
-pub const MAX_SCHEMA_FIELDS: usize = 100;
-pub const MAX_OFFER_SLOTS: usize = 20;
 pub const MAX_OFFERS_PER_SLOT: usize = 50;
 
-fn check_schema(input: &PresentationSchemaInput) -> AppResult<()> {
-    let mut e = FieldErrors::new();
-    if input.name.trim().is_empty() {
-        e.add("name", "is required");
-    }
-    if input.fields.len() > MAX_SCHEMA_FIELDS {
-        return Err(AppError::field("fields", format!("at most {MAX_SCHEMA_FIELDS} fields")));
-    }
-    if input.offer_slots.len() > MAX_OFFER_SLOTS {
-        return Err(AppError::field("offerSlots", format!("at most {MAX_OFFER_SLOTS} offer slots")));
-    }
-    let mut seen = std::collections::HashSet::new();
-    for (i, f) in input.fields.iter().enumerate() {
-        validate_key(&f.key, &format!("fields[{i}].key"), &mut e);
-        if !seen.insert(f.key.as_str()) {
-            e.add(&format!("fields[{i}].key"), "is used twice");
-        }
-        if f.label.trim().is_empty() {
-            e.add(&format!("fields[{i}].label"), "is required");
+/// The offer slots of an HTML experience: `primary`, then any other slot it already fills.
+pub fn html_slots(x: Option<&Experience>) -> Vec<String> {
+    let mut v = vec!["primary".to_string()];
+    for k in x.iter().flat_map(|x| x.offers.keys()) {
+        if !v.contains(k) {
+            v.push(k.clone());
         }
     }
-    let mut seen = std::collections::HashSet::new();
-    for (i, s) in input.offer_slots.iter().enumerate() {
-        validate_key(s, &format!("offerSlots[{i}]"), &mut e);
-        if !seen.insert(s.as_str()) {
-            e.add(&format!("offerSlots[{i}]"), "is used twice");
-        }
-    }
-    e.into_result()
+    v
 }
 
-pub async fn save_schema(state: &AppState, actor: &Actor, id: Option<&str>, input: PresentationSchemaInput) -> AppResult<PresentationSchema> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
-    check_schema(&input)?;
-    if let Some(id) = id {
-        xdb::get_schema(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))?;
-    }
-    let id = id.map(str::to_string).unwrap_or_else(|| new_id("psch"));
-    let fields = serde_json::to_string(&input.fields).map_err(|e| crate::server::internal("schema json", e))?;
-    let slots = serde_json::to_string(&input.offer_slots).map_err(|e| crate::server::internal("schema json", e))?;
-    let mut tx = state.db.begin_write().await?;
-    if !xdb::upsert_schema(&mut *tx, scope, &id, input.name.trim(), &fields, &slots).await? {
-        return Err(AppError::not_found("presentation schema"));
-    }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "presentation_schema.saved",
-            object_type: "presentation_schema",
-            object_id: &id,
-            details: None,
-        },
-    )
-    .await?;
-    let s = xdb::get_schema(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
-    tx.commit().await?;
-    Ok(s)
+/// A kind as the dashboard posts it: `app`, else HTML.
+fn form_kind(kind: &str) -> ExperienceKind {
+    if kind == "app" { ExperienceKind::App } else { ExperienceKind::Html }
 }
 
-pub async fn get_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<PresentationSchema> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    xdb::get_schema(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))
-}
-
-pub async fn list_schemas(state: &AppState, actor: &Actor) -> AppResult<Vec<PresentationSchema>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(xdb::list_schemas(&state.db.pool, scope).await?)
-}
-
-/// One page of presentation schemas, newest first (`/api/v1/presentation-schemas`).
-pub async fn page_schemas(
-    state: &AppState,
-    actor: &Actor,
-    starting_after: Option<&str>,
-    limit: Option<i64>,
-) -> AppResult<crate::model::Page<PresentationSchema>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = xdb::page_schemas(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
-    Ok(crate::model::Page { data, has_more })
-}
-
-/// Refused, naming them, while experiences use the schema.
-pub async fn delete_schema(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
-    let mut tx = state.db.begin_write().await?;
-    let users = xdb::experiences_using_schema(&mut *tx, scope, id).await?;
-    if !users.is_empty() {
-        return Err(AppError::conflict(format!("the schema is used by these experiences: {}", users.join(", "))));
-    }
-    if !xdb::delete_schema(&mut *tx, scope, id).await? {
-        return Err(AppError::not_found("presentation schema"));
-    }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "presentation_schema.deleted",
-            object_type: "presentation_schema",
-            object_id: id,
-            details: None,
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, input: ExperienceInput) -> AppResult<Experience> {
+pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: ExperienceInput) -> AppResult<Experience> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     if let Some(id) = id {
         xdb::get_experience(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
@@ -242,18 +149,18 @@ pub async fn save_experience(state: &AppState, actor: &Actor, id: Option<&str>, 
     Ok(x)
 }
 
-pub async fn get_experience(state: &AppState, actor: &Actor, id: &str) -> AppResult<Experience> {
+pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Experience> {
     let scope = actor.authorize(Permission::TenantRead)?;
     xdb::get_experience(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))
 }
 
-pub async fn list_experiences(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
+pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
     let scope = actor.authorize(Permission::TenantRead)?;
     Ok(xdb::list_experiences(&state.db.pool, scope).await?)
 }
 
 /// One page of experiences, newest first (`/api/v1/experiences`).
-pub async fn page_experiences(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Experience>> {
+pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Experience>> {
     let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
     let (data, has_more) = xdb::page_experiences(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
@@ -261,11 +168,11 @@ pub async fn page_experiences(state: &AppState, actor: &Actor, starting_after: O
 }
 
 /// Moves, removes or adds one offer in an experience's priority list for `slot`:
-/// `op` is `up`, `down`, `remove` or `add`. The result is saved through `save_experience`, so
+/// `op` is `up`, `down`, `remove` or `add`. The result is saved through [`save`], so
 /// the same rules apply (the offer must exist here, the slot must be the schema's).
 pub async fn arrange_offer(state: &AppState, actor: &Actor, id: &str, slot: &str, offer_id: &str, op: &str) -> AppResult<Experience> {
     actor.require(Permission::TenantWrite)?;
-    let x = get_experience(state, actor, id).await?;
+    let x = get(state, actor, id).await?;
     let mut offers = x.offers.clone();
     let list = offers.entry(slot.to_string()).or_default();
     let pos = list.iter().position(|o| o == offer_id);
@@ -282,11 +189,11 @@ pub async fn arrange_offer(state: &AppState, actor: &Actor, id: &str, slot: &str
         _ => return Err(AppError::not_found("offer in this slot")),
     }
     let input = ExperienceInput { name: x.name, kind: x.kind, html: x.html, schema_id: x.schema_id, content: Some(x.content), offers: Some(offers) };
-    save_experience(state, actor, Some(id), input).await
+    save(state, actor, Some(id), input).await
 }
 
 /// Deletes an experience that no surface uses; refused, naming them, otherwise.
-pub async fn delete_experience(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
+pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
     xdb::get_experience(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
@@ -308,4 +215,83 @@ pub async fn delete_experience(state: &AppState, actor: &Actor, id: &str) -> App
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(())
+}
+
+/// The experiences list of the dashboard, with the schema names (id, name).
+pub async fn dashboard_page(state: &AppState, actor: &Actor) -> AppResult<ExperiencesData> {
+    let experiences = list(state, actor).await?;
+    let schemas = schemas::list(state, actor).await?.into_iter().map(|s| (s.id, s.name)).collect();
+    Ok(ExperiencesData { experiences, schemas })
+}
+
+/// An experience with its editor's data: its schema, the offers it may show, and its offer
+/// slots (the schema's, or for HTML `primary` and those it fills). `id` "new" with `kind` and
+/// `schema_id` opens a new one; an app experience needs a schema.
+pub async fn editor(state: &AppState, actor: &Actor, id: &str, kind: &str, schema_id: &str) -> AppResult<ExperienceDetail> {
+    let experience = if id == "new" { None } else { Some(get(state, actor, id).await?) };
+    let kind = experience.as_ref().map(|x| x.kind).unwrap_or_else(|| form_kind(kind));
+    let schema_id = experience.as_ref().and_then(|x| x.schema_id.clone()).unwrap_or_else(|| schema_id.to_string());
+    let schema = match kind {
+        ExperienceKind::App if !schema_id.is_empty() => Some(schemas::get(state, actor, &schema_id).await?),
+        ExperienceKind::App => return Err(AppError::field("schemaId", "choose a presentation schema for an app experience")),
+        ExperienceKind::Html => None,
+    };
+    let offers = offers::list(state, actor, None, Some(100))
+        .await?
+        .data
+        .into_iter()
+        .map(|o| (o.id, o.name, serde_json::to_value(&o.presentation).unwrap_or_default()))
+        .collect();
+    let slots = match &schema {
+        Some(s) => s.offer_slots.clone(),
+        None => html_slots(experience.as_ref()),
+    };
+    Ok(ExperienceDetail { experience, kind, schema, offers, slots })
+}
+
+/// The dashboard's experience form: an empty `id` creates one with the posted kind and schema;
+/// an existing one keeps its kind, schema and offer lists. App content arrives as text and is
+/// typed by the schema (a checkbox is `true` or absent) before [`save`] checks it.
+pub async fn save_form(state: &AppState, actor: &Actor, form: ExperienceForm) -> AppResult<Experience> {
+    let existing = Some(form.id.as_str()).filter(|s| !s.is_empty());
+    let current = match existing {
+        Some(id) => Some(get(state, actor, id).await?),
+        None => None,
+    };
+    let kind = current.as_ref().map(|x| x.kind).unwrap_or_else(|| form_kind(&form.kind));
+    let schema_id = current.as_ref().and_then(|x| x.schema_id.clone()).unwrap_or(form.schema_id);
+    let mut content = serde_json::Map::new();
+    if kind == ExperienceKind::App && !schema_id.is_empty() {
+        let schema = schemas::get(state, actor, &schema_id).await?;
+        let values = form.content.unwrap_or_default();
+        let mut e = FieldErrors::new();
+        for f in &schema.fields {
+            let raw = values.get(&f.key).map(|s| s.trim().to_string()).unwrap_or_default();
+            let v = match f.field_type {
+                FieldType::Boolean => Some(Value::Bool(raw == "true" || raw == "on")),
+                _ if raw.is_empty() => None,
+                FieldType::Number => match raw.parse::<f64>().ok().and_then(serde_json::Number::from_f64) {
+                    Some(n) => Some(Value::Number(n)),
+                    None => {
+                        e.add(&format!("content.{}", f.key), "must be a number");
+                        None
+                    }
+                },
+                _ => Some(Value::String(raw)),
+            };
+            if let Some(v) = v {
+                content.insert(f.key.clone(), v);
+            }
+        }
+        e.into_result()?;
+    }
+    let input = ExperienceInput {
+        name: form.name,
+        kind,
+        html: form.html.filter(|_| kind == ExperienceKind::Html),
+        schema_id: Some(schema_id).filter(|s| !s.is_empty()),
+        content: Some(Value::Object(content)),
+        offers: Some(current.map(|x| x.offers).unwrap_or_default()),
+    };
+    save(state, actor, existing, input).await
 }

@@ -3,14 +3,15 @@
 //! against an offer with the environment's Stripe integration without recording anything.
 use crate::error::{AppError, AppResult, CodeError, FieldErrors};
 use crate::model::{
-    IdentityInput, MethodSettings, Page, ProductStatus, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion, slugify,
-    validate_slug,
+    IdentityInput, MethodDetail, MethodSchema, MethodSettings, Page, ProductStatus, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate,
+    TestRunView, WorkflowVersion, slugify, validate_slug,
 };
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scoped, audit, new_id};
 use crate::server::services::{integrations, offers, products::page_limit};
 use crate::server::workflow::{self, Compiled, Host, RunOutcome};
 use crate::server::{AppState, is_unique_violation};
+use crate::server_fns::methods::{MethodForm, NewMethodForm};
 use serde_json::{Value, json};
 use std::future::Future;
 use std::pin::Pin;
@@ -265,4 +266,52 @@ pub async fn test_run(state: &AppState, actor: &Actor, id: &str, identity: &Iden
     let tenant = scope.tenant_id().to_string();
     let host = Arc::new(StripeHost { state: state.clone(), scope });
     Ok(state.engine.run(&tenant, &compiled, input, host).await?)
+}
+
+/// The dashboard's URL fields, trimmed.
+fn form_settings(success_url: &str, cancel_url: &str, signup_url: &str) -> MethodSettings {
+    MethodSettings { success_url: success_url.trim().into(), cancel_url: cancel_url.trim().into(), signup_url: signup_url.trim().into() }
+}
+
+/// Creates a method from the dashboard's form, with the schema's default workflow.
+pub async fn create_from_form(state: &AppState, actor: &Actor, f: NewMethodForm) -> AppResult<RedemptionMethod> {
+    let schema = MethodSchema::parse(&f.schema).ok_or_else(|| AppError::field("schema", "must be Stripe Checkout or Custom"))?;
+    let settings = form_settings(&f.success_url, &f.cancel_url, &f.signup_url);
+    create(state, actor, RedemptionMethodCreate { name: f.name, slug: None, schema, workflow: None, settings: Some(settings) }).await
+}
+
+/// Replaces the method's name, slug and settings with the dashboard's form.
+pub async fn update_from_form(state: &AppState, actor: &Actor, f: MethodForm) -> AppResult<RedemptionMethod> {
+    let settings = form_settings(&f.success_url, &f.cancel_url, &f.signup_url);
+    update(state, actor, &f.id, RedemptionMethodUpdate { name: Some(f.name), slug: Some(f.slug), settings: Some(settings) }).await
+}
+
+/// The method's page: the method, its versions and the offers that use it (`last_test` is the
+/// caller's to fill).
+pub async fn detail(state: &AppState, actor: &Actor, id: &str) -> AppResult<MethodDetail> {
+    let method = get(state, actor, id).await?;
+    let versions = versions(state, actor, id).await?;
+    let offers = offers::list(state, actor, None, Some(100)).await?.data.into_iter().filter(|o| o.redemption_method_id == id).map(|o| (o.id, o.name)).collect();
+    Ok(MethodDetail { method, versions, offers, last_test: None })
+}
+
+/// [`test_run`] from the dashboard's form (`identity` is `anonymous`, or else `identifier`
+/// names the user), as the page shows it.
+pub async fn test_run_view(state: &AppState, actor: &Actor, id: &str, offer_id: &str, identity: &str, identifier: String) -> AppResult<TestRunView> {
+    let input = if identity == "anonymous" {
+        IdentityInput { create_anonymous_identifier: Some(true), ..Default::default() }
+    } else {
+        IdentityInput { user_identifier: Some(identifier), ..Default::default() }
+    };
+    let out = test_run(state, actor, id, &input, offer_id).await?;
+    Ok(match out.result {
+        Ok(r) => TestRunView {
+            ok: true,
+            output: serde_json::to_string_pretty(&r).unwrap_or_default(),
+            error_line: None,
+            logs: out.logs,
+            duration_ms: out.duration_ms,
+        },
+        Err(e) => TestRunView { ok: false, output: e.message, error_line: e.line, logs: out.logs, duration_ms: out.duration_ms },
+    })
 }

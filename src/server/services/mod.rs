@@ -1,10 +1,14 @@
 //! All domain rules. The dashboard's server functions and the `/api/v1` handlers call these
 //! functions and nothing below them: each checks the actor's permission, validates, and runs
-//! its writes (with the audit entry) in one transaction.
+//! its writes (with the audit entry) in one transaction. One file per area, named as in
+//! `server_fns::` and `api::`; the dashboard's text forms are parsed here too (`*_form`), so
+//! that no rule lives in a door.
 pub mod api_keys;
 pub mod auth;
 pub mod coupons;
+pub mod events;
 pub mod experiences;
+pub mod forms;
 pub mod idempotency;
 pub mod integrations;
 pub mod methods;
@@ -12,6 +16,8 @@ pub mod offers;
 pub mod prices;
 pub mod products;
 pub mod redemptions;
+pub mod schemas;
+pub mod settings;
 pub mod stripe_events;
 pub mod surfaces;
 pub mod tenants;

@@ -1,11 +1,20 @@
 //! Offers: a redemption method, one or more catalogue prices in one currency, a presentation,
-//! instructions merged over the generated Checkout parameters, a validity window and an audience.
+//! instructions merged over the generated Checkout parameters, a validity window and an audience;
+//! and its stats. The API takes RFC 3339 times; the dashboard's form (all text, times in the
+//! tenant's time zone) goes through [`create_from_form`] and [`update_from_form`].
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{MethodSchema, Offer, OfferCreate, OfferPresentation, OfferUpdate, Page, Price, ProductStatus, RedemptionMethod};
+use crate::model::{
+    Audience, MethodSchema, Offer, OfferCreate, OfferDetail, OfferFormData, OfferPresentation, OfferStats, OfferUpdate, Page, Price, PriceOption,
+    ProductStatus, RedemptionMethod,
+};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
+use crate::server::clock::instant_param;
 use crate::server::db::{self, Scoped, audit, new_id};
 use crate::server::services::products::page_limit;
+use crate::server::services::{methods, prices, products, settings};
+use crate::server::tz;
+use crate::server_fns::offers::OfferForm;
 use serde_json::{Value, json};
 
 fn parse_instant(field: &str, v: Option<&str>, e: &mut FieldErrors) -> Option<i64> {
@@ -235,7 +244,7 @@ pub fn build_offer_object(offer: &Offer, schema: MethodSchema, prices: &[Price],
 
 /// Impressions, redemptions and conversion of one offer in `[from_ms, to_ms)`. Marketers may
 /// read it. Decisions still queued in the recorder are not counted yet.
-pub async fn stats(state: &AppState, actor: &Actor, id: &str, from_ms: i64, to_ms: i64) -> AppResult<crate::model::OfferStats> {
+pub async fn stats(state: &AppState, actor: &Actor, id: &str, from_ms: i64, to_ms: i64) -> AppResult<OfferStats> {
     let scope = actor.authorize(Permission::TenantRead)?;
     if to_ms <= from_ms {
         return Err(AppError::field("to", "must be after from"));
@@ -243,7 +252,7 @@ pub async fn stats(state: &AppState, actor: &Actor, id: &str, from_ms: i64, to_m
     let mut conn = state.db.pool.acquire().await?;
     db::offers::get(&mut conn, scope, id).await?.ok_or_else(|| AppError::not_found("offer"))?;
     let (impressions, redemptions, redeemers) = db::impressions::offer_counts(&mut *conn, scope, id, from_ms, to_ms).await?;
-    Ok(crate::model::OfferStats {
+    Ok(OfferStats {
         offer_id: id.to_string(),
         from: db::ms_to_rfc3339(from_ms),
         to: db::ms_to_rfc3339(to_ms),
@@ -251,5 +260,116 @@ pub async fn stats(state: &AppState, actor: &Actor, id: &str, from_ms: i64, to_m
         redemptions,
         redeemers,
         conversion: if impressions > 0 { redemptions as f64 / impressions as f64 } else { 0.0 },
+    })
+}
+
+/// [`stats`] between RFC 3339 bounds (`/api/v1/offers/{id}/stats`): `to` defaults to now and
+/// `from` to 30 days before `to`.
+pub async fn stats_between(state: &AppState, actor: &Actor, id: &str, from: Option<&str>, to: Option<&str>) -> AppResult<OfferStats> {
+    let to = instant_param("to", to)?.unwrap_or_else(|| state.clock.now_ms());
+    let from = instant_param("from", from)?.unwrap_or(to - 30 * 24 * 3600 * 1000);
+    stats(state, actor, id, from, to).await
+}
+
+/// [`stats`] over the last `days` days (1 to 366) up to now, for the offer page.
+pub async fn stats_last_days(state: &AppState, actor: &Actor, id: &str, days: i64) -> AppResult<OfferStats> {
+    let days = days.clamp(1, 366);
+    let to = state.clock.now_ms();
+    stats(state, actor, id, to - days * 86_400_000, to).await
+}
+
+/// The offer form as typed → an [`OfferCreate`]: blank instructions are none, otherwise JSON;
+/// the validity bounds are local times in `tz` (blank: no bound); the audience is named.
+/// Every problem is reported at once, under the form's field names.
+pub fn parse_form(form: OfferForm, tz: &str) -> AppResult<OfferCreate> {
+    let mut e = FieldErrors::new();
+    let instructions = match form.instructions.trim() {
+        "" => None,
+        text => match serde_json::from_str::<Value>(text) {
+            Ok(v) => Some(v),
+            Err(err) => {
+                e.add("instructions", format!("is not valid JSON: {err}"));
+                None
+            }
+        },
+    };
+    let valid_from = tz::local_field(&mut e, "validFrom", &form.valid_from, tz);
+    let valid_until = tz::local_field(&mut e, "validUntil", &form.valid_until, tz);
+    let audience = Audience::parse(&form.audience);
+    if audience.is_none() {
+        e.add("audience", "must be all, anonymous or authenticated");
+    }
+    e.into_result()?;
+    Ok(OfferCreate {
+        name: form.name,
+        redemption_method_id: form.method_id,
+        price_ids: form.price_ids.unwrap_or_default(),
+        presentation: OfferPresentation { title: form.title, price: Some(form.price_label), description: Some(form.description) },
+        instructions,
+        valid_from,
+        valid_until,
+        audience,
+    })
+}
+
+/// Creates an offer from the dashboard's form (times in the tenant's time zone).
+pub async fn create_from_form(state: &AppState, actor: &Actor, form: OfferForm) -> AppResult<Offer> {
+    let input = parse_form(form, &settings::time_zone(state, actor).await?)?;
+    create(state, actor, input).await
+}
+
+/// Replaces the offer with the dashboard's form: every field is set, and a blank instruction
+/// or bound clears it.
+pub async fn update_from_form(state: &AppState, actor: &Actor, id: &str, form: OfferForm) -> AppResult<Offer> {
+    let c = parse_form(form, &settings::time_zone(state, actor).await?)?;
+    let clear = |v: Option<String>| Some(v.unwrap_or_default());
+    let input = OfferUpdate {
+        name: Some(c.name),
+        redemption_method_id: Some(c.redemption_method_id),
+        price_ids: Some(c.price_ids),
+        presentation: Some(c.presentation),
+        instructions: Some(c.instructions.unwrap_or(json!({}))),
+        valid_from: clear(c.valid_from),
+        valid_until: clear(c.valid_until),
+        audience: c.audience,
+    };
+    update(state, actor, id, input).await
+}
+
+/// The offer form's choices: active methods, active prices labelled with their product, and the
+/// time zone its times are typed in.
+pub async fn form_data(state: &AppState, actor: &Actor) -> AppResult<OfferFormData> {
+    let time_zone = settings::time_zone(state, actor).await?;
+    let methods =
+        methods::list(state, actor, None, Some(100)).await?.data.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.name)).collect();
+    let products = products::list(state, actor, products::ListParams { limit: Some(100), ..Default::default() }).await?.data;
+    let prices = prices::list(state, actor, None, None, Some(100))
+        .await?
+        .data
+        .into_iter()
+        .filter(|p| p.status == ProductStatus::Active)
+        .map(|p| {
+            let product = products.iter().find(|x| x.id == p.product_id).map(|x| x.name.clone()).unwrap_or_default();
+            let every = p.interval.map(|i| format!(" / {}", i.as_str())).unwrap_or_default();
+            PriceOption { label: format!("{product} — {}{every} ({})", p.display, p.stripe_price_id), id: p.id }
+        })
+        .collect();
+    Ok(OfferFormData { methods, prices, time_zone })
+}
+
+/// The offer page: the offer, its window in the tenant's time zone, the form's choices and the
+/// object its workflow receives.
+pub async fn detail(state: &AppState, actor: &Actor, id: &str) -> AppResult<OfferDetail> {
+    let offer = get(state, actor, id).await?;
+    let form = form_data(state, actor).await?;
+    let method = methods::get(state, actor, &offer.redemption_method_id).await?;
+    let object = workflow_preview(state, actor, &offer, &method).await?;
+    let local = |v: &Option<String>| v.as_deref().map(|s| tz::rfc3339_to_local(s, &form.time_zone)).unwrap_or_default();
+    Ok(OfferDetail {
+        valid_from_local: local(&offer.valid_from),
+        valid_until_local: local(&offer.valid_until),
+        workflow_object: serde_json::to_string_pretty(&object).unwrap_or_default(),
+        offer,
+        form,
     })
 }

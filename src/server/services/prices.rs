@@ -1,11 +1,12 @@
 //! Catalogue prices: amounts in minor units with a currency, one-off or monthly/yearly, each
 //! pointing at the Stripe price that Checkout will charge.
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{Page, Price, PriceCreate, PriceUpdate, ProductStatus, validate_stripe_price_id};
+use crate::model::{Page, Price, PriceCreate, PriceInterval, PriceUpdate, ProductStatus, parse_major_amount, validate_stripe_price_id};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{audit, new_id, prices, products};
 use crate::server::services::products::page_limit;
+use crate::server_fns::prices::PriceForm;
 
 pub async fn list(state: &AppState, actor: &Actor, product_id: Option<&str>, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Price>> {
     let scope = actor.authorize(Permission::TenantRead)?;
@@ -95,4 +96,36 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let price = prices::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(price)
+}
+
+/// Creates a price from the dashboard's form: the amount typed in major units (`10.00`, its
+/// problems reported as `amount`), and an empty interval for a one-off price.
+pub async fn create_from_form(state: &AppState, actor: &Actor, form: PriceForm) -> AppResult<Price> {
+    let currency_lc = form.currency.trim().to_lowercase();
+    let mut e = FieldErrors::new();
+    let unit_amount = match parse_major_amount(&form.amount, &currency_lc) {
+        Ok(a) => a,
+        Err(m) => {
+            e.add("amount", m);
+            0
+        }
+    };
+    let interval = match form.interval.as_str() {
+        "" => None,
+        other => match PriceInterval::parse(other) {
+            Some(i) => Some(i),
+            None => {
+                e.add("interval", "must be one-off, month or year");
+                None
+            }
+        },
+    };
+    e.into_result()?;
+    let input = PriceCreate { product_id: form.product_id, currency: form.currency, unit_amount, interval, stripe_price_id: form.stripe_price_id };
+    create(state, actor, input).await.map_err(|mut err| {
+        if let Some(m) = err.fields.remove("unitAmount") {
+            err.fields.insert("amount".into(), m);
+        }
+        err
+    })
 }

@@ -1,6 +1,7 @@
 //! Offer redemptions (API.md §4): verify the offer token, apply the identity rules, run the
 //! offer's redemption workflow, answer with its result, and record an event. A token whose
 //! redemption succeeded replays the recorded answer (same `eventId`) without running again.
+//! Listing the events is `services::events`.
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::model::{EventStatus, EventType, IdentityInput, IdentityKind, ProductStatus};
 use crate::server::AppState;
@@ -134,16 +135,4 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
             Ok((r.success, Redemption { http_status: status, body }))
         }
     }
-}
-
-/// `GET /api/v1/events`: decisions and redemptions, newest first, filtered.
-pub async fn events(state: &AppState, actor: &Actor, f: redemptions::EventFilter<'_>) -> AppResult<crate::model::Page<crate::model::Event>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    let (data, has_more) = redemptions::page(&state.db.pool, scope, f).await?;
-    Ok(crate::model::Page { data, has_more })
-}
-
-pub async fn event(state: &AppState, actor: &Actor, id: &str) -> AppResult<crate::model::Event> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    redemptions::get_event(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("event"))
 }

@@ -1,15 +1,20 @@
 //! Surfaces (named places in the merchant's product with experience slots) and surface
 //! decisions: for each slot its experience and, per offer slot, the highest-priority offer
-//! eligible now for this identity, with a fresh signed offer token.
+//! eligible now for this identity, with a fresh signed offer token. Both doors save through
+//! [`save`]; the dashboard's form (slot rows as parallel lists) through [`save_form`].
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{
-    Audience, EventStatus, Experience, ExperienceKind, Identity, IdentityInput, IdentityKind, ProductStatus, Surface, SurfaceInput, validate_key, validate_slug,
+    Audience, EventStatus, Experience, ExperienceKind, Facet, Identity, IdentityInput, IdentityKind, ProductStatus, Surface, SurfaceInput, SurfaceSlot,
+    SurfacesData, validate_key, validate_slug,
 };
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::impressions::Decision;
 use crate::server::db::{audit, experiences as xdb, new_id, surfaces as sdb};
+use crate::server::services::experiences;
+use crate::server::services::forms::{nth, remap_rows};
 use crate::server::snapshot::OfferEntry;
 use crate::server::{AppState, is_unique_violation, tokens};
+use crate::server_fns::surfaces::SurfaceForm;
 use serde_json::{Value, json};
 
 /// At most this many slots per surface (each one is resolved on every decision).
@@ -94,6 +99,46 @@ pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>,
     let limit = super::products::page_limit(limit)?;
     let (data, has_more) = sdb::page(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
+}
+
+/// The dashboard's surface form: slot rows typed as text, rows without a key skipped (field
+/// errors name the rows as typed). An empty `id` creates a surface.
+pub async fn save_form(state: &AppState, actor: &Actor, form: SurfaceForm) -> AppResult<Surface> {
+    let mut slots = Vec::new();
+    let mut used_rows = Vec::new();
+    for i in 0..form.slot_keys.as_ref().map(Vec::len).unwrap_or(0) {
+        let key = nth(&form.slot_keys, i);
+        if key.is_empty() {
+            continue;
+        }
+        let facet = match nth(&form.slot_facets, i).as_str() {
+            "json" => Facet::Json,
+            "text" => Facet::Text,
+            _ => Facet::Web,
+        };
+        slots.push(SurfaceSlot { key, facet, experience_id: Some(nth(&form.slot_experiences, i)).filter(|s| !s.is_empty()) });
+        used_rows.push(i);
+    }
+    let existing = Some(form.id.as_str()).filter(|s| !s.is_empty());
+    let input = SurfaceInput { name: form.name, slug: form.slug, slots };
+    save(state, actor, existing, input).await.map_err(|e| remap_rows(e, "slots", &used_rows))
+}
+
+/// The experiences a slot may show (id, name), for the dashboard's pickers.
+async fn experience_names(state: &AppState, actor: &Actor) -> AppResult<Vec<(String, String)>> {
+    Ok(experiences::list(state, actor).await?.into_iter().map(|x| (x.id, x.name)).collect())
+}
+
+/// The surfaces list of the dashboard, with the experience names.
+pub async fn dashboard_page(state: &AppState, actor: &Actor) -> AppResult<SurfacesData> {
+    let surfaces = list(state, actor).await?;
+    Ok(SurfacesData { surfaces, experiences: experience_names(state, actor).await? })
+}
+
+/// A surface with the experiences its slots may show, for its editor.
+pub async fn editor(state: &AppState, actor: &Actor, id: &str) -> AppResult<(Surface, Vec<(String, String)>)> {
+    let surface = get(state, actor, id).await?;
+    Ok((surface, experience_names(state, actor).await?))
 }
 
 /// Why a candidate offer was or was not presented (the `debug` answer).

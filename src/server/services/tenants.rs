@@ -1,4 +1,5 @@
-//! Tenants, managed by platform admins (and by the command line on first run).
+//! Tenants, managed by platform admins (and by the command line on first run). A tenant's own
+//! settings (time zone, offer-token lifetime) are `services::settings`.
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{Environment, Role, TenantStatus, TenantView, validate_tenant_name};
 use crate::server::AppState;
@@ -138,61 +139,4 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
     let live = pairs.pop().ok_or_else(AppError::internal)?;
     let preview = pairs.pop().ok_or_else(AppError::internal)?;
     Ok(Bootstrap { tenant_id: id, name, owner_email: email, owner_password: generated, keys: BootstrapKeys { preview, live } })
-}
-
-/// The current tenant's time zone (IANA name, e.g. `Europe/London`); merchants set it.
-/// The tenant's time zone (IANA name): dates on the dashboard are typed and shown in it.
-pub async fn time_zone(state: &AppState, actor: &Actor) -> AppResult<String> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(db::platform::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?)
-}
-
-pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResult<()> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
-    let tz = tz.trim();
-    if !crate::server::tz::is_valid(tz) {
-        return Err(AppError::field("time_zone", "must be an IANA time zone such as Europe/London or UTC"));
-    }
-    let mut tx = state.db.begin_write().await?;
-    db::platform::tenants::set_time_zone(&mut *tx, scope.tenant_id(), tz).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "tenant.time_zone_set",
-            object_type: "tenant",
-            object_id: scope.tenant_id(),
-            details: Some(tz.into()),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
-}
-
-/// How long offer tokens stay redeemable (1 minute to 7 days); the next decision uses it.
-pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> AppResult<()> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
-    let minutes: i64 = match minutes.trim().parse() {
-        Ok(m) if (1..=10_080).contains(&m) => m,
-        _ => return Err(AppError::field("minutes", "must be a whole number of minutes from 1 to 10080 (7 days)")),
-    };
-    let mut tx = state.db.begin_write().await?;
-    db::platform::tenants::set_token_ttl(&mut *tx, scope.tenant_id(), minutes * 60).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "tenant.offer_token_ttl_set",
-            object_type: "tenant",
-            object_id: scope.tenant_id(),
-            details: Some(format!("{minutes} min")),
-        },
-    )
-    .await?;
-    tx.commit().await?;
-    state.snapshots.tenant_changed(&state.db, scope.tenant_id()).await;
-    Ok(())
 }

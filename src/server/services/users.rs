@@ -32,6 +32,13 @@ pub struct NewUser {
     pub role: Option<String>,
 }
 
+/// The dashboard's new-user form: one membership, and a platform admin when `is_admin` is there.
+impl From<crate::server_fns::admin::NewUserForm> for NewUser {
+    fn from(f: crate::server_fns::admin::NewUserForm) -> Self {
+        NewUser { email: f.email, password: f.password, is_admin: f.is_admin.is_some(), tenant_id: Some(f.tenant_id), role: Some(f.role) }
+    }
+}
+
 pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResult<String> {
     actor.require(Permission::PlatformAdmin)?;
     let email = normalize_email(&input.email);

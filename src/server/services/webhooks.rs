@@ -176,6 +176,17 @@ pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: W
     save(state, actor, scope, &ep, "webhook_endpoint.updated").await
 }
 
+/// The dashboard's new-endpoint form: the URL, the checked event types (none checked is none)
+/// and a description.
+pub async fn create_from_form(state: &AppState, actor: &Actor, url: String, events: Option<Vec<String>>, description: String) -> AppResult<WebhookEndpoint> {
+    create_endpoint(state, actor, WebhookEndpointInput { url, events: events.unwrap_or_default(), description: Some(description) }).await
+}
+
+/// Enables or disables an endpoint (`status` is `enabled` or `disabled`).
+pub async fn set_status(state: &AppState, actor: &Actor, id: &str, status: String) -> AppResult<WebhookEndpoint> {
+    update_endpoint(state, actor, id, WebhookEndpointUpdate { status: Some(status), ..Default::default() }).await
+}
+
 /// Deleted endpoints keep their rows (the delivery log refers to them) but vanish from lists
 /// and receive nothing more.
 pub async fn delete_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {

@@ -1,7 +1,7 @@
 //! An event's page: what happened, the request, the workflow's logs and the response.
 use super::status_badge;
 use crate::model::Event;
-use crate::server_fns::experiences::get_event;
+use crate::server_fns::events::get_event;
 use crate::ui::components::{DetailPage, path_param};
 use leptos::prelude::*;
 use leptos_meta::Title;

@@ -2,7 +2,7 @@
 //! the link to older events.
 use super::status_badge;
 use crate::model::EventsData;
-use crate::server_fns::experiences::list_events;
+use crate::server_fns::events::{EventsQuery, list_events};
 use crate::ui::components::{Field, ListTable, Loaded, Options, PageHead, choices, cols, page_href, short_time};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -23,7 +23,15 @@ pub fn EventsPage() -> impl IntoView {
         move || (values(), get("after")),
         |(v, after)| {
             let f = |k: &str| v.iter().find(|(n, _)| n == k).map(|(_, x)| x.clone()).unwrap_or_default();
-            list_events(f("type"), f("status"), f("offer"), f("identity"), f("from"), f("to"), after)
+            list_events(EventsQuery {
+                event_type: f("type"),
+                status: f("status"),
+                offer_id: f("offer"),
+                identity: f("identity"),
+                from: f("from"),
+                to: f("to"),
+                after,
+            })
         },
     );
     view! {

@@ -1,4 +1,4 @@
-//! Activity → Events (`server_fns::experiences` serves them): surface decisions and offer
+//! Activity → Events (`server_fns::events`): surface decisions and offer
 //! redemptions, filtered by type, status, offer, identity and day (`list`); an event's page
 //! shows the request, the workflow's logs and the response (`detail`).
 mod detail;

@@ -1,7 +1,7 @@
 //! Presentation schemas: the list with the create form, a schema's page (edit and delete, or
 //! its fields for read-only roles), and the form both use (fields as repeated rows).
 use crate::model::{FieldType, PresentationSchema};
-use crate::server_fns::experiences::{DeleteSchema, SaveSchema, get_schema, list_schemas};
+use crate::server_fns::schemas::{DeleteSchema, SaveSchema, get_schema, list_schemas};
 use crate::ui::components::{
     ButtonForm, DangerPanel, DetailPage, Field, FormError, GroupTable, ListTable, Loaded, PageHead, RowInput, RowSelect, Saved, action_error, action_ok,
     choices, cols, path_param,

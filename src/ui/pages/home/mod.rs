@@ -2,8 +2,8 @@
 //! tenant's settings (time zone, offer token lifetime) for those who may change them.
 use crate::error::AppError;
 use crate::model::{SessionInfo, TenantChoice};
-use crate::server_fns::offers::{SetTimeZone, SetTokenTtl};
 use crate::server_fns::products::count_products;
+use crate::server_fns::settings::{SetTimeZone, SetTokenTtl};
 use crate::ui::components::{FieldError, FormError, Loading, PageHead, Saved, action_error, action_ok};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;

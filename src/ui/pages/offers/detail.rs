@@ -18,7 +18,7 @@ pub fn OfferPage() -> impl IntoView {
     // another resource's Suspend hydrate with different markup than the server rendered).
     let days = query_param("days");
     let days = move || days().and_then(|d| d.parse::<i64>().ok()).unwrap_or(30);
-    let stats = Resource::new(move || (id(), days()), |(id, d)| crate::server_fns::experiences::load_offer_stats(id, d));
+    let stats = Resource::new(move || (id(), days()), |(id, d)| crate::server_fns::offers::load_offer_stats(id, d));
     provide_context(OfferStats { days: Signal::derive(days), stats });
     view! {
         <DetailPage back="/offers" back_label="Offers" data=detail error_title="Offer" let:d>

@@ -1,6 +1,6 @@
 //! A surface's page: the decision request to send for it, edit and delete.
 use super::form::SurfaceForm;
-use crate::server_fns::experiences::{DeleteSurface, SaveSurface, get_surface};
+use crate::server_fns::surfaces::{DeleteSurface, SaveSurface, get_surface};
 use crate::ui::components::{ButtonForm, DangerPanel, DetailPage, action_error, path_param};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;

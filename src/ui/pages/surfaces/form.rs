@@ -1,7 +1,7 @@
 //! The surface form, for a new surface and for editing one: name, slug and slots as rows.
 use super::facet_name;
 use crate::model::Surface;
-use crate::server_fns::experiences::SaveSurface;
+use crate::server_fns::surfaces::SaveSurface;
 use crate::ui::components::{Field, FormError, GroupTable, RowInput, RowSelect, Saved, action_error, action_ok, choices, cols};
 use leptos::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The surface list (slots and the experiences they link) and the new-surface form.
 use super::facet_name;
 use super::form::SurfaceForm;
-use crate::server_fns::experiences::{SaveSurface, list_surfaces};
+use crate::server_fns::surfaces::{SaveSurface, list_surfaces};
 use crate::ui::components::{ListTable, Loaded, PageHead, cols};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;

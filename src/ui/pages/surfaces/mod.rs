@@ -1,4 +1,4 @@
-//! Presentation → Surfaces (`server_fns::experiences` serves them): named places in the
+//! Presentation → Surfaces (`server_fns::surfaces`): named places in the
 //! merchant's product (`pricing-page`) whose slots link experiences, resolved by
 //! `POST /api/v1/surface-decisions`. The list and create form (`list`), a surface's page
 //! (`detail`) and the form both use (`form`).

@@ -1,7 +1,7 @@
 //! An endpoint's page: its facts, enable/disable and delete, and the delivery log (each
 //! delivery's attempts, and a resend button).
 use crate::model::{WebhookAttempt, WebhookDelivery};
-use crate::server_fns::coupons::{DeleteWebhookEndpoint, ResendWebhook, SetWebhookStatus, load_webhook_endpoint};
+use crate::server_fns::webhooks::{DeleteWebhookEndpoint, ResendWebhook, SetWebhookStatus, load_webhook_endpoint};
 use crate::ui::components::{ButtonForm, Col, DetailPage, FormError, ListTable, action_error, cols, path_param, short_time};
 use leptos::prelude::*;
 use leptos_meta::Title;

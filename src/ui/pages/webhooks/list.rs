@@ -1,6 +1,6 @@
 //! The endpoint list, the signing secrets of endpoints just made, and the new-endpoint form.
 use crate::model::WEBHOOK_EVENT_TYPES;
-use crate::server_fns::coupons::{CreateWebhookEndpoint, webhooks_page};
+use crate::server_fns::webhooks::{CreateWebhookEndpoint, webhooks_page};
 use crate::ui::components::{Check, Field, FieldError, FormPanel, ListTable, Loaded, PageHead, action_error, cols, short_time};
 use leptos::prelude::*;
 

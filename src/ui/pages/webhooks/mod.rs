@@ -1,4 +1,4 @@
-//! Settings → Webhooks (`server_fns::coupons` serves them today): the endpoints with the create
+//! Settings → Webhooks (`server_fns::webhooks`): the endpoints with the create
 //! form, the signing secret shown once (`list`); per endpoint, the delivery log with every
 //! attempt, enable/disable, delete and a manual resend (`detail`).
 mod detail;
