@@ -1,5 +1,7 @@
 //! Test harness: the real router over a fresh database per test — a SQLite file in a temporary
-//! directory, or a fresh schema in the PostgreSQL of `TEST_POSTGRES_URL`.
+//! directory, or a fresh schema in the PostgreSQL of `TEST_POSTGRES_URL` — with typed callers
+//! (`app.secret_key(&t, env)`, `app.merchant(&t)`, …) and the contract's assertions
+//! (`assert_error`). `db_tests!` runs a test once per database.
 #![allow(dead_code)]
 pub mod receiver;
 pub mod stripe_stub;
@@ -31,12 +33,15 @@ impl Drop for TestApp {
 }
 
 pub struct Resp {
+    /// `METHOD /path?query` of the request, for failure messages.
+    pub request: String,
     pub status: StatusCode,
     pub headers: HeaderMap,
     pub body: String,
 }
 
 impl Resp {
+    #[track_caller]
     pub fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
@@ -51,6 +56,146 @@ impl Resp {
     }
     pub fn header(&self, name: &str) -> Option<String> {
         self.headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string)
+    }
+    /// The `id` of the JSON object answered.
+    #[track_caller]
+    pub fn id(&self) -> String {
+        match self.json()["id"].as_str() {
+            Some(id) => id.to_string(),
+            None => panic!("{}: no id in the answer ({}): {}", self.request, self.status, self.body),
+        }
+    }
+}
+
+/// Asserts the contract's error body (API.md §1): the status, `"status":"error"`, the same
+/// `statusCode`, the `code`, a message and a trace id (the `x-trace-id` header's). Returns the body.
+#[track_caller]
+pub fn assert_error(r: &Resp, status: u16, code: &str) -> Value {
+    assert_eq!((r.status.as_u16(), error_code(r).as_deref()), (status, Some(code)), "{}: expected {status} {code}: {}", r.request, r.body);
+    let j = r.json();
+    assert_eq!((j["status"].as_str(), j["statusCode"].as_u64()), (Some("error"), Some(u64::from(status))), "the contract's error body: {j}");
+    assert!(j["message"].as_str().is_some_and(|m| !m.is_empty()), "an error has a message: {j}");
+    let trace = j["traceId"].as_str().unwrap_or_default();
+    assert!(!trace.is_empty(), "an error has a trace id: {j}");
+    if let Some(header) = r.header("x-trace-id") {
+        assert_eq!(trace, header, "the trace id of the body and of the header");
+    }
+    j
+}
+
+/// A server function's error (an `AppError` as JSON): the status, the `code` and a message.
+#[track_caller]
+pub fn assert_sfn_error(r: &Resp, status: u16, code: &str) -> Value {
+    assert_eq!((r.status.as_u16(), error_code(r).as_deref()), (status, Some(code)), "{}: expected {status} {code}: {}", r.request, r.body);
+    let j = r.json();
+    assert!(j["message"].as_str().is_some_and(|m| !m.is_empty()), "an error has a message: {j}");
+    j
+}
+
+fn error_code(r: &Resp) -> Option<String> {
+    serde_json::from_str::<Value>(&r.body).ok().and_then(|j| j["code"].as_str().map(str::to_string))
+}
+
+/// A request body for the typed clients: JSON text or a `serde_json::Value`; `()` sends none.
+pub trait IntoBody {
+    fn into_body(self) -> Option<String>;
+}
+
+impl IntoBody for () {
+    fn into_body(self) -> Option<String> {
+        None
+    }
+}
+
+impl IntoBody for &str {
+    fn into_body(self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+impl IntoBody for String {
+    fn into_body(self) -> Option<String> {
+        Some(self)
+    }
+}
+
+impl IntoBody for &String {
+    fn into_body(self) -> Option<String> {
+        Some(self.clone())
+    }
+}
+
+impl IntoBody for Value {
+    fn into_body(self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+impl IntoBody for &Value {
+    fn into_body(self) -> Option<String> {
+        Some(self.to_string())
+    }
+}
+
+/// `/api/v1` as one bearer key: `app.secret_key(&t, Environment::Preview).get("/api/v1/products")`.
+#[derive(Clone, Copy)]
+pub struct ApiClient<'a> {
+    app: &'a TestApp,
+    key: &'a str,
+}
+
+impl<'a> ApiClient<'a> {
+    pub fn key(&self) -> &'a str {
+        self.key
+    }
+    pub async fn get(&self, path: &str) -> Resp {
+        self.app.api("GET", path, self.key, None).await
+    }
+    pub async fn delete(&self, path: &str) -> Resp {
+        self.app.api("DELETE", path, self.key, None).await
+    }
+    pub async fn post(&self, path: &str, body: impl IntoBody) -> Resp {
+        self.send("POST", path, body, &[]).await
+    }
+    pub async fn put(&self, path: &str, body: impl IntoBody) -> Resp {
+        self.send("PUT", path, body, &[]).await
+    }
+    pub async fn patch(&self, path: &str, body: impl IntoBody) -> Resp {
+        self.send("PATCH", path, body, &[]).await
+    }
+    pub async fn send(&self, method: &str, path: &str, body: impl IntoBody, headers: &[(&str, &str)]) -> Resp {
+        self.app.api_with(method, path, self.key, body.into_body().as_deref(), headers).await
+    }
+    /// A POST that must succeed (any 2xx); its JSON.
+    pub async fn create(&self, path: &str, body: impl IntoBody) -> Value {
+        let r = self.post(path, body).await;
+        assert!(r.status.is_success(), "POST {path}: {} {}", r.status, r.body);
+        r.json()
+    }
+}
+
+/// A signed-in dashboard user: server functions and pages with the session cookie.
+pub struct Session<'a> {
+    app: &'a TestApp,
+    pub cookie: String,
+}
+
+impl Session<'_> {
+    pub async fn sfn(&self, endpoint: &str, form: &[(&str, &str)]) -> Resp {
+        self.app.sfn(endpoint, form, Some(&self.cookie)).await
+    }
+    pub async fn form_post(&self, endpoint: &str, form: &[(&str, &str)], referer: &str) -> Resp {
+        self.app.form_post(endpoint, form, Some(&self.cookie), referer).await
+    }
+    /// A page, as a browser asks for it.
+    pub async fn page(&self, path: &str) -> Resp {
+        self.app.get(path, Some(&self.cookie)).await
+    }
+    /// Switches the dashboard to `environment` (`preview` or `live`).
+    pub async fn switch_to(&self, environment: Environment) -> &Self {
+        let r = self.sfn("switch_environment", &[("environment", environment.as_str())]).await;
+        assert_eq!(r.status, StatusCode::OK, "switch_environment: {}", r.body);
+        self
     }
 }
 
@@ -68,9 +213,10 @@ impl TestApp {
         Self::build(db, &url, "sqlite", Some(dir))
     }
 
-    /// `None` when `TEST_POSTGRES_URL` is not set.
+    /// `None` when `TEST_POSTGRES_URL` is not set (a panic when PostgreSQL is expected, see
+    /// [`postgres_url`]).
     pub async fn postgres() -> Option<Self> {
-        let url = std::env::var("TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+        let url = postgres_url()?;
         let admin = Db::connect(&url, None).await.expect("postgres connect");
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
         // Schemas of earlier runs that were not cleaned up (a killed run) are dropped after an hour.
@@ -146,7 +292,7 @@ impl TestApp {
         let status = res.status();
         let headers = res.headers().clone();
         let bytes = to_bytes(res.into_body(), 16 << 20).await.unwrap();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
+        Resp { request: what, status, headers, body: String::from_utf8_lossy(&bytes).to_string() }
     }
 
     /// A JSON API call with a bearer key.
@@ -206,6 +352,41 @@ impl TestApp {
         self.send(b.body(Body::empty()).unwrap()).await
     }
 
+    /// Any bearer key.
+    pub fn client<'a>(&'a self, key: &'a str) -> ApiClient<'a> {
+        ApiClient { app: self, key }
+    }
+
+    /// The tenant's secret key of `env`.
+    pub fn secret_key<'a>(&'a self, t: &'a tenants::Bootstrap, env: Environment) -> ApiClient<'a> {
+        let keys = if env == Environment::Live { &t.keys.live } else { &t.keys.preview };
+        self.client(&keys.secret)
+    }
+
+    /// The tenant's publishable key of `env`.
+    pub fn publishable_key<'a>(&'a self, t: &'a tenants::Bootstrap, env: Environment) -> ApiClient<'a> {
+        let keys = if env == Environment::Live { &t.keys.live } else { &t.keys.preview };
+        self.client(&keys.publishable)
+    }
+
+    /// The tenant's owner (a merchant), signed in.
+    pub async fn merchant(&self, t: &tenants::Bootstrap) -> Session<'_> {
+        let password = t.owner_password.as_deref().expect("the owner's password (a tenant made by app.tenant)");
+        self.session(&t.owner_email, password).await
+    }
+
+    /// A new marketer of the tenant, signed in.
+    pub async fn marketer(&self, t: &tenants::Bootstrap) -> Session<'_> {
+        let email = format!("marketer.{}@{}.test", &uuid::Uuid::new_v4().simple().to_string()[..8], t.tenant_id.replace('_', "-"));
+        self.member(&email, &t.tenant_id, Role::Marketer).await;
+        self.session(&email, "password-123").await
+    }
+
+    /// Signs in through the login server function.
+    pub async fn session(&self, email: &str, password: &str) -> Session<'_> {
+        Session { app: self, cookie: self.login(email, password).await }
+    }
+
     /// Signs in through the login server function and returns the session cookie.
     pub async fn login(&self, email: &str, password: &str) -> String {
         let r = self.sfn("login", &[("email", email), ("password", password)], None).await;
@@ -248,15 +429,39 @@ impl TestApp {
     }
 }
 
-/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL.
-#[macro_export]
+/// Set by `scripts/test` whenever it runs the tests with `TEST_POSTGRES_URL`: a PostgreSQL variant
+/// that cannot run then fails instead of passing without having run.
+pub const EXPECT_POSTGRES: &str = "OFFERDECK_EXPECT_POSTGRES";
+
+/// The note a PostgreSQL variant leaves when it does not run; `scripts/test` counts it.
+pub const NOT_RUN_NOTE: &str = "PostgreSQL variant not run";
+
+/// `TEST_POSTGRES_URL`, or `None` after writing the skip note. Panics when the URL is missing
+/// although `OFFERDECK_EXPECT_POSTGRES=1`.
+pub fn postgres_url() -> Option<String> {
+    if let Some(url) = std::env::var("TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty()) {
+        return Some(url);
+    }
+    let test = std::thread::current().name().unwrap_or("a test").to_string();
+    if std::env::var(EXPECT_POSTGRES).is_ok_and(|v| v == "1") {
+        panic!("{test}: {EXPECT_POSTGRES}=1 but TEST_POSTGRES_URL is not set: refusing to count an unrun PostgreSQL variant as passed");
+    }
+    // Straight to the process's stderr, past the test harness's capture: the note must reach
+    // the log of a passing run too.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "note: {test}: TEST_POSTGRES_URL is not set: {NOT_RUN_NOTE}");
+    None
+}
+
+/// Runs each named `async fn(TestApp)` once on SQLite and once on PostgreSQL, as
+/// `<area>::sqlite::<name>` and `<area>::postgres::<name>`.
 macro_rules! db_tests {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    super::$name($crate::common::TestApp::sqlite().await).await
+                    super::$name($crate::helpers::TestApp::sqlite().await).await
                 }
             )*
         }
@@ -264,10 +469,7 @@ macro_rules! db_tests {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
-                    let Some(app) = $crate::common::TestApp::postgres().await else {
-                        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
-                        return;
-                    };
+                    let Some(app) = $crate::helpers::TestApp::postgres().await else { return };
                     super::$name(app).await
                 }
             )*

@@ -1,26 +1,49 @@
-//! The API is what its OpenAPI document says, on both databases: every operation has a unique
-//! id, every secured one documents 401, every list takes `limit` and `startingAfter` and answers
+//! The API is what its OpenAPI document says (`api::docs`): every operation has a unique id,
+//! every secured one documents 401, every list takes `limit` and `startingAfter` and answers
 //! `{data, hasMore}`; and walking every list page by page meets each object exactly once.
-//! (`scripts/fuzz-api` checks the rest against a running server: schemathesis and the OpenAPI 3.1
-//! validator.)
-mod common;
-
+//! Health checks and the reference page. (`scripts/fuzz-api` checks the rest against a running
+//! server: schemathesis and the OpenAPI 3.1 validator.)
+use crate::helpers::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+use crate::helpers::{TestApp, assert_error};
 use axum::http::StatusCode;
-use common::TestApp;
-use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 
 db_tests!(
+    health_openapi_and_docs,
     operations_are_named_secured_and_documented,
     lists_share_one_shape,
     list_limits_and_unknown_cursors,
     coupon_redemptions_walk_every_item_once,
     newly_paginated_lists_walk_every_item_once,
-    nul_characters_are_refused_not_stored,
 );
 
-const METHODS: [&str; 5] = ["get", "put", "post", "patch", "delete"];
+// Scenario: health endpoints, the OpenAPI document and the reference page.
+async fn health_openapi_and_docs(app: TestApp) {
+    let h = app.get("/healthz", None).await;
+    assert_eq!((h.status, h.body.as_str()), (StatusCode::OK, "ok"));
+    assert_eq!(h.header("x-frame-options").as_deref(), Some("DENY"));
+    assert_eq!(h.header("x-content-type-options").as_deref(), Some("nosniff"));
+    assert!(h.header("x-trace-id").is_some_and(|t| t.len() == 32));
+    let r = app.get("/readyz", None).await;
+    assert_eq!((r.status, r.body.as_str()), (StatusCode::OK, "ready"));
+    let doc = app.get("/api/v1/openapi.json", None).await.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(doc["paths"]["/api/v1/products"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/products/{id}"]["patch"].is_object());
+    assert!(doc["paths"]["/api/v1/coupons/validate"]["post"]["responses"]["429"].is_object());
+    assert!(doc["paths"]["/api/v1/coupons/{code}/redemptions"]["post"].is_object());
+    assert!(doc["paths"]["/api/v1/webhook-deliveries/{id}/resend"]["post"].is_object());
+    assert!(doc["components"]["schemas"]["CouponCreate"]["properties"]["maxRedemptionsPerCustomer"].is_object());
+    assert!(doc["components"]["schemas"]["ErrorBody"]["properties"]["traceId"].is_object());
+    let page = app.get("/api/docs", None).await;
+    assert!(page.body.contains("/api/v1/products/{id}") && page.body.contains("ProductCreate"));
+    app.state.db.pool.close().await;
+    let down = app.get("/readyz", None).await;
+    assert_eq!(down.status, StatusCode::SERVICE_UNAVAILABLE);
+}
+
+pub(crate) const METHODS: [&str; 5] = ["get", "put", "post", "patch", "delete"];
 
 /// The list operations the API has; a new one must be added here and satisfy the same rules.
 const LIST_OPERATIONS: [&str; 14] = [
@@ -40,14 +63,14 @@ const LIST_OPERATIONS: [&str; 14] = [
     "listWebhookDeliveries",
 ];
 
-async fn document(app: &TestApp) -> Value {
+pub(crate) async fn document(app: &TestApp) -> Value {
     let r = app.get("/api/v1/openapi.json", None).await;
     assert_eq!(r.status, StatusCode::OK);
     r.json()
 }
 
 /// Every (path, method, operation) of the document.
-fn operations(doc: &Value) -> Vec<(String, String, Value)> {
+pub(crate) fn operations(doc: &Value) -> Vec<(String, String, Value)> {
     let mut out = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for m in METHODS {
@@ -72,7 +95,7 @@ fn ok_schema<'a>(doc: &'a Value, op: &'a Value) -> Option<&'a Value> {
 }
 
 /// An operation is a list when its 200 answer is an object with a `data` array.
-fn is_list(doc: &Value, op: &Value) -> bool {
+pub(crate) fn is_list(doc: &Value, op: &Value) -> bool {
     ok_schema(doc, op).and_then(|s| s.pointer("/properties/data/type")).and_then(Value::as_str) == Some("array")
 }
 
@@ -194,24 +217,25 @@ struct World {
 async fn world(app: &TestApp, n: usize) -> World {
     let t = app.tenant("Acme", "owner@acme.test").await;
     let sk = t.keys.preview.secret.clone();
-    let ok = |r: &common::Resp, what: &str| assert!(r.status.is_success(), "{what}: {} {}", r.status, r.body);
-    let r = app.api("PUT", "/api/v1/integrations/stripe", &sk, Some(&json!({"secretKey": GOOD_TEST_KEY}).to_string())).await;
+    let api = app.client(&sk);
+    let ok = |r: &crate::helpers::Resp, what: &str| assert!(r.status.is_success(), "{what}: {} {}", r.status, r.body);
+    let r = api.put("/api/v1/integrations/stripe", json!({"secretKey": GOOD_TEST_KEY})).await;
     ok(&r, "integration");
-    let r = app.api("POST", "/api/v1/webhook-endpoints", &sk, Some(r#"{"url":"http://127.0.0.1:9/hook","events":["coupon.redeemed"]}"#)).await;
+    let r = api.post("/api/v1/webhook-endpoints", r#"{"url":"http://127.0.0.1:9/hook","events":["coupon.redeemed"]}"#).await;
     ok(&r, "endpoint");
-    let endpoint = r.json()["id"].as_str().unwrap().to_string();
-    let r = app.api("POST", "/api/v1/coupons", &sk, Some(r#"{"code":"walk10","type":"percentage","amount":10,"campaign":"walk"}"#)).await;
+    let endpoint = r.id();
+    let r = api.post("/api/v1/coupons", r#"{"code":"walk10","type":"percentage","amount":10,"campaign":"walk"}"#).await;
     ok(&r, "coupon");
     for i in 0..n {
-        let r = app.api("POST", "/api/v1/coupons/WALK10/redemptions", &sk, Some(&json!({"subscriptionId": format!("sub_{i}")}).to_string())).await;
+        let r = api.post("/api/v1/coupons/WALK10/redemptions", json!({"subscriptionId": format!("sub_{i}")})).await;
         assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
     }
-    let r = app.api("POST", "/api/v1/redemption-methods", &sk, Some(r#"{"name":"Walk","schema":"custom"}"#)).await;
+    let r = api.post("/api/v1/redemption-methods", r#"{"name":"Walk","schema":"custom"}"#).await;
     ok(&r, "method");
-    let method = r.json()["id"].as_str().unwrap().to_string();
+    let method = r.id();
     for i in 1..n {
         let code = format!("export default async function () {{ return {{ success: true, message: \"v{i}\" }}; }}");
-        let r = app.api("PUT", &format!("/api/v1/redemption-methods/{method}/workflow"), &sk, Some(&json!({ "code": code }).to_string())).await;
+        let r = api.put(&format!("/api/v1/redemption-methods/{method}/workflow"), json!({ "code": code })).await;
         ok(&r, "workflow");
     }
     World { sk, params: BTreeMap::from([("code", "WALK10".to_string()), ("endpoint", endpoint), ("method", method)]) }
@@ -276,8 +300,7 @@ async fn list_limits_and_unknown_cursors(app: TestApp) {
         let url = list_path(&path, &w);
         for bad in ["0", "101", "-1", "ten"] {
             let r = app.api("GET", &format!("{url}?limit={bad}"), &w.sk, None).await;
-            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{id} limit={bad}: {}", r.body);
-            assert_eq!(r.json()["code"], "validation_failed");
+            assert_error(&r, 400, "validation_failed");
             assert!(r.json()["fields"]["limit"].is_string(), "{id} limit={bad} names limit: {}", r.body);
         }
         for good in ["1", "100"] {
@@ -336,11 +359,12 @@ async fn newly_paginated_lists_walk_every_item_once(app: TestApp) {
     let n = 5;
     let w = world(&app, n).await;
     let sk = &w.sk;
+    let api = app.client(sk);
     let mut made: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
     let create = async |path: &str, body: Value| -> String {
-        let r = app.api("POST", path, sk, Some(&body.to_string())).await;
+        let r = api.post(path, &body).await;
         assert_eq!(r.status, StatusCode::CREATED, "{path}: {}", r.body);
-        r.json()["id"].as_str().unwrap().to_string()
+        r.id()
     };
     for i in 0..n {
         let s = create("/api/v1/presentation-schemas", json!({"name": format!("Schema {i}"), "fields": [], "offerSlots": ["primary"]})).await;
@@ -366,7 +390,7 @@ async fn newly_paginated_lists_walk_every_item_once(app: TestApp) {
         }
     }
     made.entry("endpoints").or_default().insert(w.params["endpoint"].clone());
-    let r = app.api("POST", "/api/v1/coupons", sk, Some(r#"{"code":"UNTAGGED","type":"percentage","amount":5}"#)).await;
+    let r = api.post("/api/v1/coupons", r#"{"code":"UNTAGGED","type":"percentage","amount":5}"#).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
 
     for (what, path) in [
@@ -394,7 +418,7 @@ async fn newly_paginated_lists_walk_every_item_once(app: TestApp) {
 
     // Workflow versions: the default one and n - 1 saves, newest first.
     let versions = format!("/api/v1/redemption-methods/{}/workflow/versions", w.params["method"]);
-    let all = app.api("GET", &format!("{versions}?limit=100"), sk, None).await.json();
+    let all = api.get(&format!("{versions}?limit=100")).await.json();
     let numbers: Vec<i64> = all["data"].as_array().unwrap().iter().map(|v| v["version"].as_i64().unwrap()).collect();
     assert_eq!(numbers, (1..=n as i64).rev().collect::<Vec<_>>());
     let ids: BTreeSet<String> = all["data"].as_array().unwrap().iter().map(|v| v["id"].as_str().unwrap().to_string()).collect();
@@ -411,42 +435,17 @@ async fn newly_paginated_lists_walk_every_item_once(app: TestApp) {
         assert_eq!(walked.first().map(String::as_str), Some("walk"), "the most redeemed first");
         assert_eq!(walked.last().map(String::as_str), Some("null"), "coupons without a campaign last");
     }
-    let p = app.api("GET", "/api/v1/coupons/campaigns?startingAfter=nosuchtag", sk, None).await.json();
+    let p = api.get("/api/v1/coupons/campaigns?startingAfter=nosuchtag").await.json();
     assert_eq!((p["data"].as_array().map(Vec::len), p["hasMore"].as_bool()), (Some(0), Some(false)));
 
     // A deleted cursor no longer names an object of the list: an empty page, not an error.
     let gone = made["surfaces"].iter().next().unwrap().clone();
-    assert_eq!(app.api("DELETE", &format!("/api/v1/surfaces/{gone}"), sk, None).await.status, StatusCode::NO_CONTENT);
-    let p = app.api("GET", &format!("/api/v1/surfaces?startingAfter={gone}"), sk, None).await.json();
+    assert_eq!(api.delete(&format!("/api/v1/surfaces/{gone}")).await.status, StatusCode::NO_CONTENT);
+    let p = api.get(&format!("/api/v1/surfaces?startingAfter={gone}")).await.json();
     assert_eq!((p["data"].as_array().map(Vec::len), p["hasMore"].as_bool()), (Some(0), Some(false)));
     // Another environment's objects are unknown cursors too.
     let t = app.tenant("Other", "owner@other.test").await;
     let p =
         app.api("GET", &format!("/api/v1/experiences?startingAfter={}", made["experiences"].iter().last().unwrap()), &t.keys.preview.secret, None).await.json();
     assert_eq!(p["data"].as_array().map(Vec::len), Some(0));
-}
-
-// PostgreSQL cannot store U+0000 in text; the API refuses it (400 naming the field, 404 in a
-// path) on both databases instead of failing with a 500 on one.
-async fn nul_characters_are_refused_not_stored(app: TestApp) {
-    let t = app.tenant("Acme", "owner@acme.test").await;
-    let sk = &t.keys.preview.secret;
-    let r = app.api("POST", "/api/v1/products", sk, Some(r#"{"name":"Pro\u0000"}"#)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert!(r.json()["fields"]["name"].as_str().unwrap().contains("U+0000"));
-    let r = app.api("POST", "/api/v1/surface-decisions", sk, Some(r#"{"surfaceSlug":"x","identity":{"userIdentifier":"a\u0000"}}"#)).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert!(r.json()["fields"]["identity.userIdentifier"].is_string(), "{}", r.body);
-    for q in ["q=%00", "startingAfter=a%00b"] {
-        let r = app.api("GET", &format!("/api/v1/products?{q}"), sk, None).await;
-        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{q}: {}", r.body);
-    }
-    let r = app.api("GET", "/api/v1/events?identity=%00", sk, None).await;
-    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    for path in ["/api/v1/products/%00", "/api/v1/coupons/A%00B", "/api/v1/surfaces/srf_%00/x"] {
-        let r = app.api("GET", path, sk, None).await;
-        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}: {}", r.body);
-    }
-    let r = app.api("GET", "/api/v1/products", sk, None).await;
-    assert_eq!(r.json()["data"].as_array().map(Vec::len), Some(0), "nothing was stored");
 }

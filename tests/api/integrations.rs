@@ -1,38 +1,38 @@
-//! The Stripe integration and client against a local Stripe-compatible server, on both databases.
-mod common;
-
+//! The Stripe integration (`services::integrations`) and the Stripe client, against a local
+//! Stripe-compatible server.
+use crate::helpers::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+use crate::helpers::{TestApp, assert_error};
 use axum::http::StatusCode;
-use common::TestApp;
-use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+use offerdeck::model::Environment;
 use offerdeck::model::Role;
 use offerdeck::server::stripe::StripeClient;
 use serde_json::json;
 use std::time::Duration;
 
-db_tests!(integration_is_encrypted_masked_and_checked, test_connection_reports_the_account_or_stripes_error);
+db_tests!(integration_is_encrypted_masked_and_checked, test_connection_reports_the_account_or_stripes_error,);
 
 // Scenario: a key of the wrong environment is refused with a clear field error; a good one is
 // stored encrypted, shown masked, and invisible to other environments, roles and keys.
 async fn integration_is_encrypted_masked_and_checked(app: TestApp) {
     let t = app.tenant("Acme", "owner@acme.test").await;
-    let key = &t.keys.preview.secret;
+    let api = app.secret_key(&t, Environment::Preview);
     let live_key = r#"{"secretKey":"sk_live_51LiveKeyLiveKeyLiveKey00"}"#;
-    let r = app.api("PUT", "/api/v1/integrations/stripe", key, Some(live_key)).await;
+    let r = api.put("/api/v1/integrations/stripe", live_key).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert!(r.json()["fields"]["secretKey"].as_str().unwrap().contains("live key"), "{}", r.body);
-    let r = app.api("PUT", "/api/v1/integrations/stripe", key, Some(r#"{"secretKey":"sk_test_51abcdefghijklmnopqrstuv","webhookSecret":"nope"}"#)).await;
+    let r = api.put("/api/v1/integrations/stripe", r#"{"secretKey":"sk_test_51abcdefghijklmnopqrstuv","webhookSecret":"nope"}"#).await;
     assert!(r.json()["fields"]["webhookSecret"].is_string());
-    assert_eq!(app.api("GET", "/api/v1/integrations/stripe", key, None).await.status, StatusCode::NOT_FOUND, "nothing stored after bad input");
+    assert_eq!(api.get("/api/v1/integrations/stripe").await.status, StatusCode::NOT_FOUND, "nothing stored after bad input");
 
     let body = format!(r#"{{"secretKey":"{GOOD_TEST_KEY}","webhookSecret":"whsec_abcdefghijkl"}}"#);
-    let r = app.api("PUT", "/api/v1/integrations/stripe", key, Some(&body)).await;
+    let r = api.put("/api/v1/integrations/stripe", &body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let v = r.json();
     assert_eq!(v["secretKey"], format!("sk_test_…{}", &GOOD_TEST_KEY[GOOD_TEST_KEY.len() - 4..]));
     assert_eq!(v["webhookSecretSet"], true);
     assert!(!r.body.contains(GOOD_TEST_KEY) && !r.body.contains("whsec_abcdefghijkl"));
     // Saving again without a webhook secret keeps the stored one.
-    let again = app.api("PUT", "/api/v1/integrations/stripe", key, Some(&format!(r#"{{"secretKey":"{GOOD_TEST_KEY}"}}"#))).await.json();
+    let again = api.put("/api/v1/integrations/stripe", format!(r#"{{"secretKey":"{GOOD_TEST_KEY}"}}"#)).await.json();
     assert_eq!(again["webhookSecretSet"], true);
     assert_eq!(again["id"], v["id"]);
 
@@ -48,13 +48,13 @@ async fn integration_is_encrypted_masked_and_checked(app: TestApp) {
     assert_eq!(app.api("GET", "/api/v1/integrations/stripe", &other.keys.preview.secret, None).await.status, StatusCode::NOT_FOUND);
 
     app.member("m@acme.test", &t.tenant_id, Role::Marketer).await;
-    let cookie = app.login("m@acme.test", "password-123").await;
-    assert_eq!(app.sfn("integrations/stripe", &[], Some(&cookie)).await.status, StatusCode::FORBIDDEN);
-    let r = app.sfn("integrations/stripe/save", &[("secret_key", GOOD_TEST_KEY), ("webhook_secret", "")], Some(&cookie)).await;
+    let marketer = app.session("m@acme.test", "password-123").await;
+    assert_eq!(marketer.sfn("integrations/stripe", &[]).await.status, StatusCode::FORBIDDEN);
+    let r = marketer.sfn("integrations/stripe/save", &[("secret_key", GOOD_TEST_KEY), ("webhook_secret", "")]).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 
-    assert_eq!(app.api("DELETE", "/api/v1/integrations/stripe", key, None).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(app.api("GET", "/api/v1/integrations/stripe", key, None).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(api.delete("/api/v1/integrations/stripe").await.status, StatusCode::NO_CONTENT);
+    assert_eq!(api.get("/api/v1/integrations/stripe").await.status, StatusCode::NOT_FOUND);
 }
 
 // Scenario: "Test connection" sends the stored key to Stripe and returns the account; a key
@@ -76,8 +76,7 @@ async fn test_connection_reports_the_account_or_stripes_error(app: TestApp) {
 
     app.api("PUT", "/api/v1/integrations/stripe", key, Some(r#"{"secretKey":"sk_test_51SomeOtherKeyThatStripeRefuses"}"#)).await;
     let r = app.api("POST", "/api/v1/integrations/stripe/test", key, None).await;
-    assert_eq!(r.status, StatusCode::BAD_GATEWAY);
-    assert_eq!(r.json()["code"], "stripe_error");
+    assert_error(&r, 502, "stripe_error");
     assert!(r.json()["message"].as_str().unwrap().contains("Invalid API Key provided"), "{}", r.body);
 
     let app = app.with_stripe("http://127.0.0.1:9");

@@ -2,11 +2,9 @@
 //! archives, deletes and redemptions over every resource get only the contract's answers —
 //! never a 5xx (on SQLite that was "database is locked" from transactions that read first and
 //! upgraded their lock late) — and the final state adds up. On SQLite and on PostgreSQL.
-mod common;
-
+use crate::helpers::TestApp;
+use crate::helpers::stripe_stub::{GOOD_TEST_KEY, StripeStub};
 use axum::http::StatusCode;
-use common::TestApp;
-use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
 use offerdeck::model::{Environment, Identity, IdentityKind};
 use offerdeck::server::tokens;
 use serde_json::{Value, json};

@@ -1,7 +1,8 @@
 //! The real binary, as an operator runs it: `migrate`, `admin create`, `tenant create`, `serve`
 //! with JSON logs, a real HTTP client, and a clean stop on SIGTERM. On SQLite, and on PostgreSQL
-//! when `TEST_POSTGRES_URL` is set.
-mod common;
+//! when `TEST_POSTGRES_URL` is set (`process::sqlite::<name>`, `process::postgres::<name>`, like
+//! `db_tests!`). Cargo builds the binary for any integration test and names it in
+//! `CARGO_BIN_EXE_offerdeck`, so these live in the one test binary too.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -9,6 +10,30 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 const BIN: &str = env!("CARGO_BIN_EXE_offerdeck");
+
+/// Each scenario once per database, named like `db_tests!`'s.
+macro_rules! process_tests {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name("sqlite").await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name("postgres").await
+                }
+            )*
+        }
+    };
+}
+
+process_tests!(operator_flow, nodes_share_configuration, coupons_across_processes);
 
 struct Env {
     vars: Vec<(String, String)>,
@@ -31,7 +56,7 @@ async fn env(database: &str) -> Option<Env> {
     let url = match database {
         "sqlite" => format!("sqlite://{}/od.db", dir.display()),
         _ => {
-            let base = std::env::var("TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())?;
+            let base = crate::helpers::postgres_url()?;
             let schema =
                 format!("odt_{}_{}", std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs(), uuid::Uuid::new_v4().simple());
             let db = offerdeck::server::db::Db::connect(&base, None).await.unwrap();
@@ -85,10 +110,7 @@ impl Drop for KillOnDrop {
 }
 
 async fn operator_flow(database: &str) {
-    let Some(env) = env(database).await else {
-        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
-        return;
-    };
+    let Some(env) = env(database).await else { return };
     let (ok, out, err) = env.run(&["migrate"], None);
     assert!(ok, "migrate failed: {err}");
     assert!(out.contains("migrations applied"));
@@ -177,16 +199,6 @@ async fn operator_flow(database: &str) {
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
 
-#[tokio::test]
-async fn operator_flow_on_sqlite() {
-    operator_flow("sqlite").await;
-}
-
-#[tokio::test]
-async fn operator_flow_on_postgres() {
-    operator_flow("postgres").await;
-}
-
 /// A running `offerdeck serve` whose log lines arrive on a channel.
 struct Node {
     child: KillOnDrop,
@@ -245,10 +257,7 @@ async fn post_json(http: &reqwest::Client, url: String, key: &str, body: serde_j
 // On SQLite, one process plays both parts.
 async fn nodes_share_configuration(database: &str) {
     use serde_json::json;
-    let Some(env) = env(database).await else {
-        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
-        return;
-    };
+    let Some(env) = env(database).await else { return };
     assert!(env.run(&["migrate"], None).0);
     let (ok, out, err) = env.run(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test"], None);
     assert!(ok, "{err}");
@@ -354,27 +363,14 @@ async fn nodes_share_configuration(database: &str) {
     assert!(answered.iter().all(|id| rows.contains(id)));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nodes_share_configuration_on_sqlite() {
-    nodes_share_configuration("sqlite").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn nodes_share_configuration_on_postgres() {
-    nodes_share_configuration("postgres").await;
-}
-
 // Scenario: a coupon with 10 uses is redeemed 100 times at once through two server processes on
 // one database; exactly 10 succeed. Then a webhook delivery is in flight when its process is
 // killed with SIGKILL; after a restart the event still arrives, with the same webhook-id.
 async fn coupons_across_processes(database: &str) {
-    use common::receiver::Receiver;
-    use common::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+    use crate::helpers::receiver::Receiver;
+    use crate::helpers::stripe_stub::{GOOD_TEST_KEY, StripeStub};
     use serde_json::json;
-    let Some(mut env) = env(database).await else {
-        eprintln!("TEST_POSTGRES_URL is not set: PostgreSQL variant not run");
-        return;
-    };
+    let Some(mut env) = env(database).await else { return };
     let stub = StripeStub::start().await;
     env.vars.push(("STRIPE_API_BASE".into(), stub.base.clone()));
     env.vars.push(("OFFERDECK_WEBHOOK_TIMEOUT_SECONDS".into(), "5".into()));
@@ -468,14 +464,4 @@ async fn coupons_across_processes(database: &str) {
     assert_eq!(d["data"][0]["attempts"], 2, "claimed twice: once before the crash, once after");
     assert_eq!(d["data"][0]["attemptLog"].as_array().unwrap().len(), 1, "the cut-off attempt left no outcome");
     a.stop();
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn coupons_across_processes_on_sqlite() {
-    coupons_across_processes("sqlite").await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn coupons_across_processes_on_postgres() {
-    coupons_across_processes("postgres").await;
 }

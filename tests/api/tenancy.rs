@@ -1,0 +1,802 @@
+//! Tenancy, walked over every resource and endpoint through both doors: the owner (tenant A,
+//! preview) has one of everything; another tenant's secret key and merchant, and the same
+//! tenant's live key and dashboard in live, ask for each of A's objects by id (read, update,
+//! delete or archive, and every nested route) and get 404 `not_found`; lists never show A's
+//! objects; creates that name A's objects are refused; and A's objects, read with A's own key
+//! before and after every write, have not changed. The same requests by the owner reach the
+//! objects (they are not 404), so a 404 here means "not yours", not "no such route".
+//!
+//! The walk is checked against the server itself: every operation of the OpenAPI document and
+//! every registered server function must be in one of the tables below (or exempt, with the
+//! reason), so a new resource or endpoint fails here until it is walked.
+use crate::docs::{document, operations};
+use crate::helpers::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+use crate::helpers::{ApiClient, Resp, Session, TestApp, assert_error, assert_sfn_error};
+use offerdeck::model::{Environment, Identity, IdentityKind};
+use serde_json::json;
+use std::collections::{BTreeMap, BTreeSet};
+
+db_tests!(
+    api_with_another_tenants_key,
+    api_with_the_other_environments_key,
+    dashboard_as_another_tenants_merchant,
+    dashboard_in_the_other_environment,
+    every_api_operation_is_walked,
+    the_schema_refuses_cross_scope_references,
+);
+
+/// API operations that name one of the owner's objects in their path: 404 `not_found` for a
+/// foreign key. `{id}`-like parameters are filled from the owner's world by the segment before
+/// them; the body is one the owner may send (so that a 404 is not a 400 in disguise).
+const API_BY_ID: &[(&str, Option<&str>)] = &[
+    ("GET /api/v1/products/{id}", None),
+    ("PATCH /api/v1/products/{id}", Some(r#"{"name":"pwned"}"#)),
+    ("DELETE /api/v1/products/{id}", None),
+    ("GET /api/v1/prices/{id}", None),
+    ("PATCH /api/v1/prices/{id}", Some(r#"{"stripePriceId":"price_pwned"}"#)),
+    ("DELETE /api/v1/prices/{id}", None),
+    ("GET /api/v1/redemption-methods/{id}", None),
+    ("PATCH /api/v1/redemption-methods/{id}", Some(r#"{"name":"pwned"}"#)),
+    ("DELETE /api/v1/redemption-methods/{id}", None),
+    ("PUT /api/v1/redemption-methods/{id}/workflow", Some(r#"{"code":"export default async function () { return { success: true }; }"}"#)),
+    ("GET /api/v1/redemption-methods/{id}/workflow/versions", None),
+    ("POST /api/v1/redemption-methods/{id}/workflow/versions/{version}/restore", None),
+    ("POST /api/v1/redemption-methods/{id}/workflow/test", Some(r#"{"identity":{"userIdentifier":"x@y.test"},"offerId":"{offer}"}"#)),
+    ("GET /api/v1/offers/{id}", None),
+    ("PATCH /api/v1/offers/{id}", Some(r#"{"name":"pwned"}"#)),
+    ("DELETE /api/v1/offers/{id}", None),
+    ("GET /api/v1/offers/{id}/stats", None),
+    ("GET /api/v1/events/{id}", None),
+    ("GET /api/v1/presentation-schemas/{id}", None),
+    ("PATCH /api/v1/presentation-schemas/{id}", Some(r#"{"name":"pwned","fields":[],"offerSlots":["primary"]}"#)),
+    ("DELETE /api/v1/presentation-schemas/{id}", None),
+    ("GET /api/v1/experiences/{id}", None),
+    ("PATCH /api/v1/experiences/{id}", Some(r#"{"name":"pwned","type":"html","html":"<p>pwned</p>"}"#)),
+    ("DELETE /api/v1/experiences/{id}", None),
+    ("GET /api/v1/surfaces/{id}", None),
+    ("PATCH /api/v1/surfaces/{id}", Some(r#"{"name":"pwned","slug":"pwned","slots":[]}"#)),
+    ("DELETE /api/v1/surfaces/{id}", None),
+    ("GET /api/v1/coupons/{code}", None),
+    ("POST /api/v1/coupons/{code}/archive", None),
+    ("GET /api/v1/coupons/{code}/redemptions", None),
+    ("POST /api/v1/coupons/{code}/redemptions", Some(r#"{"subscriptionId":"sub_pwned","customerId":"cus_pwned"}"#)),
+    ("GET /api/v1/webhook-endpoints/{id}", None),
+    ("PATCH /api/v1/webhook-endpoints/{id}", Some(r#"{"status":"disabled"}"#)),
+    ("DELETE /api/v1/webhook-endpoints/{id}", None),
+    ("GET /api/v1/webhook-endpoints/{id}/deliveries", None),
+    ("POST /api/v1/webhook-deliveries/{id}/resend", None),
+];
+
+/// The by-id operations whose answer for an unknown object is not `not_found`, and why. The walk
+/// still requires 404, and the very answer the caller gets for an object that never existed.
+const API_BY_ID_CODES: &[(&str, &str, &str)] = &[(
+    "POST /api/v1/coupons/{code}/redemptions",
+    "invalid_or_expired",
+    "a code that cannot be redeemed is one answer, unknown included (API.md §5): no oracle for codes",
+)];
+
+fn expected_code(op: &str) -> &'static str {
+    API_BY_ID_CODES.iter().find(|(o, ..)| *o == op).map(|(_, code, _)| *code).unwrap_or("not_found")
+}
+
+/// Lists of the caller's environment: 200 without any of the owner's objects.
+const API_LISTS: &[&str] = &[
+    "GET /api/v1/products",
+    "GET /api/v1/prices",
+    "GET /api/v1/redemption-methods",
+    "GET /api/v1/offers",
+    "GET /api/v1/events",
+    "GET /api/v1/presentation-schemas",
+    "GET /api/v1/experiences",
+    "GET /api/v1/surfaces",
+    "GET /api/v1/coupons",
+    "GET /api/v1/coupons/campaigns",
+    "GET /api/v1/coupons/export.csv",
+    "GET /api/v1/webhook-endpoints",
+];
+
+/// One object per environment, named by the key alone: the caller has none, so 404.
+const API_SINGLETONS: &[&str] = &["GET /api/v1/integrations/stripe", "POST /api/v1/integrations/stripe/test"];
+
+/// Requests without a path parameter whose body names the owner's objects: refused with the
+/// status and code given (the reference is unknown in the caller's scope).
+const API_REFERENCES: &[(&str, &str, u16, &str)] = &[
+    ("POST /api/v1/prices", r#"{"productId":"{product}","currency":"gbp","unitAmount":100,"stripePriceId":"price_pwned"}"#, 400, "validation_failed"),
+    ("POST /api/v1/offers", r#"{"name":"X","redemptionMethodId":"{method}","priceIds":["{price}"],"presentation":{"title":"X"}}"#, 400, "validation_failed"),
+    ("POST /api/v1/experiences", r#"{"name":"X","type":"app","schemaId":"{schema}","content":{},"offers":{"primary":["{offer}"]}}"#, 400, "validation_failed"),
+    ("POST /api/v1/surfaces", r#"{"name":"X","slug":"x","slots":[{"key":"main","facet":"web","experienceId":"{experience}"}]}"#, 400, "validation_failed"),
+    ("POST /api/v1/surface-decisions", r#"{"surfaceSlug":"{slug}","identity":{"anonymousIdentifier":"anon_x"}}"#, 404, "not_found"),
+    ("POST /api/v1/coupons/validate", r#"{"code":"{code}"}"#, 404, "invalid_or_expired"),
+    ("POST /api/v1/offer-redemptions", r#"{"identity":{"userIdentifier":"buyer@example.com"},"offerToken":"{token}"}"#, 400, "invalid_offer_token"),
+];
+
+/// The caller's own objects changed to point at the owner's: refused like a create.
+const API_OWN_REFERENCES: &[(&str, &str, u16, &str)] = &[
+    (
+        "PATCH /api/v1/experiences/{own_experience}",
+        r#"{"name":"Mine","type":"html","html":"<p>mine</p>","offers":{"primary":["{offer}"]}}"#,
+        400,
+        "validation_failed",
+    ),
+    (
+        "PATCH /api/v1/surfaces/{own_surface}",
+        r#"{"name":"Mine","slug":"mine","slots":[{"key":"main","facet":"web","experienceId":"{experience}"}]}"#,
+        400,
+        "validation_failed",
+    ),
+];
+
+/// Creates and writes in the caller's own environment, with no reference to the owner: whatever
+/// they answer, the owner's objects stay as they were (checked by the snapshot).
+const API_OWN_SCOPE: &[(&str, &str)] = &[
+    ("POST /api/v1/products", r#"{"name":"Mine"}"#),
+    ("POST /api/v1/redemption-methods", r#"{"name":"Mine","schema":"custom"}"#),
+    ("POST /api/v1/presentation-schemas", r#"{"name":"Mine","fields":[],"offerSlots":["primary"]}"#),
+    ("POST /api/v1/coupons", r#"{"code":"{code}","type":"percentage","amount":5}"#),
+    ("POST /api/v1/webhook-endpoints", r#"{"url":"http://127.0.0.1:9/mine","events":["coupon.redeemed"]}"#),
+    ("DELETE /api/v1/integrations/stripe", ""),
+    ("PUT /api/v1/integrations/stripe", r#"{"secretKey":"sk_test_51MineMineMineMineMine00"}"#),
+];
+
+/// Operations that are not walked, and why.
+const API_EXEMPT: &[(&str, &str)] = &[];
+
+/// A server function's form: field → value, with `{placeholders}` for the owner's objects.
+type Form = &'static [(&'static str, &'static str)];
+
+/// Server functions that take the id (or code) of one of the owner's objects: 404 `not_found`.
+/// `true`: also for the owner's own merchant in the other environment.
+const SFN_BY_ID: &[(&str, Form, bool)] = &[
+    ("products/get", &[("id", "{product}")], true),
+    ("products/update", &[("id", "{product}"), ("name", "pwned"), ("description", "")], true),
+    ("products/archive", &[("id", "{product}"), ("archived", "true")], true),
+    ("prices/archive", &[("id", "{price}"), ("archived", "true")], true),
+    ("methods/get", &[("id", "{method}")], true),
+    (
+        "methods/update",
+        &[
+            ("id", "{method}"),
+            ("name", "pwned"),
+            ("slug", "pwned"),
+            ("success_url", "https://x.test/ok"),
+            ("cancel_url", "https://x.test/no"),
+            ("signup_url", "https://x.test/join"),
+        ],
+        true,
+    ),
+    ("methods/archive", &[("id", "{method}"), ("archived", "true")], true),
+    ("methods/workflow/save", &[("id", "{method}"), ("code", "export default async function () { return { success: true }; }")], true),
+    ("methods/workflow/restore", &[("id", "{method}"), ("version", "1")], true),
+    ("methods/workflow/test", &[("id", "{method}"), ("offer_id", "{offer}"), ("identity", "user"), ("identifier", "x@y.test")], true),
+    ("offers/get", &[("id", "{offer}")], true),
+    (
+        "offers/update",
+        &[
+            ("id", "{offer}"),
+            ("name", "pwned"),
+            ("method_id", "{method}"),
+            ("price_ids[0]", "{price}"),
+            ("title", "pwned"),
+            ("price_label", ""),
+            ("description", ""),
+            ("instructions", ""),
+            ("valid_from", ""),
+            ("valid_until", ""),
+            ("audience", "all"),
+        ],
+        true,
+    ),
+    ("offers/archive", &[("id", "{offer}"), ("archived", "true")], true),
+    ("offers/stats", &[("id", "{offer}"), ("days", "7")], true),
+    ("schemas/get", &[("id", "{schema}")], true),
+    ("schemas/save", &[("id", "{schema}"), ("name", "pwned"), ("offer_slots", "primary")], true),
+    ("schemas/delete", &[("id", "{schema}")], true),
+    ("experiences/get", &[("id", "{experience}"), ("kind", ""), ("schema_id", "")], true),
+    ("experiences/save", &[("id", "{experience}"), ("name", "pwned"), ("kind", "html"), ("schema_id", ""), ("html", "<p>pwned</p>")], true),
+    ("experiences/arrange", &[("id", "{experience}"), ("slot", "primary"), ("offer_id", "{offer}"), ("op", "remove")], true),
+    ("experiences/delete", &[("id", "{experience}")], true),
+    ("surfaces/get", &[("id", "{surface}")], true),
+    ("surfaces/save", &[("id", "{surface}"), ("name", "pwned"), ("slug", "pwned")], true),
+    ("surfaces/delete", &[("id", "{surface}")], true),
+    ("events/get", &[("id", "{event}")], true),
+    ("coupons/get", &[("code", "{code}")], true),
+    ("coupons/archive", &[("code", "{code}")], true),
+    ("webhooks/endpoint", &[("id", "{endpoint}")], true),
+    ("webhooks/status", &[("id", "{endpoint}"), ("status", "disabled")], true),
+    ("webhooks/delete", &[("id", "{endpoint}")], true),
+    ("webhooks/resend", &[("id", "{delivery}")], true),
+    ("api_keys/revoke", &[("id", "{key}")], true),
+    // The owner may of course switch to the owner's tenant.
+    ("switch_tenant", &[("tenant_id", "{tenant}")], false),
+];
+
+/// Server functions that read the caller's environment (or its session): the answer never holds
+/// one of the owner's ids. A filter naming the owner's object finds nothing.
+const SFN_LISTS: &[(&str, Form)] = &[
+    ("products/list", &[]),
+    ("products/count", &[]),
+    ("prices/list", &[("product_id", "{product}")]),
+    ("methods/list", &[]),
+    ("offers/list", &[]),
+    ("offers/form", &[]),
+    ("schemas/list", &[]),
+    ("experiences/list", &[]),
+    ("surfaces/list", &[]),
+    ("events/list", &[("event_type", ""), ("status", ""), ("offer_id", "{offer}"), ("identity", ""), ("from", ""), ("to", ""), ("after", "")]),
+    ("coupons/page", &[]),
+    ("coupons/time_zone", &[]),
+    ("webhooks/page", &[]),
+    ("api_keys/page", &[]),
+    ("integrations/stripe", &[]),
+    ("session", &[]),
+];
+
+/// Server functions whose form names the owner's objects without being about one of them:
+/// refused with the status and code given.
+const SFN_REFERENCES: &[(&str, Form, u16, &str)] = &[
+    (
+        "prices/create",
+        &[("product_id", "{product}"), ("currency", "gbp"), ("amount", "1"), ("interval", ""), ("stripe_price_id", "price_pwned")],
+        400,
+        "validation_failed",
+    ),
+    (
+        "offers/create",
+        &[
+            ("name", "X"),
+            ("method_id", "{method}"),
+            ("price_ids[0]", "{price}"),
+            ("title", "X"),
+            ("price_label", ""),
+            ("description", ""),
+            ("instructions", ""),
+            ("valid_from", ""),
+            ("valid_until", ""),
+            ("audience", "all"),
+        ],
+        400,
+        "validation_failed",
+    ),
+    ("experiences/get", &[("id", "new"), ("kind", "app"), ("schema_id", "{schema}")], 404, "not_found"),
+    ("experiences/save", &[("id", ""), ("name", "X"), ("kind", "app"), ("schema_id", "{schema}")], 404, "not_found"),
+    ("experiences/arrange", &[("id", "{own_experience}"), ("slot", "primary"), ("offer_id", "{offer}"), ("op", "add")], 400, "validation_failed"),
+    (
+        "surfaces/save",
+        &[("id", ""), ("name", "X"), ("slug", "x"), ("slot_keys[0]", "main"), ("slot_facets[0]", "web"), ("slot_experiences[0]", "{experience}")],
+        400,
+        "validation_failed",
+    ),
+];
+
+/// Operator functions, some naming the owner's tenant or users: 403 `forbidden` for any merchant.
+const SFN_ADMIN: &[(&str, Form)] = &[
+    ("admin/tenants", &[]),
+    ("admin/tenants/create", &[("name", "Mine")]),
+    ("admin/tenants/rename", &[("id", "{tenant}"), ("name", "pwned")]),
+    ("admin/tenants/suspend", &[("id", "{tenant}"), ("suspended", "true")]),
+    ("admin/users", &[]),
+    ("admin/users/create", &[("email", "x@pwned.test"), ("password", "long-enough-pw"), ("tenant_id", "{tenant}"), ("role", "merchant")]),
+    ("admin/users/password", &[("user_id", "{owner_user}"), ("password", "long-enough-pw")]),
+    ("admin/users/active", &[("user_id", "{owner_user}"), ("active", "false")]),
+    ("admin/users/membership", &[("user_id", "{caller_user}"), ("tenant_id", "{tenant}"), ("role", "merchant")]),
+];
+
+/// Server functions that are not walked, and why.
+const SFN_EXEMPT: &[(&str, &str)] = &[
+    ("login", "takes credentials, not an id; sign-in and throttling are in auth"),
+    ("logout", "ends the caller's own session"),
+    ("admin_exists", "one platform-wide yes or no, the same for everyone"),
+    ("switch_environment", "switches the caller's own session; the walk uses it to reach live"),
+    ("tenant/time_zone", "a setting of the caller's own tenant (tenant-wide: no id, no environment)"),
+    ("tenant/token_ttl", "a setting of the caller's own tenant (tenant-wide: no id, no environment)"),
+    ("products/create", "creates in the caller's environment; names nothing of anyone else's"),
+    ("methods/create", "creates in the caller's environment; names nothing of anyone else's"),
+    ("coupons/create", "creates in the caller's environment; a code is unique per environment only"),
+    ("webhooks/create", "creates in the caller's environment; names nothing of anyone else's"),
+    ("api_keys/create", "creates a key of the caller's tenant and environment"),
+    ("integrations/stripe/save", "writes the caller's environment's integration (no id); API twin walked as own scope"),
+    ("integrations/stripe/remove", "removes the caller's environment's integration (no id); API twin walked as own scope"),
+    ("integrations/stripe/test", "tests the caller's environment's integration (no id); API twin walked as a singleton"),
+];
+
+/// The owner's world: one object of every kind in tenant A's preview environment.
+struct World {
+    owner: offerdeck::server::services::tenants::Bootstrap,
+    /// The owner's dashboard session (preview), for the snapshots.
+    owner_cookie: String,
+    /// Placeholder → value, for paths, bodies and forms.
+    ids: BTreeMap<&'static str, String>,
+    _stripe: StripeStub,
+}
+
+impl World {
+    fn fill(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for (k, v) in &self.ids {
+            out = out.replace(&format!("{{{k}}}"), v);
+        }
+        out
+    }
+
+    /// Every value that is the owner's: none may appear in a foreign caller's answer.
+    fn needles(&self) -> Vec<&str> {
+        [
+            "product",
+            "price",
+            "method",
+            "offer",
+            "event",
+            "schema",
+            "experience",
+            "surface",
+            "coupon",
+            "code",
+            "campaign",
+            "endpoint",
+            "delivery",
+            "redemption",
+            "key",
+            "integration",
+        ]
+        .iter()
+        .map(|k| self.ids[k].as_str())
+        .collect()
+    }
+
+    /// A path template of the OpenAPI document with the owner's objects in it: a parameter is
+    /// filled by the resource named before it.
+    fn path(&self, template: &str) -> String {
+        self.path_of(template, false)
+    }
+
+    /// The same path naming objects that never existed.
+    fn unknown_path(&self, template: &str) -> String {
+        self.path_of(template, true)
+    }
+
+    fn path_of(&self, template: &str, unknown: bool) -> String {
+        let mut out = Vec::new();
+        let segments: Vec<&str> = template.split('/').collect();
+        for (i, s) in segments.iter().enumerate() {
+            if !(s.starts_with('{') && s.ends_with('}')) {
+                out.push(s.to_string());
+                continue;
+            }
+            let name = &s[1..s.len() - 1];
+            let filled = match (segments[i - 1], name) {
+                (_, "version") if unknown => "999".to_string(),
+                (_, _) if unknown => "nosuch_0000000000000000".to_string(),
+                (_, "version") => "1".to_string(),
+                (_, n) if self.ids.contains_key(n) && !matches!(n, "id") => self.ids[n].clone(),
+                ("products", _) => self.ids["product"].clone(),
+                ("prices", _) => self.ids["price"].clone(),
+                ("redemption-methods", _) => self.ids["method"].clone(),
+                ("offers", _) => self.ids["offer"].clone(),
+                ("events", _) => self.ids["event"].clone(),
+                ("presentation-schemas", _) => self.ids["schema"].clone(),
+                ("experiences", _) => self.ids["experience"].clone(),
+                ("surfaces", _) => self.ids["surface"].clone(),
+                ("coupons", _) => self.ids["code"].clone(),
+                ("webhook-endpoints", _) => self.ids["endpoint"].clone(),
+                ("webhook-deliveries", _) => self.ids["delivery"].clone(),
+                (resource, n) => panic!("{template}: no object of the owner's for {{{n}}} after /{resource}: add one to the world"),
+            };
+            out.push(filled);
+        }
+        out.join("/")
+    }
+}
+
+/// Tenant A with one of everything in preview, the webhook dispatcher stopped (its deliveries
+/// stay as they are), and tenant B.
+async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::tenants::Bootstrap) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    app.state.webhooks.stop();
+    let a = app.tenant("Owner", "owner@owner.test").await;
+    let b = app.tenant("Other", "owner@other.test").await;
+    let api = app.secret_key(&a, Environment::Preview);
+    let integration = api.put("/api/v1/integrations/stripe", json!({"secretKey": GOOD_TEST_KEY, "webhookSecret": "whsec_tenancy_secret"})).await;
+    assert_eq!(integration.status.as_u16(), 200, "{}", integration.body);
+    let method = api
+        .create(
+            "/api/v1/redemption-methods",
+            json!({"name": "Checkout", "schema": "stripe-checkout",
+                   "settings": {"successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no", "signupUrl": "https://shop.test/join"}}),
+        )
+        .await;
+    let method = method["id"].as_str().unwrap().to_string();
+    let saved = api.put(&format!("/api/v1/redemption-methods/{method}/workflow"), json!({"code": WORKFLOW})).await;
+    assert_eq!(saved.status.as_u16(), 200, "{}", saved.body);
+    let product = api.create("/api/v1/products", json!({"name": "Owner's plan"})).await["id"].as_str().unwrap().to_string();
+    let price = api
+        .create("/api/v1/prices", json!({"productId": product, "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_owner"}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let offer = api
+        .create("/api/v1/offers", json!({"name": "Owner's offer", "redemptionMethodId": method, "priceIds": [price], "presentation": {"title": "Owner"}}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let schema = api
+        .create(
+            "/api/v1/presentation-schemas",
+            json!({"name": "Owner's schema", "fields": [{"key": "headline", "type": "string", "label": "Headline", "required": false}], "offerSlots": ["primary"]}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let experience = api
+        .create("/api/v1/experiences", json!({"name": "Owner's experience", "type": "app", "schemaId": schema, "content": {}, "offers": {"primary": [offer]}}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let slug = "owners-page";
+    let surface = api
+        .create("/api/v1/surfaces", json!({"name": "Owner's page", "slug": slug, "slots": [{"key": "main", "facet": "web", "experienceId": experience}]}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let endpoint = api.create("/api/v1/webhook-endpoints", json!({"url": "http://127.0.0.1:9/owner", "events": ["coupon.redeemed"]})).await;
+    let endpoint = endpoint["id"].as_str().unwrap().to_string();
+    let code = "OWNERS10";
+    let coupon = api.create("/api/v1/coupons", json!({"code": code, "type": "percentage", "amount": 10, "campaign": "owners-campaign"})).await;
+    let redemption = api.create(&format!("/api/v1/coupons/{code}/redemptions"), json!({"subscriptionId": "sub_owner", "customerId": "cus_owner"})).await;
+    let deliveries = api.get(&format!("/api/v1/webhook-endpoints/{endpoint}/deliveries")).await.json();
+    let delivery = deliveries["data"][0]["id"].as_str().expect("the redemption's delivery").to_string();
+    let token = offer_token(&app, &a, &offer);
+    let redeemed = api.post("/api/v1/offer-redemptions", json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token})).await;
+    assert_eq!(redeemed.status.as_u16(), 200, "{}", redeemed.body);
+    let event = redeemed.json()["eventId"].as_str().unwrap().to_string();
+    let owner = app.merchant(&a).await;
+    let keys = owner.sfn("api_keys/page", &[]).await.json();
+    let key = keys["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && a.keys.preview.secret.ends_with(k["last4"].as_str().unwrap())).unwrap()
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let owner_user = owner.sfn("session", &[]).await.json()["user_id"].as_str().unwrap().to_string();
+    let owner_cookie = owner.cookie.clone();
+    let ids = BTreeMap::from([
+        ("tenant", a.tenant_id.clone()),
+        ("owner_user", owner_user),
+        ("product", product),
+        ("price", price),
+        ("method", method),
+        ("offer", offer),
+        ("event", event),
+        ("schema", schema),
+        ("experience", experience),
+        ("surface", surface),
+        ("slug", slug.to_string()),
+        ("coupon", coupon["id"].as_str().unwrap().to_string()),
+        ("code", code.to_string()),
+        ("campaign", "owners-campaign".to_string()),
+        ("redemption", redemption["id"].as_str().unwrap().to_string()),
+        ("endpoint", endpoint),
+        ("delivery", delivery),
+        ("key", key),
+        ("integration", integration.json()["id"].as_str().unwrap().to_string()),
+        ("token", token),
+    ]);
+    drop(owner);
+    (app, World { owner: a, owner_cookie, ids, _stripe: stub }, b)
+}
+
+const WORKFLOW: &str = "export default async function () {\n  return { success: true, statusCode: 200, action: 'navigate', url: 'https://shop.test/ok' };\n}\n";
+
+fn offer_token(app: &TestApp, t: &offerdeck::server::services::tenants::Bootstrap, offer: &str) -> String {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let identity = Identity { kind: IdentityKind::Authenticated, identifier: "buyer@example.com".into() };
+    offerdeck::server::tokens::mint(&app.state.config.secret_key, &app.scope(&t.tenant_id, Environment::Preview), offer, &identity, 1800, now)
+}
+
+/// Everything of the owner's as the owner sees it: each object, each nested list, each list.
+async fn snapshot(app: &TestApp, w: &World) -> BTreeMap<String, String> {
+    let api = app.secret_key(&w.owner, Environment::Preview);
+    let mut paths: Vec<String> = API_BY_ID.iter().filter(|(op, _)| op.starts_with("GET ")).map(|(op, _)| w.path(&op[4..])).collect();
+    paths.extend(API_LISTS.iter().map(|op| op[4..].to_string()));
+    paths.extend(API_SINGLETONS.iter().filter(|op| op.starts_with("GET ")).map(|op| op[4..].to_string()));
+    let mut out = BTreeMap::new();
+    for p in paths {
+        // Stats over a fixed window: the default one moves with the clock.
+        let p = if p.ends_with("/stats") { format!("{p}?from=2000-01-01T00:00:00Z&to=2100-01-01T00:00:00Z") } else { p };
+        let r = api.get(&p).await;
+        assert_eq!(r.status.as_u16(), 200, "the owner reads {p}: {}", r.body);
+        out.insert(p, r.body);
+    }
+    let owner = Some(w.owner_cookie.as_str());
+    for f in ["api_keys/page", "coupons/time_zone"] {
+        out.insert(format!("sfn {f}"), app.sfn(f, &[], owner).await.body);
+    }
+    let info = app.sfn("session", &[], owner).await.json();
+    out.insert("sfn session".into(), json!({"tenant": info["current_tenant"], "tenants": info["tenants"]}).to_string());
+    out
+}
+
+#[track_caller]
+fn assert_unchanged(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>, what: &str) {
+    let changed: Vec<String> =
+        before.iter().filter(|(k, v)| after.get(*k) != Some(v)).map(|(k, v)| format!("{k}\n  before: {v}\n  after:  {}", after[k])).collect();
+    assert!(changed.is_empty(), "{what} changed the owner's objects:\n{}", changed.join("\n"));
+}
+
+/// The foreign caller's answer holds nothing of the owner's (but what the caller sent: an
+/// error may name the id it was given).
+#[track_caller]
+fn assert_nothing_of(w: &World, r: &Resp, what: &str, sent: &str) {
+    for needle in w.needles().into_iter().filter(|n| !sent.contains(n)) {
+        assert!(!r.body.contains(needle), "{what}: the answer shows the owner's {needle}: {}", r.body);
+    }
+}
+
+fn split(op: &str) -> (&str, &str) {
+    op.split_once(' ').expect("METHOD /path")
+}
+
+async fn call(c: ApiClient<'_>, method: &str, path: &str, body: Option<String>) -> Resp {
+    match body {
+        Some(b) => c.send(method, path, b, &[]).await,
+        None => c.send(method, path, (), &[]).await,
+    }
+}
+
+/// The API walk with `attacker`'s key; then the owner's own requests reach every object.
+async fn api_walk(app: &TestApp, w: &World, attacker: ApiClient<'_>) {
+    let before = snapshot(app, w).await;
+    // The attacker's own objects, for changes that point them at the owner's.
+    let own_experience =
+        attacker.create("/api/v1/experiences", json!({"name": "Mine", "type": "html", "html": "<p>mine</p>"})).await["id"].as_str().unwrap().to_string();
+    let own_surface = attacker.create("/api/v1/surfaces", json!({"name": "Mine", "slug": "mine", "slots": []})).await["id"].as_str().unwrap().to_string();
+    let own = |text: &str| text.replace("{own_experience}", &own_experience).replace("{own_surface}", &own_surface);
+    let mut walked = 0;
+    for (op, body) in API_BY_ID {
+        let (method, template) = split(op);
+        let path = w.path(template);
+        let body = body.map(|b| w.fill(b));
+        let r = call(attacker, method, &path, body.clone()).await;
+        let j = assert_error(&r, 404, expected_code(op));
+        assert_nothing_of(w, &r, op, &format!("{path} {}", body.clone().unwrap_or_default()));
+        // Exactly what an object that never existed gets: "not yours" reveals nothing.
+        let unknown = call(attacker, method, &w.unknown_path(template), body).await.json();
+        assert_eq!((&j["code"], &j["message"]), (&unknown["code"], &unknown["message"]), "{op}: a foreign object and an unknown one get the same answer");
+        if method != "GET" {
+            assert_unchanged(&before, &snapshot(app, w).await, op);
+        }
+        walked += 1;
+    }
+    for op in API_LISTS {
+        let (method, path) = split(op);
+        let r = call(attacker, method, path, None).await;
+        assert_eq!(r.status.as_u16(), 200, "{op}: {}", r.body);
+        assert_nothing_of(w, &r, op, "");
+        walked += 1;
+    }
+    for op in API_SINGLETONS {
+        let (method, path) = split(op);
+        let r = call(attacker, method, path, None).await;
+        assert_error(&r, 404, "not_found");
+        assert_nothing_of(w, &r, op, "");
+        walked += 1;
+    }
+    for (op, body, status, code) in API_REFERENCES.iter().chain(API_OWN_REFERENCES) {
+        let (method, path) = split(op);
+        let body = own(&w.fill(body));
+        let r = call(attacker, method, &own(path), Some(body.clone())).await;
+        assert_error(&r, *status, code);
+        assert_nothing_of(w, &r, op, &body);
+        assert_unchanged(&before, &snapshot(app, w).await, op);
+        walked += 1;
+    }
+    for (op, body) in API_OWN_SCOPE {
+        let (method, path) = split(op);
+        let r = call(attacker, method, path, Some(w.fill(body)).filter(|b| !b.is_empty())).await;
+        assert!(r.status.as_u16() < 500, "{op}: {} {}", r.status, r.body);
+        assert_unchanged(&before, &snapshot(app, w).await, op);
+        walked += 1;
+    }
+    assert_unchanged(&before, &snapshot(app, w).await, "the walk");
+    eprintln!("tenancy: {walked} API requests walked");
+
+    // The same requests by the owner reach the objects: reads and changes first, archives and
+    // deletes last.
+    let owner = app.secret_key(&w.owner, Environment::Preview);
+    let (deletes, others): (Vec<_>, Vec<_>) = API_BY_ID.iter().partition(|(op, _)| op.starts_with("DELETE ") || op.ends_with("/archive"));
+    for (op, body) in others.into_iter().chain(deletes) {
+        let (method, template) = split(op);
+        let r = call(owner, method, &w.path(template), body.map(|b| w.fill(b))).await;
+        assert!(r.status.as_u16() != 404 && r.status.as_u16() < 500, "the owner's {op} does not reach the object: {} {}", r.status, r.body);
+    }
+}
+
+async fn api_with_another_tenants_key(app: TestApp) {
+    let (app, w, b) = world(app).await;
+    api_walk(&app, &w, app.secret_key(&b, Environment::Preview)).await;
+}
+
+async fn api_with_the_other_environments_key(app: TestApp) {
+    let (app, w, _) = world(app).await;
+    api_walk(&app, &w, app.secret_key(&w.owner, Environment::Live)).await;
+}
+
+/// The dashboard walk as `attacker`; then the owner's own calls reach every object.
+async fn dashboard_walk(app: &TestApp, w: &World, attacker: &Session<'_>, other_tenant: bool) {
+    let before = snapshot(app, w).await;
+    let caller_user = attacker.sfn("session", &[]).await.json()["user_id"].as_str().unwrap().to_string();
+    let own_experience = app
+        .sfn("experiences/save", &[("id", ""), ("name", "Mine"), ("kind", "html"), ("schema_id", ""), ("html", "<p>mine</p>")], Some(&attacker.cookie))
+        .await
+        .id();
+    let fill = |form: &[(&str, &str)]| -> Vec<(String, String)> {
+        form.iter().map(|(k, v)| (k.to_string(), w.fill(v).replace("{own_experience}", &own_experience).replace("{caller_user}", &caller_user))).collect()
+    };
+    // The answer, and the form as sent.
+    let send = async |endpoint: &str, form: &[(&str, &str)]| {
+        let form = fill(form);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        (attacker.sfn(endpoint, &pairs).await, format!("{form:?}"))
+    };
+    let mut walked = 0;
+    for (endpoint, form, both) in SFN_BY_ID {
+        if !other_tenant && !both {
+            continue;
+        }
+        let (r, sent) = send(endpoint, form).await;
+        assert_sfn_error(&r, 404, "not_found");
+        assert_nothing_of(w, &r, endpoint, &sent);
+        assert_unchanged(&before, &snapshot(app, w).await, endpoint);
+        walked += 1;
+    }
+    for (endpoint, form) in SFN_LISTS {
+        let (r, _) = send(endpoint, form).await;
+        assert_eq!(r.status.as_u16(), 200, "{endpoint}: {}", r.body);
+        assert_nothing_of(w, &r, endpoint, "");
+        walked += 1;
+    }
+    for (endpoint, form, status, code) in SFN_REFERENCES {
+        let (r, sent) = send(endpoint, form).await;
+        assert_sfn_error(&r, *status, code);
+        assert_nothing_of(w, &r, endpoint, &sent);
+        assert_unchanged(&before, &snapshot(app, w).await, endpoint);
+        walked += 1;
+    }
+    for (endpoint, form) in SFN_ADMIN {
+        let (r, sent) = send(endpoint, form).await;
+        assert_sfn_error(&r, 403, "forbidden");
+        assert_nothing_of(w, &r, endpoint, &sent);
+        walked += 1;
+    }
+    assert_unchanged(&before, &snapshot(app, w).await, "the walk");
+    eprintln!("tenancy: {walked} server-function calls walked");
+
+    // The owner's own calls reach the objects; deletes, and revoking the key, last.
+    let owner = app.merchant(&w.owner).await;
+    let last = |e: &str| e.ends_with("/delete") || e == "api_keys/revoke";
+    let (deletes, others): (Vec<_>, Vec<_>) = SFN_BY_ID.iter().partition(|(e, _, _)| last(e));
+    for (endpoint, form, _) in others.into_iter().chain(deletes) {
+        let form = fill(form);
+        let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let r = owner.sfn(endpoint, &pairs).await;
+        assert!(r.status.as_u16() != 404 && r.status.as_u16() < 500, "the owner's {endpoint} does not reach the object: {} {}", r.status, r.body);
+    }
+}
+
+async fn dashboard_as_another_tenants_merchant(app: TestApp) {
+    let (app, w, b) = world(app).await;
+    let other = app.merchant(&b).await;
+    dashboard_walk(&app, &w, &other, true).await;
+}
+
+async fn dashboard_in_the_other_environment(app: TestApp) {
+    let (app, w, _) = world(app).await;
+    let live = app.merchant(&w.owner).await;
+    live.switch_to(Environment::Live).await;
+    dashboard_walk(&app, &w, &live, false).await;
+}
+
+/// Every operation the server documents is in one table above, or exempt with a reason; and
+/// every table entry is an operation the server has.
+async fn every_api_operation_is_walked(app: TestApp) {
+    let doc = document(&app).await;
+    let served: BTreeSet<String> = operations(&doc).into_iter().map(|(path, method, _)| format!("{} {path}", method.to_uppercase())).collect();
+    let mut tables: BTreeMap<String, &str> = BTreeMap::new();
+    let mut add = |op: &str, table: &'static str| {
+        if let Some(first) = tables.insert(op.to_string(), table) {
+            assert!(table == "own references" && first == "by id", "{op} is in {first} and in {table}");
+        }
+    };
+    API_BY_ID.iter().for_each(|(op, _)| add(op, "by id"));
+    API_LISTS.iter().for_each(|op| add(op, "lists"));
+    API_SINGLETONS.iter().for_each(|op| add(op, "singletons"));
+    API_REFERENCES.iter().for_each(|(op, ..)| add(op, "references"));
+    API_OWN_SCOPE.iter().for_each(|(op, _)| add(op, "own scope"));
+    API_EXEMPT.iter().for_each(|(op, _)| add(op, "exempt"));
+    for (op, ..) in API_BY_ID_CODES {
+        assert!(API_BY_ID.iter().any(|(o, _)| o == op), "{op} has its own code but is not walked by id");
+    }
+    for (op, ..) in API_OWN_REFERENCES {
+        let (method, path) = split(op);
+        let template = path.replace("{own_experience}", "{id}").replace("{own_surface}", "{id}");
+        assert!(tables.get(&format!("{method} {template}")) == Some(&"by id"), "{op}: its operation is walked by id too");
+    }
+    let missing: Vec<&String> = served.iter().filter(|op| !tables.contains_key(*op)).collect();
+    assert!(missing.is_empty(), "operations not in the tenancy walk (add each to a table of tests/api/tenancy.rs, or exempt it with the reason): {missing:#?}");
+    let stale: Vec<&String> = tables.keys().filter(|op| !served.contains(*op)).collect();
+    assert!(stale.is_empty(), "the tenancy walk lists operations the server does not document: {stale:#?}");
+    // Every operation that names an object by a path parameter is walked by id.
+    for op in served.iter().filter(|op| op.contains('{')) {
+        assert_eq!(tables.get(op), Some(&"by id"), "{op} names an object: walk it by id");
+    }
+}
+
+/// Every registered server function is in one table above, or exempt with a reason; and every
+/// table entry is a registered server function.
+#[test]
+fn every_server_function_is_walked() {
+    let registered: BTreeSet<String> = leptos::server_fn::axum::server_fn_paths()
+        .map(|(path, _)| path.strip_prefix("/sfn/").unwrap_or_else(|| panic!("{path}: a server function outside /sfn")).to_string())
+        .collect();
+    assert!(registered.len() > 50, "the registry holds {} server functions", registered.len());
+    let mut tables: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    SFN_BY_ID.iter().for_each(|(e, ..)| tables.entry(e).or_default().push("by id"));
+    SFN_LISTS.iter().for_each(|(e, _)| tables.entry(e).or_default().push("lists"));
+    SFN_REFERENCES.iter().for_each(|(e, ..)| tables.entry(e).or_default().push("references"));
+    SFN_ADMIN.iter().for_each(|(e, _)| tables.entry(e).or_default().push("admin"));
+    SFN_EXEMPT.iter().for_each(|(e, _)| tables.entry(e).or_default().push("exempt"));
+    let missing: Vec<&String> = registered.iter().filter(|e| !tables.contains_key(e.as_str())).collect();
+    assert!(
+        missing.is_empty(),
+        "server functions not in the tenancy walk (add each to a table of tests/api/tenancy.rs, or exempt it with the reason): {missing:#?}"
+    );
+    let stale: Vec<&&str> = tables.keys().filter(|e| !registered.contains(**e)).collect();
+    assert!(stale.is_empty(), "the tenancy walk lists server functions that are not registered: {stale:#?}");
+    for (e, in_tables) in &tables {
+        assert!(!in_tables.contains(&"exempt") || in_tables.len() == 1, "{e} is exempt and walked ({in_tables:?})");
+    }
+    // A server function taking an id is walked by id (its form names the owner's object).
+    for (e, form, _) in SFN_BY_ID {
+        assert!(form.iter().any(|(_, v)| v.starts_with('{')), "{e} is walked by id without naming an object");
+    }
+}
+
+// Scenario: rows that point at another tenant's or environment's rows are refused by the schema
+// itself, and an upsert by id does not touch another scope's row.
+async fn the_schema_refuses_cross_scope_references(app: TestApp) {
+    let a = app.tenant("Acme", "owner@acme.test").await;
+    let b = app.tenant("Globex", "owner@globex.test").await;
+    let a_api = app.secret_key(&a, Environment::Preview);
+    let pa = a_api.post("/api/v1/products", r#"{"name":"A's"}"#).await.json();
+    let pool = &app.state.db.pool;
+    let insert_price = |tenant: String, env: &'static str| {
+        let pid = pa["id"].as_str().unwrap().to_string();
+        async move {
+            sqlx::query(
+                "INSERT INTO prices (id, tenant_id, environment, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'gbp', 100, NULL, 'price_x', 'active', 0, 0)",
+            )
+            .bind(format!("price_{}", uuid::Uuid::new_v4().simple()))
+            .bind(tenant)
+            .bind(env)
+            .bind(pid)
+            .execute(pool)
+            .await
+        }
+    };
+    assert!(insert_price(b.tenant_id.clone(), "preview").await.is_err(), "another tenant's product");
+    assert!(insert_price(a.tenant_id.clone(), "live").await.is_err(), "another environment's product");
+    assert!(insert_price(a.tenant_id.clone(), "preview").await.is_ok());
+    // An upsert of A's surface id from B's scope changes nothing.
+    let s = a_api.post("/api/v1/surfaces", r#"{"name":"Pricing","slug":"pricing","slots":[]}"#).await.json();
+    let sid = s["id"].as_str().unwrap();
+    let changed =
+        offerdeck::server::db::surfaces::upsert(pool, &app.scope(&b.tenant_id, Environment::Preview), sid, "Hijacked", "hijacked", "[]").await.unwrap();
+    assert!(!changed);
+    let still = a_api.get(&format!("/api/v1/surfaces/{sid}")).await.json();
+    assert_eq!(still["name"], "Pricing");
+}
