@@ -101,7 +101,9 @@ fn thread_cpu() -> Duration {
     {
         let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
         // SAFETY: `clock_gettime` writes into the timespec we own and reads nothing else.
-        if unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) } == 0 {
+        #[allow(unsafe_code)]
+        let r = unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) };
+        if r == 0 {
             return Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32);
         }
     }
@@ -389,6 +391,7 @@ async fn evaluate<'js>(
     let declared = match &bytecode {
         // SAFETY: the bytes were written by `Module::write` of this same QuickJS build, from
         // code we compiled; `bytecode` keeps them alive for the whole run.
+        #[allow(unsafe_code)]
         Some(bytes) => unsafe { Module::load(ctx.clone(), bytes)? },
         None => {
             let m = Module::declare(ctx.clone(), "workflow", js)?;
