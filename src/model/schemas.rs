@@ -14,6 +14,7 @@ pub enum FieldType {
     Boolean,
     Text,
 }
+wire_names!(FieldType { String => "string", Number => "number", Boolean => "boolean", Text => "text" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]

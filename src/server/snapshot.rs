@@ -42,8 +42,8 @@ pub struct Snapshot {
 impl Snapshot {
     async fn load(db: &Db, scope: &Scoped) -> Result<Snapshot, sqlx::Error> {
         let mut conn = db.pool.acquire().await?;
-        let surfaces = db::surfaces::list(&mut *conn, scope).await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
-        let experiences = db::experiences::list_experiences(&mut *conn, scope).await?.into_iter().map(|x| (x.id.clone(), x)).collect();
+        let surfaces = db::record::all::<Surface, _>(&mut *conn, scope, "").await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
+        let experiences = db::record::all::<Experience, _>(&mut *conn, scope, "").await?.into_iter().map(|x| (x.id.clone(), x)).collect();
         let schemas: HashMap<String, String> =
             db::methods::all(&mut *conn, scope).await?.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.redemption_schema)).collect();
         let offers = db::offers::all(&mut *conn, scope)

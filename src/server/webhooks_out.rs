@@ -196,8 +196,49 @@ pub fn backoff_ms(base: Duration, attempts: i64) -> i64 {
     d + (rand::random::<u64>() % (d as u64 / 10 + 1)) as i64
 }
 
+/// One signed POST: the status code and the start of the body, or why no answer came.
+async fn post(
+    http: &reqwest::Client,
+    s: &Settings,
+    url: &str,
+    message_id: &str,
+    started_at: i64,
+    signature: String,
+    payload: String,
+) -> (Option<i64>, Option<String>, Option<String>) {
+    let res = http
+        .post(url)
+        .header("content-type", "application/json")
+        .header("webhook-id", message_id)
+        .header("webhook-timestamp", (started_at / 1000).to_string())
+        .header("webhook-signature", signature)
+        .body(payload)
+        .send()
+        .await;
+    match res {
+        Ok(r) => {
+            let code = r.status().as_u16() as i64;
+            let excerpt = read_excerpt(r).await;
+            (Some(code), None, (!excerpt.is_empty()).then_some(excerpt))
+        }
+        Err(e) => {
+            let what = if let Some(refused) = target::refused_in(&e) {
+                refused.to_string()
+            } else if e.is_timeout() {
+                format!("timed out after {} s", s.timeout.as_secs_f32())
+            } else if e.is_connect() {
+                "connection failed".into()
+            } else {
+                "request failed".into()
+            };
+            (None, Some(what), None)
+        }
+    }
+}
+
 async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client, s: &Settings, c: &db::worker::webhooks::Claimed) -> Result<(), sqlx::Error> {
     let pool = &db.pool;
+    // Without an enabled endpoint there is nothing to send: the delivery fails for good.
     let Some((payload, url, secret_enc, endpoint_status)) = db::worker::webhooks::sending(pool, c).await? else {
         return db::worker::webhooks::finish_attempt(
             pool,
@@ -211,16 +252,8 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
         .await;
     };
     if endpoint_status != "enabled" {
-        return db::worker::webhooks::finish_attempt(
-            pool,
-            &c.id,
-            WebhookDeliveryStatus::Failed,
-            None,
-            Some(&format!("the endpoint is {endpoint_status}")),
-            0,
-            clock.now_ms(),
-        )
-        .await;
+        let why = format!("the endpoint is {endpoint_status}");
+        return db::worker::webhooks::finish_attempt(pool, &c.id, WebhookDeliveryStatus::Failed, None, Some(&why), 0, clock.now_ms()).await;
     }
     let secret = secrets::decrypt(key, &crate::server::services::webhooks::secret_context(&c.tenant_id, &c.environment, &c.endpoint_id), &secret_enc);
     let started_at = clock.now_ms();
@@ -229,36 +262,7 @@ async fn deliver(db: &Db, key: &[u8; 32], clock: &Clock, http: &reqwest::Client,
     let (status_code, error, excerpt) = match (target::check_delivery(&url, s.allow_private), signature) {
         (Err(refused), _) => (None, Some(refused), None),
         (Ok(()), None) => (None, Some("the signing secret does not decrypt (was OFFERDECK_SECRET_KEY changed?)".to_string()), None),
-        (Ok(()), Some(signature)) => {
-            let res = http
-                .post(&url)
-                .header("content-type", "application/json")
-                .header("webhook-id", &c.message_id)
-                .header("webhook-timestamp", (started_at / 1000).to_string())
-                .header("webhook-signature", signature)
-                .body(payload)
-                .send()
-                .await;
-            match res {
-                Ok(r) => {
-                    let code = r.status().as_u16() as i64;
-                    let excerpt = read_excerpt(r).await;
-                    (Some(code), None, (!excerpt.is_empty()).then_some(excerpt))
-                }
-                Err(e) => {
-                    let what = if let Some(refused) = target::refused_in(&e) {
-                        refused.to_string()
-                    } else if e.is_timeout() {
-                        format!("timed out after {} s", s.timeout.as_secs_f32())
-                    } else if e.is_connect() {
-                        "connection failed".into()
-                    } else {
-                        "request failed".into()
-                    };
-                    (None, Some(what), None)
-                }
-            }
-        }
+        (Ok(()), Some(signature)) => post(http, s, &url, &c.message_id, started_at, signature, payload).await,
     };
     let error = error.map(|e| bounded(e, ERROR_MAX_CHARS));
     let duration_ms = started.elapsed().as_millis() as i64;

@@ -26,6 +26,7 @@ db_tests!(
     dashboard_in_the_other_environment,
     every_api_operation_is_walked,
     the_schema_refuses_cross_scope_references,
+    child_rows_are_reached_through_their_parent,
 );
 
 /// The owner's world: one object of every kind in tenant A's preview environment.
@@ -524,8 +525,52 @@ async fn the_schema_refuses_cross_scope_references(app: TestApp) {
     let s = a_api.post("/api/v1/surfaces", r#"{"name":"Pricing","slug":"pricing","slots":[]}"#).await.json();
     let sid = s["id"].as_str().unwrap();
     let changed =
-        offerdeck::server::db::surfaces::upsert(pool, &app.scope(&b.tenant_id, Environment::Preview), sid, "Hijacked", "hijacked", "[]").await.unwrap();
-    assert!(!changed);
+        offerdeck::server::db::surfaces::upsert(pool, &app.scope(&b.tenant_id, Environment::Preview), sid, ("Hijacked", "hijacked"), "[]", 0).await.unwrap();
+    assert!(changed.is_none(), "the upsert answered another scope's row");
     let still = a_api.get(&format!("/api/v1/surfaces/{sid}")).await.json();
     assert_eq!(still["name"], "Pricing");
+}
+
+// Scenario: the child tables (an offer's prices, a coupon's per-customer uses) are written only
+// through their parent in the caller's scope: from another tenant's or environment's scope the
+// write fails or counts nothing, and the owner's rows stay as they were.
+async fn child_rows_are_reached_through_their_parent(app: TestApp) {
+    let a = app.tenant("Acme", "owner@acme.test").await;
+    let b = app.tenant("Globex", "owner@globex.test").await;
+    let api = app.secret_key(&a, Environment::Preview);
+    let product = api.post("/api/v1/products", r#"{"name":"Pro"}"#).await.json();
+    let price =
+        api.post("/api/v1/prices", json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "stripePriceId": "price_abc"})).await.json();
+    let method = api.post("/api/v1/redemption-methods", r#"{"name":"Walk","schema":"custom"}"#).await.json();
+    let offer = api
+        .post("/api/v1/offers", json!({"name": "Deal", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Deal"}}))
+        .await;
+    assert_eq!(offer.status, axum::http::StatusCode::CREATED, "{}", offer.body);
+    let oid = offer.json()["id"].as_str().unwrap().to_string();
+    let pid = price["id"].as_str().unwrap().to_string();
+    let pool = &app.state.db.pool;
+    // A's coupon with a per-customer limit, stored as the service stores it.
+    sqlx::query(
+        "INSERT INTO coupons (id, tenant_id, environment, code, coupon_type, amount, max_per_customer, stripe_coupon_id, status, created_at, updated_at) \
+         VALUES ('cpn_a', $1, 'preview', 'SAVE10', 'percent', 10, 5, 'SAVE10', 'active', 0, 0)",
+    )
+    .bind(&a.tenant_id)
+    .execute(pool)
+    .await
+    .unwrap();
+    for scope in [app.scope(&b.tenant_id, Environment::Preview), app.scope(&a.tenant_id, Environment::Live)] {
+        let mut tx = pool.begin().await.unwrap();
+        let r = offerdeck::server::db::offers::set_prices(&mut tx, &scope, &oid, std::slice::from_ref(&pid)).await;
+        assert!(r.is_err(), "set the prices of another scope's offer");
+        tx.rollback().await.unwrap();
+        let counted = offerdeck::server::db::coupons::take_customer_use(pool, &scope, "cpn_a", "cus_1", 5).await.unwrap();
+        assert!(!counted, "a use was counted for a coupon outside the scope");
+    }
+    let n: i64 = sqlx::Row::get(&sqlx::query("SELECT COUNT(*) FROM coupon_customer_uses").fetch_one(pool).await.unwrap(), 0);
+    assert_eq!(n, 0);
+    // The owner's own scope counts the use: the statement itself is not what refused.
+    let own = app.scope(&a.tenant_id, Environment::Preview);
+    assert!(offerdeck::server::db::coupons::take_customer_use(pool, &own, "cpn_a", "cus_1", 5).await.unwrap());
+    let still = api.get(&format!("/api/v1/offers/{oid}")).await.json();
+    assert_eq!(still["priceIds"], json!([pid]));
 }

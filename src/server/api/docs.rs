@@ -144,93 +144,93 @@ fn event_type_schema() -> Value {
 /// Lengths the server counts in UTF-8 bytes are given as the number of characters that always
 /// fits (a quarter), so that every string the schema allows is accepted.
 fn constrain(doc: &mut Value) {
-    use serde_json::json;
-    {
-        let key = json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"});
-        let identifier = |what: &str| {
-            json!({"type": "string", "minLength": 1, "maxLength": 63, "pattern": "\\S",
-            "description": format!("{what}: 1–255 bytes (UTF-8) after trimming; 63 characters always fit")})
-        };
-        let patches: Vec<(&str, Value)> = vec![
-            (
-                "/IdentityInput",
-                json!({
-                "description": "Exactly one of `userIdentifier` (secret keys only), `anonymousIdentifier`, or `createAnonymousIdentifier: true` (the server mints an `anonymousIdentifier`).",
-                "oneOf": [
-                    {"type": "object", "required": ["userIdentifier"], "additionalProperties": false,
-                     "properties": {"userIdentifier": identifier("The merchant's id of a signed-in user")}},
-                    {"type": "object", "required": ["anonymousIdentifier"], "additionalProperties": false,
-                     "properties": {"anonymousIdentifier": identifier("An `anon_…` identifier handed out before")}},
-                    {"type": "object", "required": ["createAnonymousIdentifier"], "additionalProperties": false,
-                     "properties": {"createAnonymousIdentifier": {"const": true}}}
-                ]}),
-            ),
-            ("/PresentationSchemaInput/properties/offerSlots", json!({"type": "array", "items": key, "maxItems": 20, "uniqueItems": true})),
-            (
-                "/OfferCreate/properties/priceIds",
-                json!({"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
-            ),
-            (
-                "/OfferUpdate/properties/priceIds",
-                json!({"type": ["array", "null"], "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
-            ),
-            ("/WebhookEndpointInput/properties/events", json!({"type": "array", "items": event_type_schema(), "minItems": 1, "maxItems": 32})),
-            ("/WebhookEndpointUpdate/properties/events", json!({"type": ["array", "null"], "items": event_type_schema(), "minItems": 1, "maxItems": 32})),
-            (
-                "/ExperienceInput/properties/offers",
-                json!({"type": ["object", "null"],
-                "description": "Offer slot → offer ids of this environment, highest priority first.",
-                "maxProperties": 20, "propertyNames": key, "additionalProperties": {"type": "array", "maxItems": 50, "items": {"type": "string"}}}),
-            ),
-            ("/DecisionIn/properties/surfaceSlug", json!({"type": "string", "minLength": 1, "description": "The surface's `slug`."})),
-            (
-                "/CouponRedemptionInput/properties/subscriptionId",
-                json!({"type": "string", "minLength": 1, "maxLength": 63, "pattern": "\\S",
-                "description": "The Stripe subscription (`sub_…`): 1–255 bytes (UTF-8) after trimming; 63 characters always fit."}),
-            ),
-            (
-                "/CouponRedemptionInput/properties/customerId",
-                json!({"type": ["string", "null"], "maxLength": 63,
-                "description": "The Stripe customer (`cus_…`), needed when the coupon has a per-customer limit: at most 255 bytes (UTF-8)."}),
-            ),
-            (
-                "/MethodSettings/properties/successUrl",
-                json!({"type": "string", "maxLength": 500, "pattern": "^(https?://\\S{2,})?$", "description": "At most 2000 bytes (UTF-8)."}),
-            ),
-            (
-                "/MethodSettings/properties/cancelUrl",
-                json!({"type": "string", "maxLength": 500, "pattern": "^(https?://\\S{2,})?$", "description": "At most 2000 bytes (UTF-8)."}),
-            ),
-            (
-                "/MethodSettings/properties/signupUrl",
-                json!({"type": "string", "maxLength": 500, "pattern": "^(https?://\\S{2,})?$", "description": "At most 2000 bytes (UTF-8)."}),
-            ),
-        ];
-        for (path, value) in patches {
-            if let Some(slot) = doc.pointer_mut(&format!("/components/schemas{path}")) {
-                *slot = value;
-            }
+    for (path, value) in patches() {
+        if let Some(slot) = doc.pointer_mut(&format!("/components/schemas{path}")) {
+            *slot = value;
         }
-        // Responses without a description get the status's usual one.
-        if let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) {
-            for item in paths.values_mut().filter_map(Value::as_object_mut) {
-                for op in item.values_mut().filter_map(Value::as_object_mut) {
-                    let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
-                        continue;
-                    };
-                    for (status, r) in responses.iter_mut() {
-                        if r.get("description").and_then(Value::as_str).is_some_and(str::is_empty) {
-                            r["description"] = json!(match status.as_str() {
-                                "200" => "OK",
-                                "201" => "Created",
-                                "204" => "No content",
-                                "400" => "`validation_failed`: a field is missing or breaks a rule (named in `fields`)",
-                                "404" => "`not_found`: no such object in this environment",
-                                "409" => "`conflict`",
-                                _ => "See the error body",
-                            });
-                        }
-                    }
+    }
+    describe_responses(doc);
+}
+
+/// The component schemas [`constrain`] replaces, by JSON pointer below `components/schemas`.
+fn patches() -> Vec<(&'static str, Value)> {
+    use serde_json::json;
+    let key = json!({"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"});
+    let identifier = |what: &str| {
+        json!({"type": "string", "minLength": 1, "maxLength": 63, "pattern": "\\S",
+        "description": format!("{what}: 1–255 bytes (UTF-8) after trimming; 63 characters always fit")})
+    };
+    let mut patches: Vec<(&str, Value)> = vec![
+        (
+            "/IdentityInput",
+            json!({
+            "description": "Exactly one of `userIdentifier` (secret keys only), `anonymousIdentifier`, or `createAnonymousIdentifier: true` (the server mints an `anonymousIdentifier`).",
+            "oneOf": [
+                {"type": "object", "required": ["userIdentifier"], "additionalProperties": false,
+                 "properties": {"userIdentifier": identifier("The merchant's id of a signed-in user")}},
+                {"type": "object", "required": ["anonymousIdentifier"], "additionalProperties": false,
+                 "properties": {"anonymousIdentifier": identifier("An `anon_…` identifier handed out before")}},
+                {"type": "object", "required": ["createAnonymousIdentifier"], "additionalProperties": false,
+                 "properties": {"createAnonymousIdentifier": {"const": true}}}
+            ]}),
+        ),
+        ("/PresentationSchemaInput/properties/offerSlots", json!({"type": "array", "items": key, "maxItems": 20, "uniqueItems": true})),
+        (
+            "/OfferCreate/properties/priceIds",
+            json!({"type": "array", "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
+        ),
+        (
+            "/OfferUpdate/properties/priceIds",
+            json!({"type": ["array", "null"], "items": {"type": "string", "minLength": 1}, "minItems": 1, "maxItems": 20, "uniqueItems": true}),
+        ),
+        ("/WebhookEndpointInput/properties/events", json!({"type": "array", "items": event_type_schema(), "minItems": 1, "maxItems": 32})),
+        ("/WebhookEndpointUpdate/properties/events", json!({"type": ["array", "null"], "items": event_type_schema(), "minItems": 1, "maxItems": 32})),
+        (
+            "/ExperienceInput/properties/offers",
+            json!({"type": ["object", "null"],
+            "description": "Offer slot → offer ids of this environment, highest priority first.",
+            "maxProperties": 20, "propertyNames": key, "additionalProperties": {"type": "array", "maxItems": 50, "items": {"type": "string"}}}),
+        ),
+        ("/DecisionIn/properties/surfaceSlug", json!({"type": "string", "minLength": 1, "description": "The surface's `slug`."})),
+        (
+            "/CouponRedemptionInput/properties/subscriptionId",
+            json!({"type": "string", "minLength": 1, "maxLength": 63, "pattern": "\\S",
+            "description": "The Stripe subscription (`sub_…`): 1–255 bytes (UTF-8) after trimming; 63 characters always fit."}),
+        ),
+        (
+            "/CouponRedemptionInput/properties/customerId",
+            json!({"type": ["string", "null"], "maxLength": 63,
+            "description": "The Stripe customer (`cus_…`), needed when the coupon has a per-customer limit: at most 255 bytes (UTF-8)."}),
+        ),
+    ];
+    let url = json!({"type": "string", "maxLength": 500, "pattern": "^(https?://\\S{2,})?$", "description": "At most 2000 bytes (UTF-8)."});
+    for path in ["/MethodSettings/properties/successUrl", "/MethodSettings/properties/cancelUrl", "/MethodSettings/properties/signupUrl"] {
+        patches.push((path, url.clone()));
+    }
+    patches
+}
+
+/// Responses without a description get the status's usual one.
+fn describe_responses(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut().filter_map(Value::as_object_mut) {
+        for op in item.values_mut().filter_map(Value::as_object_mut) {
+            let Some(responses) = op.get_mut("responses").and_then(Value::as_object_mut) else {
+                continue;
+            };
+            for (status, r) in responses.iter_mut() {
+                if r.get("description").and_then(Value::as_str).is_some_and(str::is_empty) {
+                    r["description"] = Value::from(match status.as_str() {
+                        "200" => "OK",
+                        "201" => "Created",
+                        "204" => "No content",
+                        "400" => "`validation_failed`: a field is missing or breaks a rule (named in `fields`)",
+                        "404" => "`not_found`: no such object in this environment",
+                        "409" => "`conflict`",
+                        _ => "See the error body",
+                    });
                 }
             }
         }
@@ -314,6 +314,76 @@ fn schema_name(v: &Value) -> String {
     }
 }
 
+/// One operation of the reference page: method and path, text, parameters, body, responses.
+fn operation_html(out: &mut String, path: &str, method: &str, op: &Value) {
+    out.push_str(&format!(
+        "<section class=\"op\"><h2><span class=\"method method-{m}\">{M}</span> <code>{p}</code></h2>",
+        m = method,
+        M = method.to_uppercase(),
+        p = esc(path)
+    ));
+    for key in ["summary", "description"] {
+        if let Some(t) = op.get(key).and_then(Value::as_str) {
+            out.push_str(&format!("<p>{}</p>", esc(t)));
+        }
+    }
+    if let Some(params) = op.get("parameters").and_then(Value::as_array) {
+        out.push_str(
+            "<table><caption>Parameters</caption><thead><tr><th>name</th><th>in</th><th>type</th><th>required</th><th>description</th></tr></thead><tbody>",
+        );
+        for p in params {
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(p.get("name").and_then(Value::as_str).unwrap_or("")),
+                esc(p.get("in").and_then(Value::as_str).unwrap_or("")),
+                p.get("schema").map(schema_name).unwrap_or_default(),
+                if p.get("required").and_then(Value::as_bool).unwrap_or(false) { "yes" } else { "no" },
+                esc(p.get("description").and_then(Value::as_str).unwrap_or("")),
+            ));
+        }
+        out.push_str("</tbody></table>");
+    }
+    if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
+        out.push_str(&format!("<p>Request body: {}</p>", schema_name(schema)));
+    }
+    if let Some(responses) = op.get("responses").and_then(Value::as_object) {
+        out.push_str("<ul class=\"responses\">");
+        for (code, r) in responses {
+            let body = r.pointer("/content/application~1json/schema").map(schema_name).unwrap_or_default();
+            out.push_str(&format!("<li><strong>{}</strong> {} {}</li>", esc(code), body, esc(r.get("description").and_then(Value::as_str).unwrap_or(""))));
+        }
+        out.push_str("</ul>");
+    }
+    out.push_str("</section>");
+}
+
+/// One component schema of the reference page: description, enum values, fields.
+fn schema_html(out: &mut String, name: &str, s: &Value) {
+    out.push_str(&format!("<section class=\"schema\" id=\"schema-{0}\"><h3>{0}</h3>", esc(name)));
+    if let Some(d) = s.get("description").and_then(Value::as_str) {
+        out.push_str(&format!("<p>{}</p>", esc(d)));
+    }
+    if let Some(values) = s.get("enum").and_then(Value::as_array) {
+        let vs: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", esc(&v.to_string()))).collect();
+        out.push_str(&format!("<p>One of {}</p>", vs.join(", ")));
+    }
+    if let Some(props) = s.get("properties").and_then(Value::as_object) {
+        let required: Vec<&str> = s.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        out.push_str("<table><thead><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr></thead><tbody>");
+        for (field, p) in props {
+            out.push_str(&format!(
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(field),
+                schema_name(p),
+                if required.contains(&field.as_str()) { "yes" } else { "no" },
+                esc(p.get("description").and_then(Value::as_str).unwrap_or("")),
+            ));
+        }
+        out.push_str("</tbody></table>");
+    }
+    out.push_str("</section>");
+}
+
 /// `GET /api/docs`: every operation with its parameters, body and responses, then every schema.
 pub async fn reference_page() -> Html<String> {
     let doc = document();
@@ -330,78 +400,16 @@ pub async fn reference_page() -> Html<String> {
     if let Some(paths) = doc.get("paths").and_then(Value::as_object) {
         for (path, item) in paths {
             for method in ["get", "post", "put", "patch", "delete"] {
-                let Some(op) = item.get(method) else { continue };
-                out.push_str(&format!(
-                    "<section class=\"op\"><h2><span class=\"method method-{m}\">{M}</span> <code>{p}</code></h2>",
-                    m = method,
-                    M = method.to_uppercase(),
-                    p = esc(path)
-                ));
-                for key in ["summary", "description"] {
-                    if let Some(t) = op.get(key).and_then(Value::as_str) {
-                        out.push_str(&format!("<p>{}</p>", esc(t)));
-                    }
+                if let Some(op) = item.get(method) {
+                    operation_html(&mut out, path, method, op);
                 }
-                if let Some(params) = op.get("parameters").and_then(Value::as_array) {
-                    out.push_str("<table><caption>Parameters</caption><thead><tr><th>name</th><th>in</th><th>type</th><th>required</th><th>description</th></tr></thead><tbody>");
-                    for p in params {
-                        out.push_str(&format!(
-                            "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                            esc(p.get("name").and_then(Value::as_str).unwrap_or("")),
-                            esc(p.get("in").and_then(Value::as_str).unwrap_or("")),
-                            p.get("schema").map(schema_name).unwrap_or_default(),
-                            if p.get("required").and_then(Value::as_bool).unwrap_or(false) { "yes" } else { "no" },
-                            esc(p.get("description").and_then(Value::as_str).unwrap_or("")),
-                        ));
-                    }
-                    out.push_str("</tbody></table>");
-                }
-                if let Some(schema) = op.pointer("/requestBody/content/application~1json/schema") {
-                    out.push_str(&format!("<p>Request body: {}</p>", schema_name(schema)));
-                }
-                if let Some(responses) = op.get("responses").and_then(Value::as_object) {
-                    out.push_str("<ul class=\"responses\">");
-                    for (code, r) in responses {
-                        let body = r.pointer("/content/application~1json/schema").map(schema_name).unwrap_or_default();
-                        out.push_str(&format!(
-                            "<li><strong>{}</strong> {} {}</li>",
-                            esc(code),
-                            body,
-                            esc(r.get("description").and_then(Value::as_str).unwrap_or(""))
-                        ));
-                    }
-                    out.push_str("</ul>");
-                }
-                out.push_str("</section>");
             }
         }
     }
     out.push_str("<h2>Schemas</h2>");
     if let Some(schemas) = doc.pointer("/components/schemas").and_then(Value::as_object) {
         for (name, s) in schemas {
-            out.push_str(&format!("<section class=\"schema\" id=\"schema-{0}\"><h3>{0}</h3>", esc(name)));
-            if let Some(d) = s.get("description").and_then(Value::as_str) {
-                out.push_str(&format!("<p>{}</p>", esc(d)));
-            }
-            if let Some(values) = s.get("enum").and_then(Value::as_array) {
-                let vs: Vec<String> = values.iter().map(|v| format!("<code>{}</code>", esc(&v.to_string()))).collect();
-                out.push_str(&format!("<p>One of {}</p>", vs.join(", ")));
-            }
-            if let Some(props) = s.get("properties").and_then(Value::as_object) {
-                let required: Vec<&str> = s.get("required").and_then(Value::as_array).map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
-                out.push_str("<table><thead><tr><th>field</th><th>type</th><th>required</th><th>description</th></tr></thead><tbody>");
-                for (field, p) in props {
-                    out.push_str(&format!(
-                        "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td></tr>",
-                        esc(field),
-                        schema_name(p),
-                        if required.contains(&field.as_str()) { "yes" } else { "no" },
-                        esc(p.get("description").and_then(Value::as_str).unwrap_or("")),
-                    ));
-                }
-                out.push_str("</tbody></table>");
-            }
-            out.push_str("</section>");
+            schema_html(&mut out, name, s);
         }
     }
     out.push_str("</main></body></html>");

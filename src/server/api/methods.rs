@@ -1,5 +1,5 @@
 //! `/api/v1/redemption-methods` and their workflow endpoints.
-use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody, PageQuery};
 use crate::model::{IdentityInput, Page, RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, WorkflowVersion};
 use crate::server::AppState;
 use crate::server::services::methods;
@@ -20,34 +20,10 @@ pub fn routes() -> Router<AppState> {
         .route("/redemption-methods/{id}/workflow/test", post(test_run))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last method of the previous page (newest first). An id that names no
-    /// method of this environment gives an empty page.
-    pub starting_after: Option<String>,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct VersionQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last version of the previous page (newest first). An id that names no
-    /// version of this method gives an empty page.
-    pub starting_after: Option<String>,
-}
-
 /// Redemption methods, newest first.
-#[utoipa::path(get, path = "/api/v1/redemption-methods", operation_id = "listRedemptionMethods", tag = "redemption-methods", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/redemption-methods", operation_id = "listRedemptionMethods", tag = "redemption-methods", params(PageQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<RedemptionMethod>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<RedemptionMethod>>> {
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<RedemptionMethod>>> {
     let p = methods::list(&state, &actor, q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(p))
 }
@@ -120,13 +96,13 @@ pub async fn save_workflow(
 
 /// The method's workflow versions, newest first.
 #[utoipa::path(get, path = "/api/v1/redemption-methods/{id}/workflow/versions", operation_id = "listWorkflowVersions", tag = "redemption-methods",
-    params(("id" = String, Path, description = "`rm_…`"), VersionQuery), security(("bearer" = [])),
+    params(("id" = String, Path, description = "`rm_…`"), PageQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<WorkflowVersion>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter"), (status = 404, body = ErrorBody)))]
 pub async fn versions(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
-    ApiQuery(q): ApiQuery<VersionQuery>,
+    ApiQuery(q): ApiQuery<PageQuery>,
 ) -> ApiResult<Json<Page<WorkflowVersion>>> {
     let p = methods::page_versions(&state, &actor, &id, q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(p))

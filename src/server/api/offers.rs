@@ -1,5 +1,5 @@
 //! `/api/v1/offers`.
-use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody};
+use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody, PageQuery};
 use crate::model::{Offer, OfferCreate, OfferUpdate, Page};
 use crate::server::AppState;
 use crate::server::services::offers;
@@ -7,7 +7,6 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -16,22 +15,10 @@ pub fn routes() -> Router<AppState> {
         .route("/offers/{id}/stats", get(stats))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last offer of the previous page (newest first). An id that names no
-    /// offer of this environment gives an empty page.
-    pub starting_after: Option<String>,
-}
-
 /// Offers, newest first.
-#[utoipa::path(get, path = "/api/v1/offers", operation_id = "listOffers", tag = "offers", params(ListQuery), security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/offers", operation_id = "listOffers", tag = "offers", params(PageQuery), security(("bearer" = [])),
     responses((status = 200, body = Page<Offer>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
-pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<ListQuery>) -> ApiResult<Json<Page<Offer>>> {
+pub async fn list(State(state): State<AppState>, ApiActor(actor): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<Offer>>> {
     let p = offers::list(&state, &actor, q.starting_after.as_deref(), q.limit).await?;
     Ok(Json(p))
 }

@@ -12,6 +12,23 @@ pub struct Entry<'a> {
     pub details: Option<String>,
 }
 
+impl<'a> Entry<'a> {
+    /// An entry about one object of `scope`, without details.
+    pub fn of(scope: &'a Scoped, actor: &'a str, action: &'a str, object_type: &'a str, object_id: &'a str) -> Self {
+        Entry { scope: Some(scope), actor, action, object_type, object_id, details: None }
+    }
+
+    /// An entry about a platform object (a tenant, a user): no scope.
+    pub fn platform(actor: &'a str, action: &'a str, object_type: &'a str, object_id: &'a str) -> Self {
+        Entry { scope: None, actor, action, object_type, object_id, details: None }
+    }
+
+    /// The same entry with a short note (a code, a version, a URL).
+    pub fn details(self, details: impl Into<String>) -> Self {
+        Entry { details: Some(details.into()), ..self }
+    }
+}
+
 pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>) -> Result<(), sqlx::Error> {
     sqlx::query(
         "INSERT INTO audit_log (id, tenant_id, environment, actor, action, object_type, object_id, details, created_at) \

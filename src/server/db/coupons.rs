@@ -230,11 +230,20 @@ pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped
 }
 
 /// Takes one use of the per-customer limit; `false` when the customer has used it up.
-pub async fn take_customer_use<'c, E: Executor<'c, Database = Any>>(ex: E, coupon_id: &str, customer_id: &str, max: i64) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query(
-        "INSERT INTO coupon_customer_uses (coupon_id, customer_id, uses) VALUES ($1, $2, 1) \
-         ON CONFLICT (coupon_id, customer_id) DO UPDATE SET uses = coupon_customer_uses.uses + 1 \
-         WHERE coupon_customer_uses.uses < $3",
+/// Counts one use of the coupon by `customer_id` unless they have `max` already: `false` then.
+/// Reached only through the scoped coupon (a coupon of another scope counts nothing: `false`).
+pub async fn take_customer_use<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    coupon_id: &str,
+    customer_id: &str,
+    max: i64,
+) -> Result<bool, sqlx::Error> {
+    let r = super::scoped(
+        scope,
+        "INSERT INTO coupon_customer_uses (coupon_id, customer_id, uses) SELECT c.id, $4, 1 FROM coupons c \
+         WHERE c.tenant_id = $1 AND c.environment = $2 AND c.id = $3 \
+         ON CONFLICT (coupon_id, customer_id) DO UPDATE SET uses = coupon_customer_uses.uses + 1 WHERE coupon_customer_uses.uses < $5",
     )
     .bind(coupon_id)
     .bind(customer_id)

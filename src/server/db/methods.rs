@@ -1,9 +1,18 @@
 //! SQL for redemption methods and their workflow versions, within one tenant and environment.
+use super::record::{Record, one};
 use super::{Scoped, env_of, ms_to_rfc3339};
 use crate::model::{MethodSchema, MethodSettings, ProductStatus, RedemptionMethod, WorkflowVersion};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, name, slug, schema_kind, settings, status, current_version, environment, created_at, updated_at";
+
+impl Record for RedemptionMethod {
+    const TABLE: &'static str = "redemption_methods";
+    const COLS: &'static str = COLS;
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        method(r)
+    }
+}
 
 fn method(r: &AnyRow) -> Result<RedemptionMethod, sqlx::Error> {
     let schema = MethodSchema::parse(&r.try_get::<String, _>("schema_kind")?).unwrap_or(MethodSchema::Custom);
@@ -49,12 +58,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<RedemptionMethod>, sqlx::Error> {
-    super::scoped(scope, &format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| method(&r))
-        .transpose()
+    super::record::get(ex, scope, id).await
 }
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(
@@ -63,10 +67,11 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
-    let of = super::PageOf { table: "redemption_methods", cols: COLS, filter: "" };
-    super::page_by_id(ex, scope, of, starting_after, limit, method).await
+    super::record::page(ex, scope, "", starting_after, limit).await
 }
 
+/// Renames the method or changes its slug or settings and answers it; `None` when the scope
+/// has no such row.
 pub async fn update<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scoped,
@@ -75,33 +80,35 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
     slug: &str,
     settings: &MethodSettings,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "UPDATE redemption_methods SET name = $3, slug = $4, settings = $5, updated_at = $6 WHERE tenant_id = $1 AND environment = $2 AND id = $7",
-    )
-    .bind(name)
-    .bind(slug)
-    .bind(serde_json::to_string(settings).unwrap_or_default())
-    .bind(now)
-    .bind(id)
-    .execute(ex)
-    .await?;
-    Ok(r.rows_affected() == 1)
+) -> Result<Option<RedemptionMethod>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE redemption_methods SET name = $3, slug = $4, settings = $5, updated_at = $6 WHERE tenant_id = $1 AND environment = $2 AND id = $7 RETURNING {COLS}"
+    );
+    let settings = serde_json::to_string(settings).unwrap_or_default();
+    one(super::scoped(scope, &sql).bind(name).bind(slug).bind(settings).bind(now).bind(id), ex).await
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
-    super::set_status(ex, super::StatusTable::Methods, scope, id, status, now).await
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    id: &str,
+    status: ProductStatus,
+    now: i64,
+) -> Result<Option<RedemptionMethod>, sqlx::Error> {
+    super::record::set_status(ex, scope, id, status, now).await
 }
 
-pub async fn set_current_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, version: i64, now: i64) -> Result<(), sqlx::Error> {
-    super::scoped(scope, "UPDATE redemption_methods SET current_version = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5")
-        .bind(version)
-        .bind(now)
-        .bind(id)
-        .execute(ex)
-        .await
-        .map(|_| ())
+/// Makes `version` the method's current workflow and answers the method.
+pub async fn set_current_version<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    id: &str,
+    version: i64,
+    now: i64,
+) -> Result<Option<RedemptionMethod>, sqlx::Error> {
+    let sql =
+        format!("UPDATE redemption_methods SET current_version = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5 RETURNING {COLS}");
+    one(super::scoped(scope, &sql).bind(version).bind(now).bind(id), ex).await
 }
 
 pub struct NewVersion<'a> {
@@ -223,10 +230,5 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
 
 /// Every method of a scope (the surface-decision snapshot).
 pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<RedemptionMethod>, sqlx::Error> {
-    super::scoped(scope, &format!("SELECT {COLS} FROM redemption_methods WHERE tenant_id = $1 AND environment = $2"))
-        .fetch_all(ex)
-        .await?
-        .iter()
-        .map(method)
-        .collect()
+    super::record::all(ex, scope, "").await
 }

@@ -14,7 +14,9 @@ pub mod offers;
 pub mod platform;
 pub mod prices;
 pub mod products;
+pub mod record;
 pub mod redemptions;
+pub mod schemas;
 pub mod surfaces;
 pub mod webhooks;
 pub mod worker;
@@ -140,65 +142,6 @@ pub fn value_rows(backend: Backend, rows: usize, cols: usize) -> String {
         })
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Tables whose rows are archived and restored rather than deleted.
-#[derive(Debug, Clone, Copy)]
-pub enum StatusTable {
-    Products,
-    Prices,
-    Methods,
-    Offers,
-}
-
-impl StatusTable {
-    fn name(self) -> &'static str {
-        match self {
-            StatusTable::Products => "products",
-            StatusTable::Prices => "prices",
-            StatusTable::Methods => "redemption_methods",
-            StatusTable::Offers => "offers",
-        }
-    }
-}
-
-/// Tables whose rows are deleted (nothing refers to them once the service has checked).
-#[derive(Debug, Clone, Copy)]
-pub enum DeletableTable {
-    PresentationSchemas,
-    Experiences,
-    Surfaces,
-}
-
-impl DeletableTable {
-    fn name(self) -> &'static str {
-        match self {
-            DeletableTable::PresentationSchemas => "presentation_schemas",
-            DeletableTable::Experiences => "experiences",
-            DeletableTable::Surfaces => "surfaces",
-        }
-    }
-}
-
-/// Deletes one row of `table` within the scope; `false` when there is no such row.
-pub async fn delete_row<'c, E: Executor<'c, Database = sqlx::Any>>(ex: E, table: DeletableTable, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
-    let sql = format!("DELETE FROM {} WHERE tenant_id = $1 AND environment = $2 AND id = $3", table.name());
-    let r = scoped(scope, &sql).bind(id).execute(ex).await?;
-    Ok(r.rows_affected() == 1)
-}
-
-/// Archives or restores one row of `table` within the scope; `false` when there is no such row.
-pub async fn set_status<'c, E: Executor<'c, Database = sqlx::Any>>(
-    ex: E,
-    table: StatusTable,
-    scope: &Scoped,
-    id: &str,
-    status: crate::model::ProductStatus,
-    now: i64,
-) -> Result<bool, sqlx::Error> {
-    let sql = format!("UPDATE {} SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5", table.name());
-    let r = scoped(scope, &sql).bind(status.as_str()).bind(now).bind(id).execute(ex).await?;
-    Ok(r.rows_affected() == 1)
 }
 
 /// The order of a newest-first list, for [`after_cursor`].

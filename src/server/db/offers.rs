@@ -73,15 +73,31 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 /// Replaces the offer's prices, keeping their order. The offer must already be in `scope`.
-pub async fn set_prices(tx: &mut sqlx::Transaction<'_, Any>, offer_id: &str, price_ids: &[String]) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM offer_prices WHERE offer_id = $1").bind(offer_id).execute(&mut **tx).await?;
+/// Replaces the offer's prices, in order. Reached only through the scoped offer: each
+/// statement names the offer (and each price) within the tenant and environment, so an offer or
+/// price of another scope changes nothing and fails with `RowNotFound`.
+pub async fn set_prices(tx: &mut sqlx::Transaction<'_, Any>, scope: &Scoped, offer_id: &str, price_ids: &[String]) -> Result<(), sqlx::Error> {
+    super::scoped(
+        scope,
+        "DELETE FROM offer_prices WHERE offer_id = $3 AND EXISTS (SELECT 1 FROM offers o WHERE o.tenant_id = $1 AND o.environment = $2 AND o.id = $3)",
+    )
+    .bind(offer_id)
+    .execute(&mut **tx)
+    .await?;
     for (i, p) in price_ids.iter().enumerate() {
-        sqlx::query("INSERT INTO offer_prices (offer_id, price_id, position) VALUES ($1, $2, $3)")
-            .bind(offer_id)
-            .bind(p)
-            .bind(i as i64)
-            .execute(&mut **tx)
-            .await?;
+        let r = super::scoped(
+            scope,
+            "INSERT INTO offer_prices (offer_id, price_id, position) SELECT o.id, p.id, $5 FROM offers o JOIN prices p \
+             ON p.tenant_id = o.tenant_id AND p.environment = o.environment AND p.id = $4 WHERE o.tenant_id = $1 AND o.environment = $2 AND o.id = $3",
+        )
+        .bind(offer_id)
+        .bind(p)
+        .bind(i as i64)
+        .execute(&mut **tx)
+        .await?;
+        if r.rows_affected() != 1 {
+            return Err(sqlx::Error::RowNotFound);
+        }
     }
     Ok(())
 }
@@ -133,8 +149,15 @@ pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after
     Ok((items, more))
 }
 
+/// Archives or restores the offer; `false` when the scope has no such row.
 pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
-    super::set_status(ex, super::StatusTable::Offers, scope, id, status, now).await
+    let r = super::scoped(scope, "UPDATE offers SET status = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5")
+        .bind(status.as_str())
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
 }
 
 /// Every offer of a scope without its prices (the surface-decision snapshot).

@@ -1,9 +1,18 @@
 //! SQL for catalogue prices, always within one tenant and environment.
+use super::record::{Record, one};
 use super::{Scoped, env_of, ms_to_rfc3339};
 use crate::model::{Price, PriceInterval, ProductStatus, format_amount};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, environment, created_at, updated_at";
+
+impl Record for Price {
+    const TABLE: &'static str = "prices";
+    const COLS: &'static str = COLS;
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        price(r)
+    }
+}
 
 fn price(r: &AnyRow) -> Result<Price, sqlx::Error> {
     let currency: String = r.try_get("currency")?;
@@ -33,31 +42,24 @@ pub struct NewPrice<'a> {
     pub now: i64,
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, p: NewPrice<'_>) -> Result<(), sqlx::Error> {
-    super::scoped(
-        scope,
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, p: NewPrice<'_>) -> Result<Price, sqlx::Error> {
+    let sql = format!(
         "INSERT INTO prices (id, tenant_id, environment, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, created_at, updated_at) \
-         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, 'active', $9, $9)",
-    )
-    .bind(p.id)
-    .bind(p.product_id)
-    .bind(p.currency)
-    .bind(p.unit_amount)
-    .bind(p.interval.map(|i| i.as_str().to_string()))
-    .bind(p.stripe_price_id)
-    .bind(p.now)
-    .execute(ex)
-    .await
-    .map(|_| ())
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, 'active', $9, $9) RETURNING {COLS}"
+    );
+    let q = super::scoped(scope, &sql)
+        .bind(p.id)
+        .bind(p.product_id)
+        .bind(p.currency)
+        .bind(p.unit_amount)
+        .bind(p.interval.map(|i| i.as_str().to_string()))
+        .bind(p.stripe_price_id)
+        .bind(p.now);
+    one(q, ex).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Price>, sqlx::Error> {
-    super::scoped(scope, &format!("SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| price(&r))
-        .transpose()
+    super::record::get(ex, scope, id).await
 }
 
 /// Newest first; optionally only one product's prices.
@@ -84,22 +86,24 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     Ok(super::split_page(rows.iter().map(price).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
+/// Points the price at another Stripe price and answers it; `None` when the scope has no such row.
 pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scoped,
     id: &str,
     stripe_price_id: &str,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(scope, "UPDATE prices SET stripe_price_id = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5")
-        .bind(stripe_price_id)
-        .bind(now)
-        .bind(id)
-        .execute(ex)
-        .await?;
-    Ok(r.rows_affected() == 1)
+) -> Result<Option<Price>, sqlx::Error> {
+    let sql = format!("UPDATE prices SET stripe_price_id = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5 RETURNING {COLS}");
+    one(super::scoped(scope, &sql).bind(stripe_price_id).bind(now).bind(id), ex).await
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
-    super::set_status(ex, super::StatusTable::Prices, scope, id, status, now).await
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    id: &str,
+    status: ProductStatus,
+    now: i64,
+) -> Result<Option<Price>, sqlx::Error> {
+    super::record::set_status(ex, scope, id, status, now).await
 }

@@ -1,9 +1,18 @@
 //! SQL for catalogue products, always within one tenant and environment.
+use super::record::{Record, one};
 use super::{Scoped, env_of, like_pattern, ms_to_rfc3339};
 use crate::model::{Product, ProductStatus};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, name, description, status, environment, created_at, updated_at";
+
+impl Record for Product {
+    const TABLE: &'static str = "products";
+    const COLS: &'static str = COLS;
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        product(r)
+    }
+}
 
 fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
     Ok(Product {
@@ -17,28 +26,24 @@ fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
     })
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, name: &str, description: &str, now: i64) -> Result<(), sqlx::Error> {
-    super::scoped(
-        scope,
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    id: &str,
+    name: &str,
+    description: &str,
+    now: i64,
+) -> Result<Product, sqlx::Error> {
+    let sql = format!(
         "INSERT INTO products (id, tenant_id, environment, name, description, status, created_at, updated_at) \
-         VALUES ($3, $1, $2, $4, $5, 'active', $6, $6)",
-    )
-    .bind(id)
-    .bind(name)
-    .bind(description)
-    .bind(now)
-    .execute(ex)
-    .await
-    .map(|_| ())
+         VALUES ($3, $1, $2, $4, $5, 'active', $6, $6) RETURNING {COLS}"
+    );
+    let q = super::scoped(scope, &sql).bind(id).bind(name).bind(description).bind(now);
+    one(q, ex).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Product>, sqlx::Error> {
-    super::scoped(scope, &format!("SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| product(&r))
-        .transpose()
+    super::record::get(ex, scope, id).await
 }
 
 pub struct ListFilter<'a> {
@@ -70,6 +75,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
     Ok(super::split_page(rows.iter().map(product).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
+/// Renames or re-describes the product and answers it; `None` when the scope has no such row.
 pub async fn update<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scoped,
@@ -77,23 +83,20 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
     name: &str,
     description: &str,
     now: i64,
-) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "UPDATE products SET name = $3, description = $4, updated_at = $5 \
-         WHERE tenant_id = $1 AND environment = $2 AND id = $6",
-    )
-    .bind(name)
-    .bind(description)
-    .bind(now)
-    .bind(id)
-    .execute(ex)
-    .await?;
-    Ok(r.rows_affected() == 1)
+) -> Result<Option<Product>, sqlx::Error> {
+    let sql =
+        format!("UPDATE products SET name = $3, description = $4, updated_at = $5 WHERE tenant_id = $1 AND environment = $2 AND id = $6 RETURNING {COLS}");
+    one(super::scoped(scope, &sql).bind(name).bind(description).bind(now).bind(id), ex).await
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, status: ProductStatus, now: i64) -> Result<bool, sqlx::Error> {
-    super::set_status(ex, super::StatusTable::Products, scope, id, status, now).await
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    id: &str,
+    status: ProductStatus,
+    now: i64,
+) -> Result<Option<Product>, sqlx::Error> {
+    super::record::set_status(ex, scope, id, status, now).await
 }
 
 pub async fn count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {

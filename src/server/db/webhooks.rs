@@ -2,11 +2,20 @@
 //! message and endpoint) and the attempt log. Deliveries are claimed with a lease, so several
 //! nodes on one PostgreSQL never send the same attempt twice and a node that dies mid-delivery
 //! leaves the row to be picked up again when the lease runs out.
+use super::record::{Record, one};
 use super::{Backend, Db, Scoped, env_of, ms_to_rfc3339};
 use crate::model::{WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const ECOLS: &str = "id, url, description, event_types, status, environment, created_at, updated_at";
+
+impl Record for WebhookEndpoint {
+    const TABLE: &'static str = "webhook_endpoints";
+    const COLS: &'static str = ECOLS;
+    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
+        endpoint(r)
+    }
+}
 
 fn endpoint(r: &AnyRow) -> Result<WebhookEndpoint, sqlx::Error> {
     let types: String = r.try_get("event_types")?;
@@ -44,74 +53,42 @@ pub async fn begin_endpoint_write(db: &Db, tenant_id: &str) -> Result<sqlx::Tran
     Ok(tx)
 }
 
-/// Inserts the endpoint unless the scope already has `max` (deleted ones not counted): `false`
-/// then. Run it in [`begin_endpoint_write`]'s transaction for the count to hold.
-pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, n: NewEndpoint<'_>, max: i64) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "INSERT INTO webhook_endpoints (id, tenant_id, environment, url, description, event_types, secret_enc, status, created_at, updated_at) \
-         SELECT $3, $1, $2, $4, $5, $6, $7, 'enabled', $8, $8 \
-         WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted') < $9",
-    )
-    .bind(n.id)
-    .bind(n.url)
-    .bind(n.description)
-    .bind(n.events.join(","))
-    .bind(n.secret_enc)
-    .bind(n.now)
-    .bind(max)
-    .execute(ex)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, e: &WebhookEndpoint, now: i64) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5, status = $6, updated_at = $7 \
-         WHERE tenant_id = $1 AND environment = $2 AND id = $8",
-    )
-    .bind(&e.url)
-    .bind(&e.description)
-    .bind(e.events.join(","))
-    .bind(&e.status)
-    .bind(now)
-    .bind(id)
-    .execute(ex)
-    .await?;
-    Ok(r.rows_affected() == 1)
-}
-
-pub async fn get_endpoint<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
-    super::scoped(scope, &format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await?
-        .map(|r| endpoint(&r))
-        .transpose()
-}
-
-pub async fn list_endpoints<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<WebhookEndpoint>, sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!("SELECT {ECOLS} FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted' ORDER BY id DESC"),
-    )
-    .fetch_all(ex)
-    .await?;
-    rows.iter().map(endpoint).collect()
-}
-
-/// One page of the scope's endpoints (deleted ones left out), newest first. A deleted endpoint
-/// still works as a cursor.
-pub async fn page_endpoints<'c, E: Executor<'c, Database = Any>>(
+/// Inserts the endpoint unless the scope already has `max` (deleted ones not counted) and
+/// answers it; `None` then. Run it in [`begin_endpoint_write`]'s transaction for the count to hold.
+pub async fn insert_endpoint<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scoped,
-    starting_after: Option<&str>,
-    limit: i64,
-) -> Result<(Vec<WebhookEndpoint>, bool), sqlx::Error> {
-    let of = super::PageOf { table: "webhook_endpoints", cols: ECOLS, filter: "AND status <> 'deleted'" };
-    super::page_by_id(ex, scope, of, starting_after, limit, endpoint).await
+    n: NewEndpoint<'_>,
+    max: i64,
+) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
+    let sql = format!(
+        "INSERT INTO webhook_endpoints (id, tenant_id, environment, url, description, event_types, secret_enc, status, created_at, updated_at) \
+         SELECT $3, $1, $2, $4, $5, $6, $7, 'enabled', $8, $8 \
+         WHERE (SELECT COUNT(*) FROM webhook_endpoints WHERE tenant_id = $1 AND environment = $2 AND status <> 'deleted') < $9 RETURNING {ECOLS}"
+    );
+    let q = super::scoped(scope, &sql).bind(n.id).bind(n.url).bind(n.description).bind(n.events.join(",")).bind(n.secret_enc).bind(n.now).bind(max);
+    one(q, ex).await
 }
+
+/// Stores the endpoint's url, description, events and status and answers it; `None` when the
+/// scope has no such row.
+pub async fn update_endpoint<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    id: &str,
+    e: &WebhookEndpoint,
+    now: i64,
+) -> Result<Option<WebhookEndpoint>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE webhook_endpoints SET url = $3, description = $4, event_types = $5, status = $6, updated_at = $7 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $8 RETURNING {ECOLS}"
+    );
+    one(super::scoped(scope, &sql).bind(&e.url).bind(&e.description).bind(e.events.join(",")).bind(&e.status).bind(now).bind(id), ex).await
+}
+
+/// The scope's endpoints, deleted ones left out: every one, or a page (a deleted endpoint still
+/// works as a cursor).
+pub const LIVE_ENDPOINTS: &str = "AND status <> 'deleted'";
 
 pub async fn insert_message<'c, E: Executor<'c, Database = Any>>(
     ex: E,

@@ -49,18 +49,7 @@ pub(crate) async fn insert_key(
         },
     )
     .await?;
-    audit::record(
-        &mut **tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "api_key.created",
-            object_type: "api_key",
-            object_id: &id,
-            details: Some(kind.as_str().into()),
-        },
-    )
-    .await?;
+    audit::record(&mut **tx, audit::Entry::of(scope, &actor.label(), "api_key.created", "api_key", &id).details(kind.as_str())).await?;
     Ok((id, key))
 }
 
@@ -70,11 +59,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
     if !db::api_keys::revoke(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("active API key"));
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "api_key.revoked", object_type: "api_key", object_id: id, details: None },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "api_key.revoked", "api_key", id)).await?;
     tx.commit().await?;
     state.snapshots.keys_changed(&state.db).await;
     Ok(())

@@ -68,10 +68,9 @@ fn time_field(e: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<i64> 
     }
 }
 
-pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> AppResult<Coupon> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
-    let input = input.normalized()?;
-    let now = state.clock.now_ms();
+/// The start and expiry of a new coupon in unix ms: RFC 3339, the expiry in the future and
+/// after the start.
+fn window(input: &CouponCreate, now: i64) -> AppResult<(Option<i64>, Option<i64>)> {
     let mut e = FieldErrors::new();
     let starts = time_field(&mut e, "startsAt", input.starts_at.as_deref());
     let expires = time_field(&mut e, "expiresAt", input.expires_at.as_deref());
@@ -84,22 +83,35 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
         e.add("startsAt", "must be before the expiry");
     }
     e.into_result()?;
+    Ok((starts, expires))
+}
+
+/// Creates the coupon's Stripe mirror (idempotent on our id) and returns its Stripe id.
+async fn mirror(state: &AppState, key: &str, input: &CouponCreate, id: &str, expires: Option<i64>) -> AppResult<String> {
+    let body = stripe_coupon_body(input, id, expires);
+    let res = state
+        .stripe
+        .request(key, "POST", "/v1/coupons", Some(&body), Some(&format!("offerdeck-{id}")))
+        .await
+        .map_err(|u| AppError::stripe(format!("{} — the coupon was not created", u.0)))?;
+    if !res.ok() {
+        return Err(AppError::stripe(format!("Stripe refused the coupon: {}", res.error_message())));
+    }
+    Ok(res.data.get("id").and_then(Value::as_str).unwrap_or(&input.code).to_string())
+}
+
+pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> AppResult<Coupon> {
+    let scope = actor.authorize(Permission::TenantWrite)?;
+    let input = input.normalized()?;
+    let now = state.clock.now_ms();
+    let (starts, expires) = window(&input, now)?;
     if cdb::get_by_code(&state.db.pool, scope, &input.code, now).await?.is_some() {
         return Err(duplicate(&input.code));
     }
     let key = integrations::secret_key(state, scope).await?;
     let id = new_id("cpn");
     // Stripe first: when it refuses or cannot be reached nothing is stored here.
-    let body = stripe_coupon_body(&input, &id, expires);
-    let res = state
-        .stripe
-        .request(&key, "POST", "/v1/coupons", Some(&body), Some(&format!("offerdeck-{id}")))
-        .await
-        .map_err(|u| AppError::stripe(format!("{} — the coupon was not created", u.0)))?;
-    if !res.ok() {
-        return Err(AppError::stripe(format!("Stripe refused the coupon: {}", res.error_message())));
-    }
-    let stripe_id = res.data.get("id").and_then(Value::as_str).unwrap_or(&input.code).to_string();
+    let stripe_id = mirror(state, &key, &input, &id, expires).await?;
     let stored = async {
         let mut tx = state.db.begin_write().await?;
         cdb::insert(
@@ -122,18 +134,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
             },
         )
         .await?;
-        audit::record(
-            &mut *tx,
-            audit::Entry {
-                scope: Some(scope),
-                actor: &actor.label(),
-                action: "coupon.created",
-                object_type: "coupon",
-                object_id: &id,
-                details: Some(input.code.clone()),
-            },
-        )
-        .await?;
+        audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "coupon.created", "coupon", &id).details(input.code.clone())).await?;
         let c = cdb::get_by_code(&mut *tx, scope, &input.code, now).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(c)
@@ -308,18 +309,7 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
     }
     let mut tx = state.db.begin_write().await?;
     cdb::archive(&mut *tx, scope, &current.coupon.id, now).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "coupon.archived",
-            object_type: "coupon",
-            object_id: &current.coupon.id,
-            details: Some(code.clone()),
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "coupon.archived", "coupon", &current.coupon.id).details(code.clone())).await?;
     let c = cdb::get_by_code(&mut *tx, scope, &code, now).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(c.coupon)
@@ -383,7 +373,7 @@ pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scoped, a: RedeemArgs<'
         let Some(customer) = a.customer_id else {
             return Err(AppError::field("customerId", "is required: this coupon has a per-customer limit"));
         };
-        if !cdb::take_customer_use(&mut *conn, &coupon.id, customer, max).await? {
+        if !cdb::take_customer_use(&mut *conn, scope, &coupon.id, customer, max).await? {
             return match cdb::redemption_of(&mut *conn, scope, a.code, a.subscription_id).await? {
                 Some(r) => Ok(Redeemed::Existing(r)),
                 None => Err(AppError::new(ErrorCode::InvalidOrExpired, format!("this customer has already used the code {max} time(s), the most allowed"))),

@@ -5,7 +5,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{Experience, ExperienceDetail, ExperienceInput, ExperienceKind, ExperiencesData, FieldType, validate_key};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, audit, experiences as xdb, new_id};
+use crate::server::db::{self, audit, experiences as xdb, new_id, record};
 use crate::server::services::offers;
 use crate::server::services::schemas::{self, MAX_OFFER_SLOTS};
 use crate::server_fns::experiences::ExperienceForm;
@@ -33,7 +33,7 @@ fn form_kind(kind: &str) -> ExperienceKind {
 pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: ExperienceInput) -> AppResult<Experience> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     if let Some(id) = id {
-        xdb::get_experience(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
+        record::get::<Experience, _>(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
     }
     let mut e = FieldErrors::new();
     if input.name.trim().is_empty() {
@@ -53,75 +53,22 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Expe
         }
         ExperienceKind::App => match input.schema_id.as_deref() {
             None | Some("") => e.add("schemaId", "is required for an app experience"),
-            Some(sid) => match xdb::get_schema(&state.db.pool, scope, sid).await? {
+            Some(sid) => match record::get::<crate::model::PresentationSchema, _>(&state.db.pool, scope, sid).await? {
                 None => e.add("schemaId", "no such presentation schema in this environment"),
                 Some(schema) => {
-                    let obj = content.as_object().cloned().unwrap_or_default();
-                    if !content.is_object() {
-                        e.add("content", "must be an object");
-                    }
-                    for f in &schema.fields {
-                        let field = format!("content.{}", f.key);
-                        match obj.get(&f.key) {
-                            None | Some(Value::Null) if f.required => e.add(&field, "is required"),
-                            None | Some(Value::Null) => {}
-                            Some(v) => {
-                                let ok = match f.field_type {
-                                    FieldType::String | FieldType::Text => v.is_string(),
-                                    FieldType::Number => v.is_number(),
-                                    FieldType::Boolean => v.is_boolean(),
-                                };
-                                if !ok {
-                                    e.add(
-                                        &field,
-                                        format!(
-                                            "must be a {}",
-                                            serde_json::to_value(f.field_type).ok().and_then(|t| t.as_str().map(str::to_string)).unwrap_or_default()
-                                        ),
-                                    );
-                                }
-                            }
-                        }
-                    }
-                    let known: std::collections::HashSet<&str> = schema.fields.iter().map(|f| f.key.as_str()).collect();
-                    for k in obj.keys() {
-                        if !known.contains(k.as_str()) {
-                            e.add(&format!("content.{k}"), "is not a field of the schema");
-                        }
-                    }
+                    check_content(&schema, &content, &mut e);
                     allowed_slots = Some(schema.offer_slots.clone());
                 }
             },
         },
     }
-    if offers.len() > MAX_OFFER_SLOTS {
-        return Err(AppError::field("offers", format!("at most {MAX_OFFER_SLOTS} offer slots")));
-    }
-    for (slot, ids) in &offers {
-        if ids.len() > MAX_OFFERS_PER_SLOT {
-            return Err(AppError::field(&format!("offers.{slot}"), format!("at most {MAX_OFFERS_PER_SLOT} offers per slot")));
-        }
-    }
-    for (slot, ids) in &offers {
-        validate_key(slot, &format!("offers.{slot}"), &mut e);
-        if let Some(allowed) = &allowed_slots
-            && !allowed.contains(slot)
-        {
-            e.add(&format!("offers.{slot}"), "is not an offer slot of the schema");
-        }
-        for oid in ids {
-            let mut conn = state.db.pool.acquire().await?;
-            if db::offers::get(&mut conn, scope, oid).await?.is_none() {
-                e.add(&format!("offers.{slot}"), format!("{oid} is not an offer in this environment"));
-            }
-        }
-    }
+    check_offers(state, scope, &offers, allowed_slots.as_deref(), &mut e).await?;
     e.into_result()?;
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("exp"));
     let content_s = content.to_string();
     let offers_s = serde_json::to_string(&offers).map_err(|e| crate::server::internal("experience json", e))?;
     let mut tx = state.db.begin_write().await?;
-    let saved = xdb::upsert_experience(
+    let x = xdb::upsert(
         &mut *tx,
         scope,
         xdb::ExperienceRow {
@@ -132,38 +79,92 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Expe
             schema_id: input.schema_id.as_deref().filter(|_| input.kind == ExperienceKind::App),
             content: &content_s,
             offers: &offers_s,
+            now: state.clock.now_ms(),
         },
     )
-    .await?;
-    if !saved {
-        return Err(AppError::not_found("experience"));
-    }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.saved", object_type: "experience", object_id: &id, details: None },
-    )
-    .await?;
-    let x = xdb::get_experience(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    .await?
+    .ok_or_else(|| AppError::not_found("experience"))?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "experience.saved", "experience", &id)).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(x)
 }
 
+/// App content against its schema: every required field present, each of its field's type,
+/// nothing the schema does not name.
+fn check_content(schema: &crate::model::PresentationSchema, content: &Value, e: &mut FieldErrors) {
+    let obj = content.as_object().cloned().unwrap_or_default();
+    if !content.is_object() {
+        e.add("content", "must be an object");
+    }
+    for f in &schema.fields {
+        let field = format!("content.{}", f.key);
+        match obj.get(&f.key) {
+            None | Some(Value::Null) if f.required => e.add(&field, "is required"),
+            None | Some(Value::Null) => {}
+            Some(v) => {
+                let ok = match f.field_type {
+                    FieldType::String | FieldType::Text => v.is_string(),
+                    FieldType::Number => v.is_number(),
+                    FieldType::Boolean => v.is_boolean(),
+                };
+                if !ok {
+                    e.add(&field, format!("must be a {}", f.field_type.as_str()));
+                }
+            }
+        }
+    }
+    let known: std::collections::HashSet<&str> = schema.fields.iter().map(|f| f.key.as_str()).collect();
+    for k in obj.keys().filter(|k| !known.contains(k.as_str())) {
+        e.add(&format!("content.{k}"), "is not a field of the schema");
+    }
+}
+
+/// The offer slots: bounded, valid keys, slots of the schema (app experiences), and offers of
+/// this environment. A list over a bound fails at once, before any offer is looked up.
+async fn check_offers(
+    state: &AppState,
+    scope: &db::Scoped,
+    offers: &std::collections::BTreeMap<String, Vec<String>>,
+    allowed: Option<&[String]>,
+    e: &mut FieldErrors,
+) -> AppResult<()> {
+    if offers.len() > MAX_OFFER_SLOTS {
+        return Err(AppError::field("offers", format!("at most {MAX_OFFER_SLOTS} offer slots")));
+    }
+    if let Some((slot, _)) = offers.iter().find(|(_, ids)| ids.len() > MAX_OFFERS_PER_SLOT) {
+        return Err(AppError::field(&format!("offers.{slot}"), format!("at most {MAX_OFFERS_PER_SLOT} offers per slot")));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    for (slot, ids) in offers {
+        validate_key(slot, &format!("offers.{slot}"), e);
+        if allowed.is_some_and(|a| !a.contains(slot)) {
+            e.add(&format!("offers.{slot}"), "is not an offer slot of the schema");
+        }
+        for oid in ids {
+            if db::offers::get(&mut conn, scope, oid).await?.is_none() {
+                e.add(&format!("offers.{slot}"), format!("{oid} is not an offer in this environment"));
+            }
+        }
+    }
+    Ok(())
+}
+
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Experience> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    xdb::get_experience(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))
+    record::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(xdb::list_experiences(&state.db.pool, scope).await?)
+    Ok(record::all(&state.db.pool, scope, "").await?)
 }
 
 /// One page of experiences, newest first (`/api/v1/experiences`).
 pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Experience>> {
     let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = xdb::page_experiences(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = record::page(&state.db.pool, scope, "", super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -196,8 +197,8 @@ pub async fn arrange_offer(state: &AppState, actor: &Actor, id: &str, slot: &str
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
-    xdb::get_experience(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
-    let users: Vec<String> = db::surfaces::list(&mut *tx, scope)
+    record::get::<Experience, _>(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
+    let users: Vec<String> = record::all::<crate::model::Surface, _>(&mut *tx, scope, "")
         .await?
         .into_iter()
         .filter(|s| s.slots.iter().any(|sl| sl.experience_id.as_deref() == Some(id)))
@@ -206,12 +207,8 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
     if !users.is_empty() {
         return Err(AppError::conflict(format!("the experience is used by these surfaces: {}", users.join(", "))));
     }
-    xdb::delete_experience(&mut *tx, scope, id).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "experience.deleted", object_type: "experience", object_id: id, details: None },
-    )
-    .await?;
+    record::delete::<Experience, _>(&mut *tx, scope, id).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "experience.deleted", "experience", id)).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(())

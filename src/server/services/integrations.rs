@@ -53,18 +53,7 @@ pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput)
     )
     .await?;
     let row = db::integrations::get(&mut *tx, scope).await?.ok_or_else(AppError::internal)?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "stripe_integration.saved",
-            object_type: "integration",
-            object_id: &row.id,
-            details: None,
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "stripe_integration.saved", "integration", &row.id)).await?;
     tx.commit().await?;
     Ok(view(scope, &row))
 }
@@ -76,18 +65,7 @@ pub async fn delete(state: &AppState, actor: &Actor) -> AppResult<()> {
         return Err(AppError::not_found("Stripe integration"));
     };
     db::integrations::delete(&mut *tx, scope).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "stripe_integration.removed",
-            object_type: "integration",
-            object_id: &row.id,
-            details: None,
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "stripe_integration.removed", "integration", &row.id)).await?;
     tx.commit().await?;
     Ok(())
 }

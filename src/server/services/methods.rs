@@ -80,20 +80,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
         },
     )
     .await?;
-    db::methods::set_current_version(&mut *tx, scope, &id, version, now).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "redemption_method.created",
-            object_type: "redemption_method",
-            object_id: &id,
-            details: None,
-        },
-    )
-    .await?;
-    let m = db::methods::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    let m = db::methods::set_current_version(&mut *tx, scope, &id, version, now).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "redemption_method.created", "redemption_method", &id)).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -112,26 +100,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
     settings.validate(current.schema, &mut e);
     e.into_result()?;
     let mut tx = state.db.begin_write().await?;
-    match db::methods::update(&mut *tx, scope, id, &name, &slug, &settings, state.clock.now_ms()).await {
+    let m = match db::methods::update(&mut *tx, scope, id, &name, &slug, &settings, state.clock.now_ms()).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
-        Ok(false) => return Err(AppError::not_found("redemption method")),
-        other => {
-            other?;
-        }
-    }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "redemption_method.updated",
-            object_type: "redemption_method",
-            object_id: id,
-            details: None,
-        },
-    )
-    .await?;
-    let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+        other => other?.ok_or_else(|| AppError::not_found("redemption method"))?,
+    };
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "redemption_method.updated", "redemption_method", id)).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(m)
@@ -141,13 +114,9 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !db::methods::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {
-        return Err(AppError::not_found("redemption method"));
-    }
+    let m = db::methods::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("redemption method"))?;
     let action = if archived { "redemption_method.archived" } else { "redemption_method.restored" };
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "redemption_method", object_id: id, details: None })
-        .await?;
-    let m = db::methods::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "redemption_method", id)).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(m)
@@ -178,19 +147,8 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
         Err(err) if is_unique_violation(&err) => return Err(AppError::conflict("someone else saved this workflow at the same moment; reload and try again")),
         other => other?,
     };
-    db::methods::set_current_version(&mut *tx, scope, id, version, now).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "workflow.saved",
-            object_type: "redemption_method",
-            object_id: id,
-            details: Some(format!("v{version}")),
-        },
-    )
-    .await?;
+    db::methods::set_current_version(&mut *tx, scope, id, version, now).await?.ok_or_else(|| AppError::not_found("redemption method"))?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "workflow.saved", "redemption_method", id).details(format!("v{version}"))).await?;
     tx.commit().await?;
     Ok(version)
 }

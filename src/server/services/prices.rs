@@ -31,7 +31,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
         Some(_) => {}
     }
     let id = new_id("price");
-    prices::insert(
+    let price = prices::insert(
         &mut *tx,
         scope,
         prices::NewPrice {
@@ -45,19 +45,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
         },
     )
     .await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "price.created",
-            object_type: "price",
-            object_id: &id,
-            details: Some(input.product_id.clone()),
-        },
-    )
-    .await?;
-    let price = prices::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.created", "price", &id).details(input.product_id.clone())).await?;
     tx.commit().await?;
     Ok(price)
 }
@@ -65,21 +53,16 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdate) -> AppResult<Price> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
-    let current = prices::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
+    let mut price = prices::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
     if let Some(sp) = input.stripe_price_id.as_deref().map(str::trim) {
         let mut e = FieldErrors::new();
         validate_stripe_price_id(sp, &mut e);
         e.into_result()?;
-        if sp != current.stripe_price_id {
-            prices::set_stripe_price_id(&mut *tx, scope, id, sp, state.clock.now_ms()).await?;
+        if sp != price.stripe_price_id {
+            price = prices::set_stripe_price_id(&mut *tx, scope, id, sp, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
         }
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "price.updated", object_type: "price", object_id: id, details: None },
-    )
-    .await?;
-    let price = prices::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.updated", "price", id)).await?;
     tx.commit().await?;
     Ok(price)
 }
@@ -88,12 +71,9 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !prices::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {
-        return Err(AppError::not_found("price"));
-    }
+    let price = prices::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
     let action = if archived { "price.archived" } else { "price.restored" };
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "price", object_id: id, details: None }).await?;
-    let price = prices::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "price", id)).await?;
     tx.commit().await?;
     Ok(price)
 }

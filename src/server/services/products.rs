@@ -51,13 +51,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> Ap
     let id = new_id("prod");
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    products::insert(&mut *tx, scope, &id, input.name.trim(), input.description.as_deref().unwrap_or("").trim(), now).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "product.created", object_type: "product", object_id: &id, details: None },
-    )
-    .await?;
-    let product = products::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    let product = products::insert(&mut *tx, scope, &id, input.name.trim(), input.description.as_deref().unwrap_or("").trim(), now).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.created", "product", &id)).await?;
     tx.commit().await?;
     Ok(product)
 }
@@ -69,13 +64,8 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpd
     let current = products::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
     let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
     let description = input.description.as_deref().map(str::trim).unwrap_or(&current.description).to_string();
-    products::update(&mut *tx, scope, id, &name, &description, state.clock.now_ms()).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "product.updated", object_type: "product", object_id: id, details: None },
-    )
-    .await?;
-    let product = products::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    let product = products::update(&mut *tx, scope, id, &name, &description, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.updated", "product", id)).await?;
     tx.commit().await?;
     Ok(product)
 }
@@ -85,12 +75,9 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !products::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {
-        return Err(AppError::not_found("product"));
-    }
+    let product = products::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
     let action = if archived { "product.archived" } else { "product.restored" };
-    audit::record(&mut *tx, audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "product", object_id: id, details: None }).await?;
-    let product = products::get(&mut *tx, scope, id).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "product", id)).await?;
     tx.commit().await?;
     Ok(product)
 }

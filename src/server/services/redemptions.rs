@@ -51,6 +51,36 @@ pub async fn redeem(state: &AppState, actor: &Actor, identity: &IdentityInput, t
     result.map(|(_, r)| r)
 }
 
+/// A workflow that threw or broke a limit: 422 `workflow_error`, naming the line when known.
+fn workflow_error(failure: &crate::server::workflow::runtime::WorkflowFailure) -> AppError {
+    let message = match failure.line {
+        Some(l) => format!("{} (line {l})", failure.message),
+        None => failure.message.clone(),
+    };
+    let mut e = AppError::new(ErrorCode::WorkflowError, message);
+    if let Some(l) = failure.line {
+        e.fields.insert("line".into(), l.to_string());
+    }
+    e
+}
+
+/// The caller's answer to a workflow that returned: its status code and the contract's body.
+fn answer(r: &crate::server::workflow::runtime::WorkflowResult, event_id: &str) -> (u16, Value) {
+    let status = r.status_code.unwrap_or(if r.success { 200 } else { 400 });
+    let mut body = json!({
+        "status": if r.success { "success" } else { "error" },
+        "statusCode": status,
+        "eventId": event_id,
+    });
+    if let Some(kind) = &r.action {
+        body["action"] = json!({"type": kind, "properties": r.properties.clone().unwrap_or(json!({})), "url": r.url});
+    }
+    if !r.success {
+        body["message"] = json!(r.message.clone().unwrap_or_else(|| "the redemption was declined".into()));
+    }
+    (status, body)
+}
+
 async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, presenter: &crate::model::Identity, token: &str) -> AppResult<(bool, Redemption)> {
     let gone = || AppError::new(ErrorCode::InvalidOfferToken, "the offer of this token is no longer available");
     let mut conn = state.db.pool.acquire().await?;
@@ -89,30 +119,12 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
     };
     match &outcome.result {
         Err(failure) => {
-            let message = match failure.line {
-                Some(l) => format!("{} (line {l})", failure.message),
-                None => failure.message.clone(),
-            };
-            redemptions::insert_event(&state.db.pool, scope, event(EventStatus::Failed, json!({"error": message}).to_string())).await?;
-            let mut e = AppError::new(ErrorCode::WorkflowError, message);
-            if let Some(l) = failure.line {
-                e.fields.insert("line".into(), l.to_string());
-            }
+            let e = workflow_error(failure);
+            redemptions::insert_event(&state.db.pool, scope, event(EventStatus::Failed, json!({"error": e.message}).to_string())).await?;
             Err(e)
         }
         Ok(r) => {
-            let status = r.status_code.unwrap_or(if r.success { 200 } else { 400 });
-            let mut body = json!({
-                "status": if r.success { "success" } else { "error" },
-                "statusCode": status,
-                "eventId": event_id,
-            });
-            if let Some(kind) = &r.action {
-                body["action"] = json!({"type": kind, "properties": r.properties.clone().unwrap_or(json!({})), "url": r.url});
-            }
-            if !r.success {
-                body["message"] = json!(r.message.clone().unwrap_or_else(|| "the redemption was declined".into()));
-            }
+            let (status, body) = answer(r, &event_id);
             let text = body.to_string();
             let mut tx = state.db.begin_write().await?;
             redemptions::insert_event(&mut *tx, scope, event(if r.success { EventStatus::Succeeded } else { EventStatus::Declined }, text.clone())).await?;

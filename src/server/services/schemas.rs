@@ -4,7 +4,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{FieldType, PresentationSchema, PresentationSchemaInput, SchemaField, validate_key};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{audit, experiences as xdb, new_id};
+use crate::server::db::{self, audit, new_id, record};
 use crate::server::services::forms::{nth, remap_rows};
 use crate::server_fns::schemas::SchemaForm;
 
@@ -47,47 +47,35 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Pres
     let scope = actor.authorize(Permission::TenantWrite)?;
     check_schema(&input)?;
     if let Some(id) = id {
-        xdb::get_schema(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))?;
+        record::get::<PresentationSchema, _>(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))?;
     }
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("psch"));
     let fields = serde_json::to_string(&input.fields).map_err(|e| crate::server::internal("schema json", e))?;
     let slots = serde_json::to_string(&input.offer_slots).map_err(|e| crate::server::internal("schema json", e))?;
     let mut tx = state.db.begin_write().await?;
-    if !xdb::upsert_schema(&mut *tx, scope, &id, input.name.trim(), &fields, &slots).await? {
-        return Err(AppError::not_found("presentation schema"));
-    }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "presentation_schema.saved",
-            object_type: "presentation_schema",
-            object_id: &id,
-            details: None,
-        },
-    )
-    .await?;
-    let s = xdb::get_schema(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    let s = db::schemas::upsert(&mut *tx, scope, &id, input.name.trim(), (&fields, &slots), state.clock.now_ms())
+        .await?
+        .ok_or_else(|| AppError::not_found("presentation schema"))?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "presentation_schema.saved", "presentation_schema", &id)).await?;
     tx.commit().await?;
     Ok(s)
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<PresentationSchema> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    xdb::get_schema(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))
+    record::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<PresentationSchema>> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(xdb::list_schemas(&state.db.pool, scope).await?)
+    Ok(record::all(&state.db.pool, scope, "").await?)
 }
 
 /// One page of presentation schemas, newest first (`/api/v1/presentation-schemas`).
 pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<PresentationSchema>> {
     let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = xdb::page_schemas(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = record::page(&state.db.pool, scope, "", super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -95,25 +83,14 @@ pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>,
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
-    let users = xdb::experiences_using_schema(&mut *tx, scope, id).await?;
+    let users = db::schemas::used_by(&mut *tx, scope, id).await?;
     if !users.is_empty() {
         return Err(AppError::conflict(format!("the schema is used by these experiences: {}", users.join(", "))));
     }
-    if !xdb::delete_schema(&mut *tx, scope, id).await? {
+    if !record::delete::<PresentationSchema, _>(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("presentation schema"));
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "presentation_schema.deleted",
-            object_type: "presentation_schema",
-            object_id: id,
-            details: None,
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "presentation_schema.deleted", "presentation_schema", id)).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -19,18 +19,7 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
     }
     let mut tx = state.db.begin_write().await?;
     db::platform::tenants::set_time_zone(&mut *tx, scope.tenant_id(), tz).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "tenant.time_zone_set",
-            object_type: "tenant",
-            object_id: scope.tenant_id(),
-            details: Some(tz.into()),
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "tenant.time_zone_set", "tenant", scope.tenant_id()).details(tz)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -46,14 +35,7 @@ pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> Ap
     db::platform::tenants::set_token_ttl(&mut *tx, scope.tenant_id(), minutes * 60).await?;
     audit::record(
         &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "tenant.offer_token_ttl_set",
-            object_type: "tenant",
-            object_id: scope.tenant_id(),
-            details: Some(format!("{minutes} min")),
-        },
+        audit::Entry::of(scope, &actor.label(), "tenant.offer_token_ttl_set", "tenant", scope.tenant_id()).details(format!("{minutes} min")),
     )
     .await?;
     tx.commit().await?;

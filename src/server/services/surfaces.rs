@@ -9,7 +9,7 @@ use crate::model::{
 };
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::impressions::Decision;
-use crate::server::db::{audit, experiences as xdb, new_id, surfaces as sdb};
+use crate::server::db::{audit, new_id, record, surfaces as sdb};
 use crate::server::services::experiences;
 use crate::server::services::forms::{nth, remap_rows};
 use crate::server::snapshot::OfferEntry;
@@ -23,7 +23,7 @@ pub const MAX_SLOTS: usize = 50;
 pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: SurfaceInput) -> AppResult<Surface> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     if let Some(id) = id {
-        sdb::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))?;
+        record::get::<Surface, _>(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))?;
     }
     let mut e = FieldErrors::new();
     if input.name.trim().is_empty() {
@@ -41,7 +41,7 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
             e.add(&format!("slots[{i}].key"), "is used twice");
         }
         if let Some(xid) = s.experience_id.as_deref().filter(|x| !x.is_empty())
-            && xdb::get_experience(&state.db.pool, scope, xid).await?.is_none()
+            && record::get::<Experience, _>(&state.db.pool, scope, xid).await?.is_none()
         {
             e.add(&format!("slots[{i}].experienceId"), "no such experience in this environment");
         }
@@ -50,18 +50,12 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
     let id = id.map(str::to_string).unwrap_or_else(|| new_id("srf"));
     let slots = serde_json::to_string(&input.slots).map_err(|e| crate::server::internal("surface json", e))?;
     let mut tx = state.db.begin_write().await?;
-    match sdb::upsert(&mut *tx, scope, &id, input.name.trim(), &slug, &slots).await {
+    let s = match sdb::upsert(&mut *tx, scope, &id, (input.name.trim(), &slug), &slots, state.clock.now_ms()).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another surface in this environment")),
         // The id exists in another tenant or environment: not this caller's to update.
-        Ok(false) => return Err(AppError::not_found("surface")),
-        other => other?,
+        other => other?.ok_or_else(|| AppError::not_found("surface"))?,
     };
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.saved", object_type: "surface", object_id: &id, details: None },
-    )
-    .await?;
-    let s = sdb::get(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "surface.saved", "surface", &id)).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(s)
@@ -70,14 +64,10 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
-    if !sdb::delete(&mut *tx, scope, id).await? {
+    if !record::delete::<Surface, _>(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("surface"));
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action: "surface.deleted", object_type: "surface", object_id: id, details: None },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "surface.deleted", "surface", id)).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(())
@@ -85,19 +75,19 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Surface> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    sdb::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))
+    record::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Surface>> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(sdb::list(&state.db.pool, scope).await?)
+    Ok(record::all(&state.db.pool, scope, "").await?)
 }
 
 /// One page of surfaces, newest first (`/api/v1/surfaces`).
 pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Surface>> {
     let scope = actor.authorize(Permission::TenantRead)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = sdb::page(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = record::page(&state.db.pool, scope, "", super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -244,6 +234,88 @@ struct RecordedResponse<'a> {
     presented: &'a [String],
 }
 
+/// What the first pass of a decision chose: every presented offer in one list, each slot's
+/// experience with its range of that list, and (debug only) each slot's reasons.
+struct Chosen<'s> {
+    presented: Vec<Presented<'s>>,
+    ranges: Vec<(Option<&'s Experience>, std::ops::Range<usize>)>,
+    debugs: Vec<Option<serde_json::Map<String, Value>>>,
+}
+
+/// The inputs of the first pass, read from the snapshot only.
+struct Chooser<'s> {
+    key: &'s [u8; 32],
+    scope: &'s crate::server::db::Scoped,
+    snap: &'s crate::server::snapshot::Snapshot,
+    identity: &'s Identity,
+    now_ms: i64,
+    debug: bool,
+}
+
+impl<'s> Chooser<'s> {
+    /// Per offer slot of each slot's experience, the first eligible candidate, with a token.
+    fn choose(&self, surface: &'s Surface) -> Chosen<'s> {
+        let mut c = Chosen { presented: Vec::new(), ranges: Vec::with_capacity(surface.slots.len()), debugs: Vec::with_capacity(surface.slots.len()) };
+        for slot in &surface.slots {
+            let experience: Option<&Experience> = slot.experience_id.as_deref().and_then(|x| self.snap.experiences.get(x));
+            let first = c.presented.len();
+            let mut debug_out = serde_json::Map::new();
+            for (offer_slot, candidates) in experience.iter().flat_map(|x| &x.offers) {
+                let reasons = self.choose_one(candidates, &mut c.presented);
+                if self.debug {
+                    debug_out.insert(offer_slot.clone(), Value::Array(reasons));
+                }
+            }
+            c.ranges.push((experience, first..c.presented.len()));
+            c.debugs.push(self.debug.then_some(debug_out));
+        }
+        c
+    }
+
+    /// One offer slot: presents the first eligible candidate; the reasons when debugging.
+    fn choose_one(&self, candidates: &'s [String], presented: &mut Vec<Presented<'s>>) -> Vec<Value> {
+        let mut chosen = false;
+        let mut reasons = Vec::new();
+        for oid in candidates {
+            let entry = self.snap.offers.get(oid);
+            let verdict = if chosen { Err("lower priority") } else { eligibility(entry, self.identity, self.now_ms) };
+            if self.debug {
+                reasons.push(json!({"offerId": oid, "presented": verdict.is_ok(), "reason": verdict.err()}));
+            }
+            if let (Ok(()), Some(e)) = (verdict, entry) {
+                chosen = true;
+                let token = tokens::mint(self.key, self.scope, &e.offer.id, self.identity, self.snap.token_ttl_seconds, self.now_ms / 1000);
+                presented.push(Presented { id: &e.offer.id, presentation: &e.offer.presentation, redemption_schema: &e.redemption_schema, token });
+            }
+        }
+        reasons
+    }
+
+    /// Hands the decision to the batched recorder (the events page shows it).
+    async fn record(&self, state: &AppState, event_id: &str, surface: &Surface, presented_ids: Vec<String>) {
+        let identity = self.identity;
+        state
+            .recorder
+            .decision(Decision {
+                scope: self.scope.clone(),
+                event_id: event_id.to_string(),
+                status: if presented_ids.is_empty() { EventStatus::Empty } else { EventStatus::Presented },
+                identity_kind: identity.kind,
+                identity: identity.identifier.clone(),
+                request: serde_json::to_string(&RecordedRequest {
+                    surface_slug: &surface.slug,
+                    identity: RecordedIdentity { kind: identity.kind.as_str(), identifier: &identity.identifier },
+                    debug: self.debug,
+                })
+                .unwrap_or_default(),
+                response: serde_json::to_string(&RecordedResponse { presented: &presented_ids }).unwrap_or_default(),
+                offer_ids: presented_ids,
+                at_ms: self.now_ms,
+            })
+            .await;
+    }
+}
+
 /// `POST /api/v1/surface-decisions`; the answer is serialized here, once, from borrowed parts
 /// of the configuration snapshot (the hot path builds no intermediate JSON tree).
 pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppResult<Vec<u8>> {
@@ -260,38 +332,8 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
     let snap = state.snapshots.get(&state.db, &scope).await?;
     let surface = snap.surfaces.get(input.surface_slug.trim()).ok_or_else(|| AppError::not_found("surface"))?;
     let now_ms = state.clock.now_ms();
-    // First pass: choose the offers (all presented offers in one list, each slot a range of it).
-    let mut presented: Vec<Presented> = Vec::new();
-    let mut ranges = Vec::with_capacity(surface.slots.len());
-    let mut debugs = Vec::with_capacity(surface.slots.len());
-    for slot in &surface.slots {
-        let experience: Option<&Experience> = slot.experience_id.as_deref().and_then(|x| snap.experiences.get(x));
-        let first = presented.len();
-        let mut debug_out = serde_json::Map::new();
-        if let Some(x) = experience {
-            for (offer_slot, candidates) in &x.offers {
-                let mut chosen = false;
-                let mut reasons = Vec::new();
-                for oid in candidates {
-                    let entry = snap.offers.get(oid);
-                    let verdict = if chosen { Err("lower priority") } else { eligibility(entry, &identity, now_ms) };
-                    if input.debug {
-                        reasons.push(json!({"offerId": oid, "presented": verdict.is_ok(), "reason": verdict.err()}));
-                    }
-                    if let (Ok(()), Some(e)) = (verdict, entry) {
-                        chosen = true;
-                        let token = tokens::mint(&state.config.secret_key, &scope, &e.offer.id, &identity, snap.token_ttl_seconds, now_ms / 1000);
-                        presented.push(Presented { id: &e.offer.id, presentation: &e.offer.presentation, redemption_schema: &e.redemption_schema, token });
-                    }
-                }
-                if input.debug {
-                    debug_out.insert(offer_slot.clone(), Value::Array(reasons));
-                }
-            }
-        }
-        ranges.push((experience, first..presented.len()));
-        debugs.push(input.debug.then_some(debug_out));
-    }
+    let chooser = Chooser { key: &state.config.secret_key, scope: &scope, snap: &snap, identity: &identity, now_ms, debug: input.debug };
+    let Chosen { presented, ranges, debugs } = chooser.choose(surface);
     let mut slots_out = Vec::with_capacity(surface.slots.len());
     for ((slot, (experience, range)), debug) in surface.slots.iter().zip(ranges).zip(debugs) {
         let offers = &presented[range];
@@ -310,25 +352,7 @@ pub async fn decide(state: &AppState, actor: &Actor, input: DecisionIn) -> AppRe
     }
     let presented_ids: Vec<String> = presented.iter().map(|p| p.id.to_string()).collect();
     let event_id = new_id("evt");
-    state
-        .recorder
-        .decision(Decision {
-            scope: scope.clone(),
-            event_id: event_id.clone(),
-            status: if presented_ids.is_empty() { EventStatus::Empty } else { EventStatus::Presented },
-            identity_kind: identity.kind,
-            identity: identity.identifier.clone(),
-            request: serde_json::to_string(&RecordedRequest {
-                surface_slug: &surface.slug,
-                identity: RecordedIdentity { kind: identity.kind.as_str(), identifier: &identity.identifier },
-                debug: input.debug,
-            })
-            .unwrap_or_default(),
-            response: serde_json::to_string(&RecordedResponse { presented: &presented_ids }).unwrap_or_default(),
-            offer_ids: presented_ids,
-            at_ms: now_ms,
-        })
-        .await;
+    chooser.record(state, &event_id, surface, presented_ids).await;
     let authenticated = identity.kind == IdentityKind::Authenticated;
     let out = DecisionOut {
         status: "success",

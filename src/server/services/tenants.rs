@@ -26,11 +26,7 @@ pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<Te
     let id = new_id("ten");
     let mut tx = state.db.begin_write().await?;
     db::platform::tenants::insert(&mut *tx, &id, &name).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: None, actor: &actor.label(), action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "tenant.created", "tenant", &id).details(name.clone())).await?;
     let t = db::platform::tenants::get(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(t)
@@ -43,11 +39,7 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> Ap
     if !db::platform::tenants::rename(&mut *tx, id, &name).await? {
         return Err(AppError::not_found("tenant"));
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: None, actor: &actor.label(), action: "tenant.renamed", object_type: "tenant", object_id: id, details: Some(name) },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "tenant.renamed", "tenant", id).details(name)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -62,7 +54,7 @@ pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended:
         return Err(AppError::not_found("tenant"));
     }
     let action = if suspended { "tenant.suspended" } else { "tenant.resumed" };
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action, object_type: "tenant", object_id: id, details: None }).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), action, "tenant", id)).await?;
     tx.commit().await?;
     state.snapshots.keys_changed(&state.db).await;
     Ok(())
@@ -123,11 +115,7 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
         (None, None) => return Err(AppError::internal()),
     };
     db::platform::users::upsert_membership(&mut *tx, &user_id, &id, Role::Merchant).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: None, actor: "cli", action: "tenant.created", object_type: "tenant", object_id: &id, details: Some(name.clone()) },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::platform("cli", "tenant.created", "tenant", &id).details(name.clone())).await?;
     let mut pairs = Vec::new();
     for env in [Environment::Preview, Environment::Live] {
         let scope = Scoped::trusted(id.clone(), env, Trust::NewTenant);

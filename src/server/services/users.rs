@@ -79,11 +79,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     if let (Some(t), Some(r)) = (&tenant_id, role) {
         db::platform::users::upsert_membership(&mut *tx, &id, t, r).await?;
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: None, actor: &actor.label(), action: "user.created", object_type: "user", object_id: &id, details: Some(email) },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.created", "user", &id).details(email)).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -98,11 +94,7 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: &str, new_
     if !db::platform::users::set_password(&mut *tx, user_id, &hash).await? {
         return Err(AppError::not_found("user"));
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: None, actor: &actor.label(), action: "user.password_reset", object_type: "user", object_id: user_id, details: None },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.password_reset", "user", user_id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -118,7 +110,7 @@ pub async fn set_active(state: &AppState, actor: &Actor, user_id: &str, active: 
         return Err(AppError::not_found("user"));
     }
     let action = if active { "user.reactivated" } else { "user.deactivated" };
-    audit::record(&mut *tx, audit::Entry { scope: None, actor: &actor.label(), action, object_type: "user", object_id: user_id, details: None }).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), action, "user", user_id)).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -139,18 +131,7 @@ pub async fn set_membership(state: &AppState, actor: &Actor, user_id: &str, tena
         let r = Role::parse(role).ok_or_else(|| AppError::field("role", "must be merchant, marketer or none"))?;
         db::platform::users::upsert_membership(&mut *tx, user_id, tenant_id, r).await?;
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: None,
-            actor: &actor.label(),
-            action: "user.membership_changed",
-            object_type: "user",
-            object_id: user_id,
-            details: Some(format!("{tenant_id}:{role}")),
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.membership_changed", "user", user_id).details(format!("{tenant_id}:{role}"))).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -169,11 +150,7 @@ pub async fn create_admin(state: &AppState, email: &str, password_text: String) 
         Err(err) if is_unique_violation(&err) => return Err(AppError::conflict(format!("a user with email {email} already exists"))),
         other => other?,
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: None, actor: "cli", action: "user.created", object_type: "user", object_id: &id, details: Some("admin".into()) },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::platform("cli", "user.created", "user", &id).details("admin")).await?;
     tx.commit().await?;
     Ok(id)
 }

@@ -6,7 +6,7 @@
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{WebhookEndpoint, WebhookEndpointDetail, WebhookEndpointInput, WebhookEndpointUpdate, validate_webhook_events, validate_webhook_url};
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scoped, audit, new_id, webhooks as wdb};
+use crate::server::db::{self, Scoped, audit, new_id, record, webhooks as wdb};
 use crate::server::webhooks_out::target;
 use crate::server::{AppState, secrets};
 use base64::Engine;
@@ -75,24 +75,12 @@ pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndp
     // Counted and inserted under one write lock, so parallel creates cannot pass the cap.
     let mut tx = wdb::begin_endpoint_write(&state.db, scope.tenant_id()).await?;
     let new = wdb::NewEndpoint { id: &id, url: &url, description: &description, events: &events, secret_enc: &enc, now: state.clock.now_ms() };
-    if !wdb::insert_endpoint(&mut *tx, scope, new, max).await? {
+    let Some(mut ep) = wdb::insert_endpoint(&mut *tx, scope, new, max).await? else {
         return Err(AppError::conflict(format!(
             "this environment already has {max} webhook endpoints, the most allowed; delete one first (the operator sets the limit with OFFERDECK_WEBHOOK_MAX_ENDPOINTS)"
         )));
-    }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "webhook_endpoint.created",
-            object_type: "webhook_endpoint",
-            object_id: &id,
-            details: Some(url.clone()),
-        },
-    )
-    .await?;
-    let mut ep = wdb::get_endpoint(&mut *tx, scope, &id).await?.ok_or_else(AppError::internal)?;
+    };
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "webhook_endpoint.created", "webhook_endpoint", &id).details(url.clone())).await?;
     tx.commit().await?;
     ep.secret = Some(secret);
     Ok(ep)
@@ -100,7 +88,7 @@ pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndp
 
 pub async fn list_endpoints(state: &AppState, actor: &Actor) -> AppResult<Vec<WebhookEndpoint>> {
     let scope = actor.authorize(Permission::ManageSecrets)?;
-    Ok(wdb::list_endpoints(&state.db.pool, scope).await?)
+    Ok(record::all(&state.db.pool, scope, wdb::LIVE_ENDPOINTS).await?)
 }
 
 /// One page of the endpoints, newest first (`/api/v1/webhook-endpoints`).
@@ -112,7 +100,7 @@ pub async fn page_endpoints(
 ) -> AppResult<crate::model::Page<WebhookEndpoint>> {
     let scope = actor.authorize(Permission::ManageSecrets)?;
     let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = wdb::page_endpoints(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = record::page(&state.db.pool, scope, wdb::LIVE_ENDPOINTS, super::products::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -139,7 +127,7 @@ pub async fn page_deliveries(
 
 pub async fn get_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppResult<WebhookEndpoint> {
     let scope = actor.authorize(Permission::ManageSecrets)?;
-    wdb::get_endpoint(&state.db.pool, scope, id).await?.filter(|e| e.status != "deleted").ok_or_else(|| AppError::not_found("webhook endpoint"))
+    record::get::<WebhookEndpoint, _>(&state.db.pool, scope, id).await?.filter(|e| e.status != "deleted").ok_or_else(|| AppError::not_found("webhook endpoint"))
 }
 
 pub async fn update_endpoint(state: &AppState, actor: &Actor, id: &str, input: WebhookEndpointUpdate) -> AppResult<WebhookEndpoint> {
@@ -197,13 +185,8 @@ pub async fn delete_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppRe
 
 async fn save(state: &AppState, actor: &Actor, scope: &Scoped, ep: &WebhookEndpoint, action: &str) -> AppResult<WebhookEndpoint> {
     let mut tx = state.db.begin_write().await?;
-    wdb::update_endpoint(&mut *tx, scope, &ep.id, ep, state.clock.now_ms()).await?;
-    audit::record(
-        &mut *tx,
-        audit::Entry { scope: Some(scope), actor: &actor.label(), action, object_type: "webhook_endpoint", object_id: &ep.id, details: None },
-    )
-    .await?;
-    let out = wdb::get_endpoint(&mut *tx, scope, &ep.id).await?.ok_or_else(AppError::internal)?;
+    let out = wdb::update_endpoint(&mut *tx, scope, &ep.id, ep, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("webhook endpoint"))?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "webhook_endpoint", &ep.id)).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -235,18 +218,7 @@ pub async fn resend(state: &AppState, actor: &Actor, delivery_id: &str) -> AppRe
     if !wdb::requeue(&mut *tx, scope, delivery_id, now, now + RETRY_WINDOW_MS).await? {
         return Err(AppError::conflict("this delivery is being sent right now; try again in a moment"));
     }
-    audit::record(
-        &mut *tx,
-        audit::Entry {
-            scope: Some(scope),
-            actor: &actor.label(),
-            action: "webhook_delivery.resent",
-            object_type: "webhook_delivery",
-            object_id: delivery_id,
-            details: None,
-        },
-    )
-    .await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "webhook_delivery.resent", "webhook_delivery", delivery_id)).await?;
     let d = wdb::get_delivery(&mut *tx, scope, delivery_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.webhooks.kick();

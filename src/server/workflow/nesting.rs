@@ -337,34 +337,8 @@ impl<'a> Scan<'a> {
                 self.close(|o| o == Open::Bracket, |o| matches!(o, Open::Angle | Open::Paren { .. }));
                 self.operand();
             }
-            b'{' => {
-                self.i += 1;
-                let kind = if std::mem::take(&mut self.top().body_pending) {
-                    BraceKind::Body
-                } else if (self.stmt_start && self.statement_level()) || matches!(self.prev, Prev::Operand | Prev::Ambiguous) || self.last_word == "=>" {
-                    BraceKind::Block
-                } else {
-                    BraceKind::Expr
-                };
-                self.push(Open::Brace(kind), at)?;
-                self.prev = Prev::Start;
-                self.stmt_start = kind != BraceKind::Expr;
-            }
-            b'}' => {
-                self.i += 1;
-                match self.close(|o| matches!(o, Open::Brace(_) | Open::Subst), |o| matches!(o, Open::Angle | Open::Paren { .. } | Open::Bracket)) {
-                    Some(Open::Subst) => self.template_text(at)?,
-                    Some(Open::Brace(BraceKind::Expr)) => self.operand(),
-                    // After a block or a function or class body a `/` on the same line
-                    // divides or starts a regular expression depending on whether the
-                    // braces were a statement or an expression: refused, not guessed.
-                    _ => {
-                        self.end_run();
-                        self.prev = Prev::Ambiguous;
-                        self.stmt_start = true;
-                    }
-                }
-            }
+            b'{' => self.open_brace(at)?,
+            b'}' => self.close_brace(at)?,
             b';' => {
                 self.i += 1;
                 self.end_expression();
@@ -386,5 +360,39 @@ impl<'a> Scan<'a> {
             _ => return self.operator(t),
         }
         Ok(false)
+    }
+
+    /// `{`: a function or class body, a block, or an object literal (an expression).
+    fn open_brace(&mut self, at: usize) -> Result<(), (usize, String)> {
+        self.i += 1;
+        let kind = if std::mem::take(&mut self.top().body_pending) {
+            BraceKind::Body
+        } else if (self.stmt_start && self.statement_level()) || matches!(self.prev, Prev::Operand | Prev::Ambiguous) || self.last_word == "=>" {
+            BraceKind::Block
+        } else {
+            BraceKind::Expr
+        };
+        self.push(Open::Brace(kind), at)?;
+        self.prev = Prev::Start;
+        self.stmt_start = kind != BraceKind::Expr;
+        Ok(())
+    }
+
+    /// `}`: closes a brace or a template substitution.
+    fn close_brace(&mut self, at: usize) -> Result<(), (usize, String)> {
+        self.i += 1;
+        match self.close(|o| matches!(o, Open::Brace(_) | Open::Subst), |o| matches!(o, Open::Angle | Open::Paren { .. } | Open::Bracket)) {
+            Some(Open::Subst) => self.template_text(at)?,
+            Some(Open::Brace(BraceKind::Expr)) => self.operand(),
+            // After a block or a function or class body a `/` on the same line
+            // divides or starts a regular expression depending on whether the
+            // braces were a statement or an expression: refused, not guessed.
+            _ => {
+                self.end_run();
+                self.prev = Prev::Ambiguous;
+                self.stmt_start = true;
+            }
+        }
+        Ok(())
     }
 }

@@ -7,28 +7,7 @@ impl<'a> Scan<'a> {
     pub(super) fn operator(&mut self, t: Tok) -> Result<bool, (usize, String)> {
         let Tok { c, next, next2, at, .. } = t;
         match c {
-            b'?' => {
-                if next == b'.' && !next2.is_ascii_digit() {
-                    self.i += 2;
-                    self.prev = Prev::Dot;
-                } else if next == b'?' {
-                    self.i += if next2 == b'=' { 3 } else { 2 };
-                    if next2 == b'=' {
-                        self.bump_chain(at)?;
-                    }
-                    self.prev = Prev::Start;
-                } else {
-                    self.i += 1;
-                    // `x?: T`, `(x?) =>`: TypeScript's optional marker, not a conditional.
-                    let j = self.b[self.i..].iter().position(|c| !c.is_ascii_whitespace()).map(|p| self.i + p);
-                    let optional = j.is_some_and(|j| matches!(self.b[j], b':' | b')' | b',' | b'=' | b';' | b']' | b'}' | b'>'));
-                    if !optional {
-                        self.bump_chain(at)?;
-                    }
-                    self.prev = Prev::Start;
-                }
-                self.stmt_start = false;
-            }
+            b'?' => self.question(t)?,
             b'=' if next == b'>' => {
                 self.i += 2;
                 self.last_word = "=>";
@@ -64,30 +43,61 @@ impl<'a> Scan<'a> {
                 self.bump_unary(at)?;
                 self.prev = Prev::Start;
             }
-            b'+' | b'-' => {
-                let binary = matches!(self.prev, Prev::Operand | Prev::Ambiguous);
-                if next == c {
-                    // `++`/`--`: postfix after an operand (it stays one), prefix otherwise.
-                    self.i += 2;
-                    if !binary {
-                        self.bump_unary(at)?;
-                        self.prev = Prev::Start;
-                    }
-                } else if next == b'=' {
-                    self.i += 2;
-                    self.bump_chain(at)?;
-                    self.prev = Prev::Start;
-                } else {
-                    self.i += 1;
-                    if !binary {
-                        self.bump_unary(at)?;
-                    }
-                    self.prev = Prev::Start;
-                }
-            }
+            b'+' | b'-' => self.plus_minus(t)?,
             _ => return self.more_operator(t),
         }
         Ok(false)
+    }
+
+    /// `?.`, `??`, `??=`, the conditional `?` (counted) and TypeScript's optional `x?`.
+    fn question(&mut self, t: Tok) -> Result<(), (usize, String)> {
+        let Tok { next, next2, at, .. } = t;
+        if next == b'.' && !next2.is_ascii_digit() {
+            self.i += 2;
+            self.prev = Prev::Dot;
+        } else if next == b'?' {
+            self.i += if next2 == b'=' { 3 } else { 2 };
+            if next2 == b'=' {
+                self.bump_chain(at)?;
+            }
+            self.prev = Prev::Start;
+        } else {
+            self.i += 1;
+            // `x?: T`, `(x?) =>`: TypeScript's optional marker, not a conditional.
+            let j = self.b[self.i..].iter().position(|c| !c.is_ascii_whitespace()).map(|p| self.i + p);
+            let optional = j.is_some_and(|j| matches!(self.b[j], b':' | b')' | b',' | b'=' | b';' | b']' | b'}' | b'>'));
+            if !optional {
+                self.bump_chain(at)?;
+            }
+            self.prev = Prev::Start;
+        }
+        self.stmt_start = false;
+        Ok(())
+    }
+
+    /// `+`/`-` binary or prefix (counted), `++`/`--`, and the assignments `+=`/`-=` (counted).
+    fn plus_minus(&mut self, t: Tok) -> Result<(), (usize, String)> {
+        let Tok { c, next, at, .. } = t;
+        let binary = matches!(self.prev, Prev::Operand | Prev::Ambiguous);
+        if next == c {
+            // `++`/`--`: postfix after an operand (it stays one), prefix otherwise.
+            self.i += 2;
+            if !binary {
+                self.bump_unary(at)?;
+                self.prev = Prev::Start;
+            }
+        } else if next == b'=' {
+            self.i += 2;
+            self.bump_chain(at)?;
+            self.prev = Prev::Start;
+        } else {
+            self.i += 1;
+            if !binary {
+                self.bump_unary(at)?;
+            }
+            self.prev = Prev::Start;
+        }
+        Ok(())
     }
 
     /// The remaining operators, and anything else.
