@@ -319,27 +319,6 @@ pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(
     .transpose()
 }
 
-/// Newest first.
-pub async fn list_redemptions<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    coupon_id: &str,
-    limit: i64,
-) -> Result<Vec<CouponRedemption>, sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
-         WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 ORDER BY r.created_at DESC, r.id DESC LIMIT $4"
-        ),
-    )
-    .bind(coupon_id)
-    .bind(limit)
-    .fetch_all(ex)
-    .await?;
-    rows.iter().map(redemption).collect()
-}
-
 /// One page of a coupon's redemptions, newest first (`created_at`, then id), and whether more
 /// follow; the cursor must be a redemption of the same coupon.
 pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(

@@ -168,27 +168,14 @@ pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
     .transpose()
 }
 
-/// Newest first.
-pub async fn list_versions<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, method_id: &str) -> Result<Vec<WorkflowVersion>, sqlx::Error> {
-    super::scoped(
-        scope,
-        "SELECT id, version, source, created_by, created_at FROM workflow_versions \
-         WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 ORDER BY version DESC",
-    )
-    .bind(method_id)
-    .fetch_all(ex)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(WorkflowVersion {
-            id: r.try_get("id")?,
-            version: r.try_get("version")?,
-            source: r.try_get("source")?,
-            created_by: r.try_get("created_by")?,
-            created_at: ms_to_rfc3339(r.try_get("created_at")?),
-        })
+fn version(r: &AnyRow) -> Result<WorkflowVersion, sqlx::Error> {
+    Ok(WorkflowVersion {
+        id: r.try_get("id")?,
+        version: r.try_get("version")?,
+        source: r.try_get("source")?,
+        created_by: r.try_get("created_by")?,
+        created_at: ms_to_rfc3339(r.try_get("created_at")?),
     })
-    .collect()
 }
 
 /// One page of a method's workflow versions, newest first, and whether more follow; the cursor
@@ -213,18 +200,7 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
     .bind(limit + 1)
     .fetch_all(ex)
     .await?;
-    let items = rows
-        .iter()
-        .map(|r| {
-            Ok(WorkflowVersion {
-                id: r.try_get("id")?,
-                version: r.try_get("version")?,
-                source: r.try_get("source")?,
-                created_by: r.try_get("created_by")?,
-                created_at: ms_to_rfc3339(r.try_get("created_at")?),
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let items = rows.iter().map(version).collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(super::split_page(items, limit))
 }
 

@@ -169,27 +169,6 @@ fn delivery(r: &AnyRow) -> Result<WebhookDelivery, sqlx::Error> {
     })
 }
 
-/// Newest first.
-pub async fn list_deliveries<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    endpoint_id: &str,
-    limit: i64,
-) -> Result<Vec<WebhookDelivery>, sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
-         WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 ORDER BY d.created_at DESC, d.id DESC LIMIT $4"
-        ),
-    )
-    .bind(endpoint_id)
-    .bind(limit)
-    .fetch_all(ex)
-    .await?;
-    rows.iter().map(delivery).collect()
-}
-
 /// One page of an endpoint's deliveries, newest first (`created_at`, then id), and whether more
 /// follow; the cursor must be a delivery of the same endpoint.
 pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
@@ -230,40 +209,6 @@ pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
     .transpose()
 }
 
-/// The attempts of one endpoint's deliveries queued since `since` (delivery id, attempt),
-/// oldest first: the delivery log's details in one query.
-pub async fn list_attempts<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    endpoint_id: &str,
-    since: i64,
-) -> Result<Vec<(String, WebhookAttempt)>, sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        "SELECT a.delivery_id, a.attempted_at, a.status_code, a.error, a.duration_ms, a.response_excerpt \
-         FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id \
-         WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND d.created_at >= $4 ORDER BY a.attempted_at, a.id",
-    )
-    .bind(endpoint_id)
-    .bind(since)
-    .fetch_all(ex)
-    .await?;
-    rows.iter()
-        .map(|r| {
-            Ok((
-                r.try_get("delivery_id")?,
-                WebhookAttempt {
-                    attempted_at: ms_to_rfc3339(r.try_get("attempted_at")?),
-                    status_code: r.try_get("status_code")?,
-                    error: r.try_get("error")?,
-                    duration_ms: r.try_get("duration_ms")?,
-                    response_excerpt: r.try_get("response_excerpt")?,
-                },
-            ))
-        })
-        .collect()
-}
-
 /// The attempts of the given deliveries (delivery id, attempt), oldest first: one page of the
 /// delivery log's details in one query.
 pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
@@ -288,16 +233,14 @@ pub async fn attempts_of<'c, E: Executor<'c, Database = Any>>(
         .await?
         .iter()
         .map(|r| {
-            Ok((
-                r.try_get("delivery_id")?,
-                WebhookAttempt {
-                    attempted_at: ms_to_rfc3339(r.try_get("attempted_at")?),
-                    status_code: r.try_get("status_code")?,
-                    error: r.try_get("error")?,
-                    duration_ms: r.try_get("duration_ms")?,
-                    response_excerpt: r.try_get("response_excerpt")?,
-                },
-            ))
+            let attempt = WebhookAttempt {
+                attempted_at: ms_to_rfc3339(r.try_get("attempted_at")?),
+                status_code: r.try_get("status_code")?,
+                error: r.try_get("error")?,
+                duration_ms: r.try_get("duration_ms")?,
+                response_excerpt: r.try_get("response_excerpt")?,
+            };
+            Ok((r.try_get("delivery_id")?, attempt))
         })
         .collect()
 }

@@ -247,7 +247,7 @@ pub async fn get(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupo
 pub async fn detail(state: &AppState, actor: &Actor, code: &str) -> AppResult<CouponDetail> {
     let coupon = get(state, actor, code).await?;
     let scope = actor.authorize(Permission::TenantRead)?;
-    let redemptions = cdb::list_redemptions(&state.db.pool, scope, &coupon.id, 200).await?;
+    let redemptions = cdb::page_redemptions(&state.db.pool, scope, &coupon.id, None, 200).await?.0;
     let time_zone = db::platform::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?;
     let now = state.clock.now_ms();
     let times = cdb::redemption_times(&state.db.pool, scope, &coupon.id, now - 30 * 86_400_000).await?;

@@ -153,10 +153,14 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
     Ok(version)
 }
 
+/// The most versions the dashboard lists for a method, newest first (the API pages through all).
+pub const MAX_VERSIONS_SHOWN: i64 = 200;
+
+/// The method's newest workflow versions (at most [`MAX_VERSIONS_SHOWN`]).
 pub async fn versions(state: &AppState, actor: &Actor, id: &str) -> AppResult<Vec<WorkflowVersion>> {
     let scope = actor.authorize(Permission::TenantRead)?;
     get(state, actor, id).await?;
-    Ok(db::methods::list_versions(&state.db.pool, scope, id).await?)
+    Ok(db::methods::page_versions(&state.db.pool, scope, id, None, MAX_VERSIONS_SHOWN).await?.0)
 }
 
 /// One page of a method's workflow versions, newest first; the cursor is a version's `id`.

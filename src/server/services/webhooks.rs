@@ -191,19 +191,12 @@ async fn save(state: &AppState, actor: &Actor, scope: &Scoped, ep: &WebhookEndpo
     Ok(out)
 }
 
-/// The endpoint with its newest deliveries and their attempts.
+/// The endpoint with its newest `limit` deliveries (1–100) and their attempts.
 pub async fn endpoint_detail(state: &AppState, actor: &Actor, id: &str, limit: i64) -> AppResult<WebhookEndpointDetail> {
     let endpoint = get_endpoint(state, actor, id).await?;
-    let scope = actor.authorize(Permission::ManageSecrets)?;
-    let deliveries = wdb::list_deliveries(&state.db.pool, scope, id, limit.clamp(1, 200)).await?;
-    let since = deliveries.last().and_then(|d| db::rfc3339_to_ms(&d.created_at)).unwrap_or(i64::MAX);
-    let mut attempts: Vec<(String, Vec<crate::model::WebhookAttempt>)> = deliveries.iter().map(|d| (d.id.clone(), Vec::new())).collect();
-    for (delivery_id, a) in wdb::list_attempts(&state.db.pool, scope, id, since).await? {
-        if let Some((_, list)) = attempts.iter_mut().find(|(d, _)| *d == delivery_id) {
-            list.push(a);
-        }
-    }
-    Ok(WebhookEndpointDetail { endpoint, deliveries, attempts })
+    let (page, mut by_delivery) = page_deliveries(state, actor, id, None, Some(limit.clamp(1, 100))).await?;
+    let attempts = page.data.iter().map(|d| (d.id.clone(), by_delivery.remove(&d.id).unwrap_or_default())).collect();
+    Ok(WebhookEndpointDetail { endpoint, deliveries: page.data, attempts })
 }
 
 /// Manual resend: the delivery goes back in the queue now, with a fresh retry window. The

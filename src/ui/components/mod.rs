@@ -27,7 +27,7 @@ pub use format::{short_time, urlencode};
 pub use group_table::{GroupTable, RowInput, RowSelect};
 pub use list_table::{Col, ListTable, cols};
 pub use loaded::{DetailPage, ErrorPanel, Loaded, LoadedView, Loading};
-pub use options::{Options, choices};
+pub use options::{Options, SelectField, choices};
 pub use page_head::PageHead;
 pub use pager::{Pager, page_href};
 pub use route::{path_param, query_param};

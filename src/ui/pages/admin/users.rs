@@ -2,7 +2,9 @@
 //! deactivate/reactivate; and the new-user form (with a first membership).
 use crate::model::{TenantView, UserView};
 use crate::server_fns::admin::{CreateUser, ResetUserPassword, SetUserActive, SetUserMembership, list_tenants, list_users};
-use crate::ui::components::{ButtonForm, Check, ErrorPanel, Field, FormError, FormPanel, ListTable, Loading, PageHead, Saved, action_error, action_ok, cols};
+use crate::ui::components::{
+    ButtonForm, Check, ErrorPanel, Field, FormError, FormPanel, ListTable, Loading, PageHead, Saved, SelectField, action_error, action_ok, choices, cols,
+};
 use leptos::prelude::*;
 
 #[component]
@@ -61,12 +63,8 @@ fn NewUser(create: ServerAction<CreateUser>, tenants: Vec<TenantView>) -> impl I
                     {tenants.iter().map(|t| view! { <option value=t.id.clone()>{t.name.clone()}</option> }).collect_view()}
                 </select>
             </Field>
-            <Field id="user-role" label="Role" error=err field="role">
-                <select id="user-role" name="role">
-                    <option value="merchant">"Merchant (everything in the tenant)"</option>
-                    <option value="marketer">"Marketer (read-only)"</option>
-                </select>
-            </Field>
+            <SelectField id="user-role" label="Role" name="role" error=err field="role"
+                choices=choices(&[("merchant", "Merchant (everything in the tenant)"), ("marketer", "Marketer (read-only)")])/>
             <Check id="user-admin" name="is_admin" value="on" label="Platform admin" class="field field-check"/>
         </FormPanel>
     }

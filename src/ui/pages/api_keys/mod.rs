@@ -2,7 +2,7 @@
 //! (the key is shown once, with a copy button), list by last four characters, revoke.
 use crate::model::ApiKeyView;
 use crate::server_fns::api_keys::{CreateApiKey, RevokeApiKey, api_keys_page};
-use crate::ui::components::{ButtonForm, Field, FormError, FormPanel, ListTable, Loaded, PageHead, action_error, cols, short_time};
+use crate::ui::components::{ButtonForm, Field, FormError, FormPanel, ListTable, Loaded, PageHead, SelectField, action_error, choices, cols, short_time};
 use leptos::prelude::*;
 
 #[component]
@@ -22,12 +22,8 @@ pub fn ApiKeysPage() -> impl IntoView {
             </ListTable>
         </Loaded>
         <FormPanel action=create heading="Create a key" submit="Create key">
-            <Field id="key-kind" label="Kind" error=err field="kind">
-                <select id="key-kind" name="kind">
-                    <option value="secret">"Secret (server side)"</option>
-                    <option value="publishable">"Publishable (browser)"</option>
-                </select>
-            </Field>
+            <SelectField id="key-kind" label="Kind" name="kind" error=err field="kind"
+                choices=choices(&[("secret", "Secret (server side)"), ("publishable", "Publishable (browser)")])/>
             <Field id="key-name" label="Name" error=err field="name">
                 <input id="key-name" name="name" placeholder="e.g. backend production"/>
             </Field>

@@ -3,7 +3,7 @@
 use super::status_badge;
 use crate::model::EventsData;
 use crate::server_fns::events::{EventsQuery, list_events};
-use crate::ui::components::{Field, ListTable, Loaded, Options, PageHead, choices, cols, page_href, short_time};
+use crate::ui::components::{Field, ListTable, Loaded, PageHead, SelectField, choices, cols, page_href, short_time};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -68,15 +68,9 @@ fn EventFilters(data: EventsData, current: Vec<(String, String)>) -> impl IntoVi
     let tz = data.time_zone;
     view! {
         <form method="get" action="/events" class="filters" role="search" aria-label="Filter events">
-            <Field id="ev-type" label="Type">
-                <select id="ev-type" name="type"><Options choices=types selected=ty/></select>
-            </Field>
-            <Field id="ev-status" label="Status">
-                <select id="ev-status" name="status"><Options choices=statuses selected=status/></select>
-            </Field>
-            <Field id="ev-offer" label="Offer">
-                <select id="ev-offer" name="offer"><Options choices=offers selected=offer/></select>
-            </Field>
+            <SelectField id="ev-type" label="Type" name="type" choices=types selected=ty/>
+            <SelectField id="ev-status" label="Status" name="status" choices=statuses selected=status/>
+            <SelectField id="ev-offer" label="Offer" name="offer" choices=offers selected=offer/>
             <Field id="ev-identity" label="Identity">
                 <input id="ev-identity" name="identity" value=identity placeholder="buyer@example.com or anon_…"/>
             </Field>

@@ -1,7 +1,7 @@
 //! The experience list and the form that starts a new one (a GET to its editor).
 use crate::model::ExperienceKind;
 use crate::server_fns::experiences::list_experiences;
-use crate::ui::components::{Field, ListTable, Loaded, PageHead, cols, short_time};
+use crate::ui::components::{Field, ListTable, Loaded, PageHead, SelectField, choices, cols, short_time};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;
 
@@ -31,12 +31,7 @@ fn NewExperience(schemas: Vec<(String, String)>) -> impl IntoView {
         <section class="panel">
             <h2>"New experience"</h2>
             <form method="get" action="/experiences/new" class="form" aria-label="New experience">
-                <Field id="x-kind" label="Type">
-                    <select id="x-kind" name="kind">
-                        <option value="html">"HTML"</option>
-                        <option value="app">"App (fields from a presentation schema)"</option>
-                    </select>
-                </Field>
+                <SelectField id="x-kind" label="Type" name="kind" choices=choices(&[("html", "HTML"), ("app", "App (fields from a presentation schema)")])/>
                 <Field id="x-schema" label="Presentation schema (app experiences)">
                     <select id="x-schema" name="schemaId">
                         <option value="">"—"</option>

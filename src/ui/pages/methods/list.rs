@@ -1,7 +1,7 @@
 //! The redemption method list and the new-method form.
 use super::SettingsFields;
 use crate::server_fns::methods::{CreateMethod, list_methods};
-use crate::ui::components::{Field, FieldError, FormPanel, ListTable, Loaded, PageHead, action_error, cols};
+use crate::ui::components::{Field, FieldError, FormPanel, ListTable, Loaded, PageHead, SelectField, action_error, choices, cols};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;
 
@@ -30,12 +30,7 @@ pub fn MethodsPage() -> impl IntoView {
                     <FieldError error=err field="name"/>
                     <FieldError error=err field="slug"/>
                 </Field>
-                <Field id="m-schema" label="Schema">
-                    <select id="m-schema" name="schema">
-                        <option value="stripe-checkout">"Stripe Checkout"</option>
-                        <option value="custom">"Custom"</option>
-                    </select>
-                </Field>
+                <SelectField id="m-schema" label="Schema" name="schema" choices=choices(&[("stripe-checkout", "Stripe Checkout"), ("custom", "Custom")])/>
                 <SettingsFields err prefix="m" settings=None/>
             </FormPanel>
         })}

@@ -2,7 +2,7 @@
 //! against an offer, and the version history with diffs and restore.
 use crate::model::{MethodDetail, WorkflowVersion, line_diff};
 use crate::server_fns::methods::{RestoreWorkflow, SaveWorkflow, TestWorkflow};
-use crate::ui::components::{ButtonForm, Field, FormError, action_error, action_ok, short_time};
+use crate::ui::components::{ButtonForm, Field, FormError, SelectField, action_error, action_ok, choices, short_time};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;
 
@@ -70,12 +70,7 @@ fn TestRun(id: String, offers: Vec<(String, String)>, last_test: Option<crate::m
                         {offers.iter().map(|(oid, name)| view! { <option value=oid.clone()>{name.clone()}</option> }).collect_view()}
                     </select>
                 </Field>
-                <Field id="t-identity" label="Identity">
-                    <select id="t-identity" name="identity">
-                        <option value="user">"A signed-in user"</option>
-                        <option value="anonymous">"Anonymous"</option>
-                    </select>
-                </Field>
+                <SelectField id="t-identity" label="Identity" name="identity" choices=choices(&[("user", "A signed-in user"), ("anonymous", "Anonymous")])/>
                 <Field id="t-identifier" label="User id">
                     <input id="t-identifier" name="identifier" value="buyer@example.com"/>
                 </Field>

@@ -2,7 +2,7 @@
 //! product's page (list, add, archive/restore) and the data it loads.
 use crate::model::{Price, ProductStatus};
 use crate::server_fns::prices::{CreatePrice, SetPriceArchived, list_product_prices};
-use crate::ui::components::{ButtonForm, Field, FormError, ListTable, Loaded, action_error, cols};
+use crate::ui::components::{ButtonForm, Field, FormError, ListTable, Loaded, SelectField, action_error, choices, cols};
 use leptos::prelude::*;
 
 /// The price actions and the price list of one product. Made by the page itself, before its
@@ -73,13 +73,8 @@ fn AddPrice(product_id: String, create: ServerAction<CreatePrice>) -> impl IntoV
             <Field id="price-amount" label="Amount" error=err field="amount">
                 <input id="price-amount" name="amount" inputmode="decimal" placeholder="10.00"/>
             </Field>
-            <Field id="price-interval" label="Billing" error=err field="interval">
-                <select id="price-interval" name="interval">
-                    <option value="">"One-off"</option>
-                    <option value="month">"Monthly"</option>
-                    <option value="year">"Yearly"</option>
-                </select>
-            </Field>
+            <SelectField id="price-interval" label="Billing" name="interval" error=err field="interval"
+                choices=choices(&[("", "One-off"), ("month", "Monthly"), ("year", "Yearly")])/>
             <Field id="price-stripe" label="Stripe price id" error=err field="stripePriceId">
                 <input id="price-stripe" name="stripe_price_id" placeholder="price_…"/>
             </Field>
