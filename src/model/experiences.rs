@@ -42,15 +42,11 @@ pub struct ExperienceInput {
     pub name: String,
     #[serde(rename = "type")]
     pub kind: ExperienceKind,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 50_000))]
     pub html: Option<String>,
-    #[serde(default)]
     pub schema_id: Option<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub content: Option<serde_json::Value>,
-    #[serde(default)]
     pub offers: Option<std::collections::BTreeMap<String, Vec<String>>>,
 }
 

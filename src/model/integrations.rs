@@ -29,7 +29,6 @@ pub struct StripeIntegrationInput {
     #[cfg_attr(feature = "ssr", schema(pattern = "^(sk|rk)_(test|live)_[A-Za-z0-9_]{12,247}$"))]
     pub secret_key: String,
     /// `whsec_…`; omitted or empty keeps the stored one.
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(pattern = "^(whsec_[!-~]{4,249})?$"))]
     pub webhook_secret: Option<String>,
 }

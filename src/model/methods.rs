@@ -103,14 +103,11 @@ pub struct RedemptionMethodCreate {
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 120, pattern = "[A-Za-z0-9]"))]
     pub name: String,
     /// Derived from the name when omitted.
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(pattern = "^([a-z0-9][a-z0-9-]{0,63})?$"))]
     pub slug: Option<String>,
     pub schema: MethodSchema,
     /// TypeScript or JavaScript; the schema's default workflow when omitted.
-    #[serde(default)]
     pub workflow: Option<String>,
-    #[serde(default)]
     pub settings: Option<MethodSettings>,
 }
 
@@ -119,13 +116,10 @@ pub struct RedemptionMethodCreate {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct RedemptionMethodUpdate {
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 120, pattern = "\\S"))]
     pub name: Option<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z0-9][a-z0-9-]{0,63}$"))]
     pub slug: Option<String>,
-    #[serde(default)]
     pub settings: Option<MethodSettings>,
 }
 

@@ -26,7 +26,6 @@ pub struct OfferPresentation {
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub title: String,
     /// Price label; by default formatted from the first price (e.g. `£10.00`).
-    #[serde(default)]
     pub price: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
@@ -66,18 +65,14 @@ pub struct OfferCreate {
     #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 20))]
     pub price_ids: Vec<String>,
     pub presentation: OfferPresentation,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub instructions: Option<serde_json::Value>,
     /// RFC 3339
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub valid_from: Option<String>,
     /// RFC 3339
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub valid_until: Option<String>,
-    #[serde(default)]
     pub audience: Option<Audience>,
 }
 
@@ -86,25 +81,17 @@ pub struct OfferCreate {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct OfferUpdate {
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub name: Option<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(min_length = 1))]
     pub redemption_method_id: Option<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 20))]
     pub price_ids: Option<Vec<String>>,
-    #[serde(default)]
     pub presentation: Option<OfferPresentation>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub instructions: Option<serde_json::Value>,
-    #[serde(default)]
     pub valid_from: Option<String>,
-    #[serde(default)]
     pub valid_until: Option<String>,
-    #[serde(default)]
     pub audience: Option<Audience>,
 }
 
@@ -113,11 +100,8 @@ pub struct OfferUpdate {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdentityInput {
-    #[serde(default)]
     pub user_identifier: Option<String>,
-    #[serde(default)]
     pub anonymous_identifier: Option<String>,
-    #[serde(default)]
     pub create_anonymous_identifier: Option<bool>,
 }
 

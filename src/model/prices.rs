@@ -106,7 +106,6 @@ pub struct PriceCreate {
     pub currency: String,
     #[cfg_attr(feature = "ssr", schema(minimum = 0, maximum = 99_999_999))]
     pub unit_amount: i64,
-    #[serde(default)]
     pub interval: Option<PriceInterval>,
     #[cfg_attr(feature = "ssr", schema(pattern = "^price_[A-Za-z0-9_]{1,249}$"))]
     pub stripe_price_id: String,
@@ -117,7 +116,6 @@ pub struct PriceCreate {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PriceUpdate {
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(pattern = "^price_[A-Za-z0-9_]{1,249}$"))]
     pub stripe_price_id: Option<String>,
 }

@@ -41,7 +41,6 @@ pub struct Product {
 pub struct ProductCreate {
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub name: String,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub description: Option<String>,
 }
@@ -51,10 +50,8 @@ pub struct ProductCreate {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct ProductUpdate {
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 200, pattern = "\\S"))]
     pub name: Option<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub description: Option<String>,
 }

@@ -22,7 +22,6 @@ pub struct SurfaceSlot {
     #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z0-9_-]{1,64}$"))]
     pub key: String,
     pub facet: Facet,
-    #[serde(default)]
     pub experience_id: Option<String>,
 }
 

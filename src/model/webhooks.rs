@@ -37,7 +37,6 @@ pub struct WebhookEndpointInput {
     #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$"))]
     pub url: String,
     pub events: Vec<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub description: Option<String>,
 }
@@ -47,16 +46,12 @@ pub struct WebhookEndpointInput {
 #[cfg_attr(feature = "ssr", derive(ToSchema))]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct WebhookEndpointUpdate {
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 2000, pattern = "^https?://[A-Za-z0-9.-]+(:[0-9]{1,4})?(/[!-~]*)?$"))]
     pub url: Option<String>,
-    #[serde(default)]
     pub events: Option<Vec<String>>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 200))]
     pub description: Option<String>,
     /// `enabled` or `disabled`.
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(pattern = "^(enabled|disabled)$"))]
     pub status: Option<String>,
 }

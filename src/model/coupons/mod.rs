@@ -89,27 +89,20 @@ pub struct CouponCreate {
     pub coupon_type: CouponType,
     #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub amount: i64,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z]{3}$"))]
     pub currency: Option<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(minimum = 1, maximum = 120))]
     pub repeat_months: Option<i64>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub max_redemptions: Option<i64>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(minimum = 1))]
     pub max_redemptions_per_customer: Option<i64>,
     /// RFC 3339
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub starts_at: Option<String>,
     /// RFC 3339
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub expires_at: Option<String>,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 64))]
     pub campaign: Option<String>,
 }
@@ -249,7 +242,6 @@ pub struct CouponCodeInput {
 pub struct CouponRedemptionInput {
     #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 255, pattern = "\\S"))]
     pub subscription_id: String,
-    #[serde(default)]
     #[cfg_attr(feature = "ssr", schema(max_length = 255))]
     pub customer_id: Option<String>,
 }

@@ -13,44 +13,40 @@ pub struct NewKey<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, k: NewKey<'_>) -> Result<(), sqlx::Error> {
-    super::scoped(
-        scope,
-        "INSERT INTO api_keys (id, tenant_id, environment, kind, name, key_hash, last4, created_by, created_at) \
-         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(k.id)
-    .bind(k.kind.as_str())
-    .bind(k.name)
-    .bind(k.key_hash)
-    .bind(k.last4)
-    .bind(k.created_by)
-    .bind(now_ms())
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "INSERT INTO api_keys (id, tenant_id, environment, kind, name, key_hash, last4, created_by, created_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9)";
+    super::scoped(scope, sql)
+        .bind(k.id)
+        .bind(k.kind.as_str())
+        .bind(k.name)
+        .bind(k.key_hash)
+        .bind(k.last4)
+        .bind(k.created_by)
+        .bind(now_ms())
+        .execute(ex)
+        .await
+        .map(|_| ())
 }
 
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<ApiKeyView>, sqlx::Error> {
-    super::scoped(
-        scope,
-        "SELECT id, name, kind, environment, last4, created_at, revoked_at FROM api_keys \
-         WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at DESC, id DESC",
-    )
-    .fetch_all(ex)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(ApiKeyView {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            kind: KeyKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(KeyKind::Publishable),
-            environment: env_of(&r.try_get::<String, _>("environment")?),
-            last4: r.try_get("last4")?,
-            created_at: ms_to_rfc3339(r.try_get("created_at")?),
-            revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(ms_to_rfc3339),
+    let sql = "SELECT id, name, kind, environment, last4, created_at, revoked_at FROM api_keys \
+         WHERE tenant_id = $1 AND environment = $2 ORDER BY created_at DESC, id DESC";
+    super::scoped(scope, sql)
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(ApiKeyView {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                kind: KeyKind::parse(&r.try_get::<String, _>("kind")?).unwrap_or(KeyKind::Publishable),
+                environment: env_of(&r.try_get::<String, _>("environment")?),
+                last4: r.try_get("last4")?,
+                created_at: ms_to_rfc3339(r.try_get("created_at")?),
+                revoked_at: r.try_get::<Option<i64>, _>("revoked_at")?.map(ms_to_rfc3339),
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {

@@ -30,22 +30,21 @@ impl<'a> Entry<'a> {
 }
 
 pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO audit_log (id, tenant_id, environment, actor, action, object_type, object_id, details, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(new_id("aud"))
-    .bind(e.scope.map(|s| s.tenant_id().to_string()))
-    .bind(e.scope.map(|s| s.env().as_str().to_string()))
-    .bind(e.actor)
-    .bind(e.action)
-    .bind(e.object_type)
-    .bind(e.object_id)
-    .bind(e.details)
-    .bind(now_ms())
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "INSERT INTO audit_log (id, tenant_id, environment, actor, action, object_type, object_id, details, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    sqlx::query(sql)
+        .bind(new_id("aud"))
+        .bind(e.scope.map(|s| s.tenant_id().to_string()))
+        .bind(e.scope.map(|s| s.env().as_str().to_string()))
+        .bind(e.actor)
+        .bind(e.action)
+        .bind(e.object_type)
+        .bind(e.object_id)
+        .bind(e.details)
+        .bind(now_ms())
+        .execute(ex)
+        .await
+        .map(|_| ())
 }
 
 /// `(actor, action, object_id)` of a scope's entries, oldest first; used by tests and the log page.

@@ -88,28 +88,26 @@ pub struct NewCoupon<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, c: NewCoupon<'_>) -> Result<(), sqlx::Error> {
-    super::scoped(
-        scope,
-        "INSERT INTO coupons (id, tenant_id, environment, code, coupon_type, amount, currency, repeat_months, max_redemptions, \
+    let sql = "INSERT INTO coupons (id, tenant_id, environment, code, coupon_type, amount, currency, repeat_months, max_redemptions, \
          max_per_customer, starts_at, expires_at, campaign, stripe_coupon_id, times_redeemed, status, created_at, updated_at) \
-         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, 'active', $15, $15)",
-    )
-    .bind(c.id)
-    .bind(c.code)
-    .bind(c.coupon_type.as_str())
-    .bind(c.amount)
-    .bind(c.currency.map(str::to_string))
-    .bind(c.repeat_months)
-    .bind(c.max_redemptions)
-    .bind(c.max_per_customer)
-    .bind(c.starts_at)
-    .bind(c.expires_at)
-    .bind(c.campaign.map(str::to_string))
-    .bind(c.stripe_coupon_id)
-    .bind(c.now)
-    .execute(ex)
-    .await
-    .map(|_| ())
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, 0, 'active', $15, $15)";
+    super::scoped(scope, sql)
+        .bind(c.id)
+        .bind(c.code)
+        .bind(c.coupon_type.as_str())
+        .bind(c.amount)
+        .bind(c.currency.map(str::to_string))
+        .bind(c.repeat_months)
+        .bind(c.max_redemptions)
+        .bind(c.max_per_customer)
+        .bind(c.starts_at)
+        .bind(c.expires_at)
+        .bind(c.campaign.map(str::to_string))
+        .bind(c.stripe_coupon_id)
+        .bind(c.now)
+        .execute(ex)
+        .await
+        .map(|_| ())
 }
 
 pub async fn get_by_code<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
@@ -156,13 +154,9 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
 
 /// Coupons and redemptions per campaign, most redeemed first.
 pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<CampaignCount>, sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        "SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
-         WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign ORDER BY redemptions DESC, campaign",
-    )
-    .fetch_all(ex)
-    .await?;
+    let sql = "SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
+         WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign ORDER BY redemptions DESC, campaign";
+    let rows = super::scoped(scope, sql).fetch_all(ex).await?;
     rows.iter()
         .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
         .collect()
@@ -177,19 +171,13 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        "WITH c AS (SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
+    let sql = "WITH c AS (SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
            WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign) \
          SELECT c.campaign, c.coupons, c.redemptions FROM c \
          WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM c k WHERE k.campaign = $3 AND \
            (c.campaign IS NULL OR c.redemptions < k.redemptions OR (c.redemptions = k.redemptions AND c.campaign > k.campaign))) \
-         ORDER BY CASE WHEN c.campaign IS NULL THEN 1 ELSE 0 END, c.redemptions DESC, c.campaign LIMIT $4",
-    )
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
+         ORDER BY CASE WHEN c.campaign IS NULL THEN 1 ELSE 0 END, c.redemptions DESC, c.campaign LIMIT $4";
+    let rows = super::scoped(scope, sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     let items = rows
         .iter()
         .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
@@ -198,14 +186,8 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
 }
 
 pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "UPDATE coupons SET status = 'archived', updated_at = $3 WHERE tenant_id = $1 AND environment = $2 AND id = $4 AND status <> 'archived'",
-    )
-    .bind(now)
-    .bind(id)
-    .execute(ex)
-    .await?;
+    let sql = "UPDATE coupons SET status = 'archived', updated_at = $3 WHERE tenant_id = $1 AND environment = $2 AND id = $4 AND status <> 'archived'";
+    let r = super::scoped(scope, sql).bind(now).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -239,17 +221,10 @@ pub async fn take_customer_use<'c, E: Executor<'c, Database = Any>>(
     customer_id: &str,
     max: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "INSERT INTO coupon_customer_uses (coupon_id, customer_id, uses) SELECT c.id, $4, 1 FROM coupons c \
+    let sql = "INSERT INTO coupon_customer_uses (coupon_id, customer_id, uses) SELECT c.id, $4, 1 FROM coupons c \
          WHERE c.tenant_id = $1 AND c.environment = $2 AND c.id = $3 \
-         ON CONFLICT (coupon_id, customer_id) DO UPDATE SET uses = coupon_customer_uses.uses + 1 WHERE coupon_customer_uses.uses < $5",
-    )
-    .bind(coupon_id)
-    .bind(customer_id)
-    .bind(max)
-    .execute(ex)
-    .await?;
+         ON CONFLICT (coupon_id, customer_id) DO UPDATE SET uses = coupon_customer_uses.uses + 1 WHERE coupon_customer_uses.uses < $5";
+    let r = super::scoped(scope, sql).bind(coupon_id).bind(customer_id).bind(max).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -265,20 +240,18 @@ pub struct NewRedemption<'a> {
 
 /// `false` when this (coupon, subscription) was already redeemed.
 pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, n: NewRedemption<'_>) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "INSERT INTO coupon_redemptions (id, coupon_id, tenant_id, environment, subscription_id, customer_id, source, stripe_event_id, created_at) \
-         VALUES ($3, $4, $1, $2, $5, $6, $7, $8, $9) ON CONFLICT (coupon_id, subscription_id) DO NOTHING",
-    )
-    .bind(n.id)
-    .bind(n.coupon_id)
-    .bind(n.subscription_id)
-    .bind(n.customer_id.map(str::to_string))
-    .bind(n.source.as_str())
-    .bind(n.stripe_event_id.map(str::to_string))
-    .bind(n.now)
-    .execute(ex)
-    .await?;
+    let sql = "INSERT INTO coupon_redemptions (id, coupon_id, tenant_id, environment, subscription_id, customer_id, source, stripe_event_id, created_at) \
+         VALUES ($3, $4, $1, $2, $5, $6, $7, $8, $9) ON CONFLICT (coupon_id, subscription_id) DO NOTHING";
+    let r = super::scoped(scope, sql)
+        .bind(n.id)
+        .bind(n.coupon_id)
+        .bind(n.subscription_id)
+        .bind(n.customer_id.map(str::to_string))
+        .bind(n.source.as_str())
+        .bind(n.stripe_event_id.map(str::to_string))
+        .bind(n.now)
+        .execute(ex)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -304,19 +277,11 @@ pub async fn redemption_of<'c, E: Executor<'c, Database = Any>>(
     code: &str,
     subscription_id: &str,
 ) -> Result<Option<CouponRedemption>, sqlx::Error> {
-    super::scoped(
-        scope,
-        &format!(
-            "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+    let sql = format!(
+        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE c.tenant_id = $1 AND c.environment = $2 AND c.code = $3 AND r.subscription_id = $4"
-        ),
-    )
-    .bind(code)
-    .bind(subscription_id)
-    .fetch_optional(ex)
-    .await?
-    .map(|r| redemption(&r))
-    .transpose()
+    );
+    super::scoped(scope, &sql).bind(code).bind(subscription_id).fetch_optional(ex).await?.map(|r| redemption(&r)).transpose()
 }
 
 /// One page of a coupon's redemptions, newest first (`created_at`, then id), and whether more
@@ -328,32 +293,19 @@ pub async fn page_redemptions<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<CouponRedemption>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
+    let sql = format!(
+        "SELECT {RCOLS} FROM coupon_redemptions r JOIN coupons c ON c.id = r.coupon_id \
          WHERE r.tenant_id = $1 AND r.environment = $2 AND r.coupon_id = $3 AND {after} ORDER BY r.created_at DESC, r.id DESC LIMIT $5",
-            after = super::after_cursor("coupon_redemptions", "r", 4, super::Keyset::CreatedAt, "AND k.coupon_id = $3")
-        ),
-    )
-    .bind(coupon_id)
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
+        after = super::after_cursor("coupon_redemptions", "r", 4, super::Keyset::CreatedAt, "AND k.coupon_id = $3")
+    );
+    let rows = super::scoped(scope, &sql).bind(coupon_id).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     Ok(super::split_page(rows.iter().map(redemption).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
 /// Redemption instants of one coupon since `from` (for the per-day count).
 pub async fn redemption_times<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, coupon_id: &str, from: i64) -> Result<Vec<i64>, sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        "SELECT created_at FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3 AND created_at >= $4 ORDER BY created_at",
-    )
-    .bind(coupon_id)
-    .bind(from)
-    .fetch_all(ex)
-    .await?;
+    let sql = "SELECT created_at FROM coupon_redemptions WHERE tenant_id = $1 AND environment = $2 AND coupon_id = $3 AND created_at >= $4 ORDER BY created_at";
+    let rows = super::scoped(scope, sql).bind(coupon_id).bind(from).fetch_all(ex).await?;
     rows.iter().map(|r| r.try_get::<i64, _>(0)).collect()
 }
 
@@ -375,17 +327,9 @@ pub async fn record_stripe_event<'c, E: Executor<'c, Database = Any>>(
     event_type: &str,
     now: i64,
 ) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "INSERT INTO stripe_events (integration_id, event_id, tenant_id, environment, event_type, outcome, received_at) \
-         VALUES ($3, $4, $1, $2, $5, 'received', $6) ON CONFLICT (integration_id, event_id) DO NOTHING",
-    )
-    .bind(integration_id)
-    .bind(event_id)
-    .bind(event_type)
-    .bind(now)
-    .execute(ex)
-    .await?;
+    let sql = "INSERT INTO stripe_events (integration_id, event_id, tenant_id, environment, event_type, outcome, received_at) \
+         VALUES ($3, $4, $1, $2, $5, 'received', $6) ON CONFLICT (integration_id, event_id) DO NOTHING";
+    let r = super::scoped(scope, sql).bind(integration_id).bind(event_id).bind(event_type).bind(now).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 

@@ -41,20 +41,18 @@ pub struct NewMethod<'a> {
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, m: NewMethod<'_>) -> Result<(), sqlx::Error> {
-    super::scoped(
-        scope,
-        "INSERT INTO redemption_methods (id, tenant_id, environment, name, slug, schema_kind, settings, status, current_version, created_at, updated_at) \
-         VALUES ($3, $1, $2, $4, $5, $6, $7, 'active', NULL, $8, $8)",
-    )
-    .bind(m.id)
-    .bind(m.name)
-    .bind(m.slug)
-    .bind(m.schema.as_str())
-    .bind(serde_json::to_string(m.settings).unwrap_or_default())
-    .bind(m.now)
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "INSERT INTO redemption_methods (id, tenant_id, environment, name, slug, schema_kind, settings, status, current_version, created_at, updated_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, 'active', NULL, $8, $8)";
+    super::scoped(scope, sql)
+        .bind(m.id)
+        .bind(m.name)
+        .bind(m.slug)
+        .bind(m.schema.as_str())
+        .bind(serde_json::to_string(m.settings).unwrap_or_default())
+        .bind(m.now)
+        .execute(ex)
+        .await
+        .map(|_| ())
 }
 
 pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<RedemptionMethod>, sqlx::Error> {
@@ -124,21 +122,19 @@ pub struct NewVersion<'a> {
 /// Inserts the next version number of the method and returns it; the unique (method, version)
 /// pair makes two concurrent saves conflict instead of sharing a number.
 pub async fn insert_version<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, v: NewVersion<'_>) -> Result<i64, sqlx::Error> {
-    let row = super::scoped(
-        scope,
-        "INSERT INTO workflow_versions (id, tenant_id, environment, method_id, version, source, compiled_js, source_map, created_by, created_at) \
+    let sql = "INSERT INTO workflow_versions (id, tenant_id, environment, method_id, version, source, compiled_js, source_map, created_by, created_at) \
          SELECT $3, $1, $2, $4, COALESCE(MAX(version), 0) + 1, $5, $6, $7, $8, $9 FROM workflow_versions WHERE method_id = $4 \
-         RETURNING version",
-    )
-    .bind(v.id)
-    .bind(v.method_id)
-    .bind(v.source)
-    .bind(v.compiled_js)
-    .bind(v.source_map)
-    .bind(v.created_by)
-    .bind(v.now)
-    .fetch_one(ex)
-    .await?;
+         RETURNING version";
+    let row = super::scoped(scope, sql)
+        .bind(v.id)
+        .bind(v.method_id)
+        .bind(v.source)
+        .bind(v.compiled_js)
+        .bind(v.source_map)
+        .bind(v.created_by)
+        .bind(v.now)
+        .fetch_one(ex)
+        .await?;
     row.try_get(0)
 }
 
@@ -155,17 +151,15 @@ pub async fn get_version<'c, E: Executor<'c, Database = Any>>(
     method_id: &str,
     version: i64,
 ) -> Result<Option<StoredVersion>, sqlx::Error> {
-    super::scoped(
-        scope,
-        "SELECT version, source, compiled_js, source_map FROM workflow_versions \
-         WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND version = $4",
-    )
-    .bind(method_id)
-    .bind(version)
-    .fetch_optional(ex)
-    .await?
-    .map(|r| Ok(StoredVersion { version: r.try_get(0)?, source: r.try_get(1)?, compiled_js: r.try_get(2)?, source_map: r.try_get(3)? }))
-    .transpose()
+    let sql = "SELECT version, source, compiled_js, source_map FROM workflow_versions \
+         WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND version = $4";
+    super::scoped(scope, sql)
+        .bind(method_id)
+        .bind(version)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| Ok(StoredVersion { version: r.try_get(0)?, source: r.try_get(1)?, compiled_js: r.try_get(2)?, source_map: r.try_get(3)? }))
+        .transpose()
 }
 
 fn version(r: &AnyRow) -> Result<WorkflowVersion, sqlx::Error> {
@@ -187,19 +181,12 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<WorkflowVersion>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT id, version, source, created_by, created_at FROM workflow_versions \
+    let sql = format!(
+        "SELECT id, version, source, created_by, created_at FROM workflow_versions \
          WHERE tenant_id = $1 AND environment = $2 AND method_id = $3 AND {after} ORDER BY version DESC LIMIT $5",
-            after = super::after_cursor("workflow_versions", "workflow_versions", 4, super::Keyset::Version, "AND k.method_id = $3")
-        ),
-    )
-    .bind(method_id)
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
+        after = super::after_cursor("workflow_versions", "workflow_versions", 4, super::Keyset::Version, "AND k.method_id = $3")
+    );
+    let rows = super::scoped(scope, &sql).bind(method_id).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     let items = rows.iter().map(version).collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(super::split_page(items, limit))
 }

@@ -53,22 +53,20 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o: &OfferRow<'_>) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "UPDATE offers SET name = $3, method_id = $4, presentation = $5, instructions = $6, valid_from = $7, valid_until = $8, audience = $9, updated_at = $10 \
-         WHERE tenant_id = $1 AND environment = $2 AND id = $11",
-    )
-    .bind(o.name)
-    .bind(o.method_id)
-    .bind(o.presentation)
-    .bind(o.instructions)
-    .bind(o.valid_from)
-    .bind(o.valid_until)
-    .bind(o.audience.as_str())
-    .bind(o.now)
-    .bind(o.id)
-    .execute(ex)
-    .await?;
+    let sql = "UPDATE offers SET name = $3, method_id = $4, presentation = $5, instructions = $6, valid_from = $7, valid_until = $8, audience = $9, updated_at = $10 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $11";
+    let r = super::scoped(scope, sql)
+        .bind(o.name)
+        .bind(o.method_id)
+        .bind(o.presentation)
+        .bind(o.instructions)
+        .bind(o.valid_from)
+        .bind(o.valid_until)
+        .bind(o.audience.as_str())
+        .bind(o.now)
+        .bind(o.id)
+        .execute(ex)
+        .await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -77,24 +75,12 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 /// statement names the offer (and each price) within the tenant and environment, so an offer or
 /// price of another scope changes nothing and fails with `RowNotFound`.
 pub async fn set_prices(tx: &mut sqlx::Transaction<'_, Any>, scope: &Scoped, offer_id: &str, price_ids: &[String]) -> Result<(), sqlx::Error> {
-    super::scoped(
-        scope,
-        "DELETE FROM offer_prices WHERE offer_id = $3 AND EXISTS (SELECT 1 FROM offers o WHERE o.tenant_id = $1 AND o.environment = $2 AND o.id = $3)",
-    )
-    .bind(offer_id)
-    .execute(&mut **tx)
-    .await?;
+    let sql = "DELETE FROM offer_prices WHERE offer_id = $3 AND EXISTS (SELECT 1 FROM offers o WHERE o.tenant_id = $1 AND o.environment = $2 AND o.id = $3)";
+    super::scoped(scope, sql).bind(offer_id).execute(&mut **tx).await?;
     for (i, p) in price_ids.iter().enumerate() {
-        let r = super::scoped(
-            scope,
-            "INSERT INTO offer_prices (offer_id, price_id, position) SELECT o.id, p.id, $5 FROM offers o JOIN prices p \
-             ON p.tenant_id = o.tenant_id AND p.environment = o.environment AND p.id = $4 WHERE o.tenant_id = $1 AND o.environment = $2 AND o.id = $3",
-        )
-        .bind(offer_id)
-        .bind(p)
-        .bind(i as i64)
-        .execute(&mut **tx)
-        .await?;
+        let sql = "INSERT INTO offer_prices (offer_id, price_id, position) SELECT o.id, p.id, $5 FROM offers o JOIN prices p \
+             ON p.tenant_id = o.tenant_id AND p.environment = o.environment AND p.id = $4 WHERE o.tenant_id = $1 AND o.environment = $2 AND o.id = $3";
+        let r = super::scoped(scope, sql).bind(offer_id).bind(p).bind(i as i64).execute(&mut **tx).await?;
         if r.rows_affected() != 1 {
             return Err(sqlx::Error::RowNotFound);
         }
@@ -103,17 +89,9 @@ pub async fn set_prices(tx: &mut sqlx::Transaction<'_, Any>, scope: &Scoped, off
 }
 
 async fn price_ids<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, offer_id: &str) -> Result<Vec<String>, sqlx::Error> {
-    super::scoped(
-        scope,
-        "SELECT op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
-         WHERE o.tenant_id = $1 AND o.environment = $2 AND op.offer_id = $3 ORDER BY op.position",
-    )
-    .bind(offer_id)
-    .fetch_all(ex)
-    .await?
-    .iter()
-    .map(|r| r.try_get(0))
-    .collect()
+    let sql = "SELECT op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
+         WHERE o.tenant_id = $1 AND o.environment = $2 AND op.offer_id = $3 ORDER BY op.position";
+    super::scoped(scope, sql).bind(offer_id).fetch_all(ex).await?.iter().map(|r| r.try_get(0)).collect()
 }
 
 /// One offer with its prices; `conn` is a pool connection or a transaction (`&mut *tx`).
@@ -131,17 +109,11 @@ pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scoped, id: &str) -> Re
 }
 
 pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
-            after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
-        ),
-    )
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(&mut *conn)
-    .await?;
+    let sql = format!(
+        "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+        after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
+    );
+    let rows = super::scoped(scope, &sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await?;
     let (mut items, more) = super::split_page(rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?, limit);
     for o in &mut items {
         o.price_ids = price_ids(&mut *conn, scope, &o.id).await?;

@@ -70,19 +70,12 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Price>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 \
+    let sql = format!(
+        "SELECT {COLS} FROM prices WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR product_id = $3) AND {after} ORDER BY id DESC LIMIT $5",
-            after = super::after_cursor("prices", "prices", 4, super::Keyset::Id, "")
-        ),
-    )
-    .bind(product_id.map(str::to_string))
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
+        after = super::after_cursor("prices", "prices", 4, super::Keyset::Id, "")
+    );
+    let rows = super::scoped(scope, &sql).bind(product_id.map(str::to_string)).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     Ok(super::split_page(rows.iter().map(price).collect::<Result<Vec<_>, _>>()?, limit))
 }
 

@@ -55,23 +55,21 @@ pub struct ListFilter<'a> {
 
 /// Newest first. Returns one page and whether more rows follow.
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: ListFilter<'_>) -> Result<(Vec<Product>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 \
+    let sql = format!(
+        "SELECT {COLS} FROM products WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR LOWER(name) LIKE $3 ESCAPE '\\') \
          AND ($4 IS NULL OR status = $4) \
          AND {after} \
          ORDER BY id DESC LIMIT $6",
-            after = super::after_cursor("products", "products", 5, super::Keyset::Id, "")
-        ),
-    )
-    .bind(f.search.map(like_pattern))
-    .bind(f.status.map(|s| s.as_str().to_string()))
-    .bind(f.starting_after.map(str::to_string))
-    .bind(f.limit + 1)
-    .fetch_all(ex)
-    .await?;
+        after = super::after_cursor("products", "products", 5, super::Keyset::Id, "")
+    );
+    let rows = super::scoped(scope, &sql)
+        .bind(f.search.map(like_pattern))
+        .bind(f.status.map(|s| s.as_str().to_string()))
+        .bind(f.starting_after.map(str::to_string))
+        .bind(f.limit + 1)
+        .fetch_all(ex)
+        .await?;
     Ok(super::split_page(rows.iter().map(product).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 

@@ -59,26 +59,14 @@ pub enum Claim {
 }
 
 pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, nonce: &str, offer_id: &str) -> Result<Claim, sqlx::Error> {
-    let inserted = super::scoped(
-        scope,
-        "INSERT INTO offer_redemptions (token_nonce, tenant_id, environment, offer_id, state, created_at) \
-         VALUES ($3, $1, $2, $4, 'running', $5) ON CONFLICT DO NOTHING",
-    )
-    .bind(nonce)
-    .bind(offer_id)
-    .bind(now_ms())
-    .execute(pool)
-    .await?;
+    let sql = "INSERT INTO offer_redemptions (token_nonce, tenant_id, environment, offer_id, state, created_at) \
+         VALUES ($3, $1, $2, $4, 'running', $5) ON CONFLICT DO NOTHING";
+    let inserted = super::scoped(scope, sql).bind(nonce).bind(offer_id).bind(now_ms()).execute(pool).await?;
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Claimed);
     }
-    let row = super::scoped(
-        scope,
-        "SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $3 AND tenant_id = $1 AND environment = $2",
-    )
-    .bind(nonce)
-    .fetch_optional(pool)
-    .await?;
+    let sql = "SELECT state, event_id, http_status, response FROM offer_redemptions WHERE token_nonce = $3 AND tenant_id = $1 AND environment = $2";
+    let row = super::scoped(scope, sql).bind(nonce).fetch_optional(pool).await?;
     Ok(match row {
         Some(r) if r.try_get::<String, _>(0)? == "succeeded" => Claim::Done {
             event_id: r.try_get::<Option<String>, _>(1)?.unwrap_or_default(),
@@ -97,18 +85,9 @@ pub async fn succeed<'c, E: Executor<'c, Database = Any>>(
     http_status: i64,
     response: &str,
 ) -> Result<(), sqlx::Error> {
-    super::scoped(
-        scope,
-        "UPDATE offer_redemptions SET state = 'succeeded', event_id = $3, http_status = $4, response = $5 \
-         WHERE token_nonce = $6 AND tenant_id = $1 AND environment = $2",
-    )
-    .bind(event_id)
-    .bind(http_status)
-    .bind(response)
-    .bind(nonce)
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "UPDATE offer_redemptions SET state = 'succeeded', event_id = $3, http_status = $4, response = $5 \
+         WHERE token_nonce = $6 AND tenant_id = $1 AND environment = $2";
+    super::scoped(scope, sql).bind(event_id).bind(http_status).bind(response).bind(nonce).execute(ex).await.map(|_| ())
 }
 
 /// A redemption that did not succeed leaves the token redeemable (e.g. sign up first, then redeem).
@@ -159,26 +138,24 @@ pub struct EventFilter<'a> {
 
 /// Newest first.
 pub async fn page<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: EventFilter<'_>) -> Result<(Vec<Event>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
+    let sql = format!(
+        "SELECT {EVENT_COLS} FROM events WHERE tenant_id = $1 AND environment = $2 \
          AND ($3 IS NULL OR event_type = $3) AND ($4 IS NULL OR status = $4) AND ($5 IS NULL OR offer_id = $5) \
          AND {after} AND ($8 IS NULL OR identity = $8) AND ($9 IS NULL OR created_at >= $9) \
          AND ($10 IS NULL OR created_at < $10) ORDER BY id DESC LIMIT $7",
-            after = super::after_cursor("events", "events", 6, super::Keyset::Id, "")
-        ),
-    )
-    .bind(f.event_type.map(str::to_string))
-    .bind(f.status.map(str::to_string))
-    .bind(f.offer_id.map(str::to_string))
-    .bind(f.starting_after.map(str::to_string))
-    .bind(f.limit + 1)
-    .bind(f.identity.map(str::to_string))
-    .bind(f.from_ms)
-    .bind(f.to_ms)
-    .fetch_all(ex)
-    .await?;
+        after = super::after_cursor("events", "events", 6, super::Keyset::Id, "")
+    );
+    let rows = super::scoped(scope, &sql)
+        .bind(f.event_type.map(str::to_string))
+        .bind(f.status.map(str::to_string))
+        .bind(f.offer_id.map(str::to_string))
+        .bind(f.starting_after.map(str::to_string))
+        .bind(f.limit + 1)
+        .bind(f.identity.map(str::to_string))
+        .bind(f.from_ms)
+        .bind(f.to_ms)
+        .fetch_all(ex)
+        .await?;
     Ok(super::split_page(rows.iter().map(event).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 

@@ -135,16 +135,9 @@ pub async fn insert_deliveries<'c, E: Executor<'c, Database = Any>>(
 
 /// Puts a delivery back in the queue now, with a fresh 24-hour window (manual resend).
 pub async fn requeue<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64, give_up_at: i64) -> Result<bool, sqlx::Error> {
-    let r = super::scoped(
-        scope,
-        "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $3, give_up_at = $4, locked_until = 0, updated_at = $3 \
-         WHERE tenant_id = $1 AND environment = $2 AND id = $5 AND locked_until <= $3",
-    )
-    .bind(now)
-    .bind(give_up_at)
-    .bind(id)
-    .execute(ex)
-    .await?;
+    let sql = "UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = $3, give_up_at = $4, locked_until = 0, updated_at = $3 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $5 AND locked_until <= $3";
+    let r = super::scoped(scope, sql).bind(now).bind(give_up_at).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
@@ -178,35 +171,21 @@ pub async fn page_deliveries<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<WebhookDelivery>, bool), sqlx::Error> {
-    let rows = super::scoped(
-        scope,
-        &format!(
-            "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+    let sql = format!(
+        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.endpoint_id = $3 AND {after} ORDER BY d.created_at DESC, d.id DESC LIMIT $5",
-            after = super::after_cursor("webhook_deliveries", "d", 4, super::Keyset::CreatedAt, "AND k.endpoint_id = $3")
-        ),
-    )
-    .bind(endpoint_id)
-    .bind(starting_after.map(str::to_string))
-    .bind(limit + 1)
-    .fetch_all(ex)
-    .await?;
+        after = super::after_cursor("webhook_deliveries", "d", 4, super::Keyset::CreatedAt, "AND k.endpoint_id = $3")
+    );
+    let rows = super::scoped(scope, &sql).bind(endpoint_id).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     Ok(super::split_page(rows.iter().map(delivery).collect::<Result<Vec<_>, _>>()?, limit))
 }
 
 pub async fn get_delivery<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<WebhookDelivery>, sqlx::Error> {
-    super::scoped(
-        scope,
-        &format!(
-            "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
+    let sql = format!(
+        "SELECT {DCOLS} FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id \
          WHERE d.tenant_id = $1 AND d.environment = $2 AND d.id = $3"
-        ),
-    )
-    .bind(id)
-    .fetch_optional(ex)
-    .await?
-    .map(|r| delivery(&r))
-    .transpose()
+    );
+    super::scoped(scope, &sql).bind(id).fetch_optional(ex).await?.map(|r| delivery(&r)).transpose()
 }
 
 /// The attempts of the given deliveries (delivery id, attempt), oldest first: one page of the

@@ -6,8 +6,8 @@ use crate::model::{Experience, ExperienceDetail, ExperienceInput, ExperienceKind
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, audit, experiences as xdb, new_id, record};
-use crate::server::services::offers;
 use crate::server::services::schemas::{self, MAX_OFFER_SLOTS};
+use crate::server::services::{offers, records};
 use crate::server_fns::experiences::ExperienceForm;
 use serde_json::Value;
 
@@ -151,21 +151,16 @@ async fn check_offers(
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Experience> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    record::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))
+    records::get(state, actor, id, "experience").await
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Experience>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(record::all(&state.db.pool, scope, "").await?)
+    records::all(state, actor).await
 }
 
 /// One page of experiences, newest first (`/api/v1/experiences`).
 pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Experience>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = record::page(&state.db.pool, scope, "", super::products::cursor(starting_after), limit).await?;
-    Ok(crate::model::Page { data, has_more })
+    records::page(state, actor, starting_after, limit).await
 }
 
 /// Moves, removes or adds one offer in an experience's priority list for `slot`:

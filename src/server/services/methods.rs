@@ -24,8 +24,7 @@ pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>,
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<RedemptionMethod> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    db::methods::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("redemption method"))
+    super::records::get(state, actor, id, "redemption method").await
 }
 
 fn code_errors(errs: Vec<workflow::CompileError>) -> AppError {

@@ -15,6 +15,7 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod records;
 pub mod redemptions;
 pub mod schemas;
 pub mod settings;

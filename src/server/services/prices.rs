@@ -16,8 +16,7 @@ pub async fn list(state: &AppState, actor: &Actor, product_id: Option<&str>, sta
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Price> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    prices::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("price"))
+    super::records::get(state, actor, id, "price").await
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppResult<Price> {

@@ -1,7 +1,7 @@
 //! Catalogue products: the pattern every tenant-owned resource follows. One function per verb,
 //! shared by the dashboard and `/api/v1/products`.
 use crate::error::{AppError, AppResult};
-use crate::model::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, Page, Product, ProductCreate, ProductStatus, ProductUpdate};
+use crate::model::{Page, Product, ProductCreate, ProductStatus, ProductUpdate};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{audit, new_id, products};
@@ -14,18 +14,7 @@ pub struct ListParams {
     pub status: Option<String>,
 }
 
-pub fn page_limit(limit: Option<i64>) -> AppResult<i64> {
-    match limit {
-        None => Ok(DEFAULT_PAGE_SIZE),
-        Some(l) if (1..=MAX_PAGE_SIZE).contains(&l) => Ok(l),
-        Some(_) => Err(AppError::field("limit", format!("must be between 1 and {MAX_PAGE_SIZE}"))),
-    }
-}
-
-/// `startingAfter` as the lists take it: blank means the first page.
-pub fn cursor(starting_after: Option<&str>) -> Option<&str> {
-    starting_after.map(str::trim).filter(|s| !s.is_empty())
-}
+pub use super::records::{cursor, page_limit};
 
 pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Product>> {
     let scope = actor.authorize(Permission::TenantRead)?;
@@ -41,8 +30,7 @@ pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<P
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Product> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    products::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("product"))
+    super::records::get(state, actor, id, "product").await
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> AppResult<Product> {

@@ -6,6 +6,7 @@ use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, audit, new_id, record};
 use crate::server::services::forms::{nth, remap_rows};
+use crate::server::services::records;
 use crate::server_fns::schemas::SchemaForm;
 
 /// Bounds of caller-sized lists (documented in the README's Limits).
@@ -62,21 +63,16 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Pres
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<PresentationSchema> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    record::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))
+    records::get(state, actor, id, "presentation schema").await
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<PresentationSchema>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(record::all(&state.db.pool, scope, "").await?)
+    records::all(state, actor).await
 }
 
 /// One page of presentation schemas, newest first (`/api/v1/presentation-schemas`).
 pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<PresentationSchema>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = record::page(&state.db.pool, scope, "", super::products::cursor(starting_after), limit).await?;
-    Ok(crate::model::Page { data, has_more })
+    records::page(state, actor, starting_after, limit).await
 }
 
 /// Refused, naming them, while experiences use the schema.

@@ -12,6 +12,7 @@ use crate::server::db::impressions::Decision;
 use crate::server::db::{audit, new_id, record, surfaces as sdb};
 use crate::server::services::experiences;
 use crate::server::services::forms::{nth, remap_rows};
+use crate::server::services::records;
 use crate::server::snapshot::OfferEntry;
 use crate::server::{AppState, is_unique_violation, tokens};
 use crate::server_fns::surfaces::SurfaceForm;
@@ -74,21 +75,16 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
 }
 
 pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Surface> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    record::get(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))
+    records::get(state, actor, id, "surface").await
 }
 
 pub async fn list(state: &AppState, actor: &Actor) -> AppResult<Vec<Surface>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    Ok(record::all(&state.db.pool, scope, "").await?)
+    records::all(state, actor).await
 }
 
 /// One page of surfaces, newest first (`/api/v1/surfaces`).
 pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<Surface>> {
-    let scope = actor.authorize(Permission::TenantRead)?;
-    let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = record::page(&state.db.pool, scope, "", super::products::cursor(starting_after), limit).await?;
-    Ok(crate::model::Page { data, has_more })
+    records::page(state, actor, starting_after, limit).await
 }
 
 /// The dashboard's surface form: slot rows typed as text, rows without a key skipped (field

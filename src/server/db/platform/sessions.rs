@@ -6,16 +6,9 @@ pub async fn insert_new<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, da
 }
 
 pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, data: &str, expires_at: i64) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at",
-    )
-    .bind(id)
-    .bind(data)
-    .bind(expires_at)
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "INSERT INTO sessions (id, data, expires_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (id) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at";
+    sqlx::query(sql).bind(id).bind(data).bind(expires_at).execute(ex).await.map(|_| ())
 }
 
 pub async fn load<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, now: i64) -> Result<Option<String>, sqlx::Error> {

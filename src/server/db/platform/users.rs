@@ -32,18 +32,9 @@ const USER_COLS: &str = "id, email, password_hash, is_admin, status, created_at,
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, email: &str, password_hash: &str, is_admin: bool) -> Result<(), sqlx::Error> {
     let now = now_ms();
-    sqlx::query(
-        "INSERT INTO users (id, email, password_hash, is_admin, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'active', $5, $5)",
-    )
-    .bind(id)
-    .bind(email)
-    .bind(password_hash)
-    .bind(is_admin as i64)
-    .bind(now)
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "INSERT INTO users (id, email, password_hash, is_admin, status, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, 'active', $5, $5)";
+    sqlx::query(sql).bind(id).bind(email).bind(password_hash).bind(is_admin as i64).bind(now).execute(ex).await.map(|_| ())
 }
 
 pub async fn by_email<'c, E: Executor<'c, Database = Any>>(ex: E, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
@@ -81,17 +72,9 @@ pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, st
 
 /// Adds the membership or changes its role.
 pub async fn upsert_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str, role: Role) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO memberships (user_id, tenant_id, role, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role",
-    )
-    .bind(user_id)
-    .bind(tenant_id)
-    .bind(role.as_str())
-    .bind(now_ms())
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "INSERT INTO memberships (user_id, tenant_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role";
+    sqlx::query(sql).bind(user_id).bind(tenant_id).bind(role.as_str()).bind(now_ms()).execute(ex).await.map(|_| ())
 }
 
 pub async fn remove_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str) -> Result<bool, sqlx::Error> {
@@ -101,24 +84,23 @@ pub async fn remove_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_
 
 /// The user's memberships in active tenants, the only ones a session may use.
 pub async fn active_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str) -> Result<Vec<TenantChoice>, sqlx::Error> {
-    sqlx::query(
-        "SELECT t.id, t.name, m.role, t.time_zone, t.offer_token_ttl_seconds FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
-         WHERE m.user_id = $1 AND t.status = 'active' ORDER BY t.name, t.id",
-    )
-    .bind(user_id)
-    .fetch_all(ex)
-    .await?
-    .iter()
-    .map(|r| {
-        Ok(TenantChoice {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
-            time_zone: r.try_get("time_zone")?,
-            offer_token_ttl_minutes: r.try_get::<i64, _>("offer_token_ttl_seconds")? / 60,
+    let sql = "SELECT t.id, t.name, m.role, t.time_zone, t.offer_token_ttl_seconds FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+         WHERE m.user_id = $1 AND t.status = 'active' ORDER BY t.name, t.id";
+    sqlx::query(sql)
+        .bind(user_id)
+        .fetch_all(ex)
+        .await?
+        .iter()
+        .map(|r| {
+            Ok(TenantChoice {
+                id: r.try_get("id")?,
+                name: r.try_get("name")?,
+                role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
+                time_zone: r.try_get("time_zone")?,
+                offer_token_ttl_minutes: r.try_get::<i64, _>("offer_token_ttl_seconds")? / 60,
+            })
         })
-    })
-    .collect()
+        .collect()
 }
 
 pub async fn count_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str) -> Result<i64, sqlx::Error> {
@@ -152,19 +134,12 @@ pub fn created(u: &UserRow) -> String {
 /// statement, so concurrent guesses each get their own number (the row is locked on PostgreSQL,
 /// the file on SQLite).
 pub async fn count_login_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, key: &str, now: i64, window_ms: i64) -> Result<i64, sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO login_throttle (throttle_key, window_start, attempts) VALUES ($1, $2, 1) \
+    let sql = "INSERT INTO login_throttle (throttle_key, window_start, attempts) VALUES ($1, $2, 1) \
          ON CONFLICT (throttle_key) DO UPDATE SET \
            attempts = CASE WHEN login_throttle.window_start <= $3 THEN 1 ELSE login_throttle.attempts + 1 END, \
            window_start = CASE WHEN login_throttle.window_start <= $3 THEN $2 ELSE login_throttle.window_start END \
-         RETURNING attempts",
-    )
-    .bind(key)
-    .bind(now)
-    .bind(now - window_ms)
-    .fetch_one(ex)
-    .await?
-    .try_get(0)
+         RETURNING attempts";
+    sqlx::query(sql).bind(key).bind(now).bind(now - window_ms).fetch_one(ex).await?.try_get(0)
 }
 
 /// Forgets the attempts counted against `key` (a successful sign-in from that address).

@@ -37,8 +37,7 @@ pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
     limit: i64,
     shares: Shares,
 ) -> Result<Vec<Claimed>, sqlx::Error> {
-    let rows = sqlx::query(
-        "UPDATE webhook_deliveries SET locked_until = $1, attempts = attempts + 1, updated_at = $2 \
+    let sql = "UPDATE webhook_deliveries SET locked_until = $1, attempts = attempts + 1, updated_at = $2 \
          WHERE id IN (SELECT id FROM ( \
                           SELECT d.id, d.next_attempt_at, COALESCE(busy.n, 0) AS busy, \
                                  ROW_NUMBER() OVER (PARTITION BY d.tenant_id ORDER BY d.next_attempt_at, d.id) AS turn \
@@ -49,15 +48,8 @@ pub async fn claim_due<'c, E: Executor<'c, Database = Any>>(
                       WHERE turn <= $4 AND turn + busy <= $5 \
                       ORDER BY turn, next_attempt_at, id LIMIT $3) \
          AND status = 'pending' AND locked_until <= $2 \
-         RETURNING id, message_id, endpoint_id, tenant_id, environment, attempts, give_up_at",
-    )
-    .bind(lease_until)
-    .bind(now)
-    .bind(limit)
-    .bind(shares.per_round)
-    .bind(shares.in_flight)
-    .fetch_all(ex)
-    .await?;
+         RETURNING id, message_id, endpoint_id, tenant_id, environment, attempts, give_up_at";
+    let rows = sqlx::query(sql).bind(lease_until).bind(now).bind(limit).bind(shares.per_round).bind(shares.in_flight).fetch_all(ex).await?;
     rows.iter()
         .map(|r| {
             Ok(Claimed {
@@ -85,16 +77,9 @@ pub async fn any_due<'c, E: Executor<'c, Database = Any>>(ex: E, now: i64) -> Re
 
 /// Payload, URL and encrypted secret for a claimed delivery.
 pub async fn sending<'c, E: Executor<'c, Database = Any>>(ex: E, c: &Claimed) -> Result<Option<(String, String, String, String)>, sqlx::Error> {
-    let row = sqlx::query(
-        "SELECT m.payload, e.url, e.secret_enc, e.status FROM webhook_messages m JOIN webhook_endpoints e ON e.id = $2 \
-         WHERE m.id = $1 AND e.tenant_id = $3 AND e.environment = $4",
-    )
-    .bind(&c.message_id)
-    .bind(&c.endpoint_id)
-    .bind(&c.tenant_id)
-    .bind(&c.environment)
-    .fetch_optional(ex)
-    .await?;
+    let sql = "SELECT m.payload, e.url, e.secret_enc, e.status FROM webhook_messages m JOIN webhook_endpoints e ON e.id = $2 \
+         WHERE m.id = $1 AND e.tenant_id = $3 AND e.environment = $4";
+    let row = sqlx::query(sql).bind(&c.message_id).bind(&c.endpoint_id).bind(&c.tenant_id).bind(&c.environment).fetch_optional(ex).await?;
     row.map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).transpose()
 }
 
@@ -109,19 +94,19 @@ pub struct AttemptRecord<'a> {
 }
 
 pub async fn insert_attempt<'c, E: Executor<'c, Database = Any>>(ex: E, a: AttemptRecord<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, error, duration_ms, response_excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(a.id)
-    .bind(a.delivery_id)
-    .bind(a.at)
-    .bind(a.status_code)
-    .bind(a.error.map(str::to_string))
-    .bind(a.duration_ms)
-    .bind(a.response_excerpt.map(str::to_string))
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql =
+        "INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, error, duration_ms, response_excerpt) VALUES ($1, $2, $3, $4, $5, $6, $7)";
+    sqlx::query(sql)
+        .bind(a.id)
+        .bind(a.delivery_id)
+        .bind(a.at)
+        .bind(a.status_code)
+        .bind(a.error.map(str::to_string))
+        .bind(a.duration_ms)
+        .bind(a.response_excerpt.map(str::to_string))
+        .execute(ex)
+        .await
+        .map(|_| ())
 }
 
 /// Records the outcome of an attempt. `next_attempt_at` `None` with `status` `pending` is not
@@ -135,17 +120,16 @@ pub async fn finish_attempt<'c, E: Executor<'c, Database = Any>>(
     next_attempt_at: i64,
     now: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE webhook_deliveries SET status = $1, last_status_code = $2, last_error = $3, next_attempt_at = $4, locked_until = 0, \
-         delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END, updated_at = $5 WHERE id = $6",
-    )
-    .bind(status.as_str())
-    .bind(status_code)
-    .bind(error.map(str::to_string))
-    .bind(next_attempt_at)
-    .bind(now)
-    .bind(id)
-    .execute(ex)
-    .await
-    .map(|_| ())
+    let sql = "UPDATE webhook_deliveries SET status = $1, last_status_code = $2, last_error = $3, next_attempt_at = $4, locked_until = 0, \
+         delivered_at = CASE WHEN $1 = 'delivered' THEN $5 ELSE delivered_at END, updated_at = $5 WHERE id = $6";
+    sqlx::query(sql)
+        .bind(status.as_str())
+        .bind(status_code)
+        .bind(error.map(str::to_string))
+        .bind(next_attempt_at)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await
+        .map(|_| ())
 }
