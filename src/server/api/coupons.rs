@@ -11,7 +11,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -24,23 +23,17 @@ pub fn routes() -> Router<AppState> {
         .route("/coupons/{code}/redemptions", get(list_redemptions).post(redeem))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` (`cpn_…`) of the last coupon of the previous page (newest first). An id that
-    /// names no coupon of this environment gives an empty page.
-    pub starting_after: Option<String>,
-    /// Case-insensitive substring of the code or campaign.
-    pub q: Option<String>,
-    /// `active`, `expired`, `exhausted`, `archived` or `all` (default).
-    #[param(schema_with = super::status_filter_coupon)]
-    pub status: Option<String>,
-    /// Exact campaign tag; empty selects coupons without one.
-    pub campaign: Option<String>,
+list_query! {
+    pub struct ListQuery {
+        cursor: "The `id` (`cpn_…`) of the last coupon of the previous page (newest first). An id that names no coupon of this environment gives an empty page.",
+        /// Case-insensitive substring of the code or campaign.
+        pub q: Option<String>,
+        /// `active`, `expired`, `exhausted`, `archived` or `all` (default).
+        #[param(schema_with = super::status_filter_coupon)]
+        pub status: Option<String>,
+        /// Exact campaign tag; empty selects coupons without one.
+        pub campaign: Option<String>,
+    }
 }
 
 /// Coupons, newest first.
@@ -85,16 +78,10 @@ pub async fn validate(
     Ok(Json(coupons::validate(&s, &a, &i.code).await?))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CampaignQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `campaign` of the last entry of the previous page. A tag that no coupon has gives
-    /// an empty page.
-    pub starting_after: Option<String>,
+list_query! {
+    pub struct CampaignQuery {
+        cursor: "The `campaign` of the last entry of the previous page. A tag that no coupon has gives an empty page.",
+    }
 }
 
 /// Coupons and redemptions per campaign tag: most redeemed first, then by tag; coupons without

@@ -7,38 +7,31 @@ use crate::server::services::events;
 use axum::extract::{Path, State};
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/events", get(list_events)).route("/events/{id}", get(read_event))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct EventQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last event of the previous page (newest first). An id that names no
-    /// event of this environment gives an empty page.
-    pub starting_after: Option<String>,
-    /// `surface.decision` or `offer.redemption`
-    #[serde(rename = "type")]
-    #[param(rename = "type", schema_with = super::event_type_filter)]
-    pub event_type: Option<String>,
-    /// `presented`, `empty`, `succeeded`, `declined` or `failed`
-    #[param(schema_with = super::event_status_filter)]
-    pub status: Option<String>,
-    pub offer_id: Option<String>,
-    /// The user identifier or anonymous id the event was for.
-    pub identity: Option<String>,
-    /// RFC 3339: events at or after this instant.
-    #[param(format = DateTime)]
-    pub from: Option<String>,
-    /// RFC 3339: events before this instant.
-    #[param(format = DateTime)]
-    pub to: Option<String>,
+list_query! {
+    pub struct EventQuery {
+        cursor: "The `id` of the last event of the previous page (newest first). An id that names no event of this environment gives an empty page.",
+        /// `surface.decision` or `offer.redemption`
+        #[serde(rename = "type")]
+        #[param(rename = "type", schema_with = super::event_type_filter)]
+        pub event_type: Option<String>,
+        /// `presented`, `empty`, `succeeded`, `declined` or `failed`
+        #[param(schema_with = super::event_status_filter)]
+        pub status: Option<String>,
+        pub offer_id: Option<String>,
+        /// The user identifier or anonymous id the event was for.
+        pub identity: Option<String>,
+        /// RFC 3339: events at or after this instant.
+        #[param(format = DateTime)]
+        pub from: Option<String>,
+        /// RFC 3339: events before this instant.
+        #[param(format = DateTime)]
+        pub to: Option<String>,
+    }
 }
 
 /// Decisions and redemptions, newest first.

@@ -2,6 +2,27 @@
 //! module per area (named as in `services::` and `server_fns::`). Handlers are thin: extract,
 //! call one `services::…` function, wrap the answer. Also the two doors outside `/api/v1` that
 //! are not pages: Stripe's events (`stripe_events`) and the dashboard's coupon CSV download.
+/// A list's query parameters: `limit` (1–100, default 50) and `startingAfter` (the cursor,
+/// described by `cursor`), then the list's own filters; any other parameter is refused (400).
+/// One definition, so every list pages alike.
+macro_rules! list_query {
+    ($(#[$m:meta])* pub struct $name:ident { cursor: $cursor:literal $(, $(#[$fm:meta])* pub $field:ident: $ty:ty)* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+        #[serde(rename_all = "camelCase", deny_unknown_fields)]
+        #[into_params(parameter_in = Query)]
+        pub struct $name {
+            /// Page size, 1–100 (default 50).
+            #[param(minimum = 1, maximum = 100, default = 50)]
+            pub limit: Option<i64>,
+            #[doc = $cursor]
+            pub starting_after: Option<String>,
+            $($(#[$fm])* pub $field: $ty,)*
+        }
+    };
+}
+
+// Declared after `list_query!` so the macro is in scope in them.
 pub mod coupons;
 pub mod docs;
 pub mod events;
@@ -30,7 +51,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 pub use extract::{ApiActor, ApiJson, ApiQuery};
@@ -109,18 +130,12 @@ pub fn error_response(status: u16, code: &str, message: String, fields: std::col
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-/// The paging parameters of the lists without filters (schemas, experiences, surfaces, coupon
-/// redemptions, webhook endpoints and deliveries).
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last object of the previous page (newest first). An id that names no
-    /// object of this list (never existed, or deleted since) gives an empty page.
-    pub starting_after: Option<String>,
+list_query! {
+    /// The paging parameters of the lists without filters (schemas, experiences, surfaces, coupon
+    /// redemptions, webhook endpoints and deliveries).
+    pub struct PageQuery {
+        cursor: "The `id` of the last object of the previous page (newest first). An id that names no object of this list (never existed, or deleted since) gives an empty page.",
+    }
 }
 
 /// The limiter key of the caller's address (see `server::client_ip`).

@@ -7,24 +7,17 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/prices", get(list).post(create)).route("/prices/{id}", get(read).patch(update).delete(archive))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last price of the previous page (newest first). An id that names no
-    /// price of this environment gives an empty page.
-    pub starting_after: Option<String>,
-    /// Only this product's prices.
-    pub product_id: Option<String>,
+list_query! {
+    pub struct ListQuery {
+        cursor: "The `id` of the last price of the previous page (newest first). An id that names no price of this environment gives an empty page.",
+        /// Only this product's prices.
+        pub product_id: Option<String>,
+    }
 }
 
 /// Prices, newest first.

@@ -7,27 +7,20 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/products", get(list).post(create)).route("/products/{id}", get(read).patch(update).delete(archive))
 }
 
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// Page size, 1–100 (default 50).
-    #[param(minimum = 1, maximum = 100, default = 50)]
-    pub limit: Option<i64>,
-    /// The `id` of the last product of the previous page (newest first). An id that names no
-    /// product of this environment gives an empty page.
-    pub starting_after: Option<String>,
-    /// Case-insensitive substring of the name.
-    pub q: Option<String>,
-    /// `active`, `archived` or `all` (default).
-    #[param(schema_with = super::status_filter_product)]
-    pub status: Option<String>,
+list_query! {
+    pub struct ListQuery {
+        cursor: "The `id` of the last product of the previous page (newest first). An id that names no product of this environment gives an empty page.",
+        /// Case-insensitive substring of the name.
+        pub q: Option<String>,
+        /// `active`, `archived` or `all` (default).
+        #[param(schema_with = super::status_filter_product)]
+        pub status: Option<String>,
+    }
 }
 
 /// Products, newest first.
