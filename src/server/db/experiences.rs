@@ -1,26 +1,16 @@
 //! SQL for experiences, within one tenant and environment.
+use super::Scoped;
 use super::record::{Record, one};
-use super::{Scoped, env_of, ms_to_rfc3339};
+use super::row::{self, impl_record, stamped};
 use crate::model::{Experience, ExperienceKind};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
-impl Record for Experience {
-    const TABLE: &'static str = "experiences";
-    const COLS: &'static str = "id, name, kind, html, schema_id, content, offers, environment, created_at, updated_at";
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Experience {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            kind: if r.try_get::<String, _>("kind")? == "app" { ExperienceKind::App } else { ExperienceKind::Html },
-            html: r.try_get("html")?,
-            schema_id: r.try_get("schema_id")?,
-            content: serde_json::from_str(&r.try_get::<String, _>("content")?).unwrap_or(serde_json::json!({})),
-            offers: serde_json::from_str(&r.try_get::<String, _>("offers")?).unwrap_or_default(),
-            environment: env_of(&r.try_get::<String, _>("environment")?),
-            created_at: ms_to_rfc3339(r.try_get("created_at")?),
-            updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-        })
-    }
+impl_record!(Experience, "experiences", "id, name, kind, html, schema_id, content, offers, environment, created_at, updated_at", experience);
+
+fn experience(r: &AnyRow) -> Result<Experience, sqlx::Error> {
+    let kind = if r.try_get::<String, _>("kind")? == "app" { ExperienceKind::App } else { ExperienceKind::Html };
+    let content = serde_json::from_str(&r.try_get::<String, _>("content")?).unwrap_or(serde_json::json!({}));
+    stamped!(r => Experience { id, name, html, schema_id; kind: kind, content: content, offers: row::json(r, "offers")? })
 }
 
 pub struct ExperienceRow<'a> {

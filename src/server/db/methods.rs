@@ -1,34 +1,18 @@
 //! SQL for redemption methods and their workflow versions, within one tenant and environment.
-use super::record::{Record, one};
-use super::{Scoped, env_of, ms_to_rfc3339};
+use super::record::one;
+use super::row::{self, impl_record, stamped};
+use super::{Scoped, ms_to_rfc3339};
 use crate::model::{MethodSchema, MethodSettings, ProductStatus, RedemptionMethod, WorkflowVersion};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, name, slug, schema_kind, settings, status, current_version, environment, created_at, updated_at";
 
-impl Record for RedemptionMethod {
-    const TABLE: &'static str = "redemption_methods";
-    const COLS: &'static str = COLS;
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        method(r)
-    }
-}
+impl_record!(RedemptionMethod, "redemption_methods", COLS, method);
 
 fn method(r: &AnyRow) -> Result<RedemptionMethod, sqlx::Error> {
     let schema = MethodSchema::parse(&r.try_get::<String, _>("schema_kind")?).unwrap_or(MethodSchema::Custom);
-    Ok(RedemptionMethod {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        slug: r.try_get("slug")?,
-        schema,
-        redemption_schema: schema.redemption_schema().into(),
-        settings: serde_json::from_str(&r.try_get::<String, _>("settings")?).unwrap_or_default(),
-        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
-        current_version: r.try_get("current_version")?,
-        environment: env_of(&r.try_get::<String, _>("environment")?),
-        created_at: ms_to_rfc3339(r.try_get("created_at")?),
-        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-    })
+    stamped!(r => RedemptionMethod { id, name, slug, current_version;
+        schema: schema, redemption_schema: schema.redemption_schema().into(), settings: row::json(r, "settings")?, status: row::status(r)? })
 }
 
 pub struct NewMethod<'a> {

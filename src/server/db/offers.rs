@@ -1,26 +1,17 @@
 //! SQL for offers and their ordered prices, within one tenant and environment.
-use super::{Scoped, env_of, ms_to_rfc3339};
+use super::Scoped;
+use super::row::{self, stamped};
 use crate::model::{Audience, Offer, ProductStatus};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, environment, created_at, updated_at";
 
 fn offer(r: &AnyRow) -> Result<Offer, sqlx::Error> {
-    Ok(Offer {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        redemption_method_id: r.try_get("method_id")?,
-        price_ids: Vec::new(),
-        presentation: serde_json::from_str(&r.try_get::<String, _>("presentation")?).unwrap_or_default(),
-        instructions: serde_json::from_str(&r.try_get::<String, _>("instructions")?).unwrap_or(serde_json::json!({})),
-        valid_from: r.try_get::<Option<i64>, _>("valid_from")?.map(ms_to_rfc3339),
-        valid_until: r.try_get::<Option<i64>, _>("valid_until")?.map(ms_to_rfc3339),
-        audience: Audience::parse(&r.try_get::<String, _>("audience")?).unwrap_or_default(),
-        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
-        environment: env_of(&r.try_get::<String, _>("environment")?),
-        created_at: ms_to_rfc3339(r.try_get("created_at")?),
-        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-    })
+    let instructions = serde_json::from_str(&r.try_get::<String, _>("instructions")?).unwrap_or(serde_json::json!({}));
+    let audience = Audience::parse(&r.try_get::<String, _>("audience")?).unwrap_or_default();
+    stamped!(r => Offer { id, name;
+        redemption_method_id: r.try_get("method_id")?, price_ids: Vec::new(), presentation: row::json(r, "presentation")?, instructions: instructions,
+        valid_from: row::time_opt(r, "valid_from")?, valid_until: row::time_opt(r, "valid_until")?, audience: audience, status: row::status(r)? })
 }
 
 pub struct OfferRow<'a> {

@@ -1,35 +1,19 @@
 //! SQL for catalogue prices, always within one tenant and environment.
-use super::record::{Record, one};
-use super::{Scoped, env_of, ms_to_rfc3339};
+use super::Scoped;
+use super::record::one;
+use super::row::{self, impl_record, stamped};
 use crate::model::{Price, PriceInterval, ProductStatus, format_amount};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, environment, created_at, updated_at";
 
-impl Record for Price {
-    const TABLE: &'static str = "prices";
-    const COLS: &'static str = COLS;
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        price(r)
-    }
-}
+impl_record!(Price, "prices", COLS, price);
 
 fn price(r: &AnyRow) -> Result<Price, sqlx::Error> {
-    let currency: String = r.try_get("currency")?;
-    let unit_amount: i64 = r.try_get("unit_amount")?;
-    Ok(Price {
-        id: r.try_get("id")?,
-        product_id: r.try_get("product_id")?,
-        display: format_amount(unit_amount, &currency),
-        currency,
-        unit_amount,
-        interval: r.try_get::<Option<String>, _>("billing_interval")?.as_deref().and_then(PriceInterval::parse),
-        stripe_price_id: r.try_get("stripe_price_id")?,
-        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
-        environment: env_of(&r.try_get::<String, _>("environment")?),
-        created_at: ms_to_rfc3339(r.try_get("created_at")?),
-        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-    })
+    let (currency, unit_amount): (String, i64) = (r.try_get("currency")?, r.try_get("unit_amount")?);
+    let interval = r.try_get::<Option<String>, _>("billing_interval")?.as_deref().and_then(PriceInterval::parse);
+    stamped!(r => Price { id, product_id, stripe_price_id;
+        display: format_amount(unit_amount, &currency), currency: currency, unit_amount: unit_amount, interval: interval, status: row::status(r)? })
 }
 
 pub struct NewPrice<'a> {

@@ -1,29 +1,16 @@
 //! SQL for catalogue products, always within one tenant and environment.
-use super::record::{Record, one};
-use super::{Scoped, env_of, like_pattern, ms_to_rfc3339};
+use super::record::one;
+use super::row::{self, impl_record, stamped};
+use super::{Scoped, like_pattern};
 use crate::model::{Product, ProductStatus};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, name, description, status, environment, created_at, updated_at";
 
-impl Record for Product {
-    const TABLE: &'static str = "products";
-    const COLS: &'static str = COLS;
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        product(r)
-    }
-}
+impl_record!(Product, "products", COLS, product);
 
 fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
-    Ok(Product {
-        id: r.try_get("id")?,
-        name: r.try_get("name")?,
-        description: r.try_get("description")?,
-        status: ProductStatus::parse(&r.try_get::<String, _>("status")?).unwrap_or(ProductStatus::Archived),
-        environment: env_of(&r.try_get::<String, _>("environment")?),
-        created_at: ms_to_rfc3339(r.try_get("created_at")?),
-        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-    })
+    stamped!(r => Product { id, name, description; status: row::status(r)? })
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(

@@ -1,23 +1,14 @@
 //! SQL for presentation schemas, within one tenant and environment.
+use super::Scoped;
 use super::record::{Record, one};
-use super::{Scoped, env_of, ms_to_rfc3339};
+use super::row::{self, impl_record, stamped};
 use crate::model::PresentationSchema;
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
-impl Record for PresentationSchema {
-    const TABLE: &'static str = "presentation_schemas";
-    const COLS: &'static str = "id, name, fields, offer_slots, environment, created_at, updated_at";
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(PresentationSchema {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            fields: serde_json::from_str(&r.try_get::<String, _>("fields")?).unwrap_or_default(),
-            offer_slots: serde_json::from_str(&r.try_get::<String, _>("offer_slots")?).unwrap_or_default(),
-            environment: env_of(&r.try_get::<String, _>("environment")?),
-            created_at: ms_to_rfc3339(r.try_get("created_at")?),
-            updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-        })
-    }
+impl_record!(PresentationSchema, "presentation_schemas", "id, name, fields, offer_slots, environment, created_at, updated_at", schema);
+
+fn schema(r: &AnyRow) -> Result<PresentationSchema, sqlx::Error> {
+    stamped!(r => PresentationSchema { id, name; fields: row::json(r, "fields")?, offer_slots: row::json(r, "offer_slots")? })
 }
 
 /// Creates or replaces the schema `id` and answers it; `None` when `id` belongs to another

@@ -1,23 +1,14 @@
 //! SQL for surfaces, within one tenant and environment.
+use super::Scoped;
 use super::record::{Record, one};
-use super::{Scoped, env_of, ms_to_rfc3339};
+use super::row::{self, impl_record, stamped};
 use crate::model::Surface;
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
-impl Record for Surface {
-    const TABLE: &'static str = "surfaces";
-    const COLS: &'static str = "id, name, slug, slots, environment, created_at, updated_at";
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        Ok(Surface {
-            id: r.try_get("id")?,
-            name: r.try_get("name")?,
-            slug: r.try_get("slug")?,
-            slots: serde_json::from_str(&r.try_get::<String, _>("slots")?).unwrap_or_default(),
-            environment: env_of(&r.try_get::<String, _>("environment")?),
-            created_at: ms_to_rfc3339(r.try_get("created_at")?),
-            updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-        })
-    }
+impl_record!(Surface, "surfaces", "id, name, slug, slots, environment, created_at, updated_at", surface);
+
+fn surface(r: &AnyRow) -> Result<Surface, sqlx::Error> {
+    stamped!(r => Surface { id, name, slug; slots: row::json(r, "slots")? })
 }
 
 /// Creates or replaces the surface and answers it; `None` when its id belongs to another tenant

@@ -2,34 +2,20 @@
 //! message and endpoint) and the attempt log. Deliveries are claimed with a lease, so several
 //! nodes on one PostgreSQL never send the same attempt twice and a node that dies mid-delivery
 //! leaves the row to be picked up again when the lease runs out.
-use super::record::{Record, one};
-use super::{Backend, Db, Scoped, env_of, ms_to_rfc3339};
+use super::record::one;
+use super::row::{impl_record, stamped};
+use super::{Backend, Db, Scoped, ms_to_rfc3339};
 use crate::model::{WebhookAttempt, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const ECOLS: &str = "id, url, description, event_types, status, environment, created_at, updated_at";
 
-impl Record for WebhookEndpoint {
-    const TABLE: &'static str = "webhook_endpoints";
-    const COLS: &'static str = ECOLS;
-    fn from_row(r: &AnyRow) -> Result<Self, sqlx::Error> {
-        endpoint(r)
-    }
-}
+impl_record!(WebhookEndpoint, "webhook_endpoints", ECOLS, endpoint);
 
 fn endpoint(r: &AnyRow) -> Result<WebhookEndpoint, sqlx::Error> {
     let types: String = r.try_get("event_types")?;
-    Ok(WebhookEndpoint {
-        id: r.try_get("id")?,
-        url: r.try_get("url")?,
-        description: r.try_get("description")?,
-        events: types.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(),
-        status: r.try_get("status")?,
-        environment: env_of(&r.try_get::<String, _>("environment")?),
-        secret: None,
-        created_at: ms_to_rfc3339(r.try_get("created_at")?),
-        updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
-    })
+    stamped!(r => WebhookEndpoint { id, url, description, status;
+        events: types.split(',').filter(|t| !t.is_empty()).map(str::to_string).collect(), secret: None })
 }
 
 pub struct NewEndpoint<'a> {
