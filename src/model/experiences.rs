@@ -1,6 +1,6 @@
 //! Experiences: what a surface slot shows (HTML with offer placeholders, or `app` content that fits
 //! a presentation schema), with the offers per offer slot; and what the experience pages show.
-use super::{Environment, PresentationSchema};
+use super::PresentationSchema;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -14,24 +14,20 @@ pub enum ExperienceKind {
     App,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Experience {
-    /// `exp_…`
-    pub id: String,
-    pub name: String,
-    #[serde(rename = "type")]
-    pub kind: ExperienceKind,
-    pub html: Option<String>,
-    pub schema_id: Option<String>,
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
-    pub content: serde_json::Value,
-    /// Offer slot → offer ids, highest priority first.
-    pub offers: std::collections::BTreeMap<String, Vec<String>>,
-    pub environment: Environment,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    pub struct Experience {
+        /// `exp_…`
+        pub id: String,
+        pub name: String,
+        #[serde(rename = "type")]
+        pub kind: ExperienceKind,
+        pub html: Option<String>,
+        pub schema_id: Option<String>,
+        #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+        pub content: serde_json::Value,
+        /// Offer slot → offer ids, highest priority first.
+        pub offers: std::collections::BTreeMap<String, Vec<String>>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

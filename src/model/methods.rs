@@ -1,6 +1,6 @@
 //! Redemption methods and their workflows: schemas, settings, workflow versions, the default
 //! workflows (TypeScript files in `workflows/`), the method page and the version diff.
-use super::{Environment, ProductStatus};
+use super::ProductStatus;
 use crate::error::FieldErrors;
 use serde::{Deserialize, Serialize};
 
@@ -75,24 +75,20 @@ impl MethodSettings {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct RedemptionMethod {
-    /// `rm_…`
-    pub id: String,
-    pub name: String,
-    pub slug: String,
-    pub schema: MethodSchema,
-    /// e.g. `mos:stripe-checkout-instructions`
-    pub redemption_schema: String,
-    pub settings: MethodSettings,
-    pub status: ProductStatus,
-    /// The workflow version the method runs.
-    pub current_version: Option<i64>,
-    pub environment: Environment,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    pub struct RedemptionMethod {
+        /// `rm_…`
+        pub id: String,
+        pub name: String,
+        pub slug: String,
+        pub schema: MethodSchema,
+        /// e.g. `mos:stripe-checkout-instructions`
+        pub redemption_schema: String,
+        pub settings: MethodSettings,
+        pub status: ProductStatus,
+        /// The workflow version the method runs.
+        pub current_version: Option<i64>,
+    }
 }
 
 /// Create body of `POST /api/v1/redemption-methods`.

@@ -27,7 +27,27 @@ macro_rules! wire_names {
     };
 }
 
-// Declared after `wire_names!` so the macro is in scope in them.
+/// A tenant-owned object as both doors answer it: camelCase on the wire and in the OpenAPI
+/// document, ending with the stamps every such object has — its environment and when it was
+/// created and last changed (RFC 3339), the columns `db::row::stamped!` reads.
+macro_rules! resource {
+    ($(#[$m:meta])* pub struct $name:ident { $($(#[$fm:meta])* pub $field:ident: $ty:ty),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "camelCase")]
+        pub struct $name {
+            $($(#[$fm])* pub $field: $ty,)*
+            pub environment: $crate::model::Environment,
+            /// RFC 3339, UTC
+            pub created_at: String,
+            /// RFC 3339, UTC
+            pub updated_at: String,
+        }
+    };
+}
+
+// Declared after `wire_names!` and `resource!` so the macros are in scope in them.
 mod api_keys;
 mod coupons;
 mod events;

@@ -1,6 +1,6 @@
 //! Offers and identities: the wire types of `/api/v1/offers`, the identity a surface decision or
 //! redemption names, and what the offer pages and form show.
-use super::{Environment, ProductStatus};
+use super::ProductStatus;
 use crate::error::AppResult;
 use serde::{Deserialize, Serialize};
 
@@ -31,26 +31,22 @@ pub struct OfferPresentation {
     pub description: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Offer {
-    /// `off_…`
-    pub id: String,
-    pub name: String,
-    pub redemption_method_id: String,
-    pub price_ids: Vec<String>,
-    pub presentation: OfferPresentation,
-    /// Merged over the generated Checkout Session parameters.
-    #[cfg_attr(feature = "ssr", schema(value_type = Object))]
-    pub instructions: serde_json::Value,
-    pub valid_from: Option<String>,
-    pub valid_until: Option<String>,
-    pub audience: Audience,
-    pub status: ProductStatus,
-    pub environment: Environment,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    pub struct Offer {
+        /// `off_…`
+        pub id: String,
+        pub name: String,
+        pub redemption_method_id: String,
+        pub price_ids: Vec<String>,
+        pub presentation: OfferPresentation,
+        /// Merged over the generated Checkout Session parameters.
+        #[cfg_attr(feature = "ssr", schema(value_type = Object))]
+        pub instructions: serde_json::Value,
+        pub valid_from: Option<String>,
+        pub valid_until: Option<String>,
+        pub audience: Audience,
+        pub status: ProductStatus,
+    }
 }
 
 /// Create body of `POST /api/v1/offers`.

@@ -1,6 +1,6 @@
 //! Catalogue prices and money: currency exponents, formatting and parsing amounts typed in major
 //! units, and the wire types and rules of `/api/v1/prices`.
-use super::{Environment, ProductStatus};
+use super::ProductStatus;
 use crate::error::{AppResult, FieldErrors};
 use serde::{Deserialize, Serialize};
 
@@ -72,27 +72,23 @@ pub enum PriceInterval {
 
 wire_names!(PriceInterval { Month => "month", Year => "year" });
 
-/// A catalogue price.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Price {
-    /// `price_…` (offerdeck's id; the Stripe one is `stripePriceId`)
-    pub id: String,
-    pub product_id: String,
-    /// ISO 4217, lower case
-    pub currency: String,
-    /// Minor units (pence, cents)
-    pub unit_amount: i64,
-    /// `null` for a one-off price
-    pub interval: Option<PriceInterval>,
-    pub stripe_price_id: String,
-    pub status: ProductStatus,
-    pub environment: Environment,
-    /// e.g. `£10.00`
-    pub display: String,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    /// A catalogue price.
+    pub struct Price {
+        /// `price_…` (offerdeck's id; the Stripe one is `stripePriceId`)
+        pub id: String,
+        pub product_id: String,
+        /// ISO 4217, lower case
+        pub currency: String,
+        /// Minor units (pence, cents)
+        pub unit_amount: i64,
+        /// `null` for a one-off price
+        pub interval: Option<PriceInterval>,
+        pub stripe_price_id: String,
+        pub status: ProductStatus,
+        /// e.g. `£10.00`
+        pub display: String,
+    }
 }
 
 /// Create body of `POST /api/v1/prices`.

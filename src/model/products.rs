@@ -1,6 +1,5 @@
 //! Catalogue products: the wire types of `/api/v1/products` and the dashboard form, their
 //! rules, and `ProductStatus` (the active/archived status prices, methods and offers share).
-use super::Environment;
 use crate::error::{AppResult, FieldErrors};
 use serde::{Deserialize, Serialize};
 
@@ -17,21 +16,15 @@ pub enum ProductStatus {
 
 wire_names!(ProductStatus { Active => "active", Archived => "archived" });
 
-/// A catalogue product.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Product {
-    /// `prod_…`
-    pub id: String,
-    pub name: String,
-    pub description: String,
-    pub status: ProductStatus,
-    pub environment: Environment,
-    /// RFC 3339, UTC
-    pub created_at: String,
-    /// RFC 3339, UTC
-    pub updated_at: String,
+resource! {
+    /// A catalogue product.
+    pub struct Product {
+        /// `prod_…`
+        pub id: String,
+        pub name: String,
+        pub description: String,
+        pub status: ProductStatus,
+    }
 }
 
 /// Create body of `POST /api/v1/products` and of the dashboard form.

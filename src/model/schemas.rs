@@ -1,5 +1,4 @@
 //! Presentation schemas: the fields an `app` experience's content has, and its offer slots.
-use super::Environment;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -30,18 +29,14 @@ pub struct SchemaField {
     pub required: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct PresentationSchema {
-    /// `psch_…`
-    pub id: String,
-    pub name: String,
-    pub fields: Vec<SchemaField>,
-    pub offer_slots: Vec<String>,
-    pub environment: Environment,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    pub struct PresentationSchema {
+        /// `psch_…`
+        pub id: String,
+        pub name: String,
+        pub fields: Vec<SchemaField>,
+        pub offer_slots: Vec<String>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

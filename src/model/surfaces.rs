@@ -1,6 +1,5 @@
 //! Surfaces: named places in the merchant's product with slots, each showing an experience; and
 //! what the surfaces pages show.
-use super::Environment;
 use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
@@ -25,18 +24,14 @@ pub struct SurfaceSlot {
     pub experience_id: Option<String>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Surface {
-    /// `srf_…`
-    pub id: String,
-    pub name: String,
-    pub slug: String,
-    pub slots: Vec<SurfaceSlot>,
-    pub environment: Environment,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    pub struct Surface {
+        /// `srf_…`
+        pub id: String,
+        pub name: String,
+        pub slug: String,
+        pub slots: Vec<SurfaceSlot>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

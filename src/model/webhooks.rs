@@ -11,23 +11,19 @@ use utoipa::ToSchema;
 pub const WEBHOOK_EVENT_TYPES: &[&str] =
     &["offer.redeemed", "coupon.redeemed", "checkout.completed", "subscription.created", "subscription.cancelled", "signup.finalized"];
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct WebhookEndpoint {
-    /// `whe_…`
-    pub id: String,
-    pub url: String,
-    pub description: String,
-    pub events: Vec<String>,
-    /// `enabled` or `disabled`.
-    pub status: String,
-    pub environment: Environment,
-    /// Only in the answer to the create call: `whsec_…`, shown once.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    pub struct WebhookEndpoint {
+        /// `whe_…`
+        pub id: String,
+        pub url: String,
+        pub description: String,
+        pub events: Vec<String>,
+        /// `enabled` or `disabled`.
+        pub status: String,
+        /// Only in the answer to the create call: `whsec_…`, shown once.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        pub secret: Option<String>,
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]

@@ -44,8 +44,12 @@ impl Snapshot {
         let mut conn = db.pool.acquire().await?;
         let surfaces = db::record::all::<Surface, _>(&mut *conn, scope, "").await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
         let experiences = db::record::all::<Experience, _>(&mut *conn, scope, "").await?.into_iter().map(|x| (x.id.clone(), x)).collect();
-        let schemas: HashMap<String, String> =
-            db::methods::all(&mut *conn, scope).await?.into_iter().filter(|m| m.status == ProductStatus::Active).map(|m| (m.id, m.redemption_schema)).collect();
+        let schemas: HashMap<String, String> = db::record::all::<crate::model::RedemptionMethod, _>(&mut *conn, scope, "")
+            .await?
+            .into_iter()
+            .filter(|m| m.status == ProductStatus::Active)
+            .map(|m| (m.id, m.redemption_schema))
+            .collect();
         let offers = db::offers::all(&mut *conn, scope)
             .await?
             .into_iter()

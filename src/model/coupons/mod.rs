@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "ssr")]
 use utoipa::ToSchema;
 
-use super::Environment;
-
 mod form;
 pub use form::*;
 
@@ -46,36 +44,32 @@ pub enum CouponStatus {
 
 wire_names!(CouponStatus { Active => "active", Expired => "expired", Exhausted => "exhausted", Archived => "archived" });
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "ssr", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct Coupon {
-    /// `cpn_…`
-    pub id: String,
-    /// Upper case; the code customers type (case-insensitive).
-    pub code: String,
-    #[serde(rename = "type")]
-    pub coupon_type: CouponType,
-    /// Percent (1–100), minor units (fixed) or months (first_n_months).
-    pub amount: i64,
-    pub currency: Option<String>,
-    /// Months the discount repeats; `null` = once. Always `null` for first_n_months.
-    pub repeat_months: Option<i64>,
-    /// Months the discount lasts on a subscription (`null` = the first invoice only).
-    pub duration_months: Option<i64>,
-    pub max_redemptions: Option<i64>,
-    pub max_redemptions_per_customer: Option<i64>,
-    /// RFC 3339; before it the code is not yet valid.
-    pub starts_at: Option<String>,
-    /// RFC 3339; from it on the code is expired.
-    pub expires_at: Option<String>,
-    pub campaign: Option<String>,
-    pub stripe_coupon_id: String,
-    pub times_redeemed: i64,
-    pub status: CouponStatus,
-    pub environment: Environment,
-    pub created_at: String,
-    pub updated_at: String,
+resource! {
+    pub struct Coupon {
+        /// `cpn_…`
+        pub id: String,
+        /// Upper case; the code customers type (case-insensitive).
+        pub code: String,
+        #[serde(rename = "type")]
+        pub coupon_type: CouponType,
+        /// Percent (1–100), minor units (fixed) or months (first_n_months).
+        pub amount: i64,
+        pub currency: Option<String>,
+        /// Months the discount repeats; `null` = once. Always `null` for first_n_months.
+        pub repeat_months: Option<i64>,
+        /// Months the discount lasts on a subscription (`null` = the first invoice only).
+        pub duration_months: Option<i64>,
+        pub max_redemptions: Option<i64>,
+        pub max_redemptions_per_customer: Option<i64>,
+        /// RFC 3339; before it the code is not yet valid.
+        pub starts_at: Option<String>,
+        /// RFC 3339; from it on the code is expired.
+        pub expires_at: Option<String>,
+        pub campaign: Option<String>,
+        pub stripe_coupon_id: String,
+        pub times_redeemed: i64,
+        pub status: CouponStatus,
+    }
 }
 
 /// Create body of `POST /api/v1/coupons`.

@@ -2,7 +2,7 @@
 use super::record::one;
 use super::row::{self, impl_record, stamped};
 use super::{Scoped, ms_to_rfc3339};
-use crate::model::{MethodSchema, MethodSettings, ProductStatus, RedemptionMethod, WorkflowVersion};
+use crate::model::{MethodSchema, MethodSettings, RedemptionMethod, WorkflowVersion};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, name, slug, schema_kind, settings, status, current_version, environment, created_at, updated_at";
@@ -39,19 +39,6 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
         .map(|_| ())
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<RedemptionMethod>, sqlx::Error> {
-    super::record::get(ex, scope, id).await
-}
-
-pub async fn list<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    starting_after: Option<&str>,
-    limit: i64,
-) -> Result<(Vec<RedemptionMethod>, bool), sqlx::Error> {
-    super::record::page(ex, scope, "", starting_after, limit).await
-}
-
 /// Renames the method or changes its slug or settings and answers it; `None` when the scope
 /// has no such row.
 pub async fn update<'c, E: Executor<'c, Database = Any>>(
@@ -68,16 +55,6 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
     );
     let settings = serde_json::to_string(settings).unwrap_or_default();
     one(super::scoped(scope, &sql).bind(name).bind(slug).bind(settings).bind(now).bind(id), ex).await
-}
-
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    id: &str,
-    status: ProductStatus,
-    now: i64,
-) -> Result<Option<RedemptionMethod>, sqlx::Error> {
-    super::record::set_status(ex, scope, id, status, now).await
 }
 
 /// Makes `version` the method's current workflow and answers the method.
@@ -173,9 +150,4 @@ pub async fn page_versions<'c, E: Executor<'c, Database = Any>>(
     let rows = super::scoped(scope, &sql).bind(method_id).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     let items = rows.iter().map(version).collect::<Result<Vec<_>, sqlx::Error>>()?;
     Ok(super::split_page(items, limit))
-}
-
-/// Every method of a scope (the surface-decision snapshot).
-pub async fn all<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<RedemptionMethod>, sqlx::Error> {
-    super::record::all(ex, scope, "").await
 }

@@ -2,7 +2,7 @@
 use super::Scoped;
 use super::record::one;
 use super::row::{self, impl_record, stamped};
-use crate::model::{Price, PriceInterval, ProductStatus, format_amount};
+use crate::model::{Price, PriceInterval, format_amount};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, product_id, currency, unit_amount, billing_interval, stripe_price_id, status, environment, created_at, updated_at";
@@ -42,10 +42,6 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
     one(q, ex).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Price>, sqlx::Error> {
-    super::record::get(ex, scope, id).await
-}
-
 /// Newest first; optionally only one product's prices.
 pub async fn list<'c, E: Executor<'c, Database = Any>>(
     ex: E,
@@ -73,14 +69,4 @@ pub async fn set_stripe_price_id<'c, E: Executor<'c, Database = Any>>(
 ) -> Result<Option<Price>, sqlx::Error> {
     let sql = format!("UPDATE prices SET stripe_price_id = $3, updated_at = $4 WHERE tenant_id = $1 AND environment = $2 AND id = $5 RETURNING {COLS}");
     one(super::scoped(scope, &sql).bind(stripe_price_id).bind(now).bind(id), ex).await
-}
-
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    id: &str,
-    status: ProductStatus,
-    now: i64,
-) -> Result<Option<Price>, sqlx::Error> {
-    super::record::set_status(ex, scope, id, status, now).await
 }

@@ -29,10 +29,6 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     one(q, ex).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Product>, sqlx::Error> {
-    super::record::get(ex, scope, id).await
-}
-
 pub struct ListFilter<'a> {
     pub search: Option<&'a str>,
     pub status: Option<ProductStatus>,
@@ -72,16 +68,6 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
     let sql =
         format!("UPDATE products SET name = $3, description = $4, updated_at = $5 WHERE tenant_id = $1 AND environment = $2 AND id = $6 RETURNING {COLS}");
     one(super::scoped(scope, &sql).bind(name).bind(description).bind(now).bind(id), ex).await
-}
-
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    id: &str,
-    status: ProductStatus,
-    now: i64,
-) -> Result<Option<Product>, sqlx::Error> {
-    super::record::set_status(ex, scope, id, status, now).await
 }
 
 pub async fn count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {

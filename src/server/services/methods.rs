@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<RedemptionMethod>> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    let (data, has_more) = db::methods::list(&state.db.pool, scope, starting_after.filter(|s| !s.is_empty()), page_limit(limit)?).await?;
+    let (data, has_more) = db::record::page(&state.db.pool, scope, "", starting_after.filter(|s| !s.is_empty()), page_limit(limit)?).await?;
     Ok(Page { data, has_more })
 }
 
@@ -113,7 +113,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    let m = db::methods::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("redemption method"))?;
+    let m = db::record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("redemption method"))?;
     let action = if archived { "redemption_method.archived" } else { "redemption_method.restored" };
     audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "redemption_method", id)).await?;
     tx.commit().await?;

@@ -46,7 +46,7 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scoped, input:
     if name.is_empty() || name.chars().count() > 200 {
         e.add("name", "is required (200 characters at most)");
     }
-    let method = db::methods::get(&mut **tx, scope, input.redemption_method_id.trim()).await?;
+    let method = db::record::get::<crate::model::RedemptionMethod, _>(&mut **tx, scope, input.redemption_method_id.trim()).await?;
     match &method {
         None => e.add("redemptionMethodId", "no such redemption method in this environment"),
         Some(m) if m.status == ProductStatus::Archived => e.add("redemptionMethodId", "the redemption method is archived"),
@@ -65,7 +65,7 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scoped, input:
             e.add("priceIds", format!("lists {id} twice"));
             continue;
         }
-        match db::prices::get(&mut **tx, scope, id.trim()).await? {
+        match db::record::get::<crate::model::Price, _>(&mut **tx, scope, id.trim()).await? {
             None => e.add("priceIds", format!("{id} is not a price in this environment")),
             Some(p) if p.status == ProductStatus::Archived => e.add("priceIds", format!("{id} is archived")),
             Some(p) => prices.push(p),
@@ -210,7 +210,7 @@ pub async fn workflow_preview(state: &AppState, actor: &Actor, offer: &Offer, me
 pub async fn workflow_offer(state: &AppState, scope: &Scoped, offer: &Offer, method: &RedemptionMethod, token: &str) -> AppResult<Value> {
     let mut prices = Vec::new();
     for id in &offer.price_ids {
-        if let Some(p) = db::prices::get(&state.db.pool, scope, id).await? {
+        if let Some(p) = db::record::get::<crate::model::Price, _>(&state.db.pool, scope, id).await? {
             prices.push(p);
         }
     }

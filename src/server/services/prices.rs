@@ -4,7 +4,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{Page, Price, PriceCreate, PriceInterval, PriceUpdate, ProductStatus, parse_major_amount, validate_stripe_price_id};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{audit, new_id, prices, products};
+use crate::server::db::{audit, new_id, prices, record};
 use crate::server::services::products::page_limit;
 use crate::server_fns::prices::PriceForm;
 
@@ -24,7 +24,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
     let input = input.normalized()?;
     let mut tx = state.db.begin_write().await?;
     // The product must be this tenant's and environment's, and not archived.
-    match products::get(&mut *tx, scope, &input.product_id).await? {
+    match record::get::<crate::model::Product, _>(&mut *tx, scope, &input.product_id).await? {
         None => return Err(AppError::field("productId", "no such product in this environment")),
         Some(p) if p.status == ProductStatus::Archived => return Err(AppError::field("productId", "the product is archived")),
         Some(_) => {}
@@ -52,7 +52,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdate) -> AppResult<Price> {
     let scope = actor.authorize(Permission::TenantWrite)?;
     let mut tx = state.db.begin_write().await?;
-    let mut price = prices::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
+    let mut price = record::get::<Price, _>(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
     if let Some(sp) = input.stripe_price_id.as_deref().map(str::trim) {
         let mut e = FieldErrors::new();
         validate_stripe_price_id(sp, &mut e);
@@ -70,7 +70,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    let price = prices::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
+    let price = record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
     let action = if archived { "price.archived" } else { "price.restored" };
     audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "price", id)).await?;
     tx.commit().await?;

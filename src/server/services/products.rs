@@ -4,7 +4,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::{Page, Product, ProductCreate, ProductStatus, ProductUpdate};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{audit, new_id, products};
+use crate::server::db::{audit, new_id, products, record};
 
 #[derive(Debug, Default, Clone)]
 pub struct ListParams {
@@ -49,7 +49,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpd
     let scope = actor.authorize(Permission::TenantWrite)?;
     input.validate()?;
     let mut tx = state.db.begin_write().await?;
-    let current = products::get(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
+    let current = record::get::<Product, _>(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
     let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
     let description = input.description.as_deref().map(str::trim).unwrap_or(&current.description).to_string();
     let product = products::update(&mut *tx, scope, id, &name, &description, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
@@ -63,7 +63,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let scope = actor.authorize(Permission::TenantWrite)?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    let product = products::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
+    let product = record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
     let action = if archived { "product.archived" } else { "product.restored" };
     audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "product", id)).await?;
     tx.commit().await?;

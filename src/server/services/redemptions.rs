@@ -93,7 +93,10 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
     if from.is_some_and(|f| now_ms < f) || until.is_some_and(|u| now_ms >= u) {
         return Err(AppError::new(ErrorCode::InvalidOfferToken, "the offer of this token is outside its validity window"));
     }
-    let method = db::methods::get(&state.db.pool, scope, &offer.redemption_method_id).await?.filter(|m| m.status == ProductStatus::Active).ok_or_else(gone)?;
+    let method = db::record::get::<crate::model::RedemptionMethod, _>(&state.db.pool, scope, &offer.redemption_method_id)
+        .await?
+        .filter(|m| m.status == ProductStatus::Active)
+        .ok_or_else(gone)?;
     let (version, compiled) = current_workflow(state, scope, &method).await?;
     let offer_obj = workflow_offer(state, scope, &offer, &method, token).await?;
     let input = json!({"offer": offer_obj, "identity": presenter, "settings": method.settings});
