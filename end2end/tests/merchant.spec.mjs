@@ -43,6 +43,13 @@ test('a merchant switches environment and creates, edits and archives a product'
   await page.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('heading', { name: `${name} v2` })).toBeVisible();
 
+  // The default return URL of the product's checkout sessions is kept and shown.
+  await expect(page.locator('dd', { hasText: 'https://shop.test/thanks' })).toHaveCount(0);
+  await page.getByLabel('Default success URL').fill('https://shop.test/thanks');
+  await page.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.locator('dd', { hasText: 'https://shop.test/thanks' })).toBeVisible();
+  await expect(page.getByLabel('Default success URL')).toHaveValue('https://shop.test/thanks');
+
   await page.getByRole('button', { name: 'Archive product' }).click();
   await expect(page.getByRole('button', { name: 'Restore product' })).toBeVisible();
   await expect(page.getByRole('heading', { name: `${name} v2` }).getByText('archived')).toBeVisible();

@@ -24,6 +24,12 @@ resource! {
         pub name: String,
         pub description: String,
         pub status: ProductStatus,
+        /// Where a checkout session of this product returns the buyer after paying, unless the
+        /// session names its own `successUrl`; empty for none.
+        pub success_url: String,
+        /// Where a checkout session returns the buyer who cancels, unless the session names its
+        /// own; empty for none.
+        pub cancel_url: String,
     }
 }
 
@@ -36,6 +42,13 @@ pub struct ProductCreate {
     pub name: String,
     #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub description: Option<String>,
+    /// The default return URL after paying (http or https, at most 2000 bytes); empty or absent
+    /// for none.
+    #[cfg_attr(feature = "ssr", schema(max_length = 500, pattern = "^(https?://\\S{2,})?$"))]
+    pub success_url: Option<String>,
+    /// The default return URL after cancelling; empty or absent for none.
+    #[cfg_attr(feature = "ssr", schema(max_length = 500, pattern = "^(https?://\\S{2,})?$"))]
+    pub cancel_url: Option<String>,
 }
 
 /// Body of `PATCH /api/v1/products/{id}`: only the given fields change.
@@ -47,6 +60,12 @@ pub struct ProductUpdate {
     pub name: Option<String>,
     #[cfg_attr(feature = "ssr", schema(max_length = 2000))]
     pub description: Option<String>,
+    /// `""` clears it.
+    #[cfg_attr(feature = "ssr", schema(max_length = 500, pattern = "^(https?://\\S{2,})?$"))]
+    pub success_url: Option<String>,
+    /// `""` clears it.
+    #[cfg_attr(feature = "ssr", schema(max_length = 500, pattern = "^(https?://\\S{2,})?$"))]
+    pub cancel_url: Option<String>,
 }
 
 pub const PRODUCT_NAME_MAX: usize = 200;
@@ -58,6 +77,16 @@ pub fn validate_product_name(name: &str, errors: &mut FieldErrors) {
         errors.add("name", "is required");
     } else if n.chars().count() > PRODUCT_NAME_MAX {
         errors.add("name", format!("must be at most {PRODUCT_NAME_MAX} characters"));
+    }
+}
+
+/// A return URL as products and redemption methods take it: empty, or http(s) without white
+/// space, at most 2000 bytes.
+pub fn validate_return_url(field: &str, url: &str, errors: &mut FieldErrors) {
+    let u = url.trim();
+    let ok = u.is_empty() || ((u.starts_with("https://") || u.starts_with("http://")) && u.len() > 8 && u.len() <= 2000 && !u.contains(char::is_whitespace));
+    if !ok {
+        errors.add(field, "must be an http(s) URL of at most 2000 bytes");
     }
 }
 
@@ -74,6 +103,8 @@ impl ProductCreate {
         if let Some(d) = &self.description {
             validate_product_description(d, &mut e);
         }
+        validate_return_url("successUrl", self.success_url.as_deref().unwrap_or(""), &mut e);
+        validate_return_url("cancelUrl", self.cancel_url.as_deref().unwrap_or(""), &mut e);
         e.into_result()
     }
 }
@@ -87,6 +118,8 @@ impl ProductUpdate {
         if let Some(d) = &self.description {
             validate_product_description(d, &mut e);
         }
+        validate_return_url("successUrl", self.success_url.as_deref().unwrap_or(""), &mut e);
+        validate_return_url("cancelUrl", self.cancel_url.as_deref().unwrap_or(""), &mut e);
         e.into_result()
     }
 }
@@ -97,12 +130,28 @@ mod tests {
 
     #[test]
     fn product_name_rules() {
-        assert!(ProductCreate { name: "Premium".into(), description: None }.validate().is_ok());
-        let e = ProductCreate { name: "   ".into(), description: None }.validate().unwrap_err();
+        assert!(ProductCreate { name: "Premium".into(), ..Default::default() }.validate().is_ok());
+        let e = ProductCreate { name: "   ".into(), ..Default::default() }.validate().unwrap_err();
         assert_eq!(e.fields.get("name").unwrap(), "is required");
-        let e = ProductCreate { name: "x".repeat(201), description: None }.validate().unwrap_err();
+        let e = ProductCreate { name: "x".repeat(201), ..Default::default() }.validate().unwrap_err();
         assert!(e.fields["name"].contains("200"));
-        let e = ProductUpdate { name: None, description: Some("d".repeat(2001)) }.validate().unwrap_err();
+        let e = ProductUpdate { description: Some("d".repeat(2001)), ..Default::default() }.validate().unwrap_err();
         assert!(e.fields.contains_key("description"));
+    }
+
+    #[test]
+    fn return_urls_are_http_or_empty() {
+        let with = |success: &str, cancel: &str| ProductCreate {
+            name: "Pro".into(),
+            success_url: Some(success.into()),
+            cancel_url: Some(cancel.into()),
+            ..Default::default()
+        };
+        assert!(with("", "").validate().is_ok());
+        assert!(with("https://example.com/thanks", "http://localhost:8080/pricing").validate().is_ok());
+        let e = with("javascript:alert(1)", "https://example.com/a b").validate().unwrap_err();
+        assert!(e.fields.contains_key("successUrl") && e.fields.contains_key("cancelUrl"), "{e:?}");
+        let long = format!("https://example.com/{}", "a".repeat(2000));
+        assert!(with(&long, "").validate().unwrap_err().fields.contains_key("successUrl"));
     }
 }

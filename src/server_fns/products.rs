@@ -17,17 +17,23 @@ pub async fn get_product(id: String) -> Result<Product, AppError> {
     ctx::run(|s, a| async move { products::get(&s, &a, &id).await }).await
 }
 
-/// Creates the product, then on to its page.
+/// Creates the product, then on to its page. The return URLs are optional fields of the form.
 #[server(prefix = "/sfn", endpoint = "products/create")]
-pub async fn create_product(name: String, description: String) -> Result<Product, AppError> {
-    let input = crate::model::ProductCreate { name, description: Some(description) };
+pub async fn create_product(name: String, description: String, success_url: Option<String>, cancel_url: Option<String>) -> Result<Product, AppError> {
+    let input = crate::model::ProductCreate { name, description: Some(description), success_url, cancel_url };
     let created = ctx::run(|s, a| async move { products::create(&s, &a, input).await }).await;
     ctx::redirect_on_ok(created, |p| format!("/catalogue/products/{}", p.id))
 }
 
 #[server(prefix = "/sfn", endpoint = "products/update")]
-pub async fn update_product(id: String, name: String, description: String) -> Result<Product, AppError> {
-    let input = ProductUpdate { name: Some(name), description: Some(description) };
+pub async fn update_product(
+    id: String,
+    name: String,
+    description: String,
+    success_url: Option<String>,
+    cancel_url: Option<String>,
+) -> Result<Product, AppError> {
+    let input = ProductUpdate { name: Some(name), description: Some(description), success_url, cancel_url };
     ctx::run(|s, a| async move { products::update(&s, &a, &id, input).await }).await
 }
 

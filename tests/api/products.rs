@@ -12,6 +12,7 @@ db_tests!(
     tenant_b_products_are_invisible_to_tenant_a,
     preview_key_cannot_see_live_objects,
     dashboard_pages_render_complete_html,
+    default_return_urls_are_kept_checked_and_cleared,
 );
 
 // Scenario: create, read, update, archive; newest-first pages with startingAfter; search; audit rows.
@@ -147,4 +148,46 @@ async fn dashboard_pages_render_complete_html(app: TestApp) {
     assert!(detail.body.contains("Save changes") && detail.body.contains(created["id"].as_str().unwrap()));
     let search = owner.page("/catalogue/products?q=nothing-matches").await;
     assert!(search.body.contains("No products match"));
+}
+
+// Scenario: a product's default success and cancel URLs (the return URLs of its checkout
+// sessions) are set through the API and the dashboard, read back, cleared with "", and a URL
+// that is not http(s) is refused naming the field, with nothing written.
+async fn default_return_urls_are_kept_checked_and_cleared(app: TestApp) {
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let api = app.secret_key(&t, Environment::Preview);
+    let r = api.post("/api/v1/products", r#"{"name":"Pro","successUrl":"https://shop.test/thanks","cancelUrl":"https://shop.test/pricing"}"#).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.id();
+    let got = api.get(&format!("/api/v1/products/{id}")).await.json();
+    assert_eq!((got["successUrl"].as_str(), got["cancelUrl"].as_str()), (Some("https://shop.test/thanks"), Some("https://shop.test/pricing")));
+    // A product made without them has none.
+    let plain = api.post("/api/v1/products", r#"{"name":"Basic"}"#).await.json();
+    assert_eq!((plain["successUrl"].as_str(), plain["cancelUrl"].as_str()), (Some(""), Some("")));
+    // Bad URLs: 400 naming each field; the product is unchanged.
+    for (body, field) in [(r#"{"successUrl":"javascript:alert(1)"}"#, "successUrl"), (r#"{"cancelUrl":"https://shop.test/a b"}"#, "cancelUrl")] {
+        let r = api.patch(&format!("/api/v1/products/{id}"), body).await;
+        assert_error(&r, 400, "validation_failed");
+        assert!(r.json()["fields"][field].is_string(), "{}", r.body);
+    }
+    let r = api.post("/api/v1/products", r#"{"name":"Bad","successUrl":"ftp://shop.test/x"}"#).await;
+    assert_error(&r, 400, "validation_failed");
+    let listed = api.get("/api/v1/products").await.json();
+    assert_eq!(listed["data"].as_array().unwrap().len(), 2, "the refused create stored nothing");
+    let still = api.get(&format!("/api/v1/products/{id}")).await.json();
+    assert_eq!(still["successUrl"], "https://shop.test/thanks");
+    // Only the given field changes; "" clears.
+    let cleared = api.patch(&format!("/api/v1/products/{id}"), r#"{"cancelUrl":""}"#).await.json();
+    assert_eq!((cleared["successUrl"].as_str(), cleared["cancelUrl"].as_str()), (Some("https://shop.test/thanks"), Some("")));
+    // The dashboard's edit form sets both.
+    let owner = app.merchant(&t).await;
+    let r = owner
+        .sfn("products/update", &[("id", &id), ("name", "Pro"), ("description", ""), ("success_url", "https://shop.test/welcome"), ("cancel_url", "")])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let after = api.get(&format!("/api/v1/products/{id}")).await.json();
+    assert_eq!(after["successUrl"], "https://shop.test/welcome");
+    let r = owner.sfn("products/update", &[("id", &id), ("name", "Pro"), ("description", ""), ("success_url", "not a url")]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert_eq!(api.get(&format!("/api/v1/products/{id}")).await.json()["successUrl"], "https://shop.test/welcome");
 }

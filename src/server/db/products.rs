@@ -5,27 +5,28 @@ use super::{Scoped, like_pattern};
 use crate::model::{Product, ProductStatus};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
-const COLS: &str = "id, name, description, status, environment, created_at, updated_at";
+const COLS: &str = "id, name, description, status, success_url, cancel_url, environment, created_at, updated_at";
 
 impl_record!(Product, "products", COLS, product);
 
 fn product(r: &AnyRow) -> Result<Product, sqlx::Error> {
-    stamped!(r => Product { id, name, description; status: row::status(r)? })
+    stamped!(r => Product { id, name, description, success_url, cancel_url; status: row::status(r)? })
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    id: &str,
-    name: &str,
-    description: &str,
-    now: i64,
-) -> Result<Product, sqlx::Error> {
+/// A product's editable fields as stored.
+pub struct ProductRow<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    pub success_url: &'a str,
+    pub cancel_url: &'a str,
+}
+
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, p: ProductRow<'_>, now: i64) -> Result<Product, sqlx::Error> {
     let sql = format!(
-        "INSERT INTO products (id, tenant_id, environment, name, description, status, created_at, updated_at) \
-         VALUES ($3, $1, $2, $4, $5, 'active', $6, $6) RETURNING {COLS}"
+        "INSERT INTO products (id, tenant_id, environment, name, description, success_url, cancel_url, status, created_at, updated_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, 'active', $8, $8) RETURNING {COLS}"
     );
-    let q = super::scoped(scope, &sql).bind(id).bind(name).bind(description).bind(now);
+    let q = super::scoped(scope, &sql).bind(id).bind(p.name).bind(p.description).bind(p.success_url).bind(p.cancel_url).bind(now);
     one(q, ex).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
@@ -57,17 +58,12 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
 }
 
 /// Renames or re-describes the product and answers it; `None` when the scope has no such row.
-pub async fn update<'c, E: Executor<'c, Database = Any>>(
-    ex: E,
-    scope: &Scoped,
-    id: &str,
-    name: &str,
-    description: &str,
-    now: i64,
-) -> Result<Option<Product>, sqlx::Error> {
-    let sql =
-        format!("UPDATE products SET name = $3, description = $4, updated_at = $5 WHERE tenant_id = $1 AND environment = $2 AND id = $6 RETURNING {COLS}");
-    one(super::scoped(scope, &sql).bind(name).bind(description).bind(now).bind(id), ex).await
+pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, p: ProductRow<'_>, now: i64) -> Result<Option<Product>, sqlx::Error> {
+    let sql = format!(
+        "UPDATE products SET name = $3, description = $4, success_url = $5, cancel_url = $6, updated_at = $7 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $8 RETURNING {COLS}"
+    );
+    one(super::scoped(scope, &sql).bind(p.name).bind(p.description).bind(p.success_url).bind(p.cancel_url).bind(now).bind(id), ex).await
 }
 
 pub async fn count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {

@@ -39,7 +39,13 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> Ap
     let id = new_id("prod");
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
-    let product = products::insert(&mut *tx, scope, &id, input.name.trim(), input.description.as_deref().unwrap_or("").trim(), now).await?;
+    let row = products::ProductRow {
+        name: input.name.trim(),
+        description: input.description.as_deref().unwrap_or("").trim(),
+        success_url: input.success_url.as_deref().unwrap_or("").trim(),
+        cancel_url: input.cancel_url.as_deref().unwrap_or("").trim(),
+    };
+    let product = products::insert(&mut *tx, scope, &id, row, now).await?;
     audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.created", "product", &id)).await?;
     tx.commit().await?;
     Ok(product)
@@ -50,9 +56,11 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpd
     input.validate()?;
     let mut tx = state.db.begin_write().await?;
     let current = record::get::<Product, _>(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
-    let name = input.name.as_deref().map(str::trim).unwrap_or(&current.name).to_string();
-    let description = input.description.as_deref().map(str::trim).unwrap_or(&current.description).to_string();
-    let product = products::update(&mut *tx, scope, id, &name, &description, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
+    let given = |v: &Option<String>, old: &str| v.as_deref().map(str::trim).unwrap_or(old).to_string();
+    let (name, description) = (given(&input.name, &current.name), given(&input.description, &current.description));
+    let (success_url, cancel_url) = (given(&input.success_url, &current.success_url), given(&input.cancel_url, &current.cancel_url));
+    let row = products::ProductRow { name: &name, description: &description, success_url: &success_url, cancel_url: &cancel_url };
+    let product = products::update(&mut *tx, scope, id, row, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
     audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.updated", "product", id)).await?;
     tx.commit().await?;
     Ok(product)

@@ -43,6 +43,8 @@ fn ProductDetail(
             <dt>"Environment"</dt><dd>{product.environment.as_str()}</dd>
             <dt>"Created"</dt><dd>{short_time(&product.created_at)}</dd>
             <dt>"Updated"</dt><dd>{short_time(&product.updated_at)}</dd>
+            <dt>"Success URL"</dt><dd>{url_or_dash(&product.success_url)}</dd>
+            <dt>"Cancel URL"</dt><dd>{url_or_dash(&product.cancel_url)}</dd>
         </dl>
         <ProductPrices product_id=product.id.clone() editable=editable && !archived data=prices/>
         {if editable {
@@ -84,8 +86,19 @@ fn EditProduct(product: Product, update: ServerAction<UpdateProduct>) -> impl In
                 <Field id="edit-description" label="Description" error=err field="description">
                     <textarea id="edit-description" name="description" rows="3" inner_html=crate::model::escape_html(&product.description)></textarea>
                 </Field>
+                <Field id="edit-success-url" label="Default success URL (checkout sessions return buyers here)" error=err field="successUrl">
+                    <input id="edit-success-url" name="success_url" type="url" value=product.success_url.clone() placeholder="https://example.com/thanks"/>
+                </Field>
+                <Field id="edit-cancel-url" label="Default cancel URL" error=err field="cancelUrl">
+                    <input id="edit-cancel-url" name="cancel_url" type="url" value=product.cancel_url.clone() placeholder="https://example.com/pricing"/>
+                </Field>
                 <button type="submit" class="button-primary" disabled=move || update.pending().get()>"Save changes"</button>
             </ActionForm>
         </section>
     }
+}
+
+/// A return URL as text (never a link: it is the merchant's input), or a dash when unset.
+fn url_or_dash(u: &str) -> String {
+    if u.is_empty() { "—".to_string() } else { u.to_string() }
 }

@@ -62,6 +62,12 @@ fn CreateProductForm() -> impl IntoView {
             <Field id="new-description" label="Description" error=err field="description">
                 <textarea id="new-description" name="description" rows="3"></textarea>
             </Field>
+            <Field id="new-success-url" label="Default success URL (optional)" error=err field="successUrl">
+                <input id="new-success-url" name="success_url" type="url" placeholder="https://example.com/thanks"/>
+            </Field>
+            <Field id="new-cancel-url" label="Default cancel URL (optional)" error=err field="cancelUrl">
+                <input id="new-cancel-url" name="cancel_url" type="url" placeholder="https://example.com/pricing"/>
+            </Field>
         </FormPanel>
     }
 }
