@@ -172,7 +172,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let db = connect(&config).await?;
     tracing::info!(config = ?config, backend = ?db.backend, "starting offerdeck");
     let state = state(db.clone(), config);
-    spawn_housekeeping(db);
+    spawn_housekeeping(db, state.clock.clone());
     let recorder = state.recorder.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -187,15 +187,20 @@ pub async fn serve(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-/// Hourly: drop expired sessions and old failed-login records.
-fn spawn_housekeeping(db: Db) {
+/// Hourly: drop expired sessions, expired `Idempotency-Key` records and old failed-login records.
+fn spawn_housekeeping(db: Db, clock: crate::server::clock::Clock) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
             tick.tick().await;
-            let now = crate::server::db::now_ms();
+            let now = clock.now_ms();
             if let Err(e) = crate::server::db::platform::sessions::delete_expired(&db.pool, now).await {
                 tracing::warn!("session clean-up failed: {e}");
+            }
+            match crate::server::db::worker::housekeeping::delete_expired(&db.pool, now).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "expired Idempotency-Key records removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("idempotency clean-up failed: {e}"),
             }
             let cutoff = now - 24 * 3600 * 1000;
             if let Err(e) = crate::server::db::platform::users::delete_login_failures_before(&db.pool, cutoff).await {

@@ -69,6 +69,19 @@ async fn idempotency_records_belong_to_their_key_and_expire(app: TestApp) {
     assert_eq!(later.status, StatusCode::CREATED);
     assert!(later.header("idempotent-replayed").is_none());
     assert_ne!(later.json()["id"], first.json()["id"]);
+    // Housekeeping deletes the records older than a day and keeps the rest; it reads the
+    // application's clock, so moving that clock a day on ages the rest too.
+    use offerdeck::server::db::worker::housekeeping;
+    let pool = &app.state.db.pool;
+    let count = |sql: &'static str| async move { sqlx::Row::get::<i64, _>(&sqlx::query(sql).fetch_one(pool).await.unwrap(), 0) };
+    let cutoff_sql = "SELECT COUNT(*) FROM idempotency_keys WHERE created_at < (SELECT MAX(created_at) FROM idempotency_keys) - 86400000";
+    let (all, old) = (count("SELECT COUNT(*) FROM idempotency_keys").await, count(cutoff_sql).await);
+    assert!(old >= 1 && all > old, "{all} records, {old} older than a day");
+    assert_eq!(housekeeping::delete_expired(pool, app.state.clock.now_ms()).await.unwrap(), old as u64);
+    assert_eq!(count("SELECT COUNT(*) FROM idempotency_keys").await, all - old);
+    app.state.clock.advance(day);
+    assert_eq!(housekeeping::delete_expired(pool, app.state.clock.now_ms()).await.unwrap(), (all - old) as u64);
+    assert_eq!(count("SELECT COUNT(*) FROM idempotency_keys").await, 0);
 }
 
 // Scenario: a webhook endpoint created with an Idempotency-Key shows its secret once; the stored

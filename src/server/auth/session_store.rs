@@ -1,5 +1,7 @@
 //! A tower-sessions store over our own `sessions` table: one implementation for SQLite and
-//! PostgreSQL through the same pool (the published sqlx stores are one backend each).
+//! PostgreSQL through the same pool (the published sqlx stores are one backend each). The one
+//! place that reads the system clock rather than `state.clock`: tower-sessions dates a
+//! session's expiry by the system clock, so the store compares against the same one.
 use crate::server::db::{self, Db};
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};

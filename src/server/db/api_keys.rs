@@ -1,5 +1,5 @@
 //! SQL for API keys. Only the keyed hash of a key is stored; lookups go by that hash.
-use super::{Scoped, env_of, ms_to_rfc3339, now_ms};
+use super::{Scoped, env_of, ms_to_rfc3339};
 use crate::model::{ApiKeyView, KeyKind};
 use sqlx::{Any, Executor, Row};
 
@@ -10,6 +10,7 @@ pub struct NewKey<'a> {
     pub key_hash: &'a str,
     pub last4: &'a str,
     pub created_by: Option<&'a str>,
+    pub now: i64,
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, k: NewKey<'_>) -> Result<(), sqlx::Error> {
@@ -22,7 +23,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
         .bind(k.key_hash)
         .bind(k.last4)
         .bind(k.created_by)
-        .bind(now_ms())
+        .bind(k.now)
         .execute(ex)
         .await
         .map(|_| ())
@@ -49,9 +50,9 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) ->
         .collect()
 }
 
-pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<bool, sqlx::Error> {
+pub async fn revoke<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64) -> Result<bool, sqlx::Error> {
     let r = super::scoped(scope, "UPDATE api_keys SET revoked_at = $3 WHERE tenant_id = $1 AND environment = $2 AND id = $4 AND revoked_at IS NULL")
-        .bind(now_ms())
+        .bind(now)
         .bind(id)
         .execute(ex)
         .await?;

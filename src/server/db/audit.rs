@@ -1,6 +1,6 @@
 //! SQL for the audit log: who did what to which object, when. Written in the same transaction
 //! as the change it describes.
-use super::{Scoped, new_id, now_ms};
+use super::{Scoped, new_id};
 use sqlx::{Any, Executor, Row};
 
 pub struct Entry<'a> {
@@ -29,7 +29,8 @@ impl<'a> Entry<'a> {
     }
 }
 
-pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>) -> Result<(), sqlx::Error> {
+/// Writes the entry, dated `now` (the caller's clock).
+pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>, now: i64) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO audit_log (id, tenant_id, environment, actor, action, object_type, object_id, details, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
     sqlx::query(sql)
@@ -41,7 +42,7 @@ pub async fn record<'c, E: Executor<'c, Database = Any>>(ex: E, e: Entry<'_>) ->
         .bind(e.object_type)
         .bind(e.object_id)
         .bind(e.details)
-        .bind(now_ms())
+        .bind(now)
         .execute(ex)
         .await
         .map(|_| ())

@@ -2,7 +2,7 @@
 //! completed with the stored response, so two concurrent requests with one key cannot both run.
 //! Records belong to the principal (API key) that made them — another key of the same tenant
 //! and environment has a key space of its own — and expire after [`TTL_MS`].
-use super::{Scoped, now_ms};
+use super::Scoped;
 use sqlx::{Any, Executor, Row};
 
 /// Stored answers are replayed for 24 hours, as Stripe does; after that the key may be reused.
@@ -16,8 +16,7 @@ pub struct Stored {
 
 /// Claims the key for `principal`. `false` when a live record for it already exists; an
 /// expired one is taken over in the same statement.
-pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, principal: &str, key: &str, request_hash: &str) -> Result<bool, sqlx::Error> {
-    let now = now_ms();
+pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, principal: &str, key: &str, request_hash: &str, now: i64) -> Result<bool, sqlx::Error> {
     let sql = "INSERT INTO idempotency_keys (tenant_id, environment, principal, idem_key, request_hash, status_code, created_at) \
          VALUES ($1, $2, $3, $4, $5, 0, $6) \
          ON CONFLICT (tenant_id, environment, principal, idem_key) DO UPDATE \
@@ -27,13 +26,13 @@ pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, principal: &str, key: &
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, principal: &str, key: &str) -> Result<Option<Stored>, sqlx::Error> {
+pub async fn get<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, principal: &str, key: &str, now: i64) -> Result<Option<Stored>, sqlx::Error> {
     let sql = "SELECT request_hash, status_code, response_body FROM idempotency_keys \
          WHERE tenant_id = $1 AND environment = $2 AND principal = $3 AND idem_key = $4 AND created_at >= $5";
     super::scoped(scope, sql)
         .bind(principal)
         .bind(key)
-        .bind(now_ms() - TTL_MS)
+        .bind(now - TTL_MS)
         .fetch_optional(ex)
         .await?
         .map(|r| Ok(Stored { request_hash: r.try_get("request_hash")?, status_code: r.try_get("status_code")?, response_body: r.try_get("response_body")? }))

@@ -1,5 +1,5 @@
 //! SQL for the per-tenant, per-environment Stripe integration (secrets stored encrypted).
-use super::{Scoped, ms_to_rfc3339, now_ms};
+use super::{Scoped, ms_to_rfc3339};
 use sqlx::{Any, Executor, Row};
 
 pub struct IntegrationRow {
@@ -39,6 +39,7 @@ pub struct Upsert<'a> {
     pub secret_key_prefix: &'a str,
     /// `None` keeps the stored webhook secret.
     pub webhook_secret_enc: Option<&'a str>,
+    pub now: i64,
 }
 
 pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, u: Upsert<'_>) -> Result<(), sqlx::Error> {
@@ -53,7 +54,7 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
     .bind(u.secret_key_last4)
     .bind(u.secret_key_prefix)
     .bind(u.webhook_secret_enc.map(str::to_string))
-    .bind(now_ms())
+    .bind(u.now)
     .execute(ex)
     .await
     .map(|_| ())

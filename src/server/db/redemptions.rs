@@ -1,5 +1,5 @@
 //! SQL for events and for offer redemptions (claimed per token nonce before the workflow runs).
-use super::{Scoped, ms_to_rfc3339, now_ms};
+use super::{Scoped, ms_to_rfc3339};
 use crate::model::{Event, EventStatus, EventType, IdentityKind};
 use sqlx::{Any, Executor, Row};
 
@@ -18,7 +18,7 @@ pub struct NewEvent<'a> {
     pub logs: Option<String>,
 }
 
-pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, e: NewEvent<'_>) -> Result<(), sqlx::Error> {
+pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, e: NewEvent<'_>, now: i64) -> Result<(), sqlx::Error> {
     super::scoped(scope, "INSERT INTO events (id, tenant_id, environment, event_type, status, offer_id, method_id, workflow_version, identity_kind, identity, duration_ms, request, response, logs, created_at) \
          VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",)
     .bind(e.id)
@@ -33,7 +33,7 @@ pub async fn insert_event<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Sc
     .bind(e.request)
     .bind(e.response)
     .bind(e.logs)
-    .bind(now_ms())
+    .bind(now)
     .execute(ex)
     .await
     .map(|_| ())
@@ -58,10 +58,10 @@ pub enum Claim {
     Running,
 }
 
-pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, nonce: &str, offer_id: &str) -> Result<Claim, sqlx::Error> {
+pub async fn claim(pool: &sqlx::AnyPool, scope: &Scoped, nonce: &str, offer_id: &str, now: i64) -> Result<Claim, sqlx::Error> {
     let sql = "INSERT INTO offer_redemptions (token_nonce, tenant_id, environment, offer_id, state, created_at) \
          VALUES ($3, $1, $2, $4, 'running', $5) ON CONFLICT DO NOTHING";
-    let inserted = super::scoped(scope, sql).bind(nonce).bind(offer_id).bind(now_ms()).execute(pool).await?;
+    let inserted = super::scoped(scope, sql).bind(nonce).bind(offer_id).bind(now).execute(pool).await?;
     if inserted.rows_affected() == 1 {
         return Ok(Claim::Claimed);
     }

@@ -46,20 +46,21 @@ pub(crate) async fn insert_key(
             key_hash: &keys::keyed_hash(&state.config.secret_key, &key),
             last4: &keys::last4(&key),
             created_by: actor.user_id(),
+            now: state.clock.now_ms(),
         },
     )
     .await?;
-    audit::record(&mut **tx, audit::Entry::of(scope, &actor.label(), "api_key.created", "api_key", &id).details(kind.as_str())).await?;
+    audit::record(&mut **tx, audit::Entry::of(scope, &actor.label(), "api_key.created", "api_key", &id).details(kind.as_str()), state.clock.now_ms()).await?;
     Ok((id, key))
 }
 
 pub async fn revoke(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
     let scope = actor.authorize(Permission::ManageSecrets)?;
     let mut tx = state.db.begin_write().await?;
-    if !db::api_keys::revoke(&mut *tx, scope, id).await? {
+    if !db::api_keys::revoke(&mut *tx, scope, id, state.clock.now_ms()).await? {
         return Err(AppError::not_found("active API key"));
     }
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "api_key.revoked", "api_key", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "api_key.revoked", "api_key", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.keys_changed(&state.db).await;
     Ok(())

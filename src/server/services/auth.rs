@@ -90,6 +90,7 @@ pub async fn login(state: &AppState, session: &Session, client: &str, email: &st
     audit::record(
         pool,
         audit::Entry { scope: None, actor: &format!("user:{}", user.id), action: "user.login", object_type: "user", object_id: &user.id, details: None },
+        state.clock.now_ms(),
     )
     .await?;
     tracing::info!(user_id = %user.id, "signed in");

@@ -134,7 +134,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> App
             },
         )
         .await?;
-        audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "coupon.created", "coupon", &id).details(input.code.clone())).await?;
+        audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "coupon.created", "coupon", &id).details(input.code.clone()), state.clock.now_ms())
+            .await?;
         let c = cdb::get_by_code(&mut *tx, scope, &input.code, now).await?;
         tx.commit().await?;
         Ok::<_, sqlx::Error>(c)
@@ -309,7 +310,12 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
     }
     let mut tx = state.db.begin_write().await?;
     cdb::archive(&mut *tx, scope, &current.coupon.id, now).await?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "coupon.archived", "coupon", &current.coupon.id).details(code.clone())).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry::of(scope, &actor.label(), "coupon.archived", "coupon", &current.coupon.id).details(code.clone()),
+        state.clock.now_ms(),
+    )
+    .await?;
     let c = cdb::get_by_code(&mut *tx, scope, &code, now).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(c.coupon)

@@ -84,7 +84,7 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Expe
     )
     .await?
     .ok_or_else(|| AppError::not_found("experience"))?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "experience.saved", "experience", &id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "experience.saved", "experience", &id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(x)
@@ -203,7 +203,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
         return Err(AppError::conflict(format!("the experience is used by these surfaces: {}", users.join(", "))));
     }
     record::delete::<Experience, _>(&mut *tx, scope, id).await?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "experience.deleted", "experience", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "experience.deleted", "experience", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(())

@@ -21,11 +21,11 @@ pub fn key<'a>(actor: &'a Actor, key: &'a str) -> Option<Key<'a>> {
 
 /// Claims the key for a request with `hash`; `false` when it is already claimed (or done).
 pub async fn claim(state: &AppState, k: &Key<'_>, hash: &str) -> AppResult<bool> {
-    Ok(idb::claim(&state.db.pool, k.scope, &k.principal, k.key, hash).await?)
+    Ok(idb::claim(&state.db.pool, k.scope, &k.principal, k.key, hash, state.clock.now_ms()).await?)
 }
 
 pub async fn stored(state: &AppState, k: &Key<'_>) -> AppResult<Option<Stored>> {
-    Ok(idb::get(&state.db.pool, k.scope, &k.principal, k.key).await?)
+    Ok(idb::get(&state.db.pool, k.scope, &k.principal, k.key, state.clock.now_ms()).await?)
 }
 
 /// Gives the key back (the request failed on our side; the client may retry).

@@ -49,11 +49,12 @@ pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput)
             secret_key_last4: &last4(&key),
             secret_key_prefix: &prefix,
             webhook_secret_enc: webhook_enc.as_deref(),
+            now: state.clock.now_ms(),
         },
     )
     .await?;
     let row = db::integrations::get(&mut *tx, scope).await?.ok_or_else(AppError::internal)?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "stripe_integration.saved", "integration", &row.id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "stripe_integration.saved", "integration", &row.id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(view(scope, &row))
 }
@@ -65,7 +66,7 @@ pub async fn delete(state: &AppState, actor: &Actor) -> AppResult<()> {
         return Err(AppError::not_found("Stripe integration"));
     };
     db::integrations::delete(&mut *tx, scope).await?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "stripe_integration.removed", "integration", &row.id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "stripe_integration.removed", "integration", &row.id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(())
 }

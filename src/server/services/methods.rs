@@ -80,7 +80,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
     )
     .await?;
     let m = db::methods::set_current_version(&mut *tx, scope, &id, version, now).await?.ok_or_else(AppError::internal)?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "redemption_method.created", "redemption_method", &id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "redemption_method.created", "redemption_method", &id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(m)
 }
@@ -103,7 +103,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("slug", "is already used by another redemption method in this environment")),
         other => other?.ok_or_else(|| AppError::not_found("redemption method"))?,
     };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "redemption_method.updated", "redemption_method", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "redemption_method.updated", "redemption_method", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(m)
@@ -115,7 +115,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let mut tx = state.db.begin_write().await?;
     let m = db::record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("redemption method"))?;
     let action = if archived { "redemption_method.archived" } else { "redemption_method.restored" };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "redemption_method", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "redemption_method", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(m)
@@ -147,7 +147,12 @@ pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str
         other => other?,
     };
     db::methods::set_current_version(&mut *tx, scope, id, version, now).await?.ok_or_else(|| AppError::not_found("redemption method"))?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "workflow.saved", "redemption_method", id).details(format!("v{version}"))).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry::of(scope, &actor.label(), "workflow.saved", "redemption_method", id).details(format!("v{version}")),
+        state.clock.now_ms(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(version)
 }

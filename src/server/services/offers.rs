@@ -135,7 +135,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scoped, id: &str, c: Che
     let ids: Vec<String> = c.prices.iter().map(|p| p.id.clone()).collect();
     db::offers::set_prices(&mut tx, scope, id, &ids).await?;
     let action = if is_new { "offer.created" } else { "offer.updated" };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "offer", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "offer", id), state.clock.now_ms()).await?;
     let offer = db::offers::get(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
@@ -191,7 +191,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
         return Err(AppError::not_found("offer"));
     }
     let action = if archived { "offer.archived" } else { "offer.restored" };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "offer", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "offer", id), state.clock.now_ms()).await?;
     let offer = db::offers::get(&mut tx, scope, id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;

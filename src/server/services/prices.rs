@@ -44,7 +44,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
         },
     )
     .await?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.created", "price", &id).details(input.product_id.clone())).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.created", "price", &id).details(input.product_id.clone()), state.clock.now_ms())
+        .await?;
     tx.commit().await?;
     Ok(price)
 }
@@ -61,7 +62,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdat
             price = prices::set_stripe_price_id(&mut *tx, scope, id, sp, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
         }
     }
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.updated", "price", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.updated", "price", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(price)
 }
@@ -72,7 +73,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let mut tx = state.db.begin_write().await?;
     let price = record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
     let action = if archived { "price.archived" } else { "price.restored" };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "price", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "price", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(price)
 }

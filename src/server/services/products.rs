@@ -46,7 +46,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> Ap
         cancel_url: input.cancel_url.as_deref().unwrap_or("").trim(),
     };
     let product = products::insert(&mut *tx, scope, &id, row, now).await?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.created", "product", &id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.created", "product", &id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(product)
 }
@@ -61,7 +61,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpd
     let (success_url, cancel_url) = (given(&input.success_url, &current.success_url), given(&input.cancel_url, &current.cancel_url));
     let row = products::ProductRow { name: &name, description: &description, success_url: &success_url, cancel_url: &cancel_url };
     let product = products::update(&mut *tx, scope, id, row, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.updated", "product", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "product.updated", "product", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(product)
 }
@@ -73,7 +73,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
     let mut tx = state.db.begin_write().await?;
     let product = record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;
     let action = if archived { "product.archived" } else { "product.restored" };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "product", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "product", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(product)
 }

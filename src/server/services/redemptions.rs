@@ -37,7 +37,7 @@ pub async fn redeem(state: &AppState, actor: &Actor, identity: &IdentityInput, t
     if !allowed {
         return Err(mismatch());
     }
-    match redemptions::claim(&state.db.pool, &scope, &claims.n, &claims.o).await? {
+    match redemptions::claim(&state.db.pool, &scope, &claims.n, &claims.o, state.clock.now_ms()).await? {
         redemptions::Claim::Done { http_status, response, .. } => {
             return Ok(Redemption { http_status: http_status as u16, body: serde_json::from_str(&response).unwrap_or(Value::Null) });
         }
@@ -123,14 +123,20 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
     match &outcome.result {
         Err(failure) => {
             let e = workflow_error(failure);
-            redemptions::insert_event(&state.db.pool, scope, event(EventStatus::Failed, json!({"error": e.message}).to_string())).await?;
+            redemptions::insert_event(&state.db.pool, scope, event(EventStatus::Failed, json!({"error": e.message}).to_string()), state.clock.now_ms()).await?;
             Err(e)
         }
         Ok(r) => {
             let (status, body) = answer(r, &event_id);
             let text = body.to_string();
             let mut tx = state.db.begin_write().await?;
-            redemptions::insert_event(&mut *tx, scope, event(if r.success { EventStatus::Succeeded } else { EventStatus::Declined }, text.clone())).await?;
+            redemptions::insert_event(
+                &mut *tx,
+                scope,
+                event(if r.success { EventStatus::Succeeded } else { EventStatus::Declined }, text.clone()),
+                state.clock.now_ms(),
+            )
+            .await?;
             if r.success {
                 redemptions::succeed(&mut *tx, scope, &claims.n, &event_id, status as i64, &text).await?;
                 let data = json!({

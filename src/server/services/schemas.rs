@@ -57,7 +57,7 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Pres
     let s = db::schemas::upsert(&mut *tx, scope, &id, input.name.trim(), (&fields, &slots), state.clock.now_ms())
         .await?
         .ok_or_else(|| AppError::not_found("presentation schema"))?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "presentation_schema.saved", "presentation_schema", &id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "presentation_schema.saved", "presentation_schema", &id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(s)
 }
@@ -86,7 +86,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
     if !record::delete::<PresentationSchema, _>(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("presentation schema"));
     }
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "presentation_schema.deleted", "presentation_schema", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "presentation_schema.deleted", "presentation_schema", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(())
 }

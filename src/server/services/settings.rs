@@ -18,8 +18,9 @@ pub async fn set_time_zone(state: &AppState, actor: &Actor, tz: &str) -> AppResu
         return Err(AppError::field("time_zone", "must be an IANA time zone such as Europe/London or UTC"));
     }
     let mut tx = state.db.begin_write().await?;
-    db::platform::tenants::set_time_zone(&mut *tx, scope.tenant_id(), tz).await?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "tenant.time_zone_set", "tenant", scope.tenant_id()).details(tz)).await?;
+    db::platform::tenants::set_time_zone(&mut *tx, scope.tenant_id(), tz, state.clock.now_ms()).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "tenant.time_zone_set", "tenant", scope.tenant_id()).details(tz), state.clock.now_ms())
+        .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -32,10 +33,11 @@ pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> Ap
         _ => return Err(AppError::field("minutes", "must be a whole number of minutes from 1 to 10080 (7 days)")),
     };
     let mut tx = state.db.begin_write().await?;
-    db::platform::tenants::set_token_ttl(&mut *tx, scope.tenant_id(), minutes * 60).await?;
+    db::platform::tenants::set_token_ttl(&mut *tx, scope.tenant_id(), minutes * 60, state.clock.now_ms()).await?;
     audit::record(
         &mut *tx,
         audit::Entry::of(scope, &actor.label(), "tenant.offer_token_ttl_set", "tenant", scope.tenant_id()).details(format!("{minutes} min")),
+        state.clock.now_ms(),
     )
     .await?;
     tx.commit().await?;

@@ -56,7 +56,7 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
         // The id exists in another tenant or environment: not this caller's to update.
         other => other?.ok_or_else(|| AppError::not_found("surface"))?,
     };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "surface.saved", "surface", &id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "surface.saved", "surface", &id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(s)
@@ -68,7 +68,7 @@ pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> 
     if !record::delete::<Surface, _>(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("surface"));
     }
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "surface.deleted", "surface", id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "surface.deleted", "surface", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.changed(&state.db, scope).await;
     Ok(())

@@ -25,8 +25,8 @@ pub async fn create(state: &AppState, actor: &Actor, name: &str) -> AppResult<Te
     let name = checked_name(name)?;
     let id = new_id("ten");
     let mut tx = state.db.begin_write().await?;
-    db::platform::tenants::insert(&mut *tx, &id, &name).await?;
-    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "tenant.created", "tenant", &id).details(name.clone())).await?;
+    db::platform::tenants::insert(&mut *tx, &id, &name, state.clock.now_ms()).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "tenant.created", "tenant", &id).details(name.clone()), state.clock.now_ms()).await?;
     let t = db::platform::tenants::get(&mut *tx, &id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     Ok(t)
@@ -36,10 +36,10 @@ pub async fn rename(state: &AppState, actor: &Actor, id: &str, name: &str) -> Ap
     actor.require(Permission::PlatformAdmin)?;
     let name = checked_name(name)?;
     let mut tx = state.db.begin_write().await?;
-    if !db::platform::tenants::rename(&mut *tx, id, &name).await? {
+    if !db::platform::tenants::rename(&mut *tx, id, &name, state.clock.now_ms()).await? {
         return Err(AppError::not_found("tenant"));
     }
-    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "tenant.renamed", "tenant", id).details(name)).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "tenant.renamed", "tenant", id).details(name), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -50,11 +50,11 @@ pub async fn set_suspended(state: &AppState, actor: &Actor, id: &str, suspended:
     actor.require(Permission::PlatformAdmin)?;
     let status = if suspended { TenantStatus::Suspended } else { TenantStatus::Active };
     let mut tx = state.db.begin_write().await?;
-    if !db::platform::tenants::set_status(&mut *tx, id, status).await? {
+    if !db::platform::tenants::set_status(&mut *tx, id, status, state.clock.now_ms()).await? {
         return Err(AppError::not_found("tenant"));
     }
     let action = if suspended { "tenant.suspended" } else { "tenant.resumed" };
-    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), action, "tenant", id)).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), action, "tenant", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     state.snapshots.keys_changed(&state.db).await;
     Ok(())
@@ -104,18 +104,18 @@ pub async fn bootstrap(state: &AppState, name: &str, owner_email: &str) -> AppRe
     };
     let id = new_id("ten");
     let mut tx = state.db.begin_write().await?;
-    db::platform::tenants::insert(&mut *tx, &id, &name).await?;
+    db::platform::tenants::insert(&mut *tx, &id, &name, state.clock.now_ms()).await?;
     let user_id = match (&existing, &new_hash) {
         (Some(u), _) => u.id.clone(),
         (None, Some(h)) => {
             let uid = new_id("usr");
-            db::platform::users::insert(&mut *tx, &uid, &email, h, false).await?;
+            db::platform::users::insert(&mut *tx, &uid, &email, h, false, state.clock.now_ms()).await?;
             uid
         }
         (None, None) => return Err(AppError::internal()),
     };
-    db::platform::users::upsert_membership(&mut *tx, &user_id, &id, Role::Merchant).await?;
-    audit::record(&mut *tx, audit::Entry::platform("cli", "tenant.created", "tenant", &id).details(name.clone())).await?;
+    db::platform::users::upsert_membership(&mut *tx, &user_id, &id, Role::Merchant, state.clock.now_ms()).await?;
+    audit::record(&mut *tx, audit::Entry::platform("cli", "tenant.created", "tenant", &id).details(name.clone()), state.clock.now_ms()).await?;
     let mut pairs = Vec::new();
     for env in [Environment::Preview, Environment::Live] {
         let scope = Scoped::trusted(id.clone(), env, Trust::NewTenant);

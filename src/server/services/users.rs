@@ -72,14 +72,14 @@ pub async fn create(state: &AppState, actor: &Actor, input: NewUser) -> AppResul
     let hash = password::hash(input.password).await?;
     let id = new_id("usr");
     let mut tx = state.db.begin_write().await?;
-    match db::platform::users::insert(&mut *tx, &id, &email, &hash, input.is_admin).await {
+    match db::platform::users::insert(&mut *tx, &id, &email, &hash, input.is_admin, state.clock.now_ms()).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::field("email", "is already taken by another user")),
         other => other?,
     }
     if let (Some(t), Some(r)) = (&tenant_id, role) {
-        db::platform::users::upsert_membership(&mut *tx, &id, t, r).await?;
+        db::platform::users::upsert_membership(&mut *tx, &id, t, r, state.clock.now_ms()).await?;
     }
-    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.created", "user", &id).details(email)).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.created", "user", &id).details(email), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(id)
 }
@@ -91,10 +91,10 @@ pub async fn reset_password(state: &AppState, actor: &Actor, user_id: &str, new_
     e.into_result()?;
     let hash = password::hash(new_password).await?;
     let mut tx = state.db.begin_write().await?;
-    if !db::platform::users::set_password(&mut *tx, user_id, &hash).await? {
+    if !db::platform::users::set_password(&mut *tx, user_id, &hash, state.clock.now_ms()).await? {
         return Err(AppError::not_found("user"));
     }
-    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.password_reset", "user", user_id)).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.password_reset", "user", user_id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -106,11 +106,11 @@ pub async fn set_active(state: &AppState, actor: &Actor, user_id: &str, active: 
     }
     let status = if active { UserStatus::Active } else { UserStatus::Deactivated };
     let mut tx = state.db.begin_write().await?;
-    if !db::platform::users::set_status(&mut *tx, user_id, status).await? {
+    if !db::platform::users::set_status(&mut *tx, user_id, status, state.clock.now_ms()).await? {
         return Err(AppError::not_found("user"));
     }
     let action = if active { "user.reactivated" } else { "user.deactivated" };
-    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), action, "user", user_id)).await?;
+    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), action, "user", user_id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(())
 }
@@ -129,9 +129,14 @@ pub async fn set_membership(state: &AppState, actor: &Actor, user_id: &str, tena
         db::platform::users::remove_membership(&mut *tx, user_id, tenant_id).await?;
     } else {
         let r = Role::parse(role).ok_or_else(|| AppError::field("role", "must be merchant, marketer or none"))?;
-        db::platform::users::upsert_membership(&mut *tx, user_id, tenant_id, r).await?;
+        db::platform::users::upsert_membership(&mut *tx, user_id, tenant_id, r, state.clock.now_ms()).await?;
     }
-    audit::record(&mut *tx, audit::Entry::platform(&actor.label(), "user.membership_changed", "user", user_id).details(format!("{tenant_id}:{role}"))).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry::platform(&actor.label(), "user.membership_changed", "user", user_id).details(format!("{tenant_id}:{role}")),
+        state.clock.now_ms(),
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -146,11 +151,11 @@ pub async fn create_admin(state: &AppState, email: &str, password_text: String) 
     let hash = password::hash(password_text).await?;
     let id = new_id("usr");
     let mut tx = state.db.begin_write().await?;
-    match db::platform::users::insert(&mut *tx, &id, &email, &hash, true).await {
+    match db::platform::users::insert(&mut *tx, &id, &email, &hash, true, state.clock.now_ms()).await {
         Err(err) if is_unique_violation(&err) => return Err(AppError::conflict(format!("a user with email {email} already exists"))),
         other => other?,
     }
-    audit::record(&mut *tx, audit::Entry::platform("cli", "user.created", "user", &id).details("admin")).await?;
+    audit::record(&mut *tx, audit::Entry::platform("cli", "user.created", "user", &id).details("admin"), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(id)
 }

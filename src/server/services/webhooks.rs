@@ -80,7 +80,12 @@ pub async fn create_endpoint(state: &AppState, actor: &Actor, input: WebhookEndp
             "this environment already has {max} webhook endpoints, the most allowed; delete one first (the operator sets the limit with OFFERDECK_WEBHOOK_MAX_ENDPOINTS)"
         )));
     };
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "webhook_endpoint.created", "webhook_endpoint", &id).details(url.clone())).await?;
+    audit::record(
+        &mut *tx,
+        audit::Entry::of(scope, &actor.label(), "webhook_endpoint.created", "webhook_endpoint", &id).details(url.clone()),
+        state.clock.now_ms(),
+    )
+    .await?;
     tx.commit().await?;
     ep.secret = Some(secret);
     Ok(ep)
@@ -186,7 +191,7 @@ pub async fn delete_endpoint(state: &AppState, actor: &Actor, id: &str) -> AppRe
 async fn save(state: &AppState, actor: &Actor, scope: &Scoped, ep: &WebhookEndpoint, action: &str) -> AppResult<WebhookEndpoint> {
     let mut tx = state.db.begin_write().await?;
     let out = wdb::update_endpoint(&mut *tx, scope, &ep.id, ep, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("webhook endpoint"))?;
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "webhook_endpoint", &ep.id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), action, "webhook_endpoint", &ep.id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -211,7 +216,7 @@ pub async fn resend(state: &AppState, actor: &Actor, delivery_id: &str) -> AppRe
     if !wdb::requeue(&mut *tx, scope, delivery_id, now, now + RETRY_WINDOW_MS).await? {
         return Err(AppError::conflict("this delivery is being sent right now; try again in a moment"));
     }
-    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "webhook_delivery.resent", "webhook_delivery", delivery_id)).await?;
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "webhook_delivery.resent", "webhook_delivery", delivery_id), state.clock.now_ms()).await?;
     let d = wdb::get_delivery(&mut *tx, scope, delivery_id).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
     state.webhooks.kick();

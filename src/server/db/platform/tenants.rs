@@ -1,5 +1,5 @@
 //! SQL for tenants (platform-level rows: no scope argument, callers are platform admins).
-use super::super::{ms_to_rfc3339, now_ms};
+use super::super::ms_to_rfc3339;
 use crate::model::{TenantStatus, TenantView};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
@@ -13,8 +13,7 @@ fn view(r: &AnyRow) -> Result<TenantView, sqlx::Error> {
     })
 }
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: &str) -> Result<(), sqlx::Error> {
-    let now = now_ms();
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: &str, now: i64) -> Result<(), sqlx::Error> {
     sqlx::query("INSERT INTO tenants (id, name, status, created_at, updated_at) VALUES ($1, $2, 'active', $3, $3)")
         .bind(id)
         .bind(name)
@@ -32,24 +31,23 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<Vec<Tena
     sqlx::query("SELECT id, name, status, created_at FROM tenants ORDER BY name, id").fetch_all(ex).await?.iter().map(view).collect()
 }
 
-pub async fn rename<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE id = $3").bind(name).bind(now_ms()).bind(id).execute(ex).await?;
+pub async fn rename<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, name: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE tenants SET name = $1, updated_at = $2 WHERE id = $3").bind(name).bind(now).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: TenantStatus) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET status = $1, updated_at = $2 WHERE id = $3").bind(status.as_str()).bind(now_ms()).bind(id).execute(ex).await?;
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: TenantStatus, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE tenants SET status = $1, updated_at = $2 WHERE id = $3").bind(status.as_str()).bind(now).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_time_zone<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, tz: &str) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE tenants SET time_zone = $1, updated_at = $2 WHERE id = $3").bind(tz).bind(now_ms()).bind(id).execute(ex).await?;
+pub async fn set_time_zone<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, tz: &str, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE tenants SET time_zone = $1, updated_at = $2 WHERE id = $3").bind(tz).bind(now).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_token_ttl<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, seconds: i64) -> Result<bool, sqlx::Error> {
-    let r =
-        sqlx::query("UPDATE tenants SET offer_token_ttl_seconds = $1, updated_at = $2 WHERE id = $3").bind(seconds).bind(now_ms()).bind(id).execute(ex).await?;
+pub async fn set_token_ttl<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, seconds: i64, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE tenants SET offer_token_ttl_seconds = $1, updated_at = $2 WHERE id = $3").bind(seconds).bind(now).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 

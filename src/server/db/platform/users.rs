@@ -1,5 +1,5 @@
 //! SQL for users, their tenant memberships and failed-login records.
-use super::super::{ms_to_rfc3339, now_ms};
+use super::super::ms_to_rfc3339;
 use crate::model::{MembershipView, Role, TenantChoice, UserStatus};
 use sqlx::{Any, Executor, Row};
 
@@ -30,8 +30,14 @@ fn user(r: &sqlx::any::AnyRow) -> Result<UserRow, sqlx::Error> {
 
 const USER_COLS: &str = "id, email, password_hash, is_admin, status, created_at, sessions_valid_after";
 
-pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, email: &str, password_hash: &str, is_admin: bool) -> Result<(), sqlx::Error> {
-    let now = now_ms();
+pub async fn insert<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    id: &str,
+    email: &str,
+    password_hash: &str,
+    is_admin: bool,
+    now: i64,
+) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO users (id, email, password_hash, is_admin, status, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, 'active', $5, $5)";
     sqlx::query(sql).bind(id).bind(email).bind(password_hash).bind(is_admin as i64).bind(now).execute(ex).await.map(|_| ())
@@ -54,27 +60,27 @@ pub async fn admin_exists<'c, E: Executor<'c, Database = Any>>(ex: E) -> Result<
     Ok(n > 0)
 }
 
-pub async fn set_password<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, hash: &str) -> Result<bool, sqlx::Error> {
+pub async fn set_password<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, hash: &str, now: i64) -> Result<bool, sqlx::Error> {
     // A new password ends every session signed in with the old one.
     let r = sqlx::query("UPDATE users SET password_hash = $1, updated_at = $2, sessions_valid_after = $2 WHERE id = $3")
         .bind(hash)
-        .bind(now_ms())
+        .bind(now)
         .bind(id)
         .execute(ex)
         .await?;
     Ok(r.rows_affected() == 1)
 }
 
-pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: UserStatus) -> Result<bool, sqlx::Error> {
-    let r = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3").bind(status.as_str()).bind(now_ms()).bind(id).execute(ex).await?;
+pub async fn set_status<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, status: UserStatus, now: i64) -> Result<bool, sqlx::Error> {
+    let r = sqlx::query("UPDATE users SET status = $1, updated_at = $2 WHERE id = $3").bind(status.as_str()).bind(now).bind(id).execute(ex).await?;
     Ok(r.rows_affected() == 1)
 }
 
 /// Adds the membership or changes its role.
-pub async fn upsert_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str, role: Role) -> Result<(), sqlx::Error> {
+pub async fn upsert_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str, role: Role, now: i64) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO memberships (user_id, tenant_id, role, created_at) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (user_id, tenant_id) DO UPDATE SET role = excluded.role";
-    sqlx::query(sql).bind(user_id).bind(tenant_id).bind(role.as_str()).bind(now_ms()).execute(ex).await.map(|_| ())
+    sqlx::query(sql).bind(user_id).bind(tenant_id).bind(role.as_str()).bind(now).execute(ex).await.map(|_| ())
 }
 
 pub async fn remove_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str, tenant_id: &str) -> Result<bool, sqlx::Error> {
