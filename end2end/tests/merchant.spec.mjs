@@ -83,3 +83,21 @@ test('a merchant creates an API key, sees it once and revokes it', async ({ page
   await page.getByRole('button', { name: `Revoke ${keyName}` }).click();
   await expect(page.getByRole('row', { name: new RegExp(keyName) })).toContainText('revoked');
 });
+
+test('a merchant creates the redirect signing secret, sees it once and rotates it', async ({ page }) => {
+  const f = fixtures();
+  await signIn(page, f.ownerEmail, f.ownerPassword);
+  await page.getByRole('link', { name: 'API keys' }).click();
+  await expect(page.getByRole('heading', { name: 'Redirect signing secret' })).toBeVisible();
+  // The other project may have made one already: create or rotate, the answer is the same.
+  await page.getByRole('button', { name: /^(Create|Rotate) secret$/ }).click();
+  const secret = page.getByLabel('New redirect signing secret');
+  await expect(secret).toHaveValue(/^rss_[0-9a-f]{64}$/);
+  const first = await secret.inputValue();
+  await expect(page.getByRole('button', { name: 'Rotate secret' })).toBeVisible();
+  await page.reload();
+  await expect(page.getByLabel('New redirect signing secret')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Rotate secret' }).click();
+  await expect(page.getByLabel('New redirect signing secret')).toHaveValue(/^rss_[0-9a-f]{64}$/);
+  expect(await page.getByLabel('New redirect signing secret').inputValue()).not.toBe(first);
+});

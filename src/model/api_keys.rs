@@ -43,6 +43,10 @@ pub struct ApiKeyView {
 pub struct ApiKeyList {
     pub keys: Vec<ApiKeyView>,
     pub new_keys: Vec<String>,
+    /// Whether the environment has a redirect signing secret (checkout redirects are signed).
+    pub redirect_secret_set: bool,
+    /// Redirect signing secrets created since the last view (shown once).
+    pub new_redirect_secrets: Vec<String>,
 }
 
 #[cfg(test)]

@@ -1,11 +1,12 @@
-//! Settings → API keys, through `services::api_keys`.
+//! Settings → API keys, through `services::api_keys`, and the redirect signing secret of
+//! checkout sessions, through `services::redirects`.
 use crate::error::AppError;
 use crate::model::ApiKeyList;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 use crate::{
-    server::services::{api_keys, auth},
+    server::services::{api_keys, auth, redirects},
     server_fns::ctx,
 };
 
@@ -15,7 +16,9 @@ pub async fn api_keys_page() -> Result<ApiKeyList, AppError> {
     let rid = ctx::request_id();
     ctx::run_with_session(|s, session, a| async move {
         let keys = api_keys::list(&s, &a).await?;
-        Ok(ApiKeyList { keys, new_keys: auth::take_secrets(&s, &session, auth::SecretFlash::ApiKeys, &rid).await? })
+        let new_keys = auth::take_secrets(&s, &session, auth::SecretFlash::ApiKeys, &rid).await?;
+        let new_redirect_secrets = auth::take_secrets(&s, &session, auth::SecretFlash::RedirectSecrets, &rid).await?;
+        Ok(ApiKeyList { keys, new_keys, redirect_secret_set: redirects::has_secret(&s, &a).await?, new_redirect_secrets })
     })
     .await
 }
@@ -33,4 +36,15 @@ pub async fn create_api_key(kind: String, name: String) -> Result<(), AppError> 
 #[server(prefix = "/sfn", endpoint = "api_keys/revoke")]
 pub async fn revoke_api_key(id: String) -> Result<(), AppError> {
     ctx::run(|s, a| async move { api_keys::revoke(&s, &a, &id).await }).await
+}
+
+/// Creates or rotates the environment's redirect signing secret; the next page view shows it
+/// once.
+#[server(prefix = "/sfn", endpoint = "api_keys/redirect_secret")]
+pub async fn rotate_redirect_secret() -> Result<(), AppError> {
+    ctx::run_with_session(|s, session, a| async move {
+        let secret = redirects::rotate_secret(&s, &a).await?;
+        auth::push_secret(&s, &session, auth::SecretFlash::RedirectSecrets, &secret).await
+    })
+    .await
 }

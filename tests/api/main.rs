@@ -20,6 +20,7 @@ mod prices;
 mod process;
 mod products;
 mod redemptions;
+mod redirects;
 mod stripe_events;
 mod surfaces;
 mod tenancy;

@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         super::coupons::list, super::coupons::create, super::coupons::validate, super::coupons::campaigns, super::coupons::export,
         super::coupons::read, super::coupons::archive, super::coupons::list_redemptions, super::coupons::redeem,
         super::webhooks::list_endpoints, super::webhooks::create_endpoint, super::webhooks::read_endpoint, super::webhooks::update_endpoint,
-        super::webhooks::delete_endpoint, super::webhooks::deliveries, super::webhooks::resend,
+        super::webhooks::delete_endpoint, super::webhooks::deliveries, super::webhooks::resend, super::settings::rotate_redirect_secret,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment,
         Price, PriceCreate, PriceUpdate, PriceInterval,
@@ -49,7 +49,7 @@ use utoipa::{Modify, OpenApi};
         super::redemptions::RedemptionAnswer, super::redemptions::ErrorOrAnswer,
         super::surfaces::DecisionAnswer, super::surfaces::PresentedOffer, super::surfaces::DecidedSlot, super::surfaces::DecidedExperience, super::surfaces::DecisionIdentity,
         crate::model::WebhookEndpoint, crate::model::WebhookEndpointInput, crate::model::WebhookEndpointUpdate, crate::model::WebhookDelivery,
-        crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::webhooks::DeliveryWithAttempts)),
+        crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::webhooks::DeliveryWithAttempts, super::settings::RedirectSigningSecret)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
@@ -59,7 +59,8 @@ use utoipa::{Modify, OpenApi};
         (name = "experiences", description = "Presentation schemas and experiences"),
         (name = "surfaces", description = "Surfaces and surface decisions"),
         (name = "coupons", description = "Coupons: limits, expiry, Stripe mirroring, validation and redemptions"),
-        (name = "webhooks", description = "Outgoing webhook endpoints and their delivery log"))
+        (name = "webhooks", description = "Outgoing webhook endpoints and their delivery log"),
+        (name = "settings", description = "The environment's settings: the redirect signing secret of checkout sessions"))
 )]
 pub struct ApiDoc;
 

@@ -36,6 +36,7 @@ pub mod products;
 pub mod redemptions;
 pub mod reference;
 pub mod schemas;
+pub mod settings;
 pub mod stripe_events;
 pub mod surfaces;
 pub mod webhooks;
@@ -158,6 +159,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(events::routes())
         .merge(schemas::routes())
         .merge(experiences::routes())
+        .merge(settings::routes())
         .merge(surfaces::routes())
         .merge(coupons::routes())
         .merge(webhooks::routes())

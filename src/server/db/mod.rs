@@ -16,6 +16,7 @@ pub mod prices;
 pub mod products;
 pub mod record;
 pub mod redemptions;
+pub mod redirects;
 pub mod row;
 pub mod schemas;
 pub mod surfaces;

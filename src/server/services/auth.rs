@@ -12,6 +12,7 @@ const TID: &str = "tid";
 const ENV: &str = "env";
 const FLASH_API_KEYS: &str = "new_api_keys";
 const FLASH_WEBHOOK_SECRETS: &str = "new_webhook_secrets";
+const FLASH_REDIRECT_SECRETS: &str = "new_redirect_signing_secrets";
 const SEEN: &str = "seen";
 /// When the session signed in (unix ms): for the absolute lifetime and for password resets.
 const SIGNED_IN: &str = "signed_in";
@@ -203,11 +204,13 @@ pub async fn take_flash<T: serde::de::DeserializeOwned>(session: &Session, name:
     Ok(out.and_then(|v| serde_json::from_value(v).ok()))
 }
 
-/// Which secrets a page shows once: new API keys, new webhook signing secrets.
+/// Which secrets a page shows once: new API keys, new webhook signing secrets, new redirect
+/// signing secrets.
 #[derive(Debug, Clone, Copy)]
 pub enum SecretFlash {
     ApiKeys,
     WebhookSecrets,
+    RedirectSecrets,
 }
 
 impl SecretFlash {
@@ -215,6 +218,7 @@ impl SecretFlash {
         match self {
             SecretFlash::ApiKeys => FLASH_API_KEYS,
             SecretFlash::WebhookSecrets => FLASH_WEBHOOK_SECRETS,
+            SecretFlash::RedirectSecrets => FLASH_REDIRECT_SECRETS,
         }
     }
 }

@@ -17,6 +17,7 @@ pub mod prices;
 pub mod products;
 pub mod records;
 pub mod redemptions;
+pub mod redirects;
 pub mod schemas;
 pub mod settings;
 pub mod stripe_events;

@@ -113,6 +113,7 @@ pub(super) const API_OWN_SCOPE: &[(&str, &str)] = &[
     ("POST /api/v1/webhook-endpoints", r#"{"url":"http://127.0.0.1:9/mine","events":["coupon.redeemed"]}"#),
     ("DELETE /api/v1/integrations/stripe", ""),
     ("PUT /api/v1/integrations/stripe", r#"{"secretKey":"sk_test_51MineMineMineMineMine00"}"#),
+    ("POST /api/v1/settings/redirect-signing-secret", ""),
 ];
 
 /// Operations that are not walked, and why.
@@ -271,6 +272,7 @@ pub(super) const SFN_EXEMPT: &[(&str, &str)] = &[
     ("coupons/create", "creates in the caller's environment; a code is unique per environment only"),
     ("webhooks/create", "creates in the caller's environment; names nothing of anyone else's"),
     ("api_keys/create", "creates a key of the caller's tenant and environment"),
+    ("api_keys/redirect_secret", "creates or rotates the redirect signing secret of the caller's own tenant and environment"),
     ("integrations/stripe/save", "writes the caller's environment's integration (no id); API twin walked as own scope"),
     ("integrations/stripe/remove", "removes the caller's environment's integration (no id); API twin walked as own scope"),
     ("integrations/stripe/test", "tests the caller's environment's integration (no id); API twin walked as a singleton"),

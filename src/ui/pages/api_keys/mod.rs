@@ -1,7 +1,7 @@
 //! Settings → API keys (`server_fns::api_keys`) of the current tenant and environment: create
 //! (the key is shown once, with a copy button), list by last four characters, revoke.
 use crate::model::ApiKeyView;
-use crate::server_fns::api_keys::{CreateApiKey, RevokeApiKey, api_keys_page};
+use crate::server_fns::api_keys::{CreateApiKey, RevokeApiKey, RotateRedirectSecret, api_keys_page};
 use crate::ui::components::{ButtonForm, Field, FormError, FormPanel, ListTable, Loaded, PageHead, SelectField, action_error, choices, cols, short_time};
 use leptos::prelude::*;
 
@@ -9,17 +9,20 @@ use leptos::prelude::*;
 pub fn ApiKeysPage() -> impl IntoView {
     let create = ServerAction::<CreateApiKey>::new();
     let revoke = ServerAction::<RevokeApiKey>::new();
+    let rotate = ServerAction::<RotateRedirectSecret>::new();
     let err = action_error(create);
-    let page = Resource::new(move || (create.version().get(), revoke.version().get()), |_| api_keys_page());
+    let page = Resource::new(move || (create.version().get(), revoke.version().get(), rotate.version().get()), |_| api_keys_page());
     view! {
         <PageHead title="API keys"
             intro="Secret keys (sk_…) can do everything in this environment; publishable keys (pk_…) only what a browser may do. Keys are stored as a hash: a key is shown once, when it is created."/>
         <FormError error=action_error(revoke)/>
         <Loaded data=page let:p>
             {p.new_keys.into_iter().enumerate().map(|(i, k)| view! { <NewKey key=k index=i/> }).collect_view()}
+            {p.new_redirect_secrets.into_iter().enumerate().map(|(i, k)| view! { <NewKey key=k index=100 + i heading="Your new redirect signing secret" label="New redirect signing secret"/> }).collect_view()}
             <ListTable rows=p.keys headers=cols(&["Name", "Kind", "Key", "Created", "Status", ""]) empty="No keys in this environment yet." let:k>
                 <KeyRow k revoke/>
             </ListTable>
+            <RedirectSecretPanel set=p.redirect_secret_set rotate/>
         </Loaded>
         <FormPanel action=create heading="Create a key" submit="Create key">
             <SelectField id="key-kind" label="Kind" name="kind" error=err field="kind"
@@ -31,9 +34,31 @@ pub fn ApiKeysPage() -> impl IntoView {
     }
 }
 
-/// A key just created: shown once, with a copy button (once hydrated).
+/// The environment's redirect signing secret: whether there is one, and create or rotate it.
 #[component]
-fn NewKey(key: String, index: usize) -> impl IntoView {
+fn RedirectSecretPanel(set: bool, rotate: ServerAction<RotateRedirectSecret>) -> impl IntoView {
+    view! {
+        <section class="panel">
+            <h2>"Redirect signing secret"</h2>
+            <p class="muted">{if set {
+                "Checkout redirects to your success URL are signed with this environment's secret. Rotating it shows a new one once; the old one keeps verifying for 24 hours."
+            } else {
+                "Create a secret to sign checkout redirects to your success URL (the signature parameter); it is shown once."
+            }}</p>
+            <FormError error=action_error(rotate)/>
+            <ButtonForm action=rotate label=if set { "Rotate secret" } else { "Create secret" }/>
+        </section>
+    }
+}
+
+/// A key or secret just created: shown once, with a copy button (once hydrated).
+#[component]
+fn NewKey(
+    key: String,
+    index: usize,
+    #[prop(default = "Your new key")] heading: &'static str,
+    #[prop(default = "New API key")] label: &'static str,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
     let to_copy = key.clone();
     let copy = move |_| {
@@ -49,10 +74,10 @@ fn NewKey(key: String, index: usize) -> impl IntoView {
     };
     view! {
         <div class="panel panel-secret" role="status">
-            <h2>"Your new key"</h2>
+            <h2>{heading}</h2>
             <p>"Copy it now: it will not be shown again."</p>
             <div class="copy-row">
-                <label class="visually-hidden" for=format!("new-key-{index}")>"New API key"</label>
+                <label class="visually-hidden" for=format!("new-key-{index}")>{label}</label>
                 <input id=format!("new-key-{index}") class="mono" readonly value=key size="44"/>
                 <button type="button" on:click=copy>{move || if copied.get() { "Copied" } else { "Copy" }}</button>
             </div>
