@@ -14,8 +14,9 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct RedirectSigningSecret {
-    /// `rss_…`: keys the `signature` of checkout redirects. Shown only in this answer.
-    pub secret: String,
+    /// `rss_…`: keys the `signature` of checkout redirects. Shown only in this answer: `null`
+    /// in an `Idempotency-Key` replay, which adds `secretOmitted: true`.
+    pub secret: Option<String>,
 }
 
 /// Creates the environment's redirect signing secret, or rotates it; the previous one keeps
@@ -24,5 +25,5 @@ pub struct RedirectSigningSecret {
 #[utoipa::path(post, path = "/api/v1/settings/redirect-signing-secret", operation_id = "rotateRedirectSigningSecret", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = RedirectSigningSecret), (status = 403, body = ErrorBody, description = "A publishable key")))]
 pub async fn rotate_redirect_secret(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<(Extension<ShownOnce>, Json<RedirectSigningSecret>)> {
-    Ok((Extension(ShownOnce(&["secret"])), Json(RedirectSigningSecret { secret: redirects::rotate_secret(&s, &a).await? })))
+    Ok((Extension(ShownOnce(&["secret"])), Json(RedirectSigningSecret { secret: Some(redirects::rotate_secret(&s, &a).await?) })))
 }
