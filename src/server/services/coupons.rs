@@ -197,7 +197,7 @@ pub struct ListParams {
 
 pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Coupon>> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    let limit = super::products::page_limit(p.limit)?;
+    let limit = super::records::page_limit(p.limit)?;
     let status = match p.status.as_deref().filter(|s| !s.is_empty() && *s != "all") {
         None => None,
         Some(s) => Some(CouponStatus::parse(s).ok_or_else(|| AppError::field("status", "must be active, expired, exhausted, archived or all"))?),
@@ -218,8 +218,8 @@ pub async fn campaigns(state: &AppState, actor: &Actor) -> AppResult<Vec<Campaig
 /// One page of [`campaigns`] (`/api/v1/coupons/campaigns`); the cursor is a campaign tag.
 pub async fn page_campaigns(state: &AppState, actor: &Actor, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<CampaignCount>> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = cdb::page_campaign_counts(&state.db.pool, scope, super::products::cursor(starting_after), limit).await?;
+    let limit = super::records::page_limit(limit)?;
+    let (data, has_more) = cdb::page_campaign_counts(&state.db.pool, scope, super::records::cursor(starting_after), limit).await?;
     Ok(Page { data, has_more })
 }
 
@@ -231,10 +231,10 @@ pub async fn page_redemptions(
     starting_after: Option<&str>,
     limit: Option<i64>,
 ) -> AppResult<Page<CouponRedemption>> {
-    let limit = super::products::page_limit(limit)?;
+    let limit = super::records::page_limit(limit)?;
     let coupon = get(state, actor, code).await?;
     let (data, has_more) =
-        cdb::page_redemptions(&state.db.pool, actor.authorize(Permission::TenantRead)?, &coupon.id, super::products::cursor(starting_after), limit).await?;
+        cdb::page_redemptions(&state.db.pool, actor.authorize(Permission::TenantRead)?, &coupon.id, super::records::cursor(starting_after), limit).await?;
     Ok(Page { data, has_more })
 }
 

@@ -8,7 +8,7 @@ use crate::server::auth::{Actor, Permission};
 use crate::server::clock::instant_param;
 use crate::server::db::redemptions as edb;
 use crate::server::services::forms::non_blank;
-use crate::server::services::products::{cursor, page_limit};
+use crate::server::services::records::{cursor, page_limit};
 use crate::server::services::{offers, settings};
 use crate::server_fns::events::EventsQuery;
 

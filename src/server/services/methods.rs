@@ -8,7 +8,7 @@ use crate::model::{
 };
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{self, Scoped, audit, new_id};
-use crate::server::services::{integrations, offers, products::page_limit};
+use crate::server::services::{integrations, offers, records::page_limit};
 use crate::server::workflow::{self, Compiled, Host, RunOutcome};
 use crate::server::{AppState, is_unique_violation};
 use crate::server_fns::methods::{MethodForm, NewMethodForm};
@@ -172,7 +172,7 @@ pub async fn page_versions(state: &AppState, actor: &Actor, id: &str, starting_a
     let scope = actor.authorize(Permission::TenantRead)?;
     let limit = page_limit(limit)?;
     get(state, actor, id).await?;
-    let (data, has_more) = db::methods::page_versions(&state.db.pool, scope, id, super::products::cursor(starting_after), limit).await?;
+    let (data, has_more) = db::methods::page_versions(&state.db.pool, scope, id, super::records::cursor(starting_after), limit).await?;
     Ok(Page { data, has_more })
 }
 

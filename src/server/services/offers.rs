@@ -11,7 +11,7 @@ use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::clock::instant_param;
 use crate::server::db::{self, Scoped, audit, new_id};
-use crate::server::services::products::page_limit;
+use crate::server::services::records::page_limit;
 use crate::server::services::{methods, prices, products, settings};
 use crate::server::tz;
 use crate::server_fns::offers::OfferForm;

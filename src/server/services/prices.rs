@@ -5,7 +5,7 @@ use crate::model::{Page, Price, PriceCreate, PriceInterval, PriceUpdate, Product
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::{audit, new_id, prices, record};
-use crate::server::services::products::page_limit;
+use crate::server::services::records::page_limit;
 use crate::server_fns::prices::PriceForm;
 
 pub async fn list(state: &AppState, actor: &Actor, product_id: Option<&str>, starting_after: Option<&str>, limit: Option<i64>) -> AppResult<Page<Price>> {

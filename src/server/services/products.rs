@@ -14,7 +14,7 @@ pub struct ListParams {
     pub status: Option<String>,
 }
 
-pub use super::records::{cursor, page_limit};
+use super::records::page_limit;
 
 pub async fn list(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<Page<Product>> {
     let scope = actor.authorize(Permission::TenantRead)?;

@@ -104,8 +104,8 @@ pub async fn page_endpoints(
     limit: Option<i64>,
 ) -> AppResult<crate::model::Page<WebhookEndpoint>> {
     let scope = actor.authorize(Permission::ManageSecrets)?;
-    let limit = super::products::page_limit(limit)?;
-    let (data, has_more) = record::page(&state.db.pool, scope, wdb::LIVE_ENDPOINTS, super::products::cursor(starting_after), limit).await?;
+    let limit = super::records::page_limit(limit)?;
+    let (data, has_more) = record::page(&state.db.pool, scope, wdb::LIVE_ENDPOINTS, super::records::cursor(starting_after), limit).await?;
     Ok(crate::model::Page { data, has_more })
 }
 
@@ -117,13 +117,26 @@ pub async fn page_deliveries(
     id: &str,
     starting_after: Option<&str>,
     limit: Option<i64>,
-) -> AppResult<(crate::model::Page<crate::model::WebhookDelivery>, std::collections::HashMap<String, Vec<crate::model::WebhookAttempt>>)> {
-    let limit = super::products::page_limit(limit)?;
+) -> AppResult<(crate::model::Page<crate::model::WebhookDelivery>, Attempts)> {
+    let limit = super::records::page_limit(limit)?;
     get_endpoint(state, actor, id).await?;
-    let scope = actor.authorize(Permission::ManageSecrets)?;
-    let (data, has_more) = wdb::page_deliveries(&state.db.pool, scope, id, super::products::cursor(starting_after), limit).await?;
+    deliveries_of(state, actor.authorize(Permission::ManageSecrets)?, id, starting_after, limit).await
+}
+
+/// Attempts by delivery id, oldest first.
+type Attempts = std::collections::HashMap<String, Vec<crate::model::WebhookAttempt>>;
+
+/// A page of deliveries of an endpoint already found in `scope`, with their attempts.
+async fn deliveries_of(
+    state: &AppState,
+    scope: &Scoped,
+    id: &str,
+    starting_after: Option<&str>,
+    limit: i64,
+) -> AppResult<(crate::model::Page<crate::model::WebhookDelivery>, Attempts)> {
+    let (data, has_more) = wdb::page_deliveries(&state.db.pool, scope, id, super::records::cursor(starting_after), limit).await?;
     let ids: Vec<String> = data.iter().map(|d| d.id.clone()).collect();
-    let mut attempts: std::collections::HashMap<String, Vec<crate::model::WebhookAttempt>> = std::collections::HashMap::new();
+    let mut attempts = Attempts::new();
     for (delivery_id, a) in wdb::attempts_of(&state.db.pool, scope, &ids).await? {
         attempts.entry(delivery_id).or_default().push(a);
     }
@@ -199,7 +212,8 @@ async fn save(state: &AppState, actor: &Actor, scope: &Scoped, ep: &WebhookEndpo
 /// The endpoint with its newest `limit` deliveries (1–100) and their attempts.
 pub async fn endpoint_detail(state: &AppState, actor: &Actor, id: &str, limit: i64) -> AppResult<WebhookEndpointDetail> {
     let endpoint = get_endpoint(state, actor, id).await?;
-    let (page, mut by_delivery) = page_deliveries(state, actor, id, None, Some(limit.clamp(1, 100))).await?;
+    let scope = actor.authorize(Permission::ManageSecrets)?;
+    let (page, mut by_delivery) = deliveries_of(state, scope, id, None, limit.clamp(1, 100)).await?;
     let attempts = page.data.iter().map(|d| (d.id.clone(), by_delivery.remove(&d.id).unwrap_or_default())).collect();
     Ok(WebhookEndpointDetail { endpoint, deliveries: page.data, attempts })
 }
