@@ -18,6 +18,8 @@ pub struct StripeIntegration {
     /// e.g. `sk_test_…4242`
     pub secret_key: String,
     pub webhook_secret_set: bool,
+    /// `pk_test_…` / `pk_live_…` for Stripe.js (custom-mode checkout sessions); `null` when not set.
+    pub publishable_key: Option<String>,
     pub updated_at: String,
 }
 
@@ -31,6 +33,11 @@ pub struct StripeIntegrationInput {
     /// `whsec_…`; omitted or empty keeps the stored one.
     #[cfg_attr(feature = "ssr", schema(pattern = "^(whsec_[!-~]{4,249})?$"))]
     pub webhook_secret: Option<String>,
+    /// Stripe's publishable key of the same account (`pk_test_…` in preview, `pk_live_…` in
+    /// live), handed to Stripe.js with custom-mode checkout sessions; omitted keeps the stored
+    /// one, empty clears it.
+    #[cfg_attr(feature = "ssr", schema(pattern = "^((pk)_(test|live)_[A-Za-z0-9_]{12,247})?$"))]
+    pub publishable_key: Option<String>,
 }
 
 /// What "Test connection" found.
@@ -60,6 +67,22 @@ pub fn validate_stripe_secret_key(key: &str, env: Environment, e: &mut FieldErro
         e.add("secretKey", "is a test key; the live environment takes a live key (sk_live_…)");
     } else if key.len() < 20 || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         e.add("secretKey", "does not look like a Stripe key");
+    }
+}
+
+/// A Stripe publishable key must match the environment like the secret key (empty: none).
+pub fn validate_stripe_publishable_key(key: &str, env: Environment, e: &mut FieldErrors) {
+    let key = key.trim();
+    let want = if env == Environment::Live { "pk_live_" } else { "pk_test_" };
+    if key.is_empty() {
+        return;
+    }
+    if !key.starts_with("pk_test_") && !key.starts_with("pk_live_") {
+        e.add("publishableKey", "must be a Stripe publishable key (pk_test_… or pk_live_…)");
+    } else if !key.starts_with(want) {
+        e.add("publishableKey", format!("the {} environment takes a {want}… key", env.as_str()));
+    } else if key.len() < 20 || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        e.add("publishableKey", "does not look like a Stripe key");
     }
 }
 

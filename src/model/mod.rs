@@ -49,6 +49,7 @@ macro_rules! resource {
 
 // Declared after `wire_names!` and `resource!` so the macros are in scope in them.
 mod api_keys;
+mod checkout;
 mod coupons;
 mod events;
 mod experiences;
@@ -66,6 +67,7 @@ mod users;
 mod webhooks;
 
 pub use api_keys::*;
+pub use checkout::*;
 pub use coupons::*;
 pub use events::*;
 pub use experiences::*;

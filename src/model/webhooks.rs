@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 /// Every event type an endpoint can subscribe to (API.md §8).
 pub const WEBHOOK_EVENT_TYPES: &[&str] =
-    &["offer.redeemed", "coupon.redeemed", "checkout.completed", "subscription.created", "subscription.cancelled", "signup.finalized"];
+    &["offer.redeemed", "coupon.redeemed", "checkout.completed", "checkout.expired", "subscription.created", "subscription.cancelled", "signup.finalized"];
 
 resource! {
     pub struct WebhookEndpoint {

@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .route("/readyz", get(readyz))
         .nest("/api/v1", api::router(state.clone()))
         .merge(api::stripe_events::routes())
+        .merge(api::checkout::return_routes())
         .route_layer(middleware::from_fn(record_matched_path));
     let dashboard = Router::new()
         .route("/api/docs", get(api::reference::page))
@@ -172,7 +173,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     let db = connect(&config).await?;
     tracing::info!(config = ?config, backend = ?db.backend, "starting offerdeck");
     let state = state(db.clone(), config);
-    spawn_housekeeping(db, state.clock.clone());
+    spawn_housekeeping(state.clone());
     let recorder = state.recorder.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -187,8 +188,10 @@ pub async fn serve(config: Config) -> Result<(), String> {
     Ok(())
 }
 
-/// Hourly: drop expired sessions, expired `Idempotency-Key` records and old failed-login records.
-fn spawn_housekeeping(db: Db, clock: crate::server::clock::Clock) {
+/// Hourly: drop expired sessions, expired `Idempotency-Key` records and old failed-login records,
+/// and expire checkout sessions left open past their expiry.
+fn spawn_housekeeping(state: AppState) {
+    let (db, clock) = (state.db.clone(), state.clock.clone());
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         loop {
@@ -205,6 +208,11 @@ fn spawn_housekeeping(db: Db, clock: crate::server::clock::Clock) {
             let cutoff = now - 24 * 3600 * 1000;
             if let Err(e) = crate::server::db::platform::users::delete_login_failures_before(&db.pool, cutoff).await {
                 tracing::warn!("login-failure clean-up failed: {e}");
+            }
+            match crate::server::services::checkout::lifecycle::sweep_overdue(&state, 1000).await {
+                Ok(n) if n > 0 => tracing::info!(expired = n, "checkout sessions past their expiry expired"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("checkout session sweep failed: {}", e.message),
             }
         }
     });

@@ -53,6 +53,13 @@ async fn bounded_text(mut res: reqwest::Response) -> Option<String> {
     Some(String::from_utf8_lossy(&body).into_owned())
 }
 
+/// The API version of every call but the server-side discount updates.
+pub const DEFAULT_VERSION: &str = "2024-06-20";
+
+/// The version and beta flag that let a server update a Checkout session's discounts
+/// (`permissions[update_discounts]=server_only`).
+pub const CHECKOUT_SERVER_UPDATE_VERSION: &str = "2025-03-31.basil; checkout_server_update_beta=v1;";
+
 /// Stripe could not be reached (after retries).
 #[derive(Debug, Clone, PartialEq)]
 pub struct StripeUnreachable(pub String);
@@ -86,6 +93,20 @@ impl StripeClient {
         body: Option<&Value>,
         idempotency_key: Option<&str>,
     ) -> Result<StripeResponse, StripeUnreachable> {
+        self.request_as(secret_key, method, path, body, idempotency_key, DEFAULT_VERSION).await
+    }
+
+    /// [`request`](Self::request) with another `Stripe-Version` header (a beta such as
+    /// [`CHECKOUT_SERVER_UPDATE_VERSION`]).
+    pub async fn request_as(
+        &self,
+        secret_key: &str,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+        idempotency_key: Option<&str>,
+        version: &str,
+    ) -> Result<StripeResponse, StripeUnreachable> {
         let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).map_err(|_| StripeUnreachable(format!("unsupported method {method}")))?;
         if !stays_in_api(path) {
             return Err(StripeUnreachable("the path must be a Stripe API path under /v1/ (no '..', '\\', '%2e', '@' or control characters)".into()));
@@ -95,7 +116,7 @@ impl StripeClient {
         let url = format!("{}{}", self.base, path);
         let mut attempt = 0;
         loop {
-            let mut req = self.http.request(method.clone(), &url).bearer_auth(secret_key).header("Stripe-Version", "2024-06-20");
+            let mut req = self.http.request(method.clone(), &url).bearer_auth(secret_key).header("Stripe-Version", version);
             if let Some(k) = &idem {
                 req = req.header("Idempotency-Key", k);
             }

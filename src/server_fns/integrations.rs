@@ -12,10 +12,15 @@ pub async fn get_stripe_integration() -> Result<Option<StripeIntegration>, AppEr
     ctx::run(|s, a| async move { integrations::get(&s, &a).await }).await
 }
 
-/// An empty `webhook_secret` keeps the stored one.
+/// An empty `webhook_secret` or `publishable_key` keeps the stored one.
 #[server(prefix = "/sfn", endpoint = "integrations/stripe/save")]
-pub async fn save_stripe_integration(secret_key: String, webhook_secret: String) -> Result<StripeIntegration, AppError> {
-    let input = StripeIntegrationInput { secret_key, webhook_secret: Some(webhook_secret) };
+pub async fn save_stripe_integration(
+    secret_key: String,
+    webhook_secret: String,
+    #[server(default)] publishable_key: String,
+) -> Result<StripeIntegration, AppError> {
+    let input =
+        StripeIntegrationInput { secret_key, webhook_secret: Some(webhook_secret), publishable_key: Some(publishable_key).filter(|k| !k.trim().is_empty()) };
     ctx::run(|s, a| async move { integrations::put(&s, &a, input).await }).await
 }
 

@@ -67,6 +67,7 @@ impl World {
             "redemption",
             "key",
             "integration",
+            "checkout",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())
@@ -109,6 +110,7 @@ impl World {
                 ("coupons", _) => self.ids["code"].clone(),
                 ("webhook-endpoints", _) => self.ids["endpoint"].clone(),
                 ("webhook-deliveries", _) => self.ids["delivery"].clone(),
+                ("checkout-sessions", _) => self.ids["checkout"].clone(),
                 (resource, n) => panic!("{template}: no object of the owner's for {{{n}}} after /{resource}: add one to the world"),
             };
             out.push(filled);
@@ -184,6 +186,15 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
     let redeemed = api.post("/api/v1/offer-redemptions", json!({"identity": {"userIdentifier": "buyer@example.com"}, "offerToken": token})).await;
     assert_eq!(redeemed.status.as_u16(), 200, "{}", redeemed.body);
     let event = redeemed.json()["eventId"].as_str().unwrap().to_string();
+    let checkout = api
+        .create(
+            "/api/v1/checkout-sessions",
+            json!({"productId": product, "requestId": "owner_order", "successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no"}),
+        )
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let owner = app.merchant(&a).await;
     let keys = owner.sfn("api_keys/page", &[]).await.json();
     let key = keys["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && a.keys.preview.secret.ends_with(k["last4"].as_str().unwrap())).unwrap()
@@ -214,6 +225,7 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         ("key", key),
         ("integration", integration.json()["id"].as_str().unwrap().to_string()),
         ("token", token),
+        ("checkout", checkout),
     ]);
     drop(owner);
     (app, World { owner: a, owner_cookie, ids, _stripe: stub }, b)

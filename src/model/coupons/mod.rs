@@ -68,6 +68,9 @@ resource! {
         pub campaign: Option<String>,
         pub stripe_coupon_id: String,
         pub times_redeemed: i64,
+        /// Uses held by open checkout sessions: they count against `maxRedemptions` until the
+        /// session completes (a redemption) or expires (released).
+        pub reserved: i64,
         pub status: CouponStatus,
     }
 }
@@ -247,9 +250,11 @@ pub struct CouponRedemptionInput {
 pub enum CouponRedemptionSource {
     Api,
     Stripe,
+    /// A completed checkout session whose reservation became the redemption.
+    Checkout,
 }
 
-wire_names!(CouponRedemptionSource { Api => "api", Stripe => "stripe" });
+wire_names!(CouponRedemptionSource { Api => "api", Stripe => "stripe", Checkout => "checkout" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]

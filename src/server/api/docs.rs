@@ -30,6 +30,7 @@ use utoipa::{Modify, OpenApi};
         super::coupons::read, super::coupons::archive, super::coupons::list_redemptions, super::coupons::redeem,
         super::webhooks::list_endpoints, super::webhooks::create_endpoint, super::webhooks::read_endpoint, super::webhooks::update_endpoint,
         super::webhooks::delete_endpoint, super::webhooks::deliveries, super::webhooks::resend, super::settings::rotate_redirect_secret,
+        super::checkout::list, super::checkout::create, super::checkout::read, super::checkout::expire,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment,
         Price, PriceCreate, PriceUpdate, PriceInterval,
@@ -49,7 +50,9 @@ use utoipa::{Modify, OpenApi};
         super::redemptions::RedemptionAnswer, super::redemptions::ErrorOrAnswer,
         super::surfaces::DecisionAnswer, super::surfaces::PresentedOffer, super::surfaces::DecidedSlot, super::surfaces::DecidedExperience, super::surfaces::DecisionIdentity,
         crate::model::WebhookEndpoint, crate::model::WebhookEndpointInput, crate::model::WebhookEndpointUpdate, crate::model::WebhookDelivery,
-        crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::webhooks::DeliveryWithAttempts, super::settings::RedirectSigningSecret)),
+        crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::webhooks::DeliveryWithAttempts, super::settings::RedirectSigningSecret,
+        crate::model::CheckoutSession, crate::model::CheckoutSessionCreate, crate::model::CheckoutCustomerInput, crate::model::CheckoutCustomer,
+        crate::model::CheckoutDiscount, crate::model::CheckoutStatus, crate::model::UiMode, crate::model::DiscountUpdates)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
@@ -60,6 +63,7 @@ use utoipa::{Modify, OpenApi};
         (name = "surfaces", description = "Surfaces and surface decisions"),
         (name = "coupons", description = "Coupons: limits, expiry, Stripe mirroring, validation and redemptions"),
         (name = "webhooks", description = "Outgoing webhook endpoints and their delivery log"),
+        (name = "checkout", description = "Checkout sessions on Stripe Checkout: request ids, locked emails, reserved coupons, signed redirects"),
         (name = "settings", description = "The environment's settings: the redirect signing secret of checkout sessions"))
 )]
 pub struct ApiDoc;

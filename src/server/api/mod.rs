@@ -23,6 +23,7 @@ macro_rules! list_query {
 }
 
 // Declared after `list_query!` so the macro is in scope in them.
+pub mod checkout;
 pub mod coupons;
 pub mod docs;
 pub mod events;
@@ -162,6 +163,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(settings::routes())
         .merge(surfaces::routes())
         .merge(coupons::routes())
+        .merge(checkout::routes())
         .merge(webhooks::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()
@@ -294,7 +296,7 @@ fn redact(bytes: &[u8], fields: &[&str]) -> String {
     }
 }
 
-fn string_enum(values: &[&str]) -> utoipa::openapi::schema::Object {
+pub(crate) fn string_enum(values: &[&str]) -> utoipa::openapi::schema::Object {
     utoipa::openapi::schema::ObjectBuilder::new().schema_type(utoipa::openapi::schema::Type::String).enum_values(Some(values.iter().copied())).build()
 }
 

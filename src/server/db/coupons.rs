@@ -7,7 +7,7 @@ use crate::model::{CampaignCount, Coupon, CouponRedemption, CouponRedemptionSour
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
 const COLS: &str = "id, code, coupon_type, amount, currency, repeat_months, max_redemptions, max_per_customer, starts_at, \
-    expires_at, campaign, stripe_coupon_id, times_redeemed, status, environment, created_at, updated_at";
+    expires_at, campaign, stripe_coupon_id, times_redeemed, reserved, status, environment, created_at, updated_at";
 
 /// The status as the API reports it; `$N` is the clock.
 fn status_sql(now: &str) -> String {
@@ -61,6 +61,7 @@ fn coupon(r: &AnyRow, now: i64) -> Result<CouponRow, sqlx::Error> {
             campaign: r.try_get("campaign")?,
             stripe_coupon_id: r.try_get("stripe_coupon_id")?,
             times_redeemed: times,
+            reserved: r.try_get("reserved")?,
             status: status_of(&status, times, max, expires, now),
             environment: env_of(&r.try_get::<String, _>("environment")?),
             created_at: ms_to_rfc3339(r.try_get("created_at")?),
@@ -199,7 +200,7 @@ pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped
         "UPDATE coupons SET times_redeemed = times_redeemed + 1, updated_at = $1 \
          WHERE tenant_id = $2 AND environment = $3 AND code = $4 AND status = 'active' \
          AND (starts_at IS NULL OR starts_at <= $1) AND (expires_at IS NULL OR expires_at > $1) \
-         AND (max_redemptions IS NULL OR times_redeemed < max_redemptions) \
+         AND (max_redemptions IS NULL OR times_redeemed + reserved < max_redemptions) \
          RETURNING {COLS}"
     ))
     .bind(now)
@@ -350,4 +351,47 @@ pub async fn set_stripe_event_outcome<'c, E: Executor<'c, Database = Any>>(
 
 pub async fn stripe_event_count<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<i64, sqlx::Error> {
     super::scoped(scope, "SELECT COUNT(*) FROM stripe_events WHERE tenant_id = $1 AND environment = $2").fetch_one(ex).await?.try_get(0)
+}
+
+/// Holds one use of the coupon for an open checkout session if it is redeemable now and the
+/// redeemed plus held uses stay under the limit (the database decides, as in [`take_use`]).
+pub async fn reserve<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
+    let row = sqlx::query(&format!(
+        "UPDATE coupons SET reserved = reserved + 1, updated_at = $1 \
+         WHERE tenant_id = $2 AND environment = $3 AND code = $4 AND status = 'active' \
+         AND (starts_at IS NULL OR starts_at <= $1) AND (expires_at IS NULL OR expires_at > $1) \
+         AND (max_redemptions IS NULL OR times_redeemed + reserved < max_redemptions) \
+         RETURNING {COLS}"
+    ))
+    .bind(now)
+    .bind(scope.tenant_id())
+    .bind(scope.env().as_str())
+    .bind(code)
+    .fetch_optional(ex)
+    .await?;
+    row.map(|r| coupon(&r, now)).transpose()
+}
+
+/// Ends a held use: `redeemed` turns it into a redemption (counted), otherwise it is released.
+pub async fn end_reservation<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, coupon_id: &str, redeemed: bool, now: i64) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE coupons SET reserved = reserved - 1, times_redeemed = times_redeemed + $3, updated_at = $4 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $5 AND reserved > 0";
+    super::scoped(scope, sql).bind(i64::from(redeemed)).bind(now).bind(coupon_id).execute(ex).await.map(|_| ())
+}
+
+/// Gives back one use of the per-customer limit (a released reservation).
+pub async fn give_back_customer_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, coupon_id: &str, customer_id: &str) -> Result<(), sqlx::Error> {
+    let sql = "UPDATE coupon_customer_uses SET uses = uses - 1 WHERE coupon_id = $4 AND customer_id = $3 AND uses > 0 \
+         AND EXISTS (SELECT 1 FROM coupons c WHERE c.tenant_id = $1 AND c.environment = $2 AND c.id = $4)";
+    super::scoped(scope, sql).bind(customer_id).bind(coupon_id).execute(ex).await.map(|_| ())
+}
+
+/// The coupon `id` of the scope.
+pub async fn get_by_id<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
+    super::scoped(scope, &format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await?
+        .map(|r| coupon(&r, now))
+        .transpose()
 }

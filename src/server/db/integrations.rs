@@ -8,10 +8,12 @@ pub struct IntegrationRow {
     pub secret_key_last4: String,
     pub secret_key_prefix: String,
     pub webhook_secret_enc: Option<String>,
+    pub publishable_key: Option<String>,
     pub updated_at: String,
 }
 
-pub(super) const COLS: &str = "id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, updated_at";
+pub(super) const COLS: &str =
+    "id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, publishable_key, updated_at";
 
 pub(super) fn row(r: &sqlx::any::AnyRow) -> Result<IntegrationRow, sqlx::Error> {
     Ok(IntegrationRow {
@@ -20,6 +22,7 @@ pub(super) fn row(r: &sqlx::any::AnyRow) -> Result<IntegrationRow, sqlx::Error> 
         secret_key_last4: r.try_get("secret_key_last4")?,
         secret_key_prefix: r.try_get("secret_key_prefix")?,
         webhook_secret_enc: r.try_get("webhook_secret_enc")?,
+        publishable_key: r.try_get("publishable_key")?,
         updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
     })
 }
@@ -39,15 +42,18 @@ pub struct Upsert<'a> {
     pub secret_key_prefix: &'a str,
     /// `None` keeps the stored webhook secret.
     pub webhook_secret_enc: Option<&'a str>,
+    /// `None` keeps the stored publishable key; `Some("")` clears it.
+    pub publishable_key: Option<&'a str>,
     pub now: i64,
 }
 
 pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, u: Upsert<'_>) -> Result<(), sqlx::Error> {
-    super::scoped(scope, "INSERT INTO stripe_integrations (id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, created_at, updated_at) \
-         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $8) \
+    super::scoped(scope, "INSERT INTO stripe_integrations (id, tenant_id, environment, secret_key_enc, secret_key_last4, secret_key_prefix, webhook_secret_enc, publishable_key, created_at, updated_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, NULLIF($9, ''), $8, $8) \
          ON CONFLICT (tenant_id, environment) DO UPDATE SET secret_key_enc = excluded.secret_key_enc, \
            secret_key_last4 = excluded.secret_key_last4, secret_key_prefix = excluded.secret_key_prefix, \
            webhook_secret_enc = COALESCE(excluded.webhook_secret_enc, stripe_integrations.webhook_secret_enc), \
+           publishable_key = CASE WHEN $9 IS NULL THEN stripe_integrations.publishable_key ELSE excluded.publishable_key END, \
            updated_at = excluded.updated_at",)
     .bind(u.id)
     .bind(u.secret_key_enc)
@@ -55,6 +61,7 @@ pub async fn upsert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
     .bind(u.secret_key_prefix)
     .bind(u.webhook_secret_enc.map(str::to_string))
     .bind(u.now)
+    .bind(u.publishable_key.map(str::to_string))
     .execute(ex)
     .await
     .map(|_| ())

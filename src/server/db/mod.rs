@@ -3,6 +3,7 @@
 //! connection pragmas and the migration folder. Tenant-owned tables take a `Scoped` first.
 pub mod api_keys;
 pub mod audit;
+pub mod checkout;
 pub mod coupons;
 pub mod experiences;
 pub mod idempotency;

@@ -21,7 +21,7 @@ mod tests;
 
 pub use export::{export_csv, safe_cell};
 
-fn invalid_or_expired() -> AppError {
+pub fn invalid_or_expired() -> AppError {
     AppError::new(ErrorCode::InvalidOrExpired, "this code is not valid: it is unknown, archived, expired, not yet valid or used up")
 }
 
@@ -332,7 +332,8 @@ pub async fn validate(state: &AppState, actor: &Actor, code: &str) -> AppResult<
     let Some(row) = cdb::get_by_code(&state.db.pool, scope, &code, now).await? else {
         return Err(invalid_or_expired());
     };
-    if row.coupon.status != CouponStatus::Active || row.starts_at_ms.is_some_and(|s| s > now) {
+    let held = row.coupon.max_redemptions.is_some_and(|m| row.coupon.times_redeemed + row.coupon.reserved >= m);
+    if row.coupon.status != CouponStatus::Active || row.starts_at_ms.is_some_and(|s| s > now) || held {
         return Err(invalid_or_expired());
     }
     let c = row.coupon;
@@ -415,7 +416,13 @@ pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scoped, a: RedeemArgs<'
         stripe_event_id: a.stripe_event_id.map(str::to_string),
         created_at: db::ms_to_rfc3339(a.now),
     };
-    let data = json!({
+    webhooks::emit(&mut *conn, scope, "coupon.redeemed", redeemed_event(scope, &coupon, &redemption), a.now).await?;
+    Ok(Redeemed::Created(redemption))
+}
+
+/// The `data` of a `coupon.redeemed` event.
+pub fn redeemed_event(scope: &Scoped, coupon: &Coupon, redemption: &CouponRedemption) -> Value {
+    json!({
         "mode": scope.env().as_str(),
         "code": coupon.code,
         "type": coupon.coupon_type.as_str(),
@@ -427,10 +434,8 @@ pub async fn redeem_in(conn: &mut AnyConnection, scope: &Scoped, a: RedeemArgs<'
         "redemptionId": redemption.id,
         "processorSubscriptionId": redemption.subscription_id,
         "processorCustomerId": redemption.customer_id,
-        "source": a.source,
-    });
-    webhooks::emit(&mut *conn, scope, "coupon.redeemed", data, a.now).await?;
-    Ok(Redeemed::Created(redemption))
+        "source": redemption.source,
+    })
 }
 
 fn check_ref(e: &mut FieldErrors, field: &str, v: &str) {

@@ -1,7 +1,9 @@
 //! The Stripe integration of a tenant's environment: secret key and webhook signing secret,
 //! encrypted at rest, shown masked, never logged; "Test connection" asks Stripe who we are.
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{StripeAccount, StripeIntegration, StripeIntegrationInput, validate_stripe_secret_key, validate_webhook_secret};
+use crate::model::{
+    StripeAccount, StripeIntegration, StripeIntegrationInput, validate_stripe_publishable_key, validate_stripe_secret_key, validate_webhook_secret,
+};
 use crate::server::auth::{Actor, Permission, keys::last4};
 use crate::server::db::{self, Scoped, audit, new_id};
 use crate::server::{AppState, internal, secrets};
@@ -16,6 +18,7 @@ fn view(scope: &Scoped, row: &db::integrations::IntegrationRow) -> StripeIntegra
         environment: scope.env(),
         secret_key: format!("{}…{}", row.secret_key_prefix, row.secret_key_last4),
         webhook_secret_set: row.webhook_secret_enc.is_some(),
+        publishable_key: row.publishable_key.clone(),
         updated_at: row.updated_at.clone(),
     }
 }
@@ -34,6 +37,10 @@ pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput)
     if let Some(w) = &webhook {
         validate_webhook_secret(w, &mut e);
     }
+    let publishable = input.publishable_key.as_deref().map(str::trim).map(str::to_string);
+    if let Some(pk) = &publishable {
+        validate_stripe_publishable_key(pk, scope.env(), &mut e);
+    }
     e.into_result()?;
     let key_enc = secrets::encrypt(&state.config.secret_key, &context(scope, "stripe_secret_key"), &key);
     let webhook_enc = webhook.map(|w| secrets::encrypt(&state.config.secret_key, &context(scope, "stripe_webhook_secret"), &w));
@@ -49,6 +56,7 @@ pub async fn put(state: &AppState, actor: &Actor, input: StripeIntegrationInput)
             secret_key_last4: &last4(&key),
             secret_key_prefix: &prefix,
             webhook_secret_enc: webhook_enc.as_deref(),
+            publishable_key: publishable.as_deref(),
             now: state.clock.now_ms(),
         },
     )
@@ -78,6 +86,11 @@ pub async fn secret_key(state: &AppState, scope: &Scoped) -> AppResult<String> {
         .ok_or_else(|| AppError::validation("this environment has no Stripe integration: add its secret key under Settings → Integrations"))?;
     secrets::decrypt(&state.config.secret_key, &context(scope, "stripe_secret_key"), &row.secret_key_enc)
         .ok_or_else(|| internal("stripe integration", "stored key does not decrypt (was OFFERDECK_SECRET_KEY changed?)"))
+}
+
+/// The environment's publishable key for Stripe.js, if the merchant has set one.
+pub async fn publishable_key(state: &AppState, scope: &Scoped) -> AppResult<Option<String>> {
+    Ok(db::integrations::get(&state.db.pool, scope).await?.and_then(|r| r.publishable_key))
 }
 
 /// Calls Stripe's `GET /v1/account` with the stored key.

@@ -216,6 +216,26 @@ impl Host for StripeHost {
             }
         })
     }
+
+    fn offerdeck_request(&self, op: String, input: Value) -> Pin<Box<dyn Future<Output = Value> + Send>> {
+        let (state, scope) = (self.state.clone(), self.scope.clone());
+        Box::pin(async move {
+            let refused = |e: AppError| json!({"error": {"code": e.code.as_str(), "message": e.message, "fields": e.fields}});
+            match op.as_str() {
+                "checkoutSessions.create" => {
+                    let input: crate::model::CheckoutSessionCreate = match serde_json::from_value(input) {
+                        Ok(i) => i,
+                        Err(e) => return refused(AppError::validation(format!("checkoutSessions.create: {e}"))),
+                    };
+                    match crate::server::services::checkout::create_in(&state, &scope, "a redemption workflow", input).await {
+                        Ok(s) => serde_json::to_value(s).unwrap_or(Value::Null),
+                        Err(e) => refused(e),
+                    }
+                }
+                _ => refused(AppError::not_found(&op)),
+            }
+        })
+    }
 }
 
 /// Runs the method's saved workflow against `offer_id` for `identity`, recording nothing.

@@ -5,6 +5,7 @@
 //! that no rule lives in a door.
 pub mod api_keys;
 pub mod auth;
+pub mod checkout;
 pub mod coupons;
 pub mod events;
 pub mod experiences;

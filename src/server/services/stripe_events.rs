@@ -6,12 +6,14 @@
 use crate::error::{AppError, AppResult, ErrorCode};
 use crate::model::CouponRedemptionSource;
 use crate::server::AppState;
-use crate::server::db::{self, coupons as cdb};
+use crate::server::db::{self, Scoped, coupons as cdb};
+use crate::server::services::checkout::lifecycle;
 use crate::server::services::coupons::{self, RedeemArgs, Redeemed};
 use crate::server::{internal, secrets};
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
+use sqlx::AnyConnection;
 
 pub const TOLERANCE_SECS: i64 = 300;
 
@@ -123,6 +125,73 @@ pub fn forwarded(event_type: &str, obj: &Value, mode: &str, stripe_event_id: &st
     Some((ours, data))
 }
 
+/// What one recorded event causes, inside its transaction: the outcome line, and whether a
+/// webhook was queued. Checkout events of offerdeck's own sessions go to the checkout
+/// lifecycle; a subscription that one of them opened has its coupon redeemed there (not here),
+/// and its events carry the session's `checkoutSessionId`, `requestId` and `metadata`.
+async fn handle(
+    state: &AppState,
+    tx: &mut AnyConnection,
+    scope: &Scoped,
+    event_type: &str,
+    obj: &Value,
+    event_id: &str,
+    now: i64,
+) -> AppResult<(String, bool)> {
+    if event_type.starts_with("checkout.session.")
+        && let Some(outcome) = lifecycle::on_stripe_event(state, &mut *tx, scope, event_type, obj, event_id, now).await?
+    {
+        return Ok((outcome, true));
+    }
+    let session = if event_type.starts_with("customer.subscription.") { lifecycle::session_of_subscription(&mut *tx, scope, obj).await? } else { None };
+    let mut queued = false;
+    let outcome = match (coupon_use(event_type, obj), &session) {
+        (_, Some(s)) => format!("subscription of checkout session {}", s.id),
+        (None, None) => "ignored".to_string(),
+        (Some((code, sub, customer)), None) => {
+            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
+            let args = RedeemArgs {
+                code: &code,
+                subscription_id: &sub,
+                customer_id: customer.as_deref(),
+                source: CouponRedemptionSource::Stripe,
+                stripe_event_id: Some(event_id),
+                now,
+            };
+            match coupons::redeem_in(&mut sp, scope, args).await {
+                Ok(Redeemed::Created(r)) => {
+                    sp.commit().await?;
+                    queued = true;
+                    format!("redeemed {code} ({})", r.id)
+                }
+                Ok(Redeemed::Existing(r)) => {
+                    sp.rollback().await?;
+                    format!("{code} was already redeemed for {} ({})", r.subscription_id, r.id)
+                }
+                Err(e) if e.code == ErrorCode::Internal => return Err(e),
+                Err(e) => {
+                    sp.rollback().await?;
+                    format!("{code} not redeemed: {}", e.message)
+                }
+            }
+        }
+    };
+    // Stripe's subscription and checkout events, passed on to the merchant's endpoints under
+    // offerdeck's names (once per Stripe event id: same transaction as its record).
+    if let Some((ours, data)) = forwarded(event_type, obj, scope.env().as_str(), event_id) {
+        let data = match &session {
+            Some(s) => lifecycle::with_context(data, s),
+            None => data,
+        };
+        crate::server::services::webhooks::emit(&mut *tx, scope, ours, data, now).await?;
+        if let Some(s) = &session {
+            crate::server::db::checkout::note(&mut *tx, scope, &s.id, "webhook", &format!("{ours} queued ({event_type}, {event_id})"), now).await?;
+        }
+        queued = true;
+    }
+    Ok((outcome, queued))
+}
+
 /// Handles one delivery from Stripe. A bad signature is 400 and records nothing.
 pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&str>, body: &[u8]) -> AppResult<Value> {
     let Some((scope, row)) = db::worker::stripe_events::get_by_id(&state.db.pool, integration_id).await? else {
@@ -147,43 +216,7 @@ pub async fn receive(state: &AppState, integration_id: &str, signature: Option<&
         return Ok(json!({"received": true, "duplicate": true}));
     }
     let obj = event.pointer("/data/object").cloned().unwrap_or(Value::Null);
-    let mut queued = false;
-    let outcome = match coupon_use(&event_type, &obj) {
-        None => "ignored".to_string(),
-        Some((code, sub, customer)) => {
-            let mut sp = sqlx::Connection::begin(&mut *tx).await?;
-            let args = RedeemArgs {
-                code: &code,
-                subscription_id: &sub,
-                customer_id: customer.as_deref(),
-                source: CouponRedemptionSource::Stripe,
-                stripe_event_id: Some(event_id),
-                now,
-            };
-            match coupons::redeem_in(&mut sp, &scope, args).await {
-                Ok(Redeemed::Created(r)) => {
-                    sp.commit().await?;
-                    queued = true;
-                    format!("redeemed {code} ({})", r.id)
-                }
-                Ok(Redeemed::Existing(r)) => {
-                    sp.rollback().await?;
-                    format!("{code} was already redeemed for {} ({})", r.subscription_id, r.id)
-                }
-                Err(e) if e.code == ErrorCode::Internal => return Err(e),
-                Err(e) => {
-                    sp.rollback().await?;
-                    format!("{code} not redeemed: {}", e.message)
-                }
-            }
-        }
-    };
-    // Stripe's subscription and checkout events, passed on to the merchant's endpoints under
-    // offerdeck's names (once per Stripe event id: same transaction as its record).
-    if let Some((ours, data)) = forwarded(&event_type, &obj, scope.env().as_str(), event_id) {
-        crate::server::services::webhooks::emit(&mut tx, &scope, ours, data, now).await?;
-        queued = true;
-    }
+    let (outcome, queued) = handle(state, &mut tx, &scope, &event_type, &obj, event_id, now).await?;
     cdb::set_stripe_event_outcome(&mut *tx, &row.id, event_id, &outcome).await?;
     tx.commit().await?;
     if queued {

@@ -54,8 +54,8 @@ fn cache_key(js: &str) -> u64 {
 }
 
 const PRELUDE: &str = r#"(() => {
-  const log = globalThis.__log, stripe = globalThis.__stripe;
-  delete globalThis.__log; delete globalThis.__stripe;
+  const log = globalThis.__log, stripe = globalThis.__stripe, host = globalThis.__offerdeck;
+  delete globalThis.__log; delete globalThis.__stripe; delete globalThis.__offerdeck;
   const fmt = (v) => {
     if (typeof v === 'string') return v;
     try { const s = JSON.stringify(v); return s === undefined ? String(v) : s; } catch (_) { return String(v); }
@@ -68,7 +68,16 @@ const PRELUDE: &str = r#"(() => {
     if (s.charCodeAt(0) === 33) throw new Error(s.slice(1));
     return JSON.parse(s);
   };
-  return Object.freeze({ stripe: Object.freeze({ request }) });
+  // offerdeck's own services: the answer, or an Error with the contract's message.
+  const call = async (op, input) => {
+    const s = await host(op, JSON.stringify(input === undefined ? {} : input));
+    if (s.charCodeAt(0) === 33) throw new Error(s.slice(1));
+    const r = JSON.parse(s);
+    if (r && r.error) { const e = new Error(r.error.message); e.code = r.error.code; e.fields = r.error.fields; throw e; }
+    return r;
+  };
+  const checkoutSessions = Object.freeze({ create: (input) => call('checkoutSessions.create', input) });
+  return Object.freeze({ stripe: Object.freeze({ request }), offerdeck: Object.freeze({ checkoutSessions }) });
 })()"#;
 
 /// A run's slots: the process's and its tenant's. Dropping it frees both and forgets the
@@ -342,6 +351,27 @@ struct Integrations {
     clock: Arc<CpuClock>,
 }
 
+/// Counts an integration call and parses its request: the refusal the prelude throws when the
+/// run made too many calls or the request is too large.
+fn admit(calls: &AtomicUsize, request: &str, what: &str) -> Result<serde_json::Value, String> {
+    if calls.fetch_add(1, Ordering::Relaxed) >= MAX_INTEGRATION_CALLS {
+        return Err(refused(format!("the workflow made more than {MAX_INTEGRATION_CALLS} integration calls")));
+    }
+    if request.len() > MAX_REQUEST_BYTES {
+        return Err(refused(format!("the {what} is larger than {} KiB", MAX_REQUEST_BYTES >> 10)));
+    }
+    Ok(serde_json::from_str(request).unwrap_or(serde_json::Value::Null))
+}
+
+/// An integration's answer as the script receives it, or a refusal when it is too large.
+fn answer(res: serde_json::Value, what: &str) -> String {
+    let text = res.to_string();
+    if text.len() > MAX_ANSWER_BYTES {
+        return refused(format!("{what} is larger than {} MiB", MAX_ANSWER_BYTES >> 20));
+    }
+    text
+}
+
 /// A refused integration call: the prelude throws `message`.
 fn refused(message: String) -> String {
     format!("!{message}")
@@ -365,25 +395,32 @@ async fn evaluate<'js>(
         }),
     )?;
     let calls = Arc::new(AtomicUsize::new(0));
+    let (stripe_host, stripe_clock, stripe_calls) = (host.clone(), clock.clone(), calls.clone());
     globals.set(
         "__stripe",
         Func::from(Async(move |request: String| {
+            let (host, clock, calls) = (stripe_host.clone(), stripe_clock.clone(), stripe_calls.clone());
+            async move {
+                let req = match admit(&calls, &request, "Stripe request") {
+                    Ok(r) => r,
+                    Err(refusal) => return Ok::<String, rquickjs::Error>(refusal),
+                };
+                drop(request);
+                Ok(answer(Metered { inner: host.stripe_request(req), clock, host: true }.await, "Stripe's answer"))
+            }
+        })),
+    )?;
+    globals.set(
+        "__offerdeck",
+        Func::from(Async(move |op: String, request: String| {
             let (host, clock, calls) = (host.clone(), clock.clone(), calls.clone());
             async move {
-                if calls.fetch_add(1, Ordering::Relaxed) >= MAX_INTEGRATION_CALLS {
-                    return Ok::<String, rquickjs::Error>(refused(format!("the workflow made more than {MAX_INTEGRATION_CALLS} integration calls")));
-                }
-                if request.len() > MAX_REQUEST_BYTES {
-                    return Ok(refused(format!("the Stripe request is larger than {} KiB", MAX_REQUEST_BYTES >> 10)));
-                }
-                let req: serde_json::Value = serde_json::from_str(&request).unwrap_or(serde_json::Value::Null);
+                let req = match admit(&calls, &request, "request") {
+                    Ok(r) => r,
+                    Err(refusal) => return Ok::<String, rquickjs::Error>(refusal),
+                };
                 drop(request);
-                let res = Metered { inner: host.stripe_request(req), clock, host: true }.await;
-                let text = res.to_string();
-                if text.len() > MAX_ANSWER_BYTES {
-                    return Ok(refused(format!("Stripe's answer is larger than {} MiB", MAX_ANSWER_BYTES >> 20)));
-                }
-                Ok(text)
+                Ok(answer(Metered { inner: host.offerdeck_request(op, req), clock, host: true }.await, "The answer"))
             }
         })),
     )?;

@@ -32,6 +32,63 @@ struct Inner {
     requests: Arc<Mutex<Vec<Recorded>>>,
     script: Arc<Mutex<VecDeque<(u16, Value)>>>,
     arrived: Arc<tokio::sync::Notify>,
+    /// What the stub keeps, as Stripe would: objects by id, and counters for new ids.
+    objects: Arc<Mutex<Objects>>,
+}
+
+#[derive(Default)]
+struct Objects {
+    next: u64,
+    /// Stripe price id → unit amount (tests register them; 1000 otherwise).
+    prices: std::collections::HashMap<String, i64>,
+    coupons: std::collections::HashMap<String, Value>,
+    customers: std::collections::HashMap<String, Value>,
+    sessions: std::collections::HashMap<String, Value>,
+}
+
+impl Objects {
+    fn id(&mut self, prefix: &str) -> String {
+        self.next += 1;
+        format!("{prefix}_{:06}", self.next)
+    }
+}
+
+fn form_map(rec: &Recorded) -> std::collections::BTreeMap<String, String> {
+    rec.form().into_iter().collect()
+}
+
+fn bad_request(message: String) -> (StatusCode, axum::Json<Value>) {
+    (StatusCode::BAD_REQUEST, axum::Json(json!({"error": {"type": "invalid_request_error", "message": message}})))
+}
+
+/// The discount of `form`'s `discounts[0]` on `subtotal`: a coupon the stub knows, or
+/// `coupon_data`; `Err` for more than one discount or an unknown coupon.
+fn discount_of(objects: &Objects, form: &std::collections::BTreeMap<String, String>, subtotal: i64) -> Result<(i64, Value), String> {
+    if form.keys().any(|k| k.starts_with("discounts[1]")) {
+        return Err("You may only specify one discount.".into());
+    }
+    let coupon = if let Some(id) = form.get("discounts[0][coupon]") {
+        objects.coupons.get(id).cloned().ok_or_else(|| format!("No such coupon: '{id}'"))?
+    } else if form.keys().any(|k| k.starts_with("discounts[0][coupon_data]")) {
+        let g = |k: &str| form.get(&format!("discounts[0][coupon_data][{k}]")).cloned();
+        json!({"id": "coupon_data", "name": g("name"), "percent_off": g("percent_off").and_then(|v| v.parse::<f64>().ok()),
+               "amount_off": g("amount_off").and_then(|v| v.parse::<i64>().ok())})
+    } else {
+        return Ok((0, json!([])));
+    };
+    let off = match (coupon["percent_off"].as_f64(), coupon["amount_off"].as_i64()) {
+        (Some(p), _) => (subtotal as f64 * p / 100.0).round() as i64,
+        (None, Some(a)) => a.min(subtotal),
+        _ => 0,
+    };
+    Ok((off, json!([{"coupon": coupon["id"], "promotion_code": null}])))
+}
+
+fn set_amounts(s: &mut Value, off: i64, discounts: Value) {
+    let subtotal = s["amount_subtotal"].as_i64().unwrap_or(0);
+    s["discounts"] = discounts;
+    s["total_details"] = json!({"amount_discount": off, "amount_tax": 0, "amount_shipping": 0});
+    s["amount_total"] = json!(subtotal - off);
 }
 
 pub struct StripeStub {
@@ -57,6 +114,41 @@ impl StripeStub {
     /// The next answers, in order, before the defaults apply again.
     pub fn script(&self, answers: Vec<(u16, Value)>) {
         self.inner.script.lock().unwrap().extend(answers);
+    }
+
+    /// The unit amount Stripe knows for `price` (default 1000).
+    pub fn price(&self, price: &str, unit_amount: i64) {
+        self.inner.objects.lock().unwrap().prices.insert(price.into(), unit_amount);
+    }
+
+    /// The checkout session `id` as the stub holds it.
+    pub fn session(&self, id: &str) -> Value {
+        self.inner.objects.lock().unwrap().sessions.get(id).cloned().unwrap_or(Value::Null)
+    }
+
+    /// The buyer paid: the session is `complete` (with a subscription in subscription mode) and
+    /// answered as the `checkout.session.completed` event's object would carry it.
+    pub fn complete(&self, id: &str) -> Value {
+        let mut o = self.inner.objects.lock().unwrap();
+        let sub = o.id("sub_stub");
+        let pi = o.id("pi_stub");
+        let s = o.sessions.get_mut(id).expect("the stub knows the session");
+        s["status"] = json!("complete");
+        s["payment_status"] = json!("paid");
+        if s["mode"] == "subscription" {
+            s["subscription"] = json!(sub);
+        } else {
+            s["payment_intent"] = json!(pi);
+        }
+        s.clone()
+    }
+
+    /// Stripe expired the session (its `expires_at` passed): `checkout.session.expired`'s object.
+    pub fn expire(&self, id: &str) -> Value {
+        let mut o = self.inner.objects.lock().unwrap();
+        let s = o.sessions.get_mut(id).expect("the stub knows the session");
+        s["status"] = json!("expired");
+        s.clone()
     }
 
     pub fn requests(&self) -> Vec<Recorded> {
@@ -107,9 +199,28 @@ async fn handle(State(inner): State<Inner>, method: Method, uri: Uri, headers: H
                 json!({"id": "acct_stub123", "object": "account", "email": "owner@example.com", "country": "GB", "business_profile": {"name": "Stub Shop"}}),
             ),
         ),
-        ("POST", "/v1/checkout/sessions") => {
+        ("POST", "/v1/checkout/sessions") if !form_map(&rec).get("client_reference_id").is_some_and(|r| r.starts_with("cs_")) => {
             (StatusCode::OK, axum::Json(json!({"id": "cs_test_stub", "object": "checkout.session", "url": "https://checkout.stripe.com/c/pay/cs_test_stub"})))
         }
+        ("POST", "/v1/checkout/sessions") => create_session(&inner, &rec),
+        ("POST", "/v1/customers") => {
+            let mut o = inner.objects.lock().unwrap();
+            let id = o.id("cus_stub");
+            let c = json!({"id": id, "object": "customer", "email": form_map(&rec).get("email")});
+            o.customers.insert(id, c.clone());
+            (StatusCode::OK, axum::Json(c))
+        }
+        ("GET", p) if p.starts_with("/v1/checkout/sessions/") => {
+            let id = p.trim_start_matches("/v1/checkout/sessions/");
+            match inner.objects.lock().unwrap().sessions.get(id) {
+                Some(s) => (StatusCode::OK, axum::Json(s.clone())),
+                None => (
+                    StatusCode::NOT_FOUND,
+                    axum::Json(json!({"error": {"type": "invalid_request_error", "message": format!("No such checkout.session: '{id}'")}})),
+                ),
+            }
+        }
+        ("POST", p) if p.starts_with("/v1/checkout/sessions/") => update_session(&inner, &rec, p.trim_start_matches("/v1/checkout/sessions/")),
         ("POST", "/v1/coupons") => {
             let form: std::collections::HashMap<String, String> = rec.form().into_iter().collect();
             let id = form.get("id").cloned().unwrap_or_default();
@@ -119,7 +230,11 @@ async fn handle(State(inner): State<Inner>, method: Method, uri: Uri, headers: H
                     axum::Json(json!({"error": {"type": "invalid_request_error", "message": format!("Coupon {id} cannot be created on this account.")}})),
                 );
             }
-            (StatusCode::OK, axum::Json(json!({"id": id, "object": "coupon", "valid": true})))
+            let g = |k: &str| form.get(k).cloned();
+            let coupon = json!({"id": id, "object": "coupon", "valid": true, "percent_off": g("percent_off").and_then(|v| v.parse::<f64>().ok()),
+                                "amount_off": g("amount_off").and_then(|v| v.parse::<i64>().ok()), "currency": g("currency")});
+            inner.objects.lock().unwrap().coupons.insert(id.clone(), coupon.clone());
+            (StatusCode::OK, axum::Json(coupon))
         }
         ("DELETE", p) if p.starts_with("/v1/coupons/") => {
             (StatusCode::OK, axum::Json(json!({"id": p.trim_start_matches("/v1/coupons/"), "object": "coupon", "deleted": true})))
@@ -129,4 +244,71 @@ async fn handle(State(inner): State<Inner>, method: Method, uri: Uri, headers: H
             axum::Json(json!({"error": {"type": "invalid_request_error", "message": format!("Unrecognized request URL ({} {})", rec.method, rec.path)}})),
         ),
     }
+}
+
+fn create_session(inner: &Inner, rec: &Recorded) -> (StatusCode, axum::Json<Value>) {
+    let f = form_map(rec);
+    let mut o = inner.objects.lock().unwrap();
+    let id = o.id("cs_test");
+    let price = f.get("line_items[0][price]").cloned().unwrap_or_default();
+    let qty: i64 = f.get("line_items[0][quantity]").and_then(|q| q.parse().ok()).unwrap_or(1);
+    let subtotal = o.prices.get(&price).copied().unwrap_or(1000) * qty;
+    let (off, discounts) = match discount_of(&o, &f, subtotal) {
+        Ok(d) => d,
+        Err(m) => return bad_request(m),
+    };
+    let custom = f.get("ui_mode").map(String::as_str) == Some("custom");
+    let mut s = json!({
+        "id": id, "object": "checkout.session", "status": "open", "payment_status": "unpaid",
+        "mode": f.get("mode"), "customer": f.get("customer"), "client_reference_id": f.get("client_reference_id"),
+        "metadata": {"offerdeck_checkout_session": f.get("metadata[offerdeck_checkout_session]")},
+        "amount_subtotal": subtotal, "currency": "gbp", "subscription": null, "payment_intent": null,
+        "url": if custom { Value::Null } else { json!(format!("https://checkout.stripe.com/c/pay/{id}")) },
+        "client_secret": if custom { json!(format!("{id}_secret_{:x}", rand_u64(&id))) } else { Value::Null },
+        "ui_mode": if custom { "custom" } else { "hosted" },
+        "permissions": {"update_discounts": f.get("permissions[update_discounts]")},
+    });
+    set_amounts(&mut s, off, discounts);
+    o.sessions.insert(id, s.clone());
+    (StatusCode::OK, axum::Json(s))
+}
+
+/// A stand-in for randomness the stub can repeat: the client secret's tail.
+fn rand_u64(seed: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    seed.hash(&mut h);
+    h.finish()
+}
+
+fn update_session(inner: &Inner, rec: &Recorded, rest: &str) -> (StatusCode, axum::Json<Value>) {
+    let f = form_map(rec);
+    let mut o = inner.objects.lock().unwrap();
+    let (id, expire) = match rest.strip_suffix("/expire") {
+        Some(id) => (id.to_string(), true),
+        None => (rest.to_string(), false),
+    };
+    let Some(mut s) = o.sessions.get(&id).cloned() else {
+        return (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"error": {"type": "invalid_request_error", "message": format!("No such checkout.session: '{id}'")}})),
+        );
+    };
+    if s["status"] != "open" {
+        return bad_request(format!("This Checkout Session is {}; it can no longer be changed.", s["status"].as_str().unwrap_or("closed")));
+    }
+    if expire {
+        s["status"] = json!("expired");
+    } else if f.contains_key("discounts") || f.keys().any(|k| k.starts_with("discounts[")) {
+        if s["permissions"]["update_discounts"] != "server_only" {
+            return bad_request("Discounts of this Checkout Session cannot be updated from a server.".into());
+        }
+        let subtotal = s["amount_subtotal"].as_i64().unwrap_or(0);
+        match discount_of(&o, &f, subtotal) {
+            Ok((off, d)) => set_amounts(&mut s, off, d),
+            Err(m) => return bad_request(m),
+        }
+    }
+    o.sessions.insert(id, s.clone());
+    (StatusCode::OK, axum::Json(s))
 }

@@ -42,6 +42,8 @@ pub(super) const API_BY_ID: &[(&str, Option<&str>)] = &[
     ("DELETE /api/v1/webhook-endpoints/{id}", None),
     ("GET /api/v1/webhook-endpoints/{id}/deliveries", None),
     ("POST /api/v1/webhook-deliveries/{id}/resend", None),
+    ("GET /api/v1/checkout-sessions/{id}", None),
+    ("POST /api/v1/checkout-sessions/{id}/expire", None),
 ];
 
 /// The by-id operations whose answer for an unknown object is not `not_found`, and why. The walk
@@ -70,6 +72,7 @@ pub(super) const API_LISTS: &[&str] = &[
     "GET /api/v1/coupons/campaigns",
     "GET /api/v1/coupons/export.csv",
     "GET /api/v1/webhook-endpoints",
+    "GET /api/v1/checkout-sessions",
 ];
 
 /// One object per environment, named by the key alone: the caller has none, so 404.
@@ -84,6 +87,12 @@ pub(super) const API_REFERENCES: &[(&str, &str, u16, &str)] = &[
     ("POST /api/v1/surfaces", r#"{"name":"X","slug":"x","slots":[{"key":"main","facet":"web","experienceId":"{experience}"}]}"#, 400, "validation_failed"),
     ("POST /api/v1/surface-decisions", r#"{"surfaceSlug":"{slug}","identity":{"anonymousIdentifier":"anon_x"}}"#, 404, "not_found"),
     ("POST /api/v1/coupons/validate", r#"{"code":"{code}"}"#, 404, "invalid_or_expired"),
+    (
+        "POST /api/v1/checkout-sessions",
+        r#"{"productId":"{product}","successUrl":"https://x.test/ok","cancelUrl":"https://x.test/no"}"#,
+        400,
+        "validation_failed",
+    ),
     ("POST /api/v1/offer-redemptions", r#"{"identity":{"userIdentifier":"buyer@example.com"},"offerToken":"{token}"}"#, 400, "invalid_offer_token"),
 ];
 

@@ -60,6 +60,13 @@ pub const MAX_FAILURE_CHARS: usize = 2_000;
 /// `{ok, status, data}`; the secret key stays on the host side.
 pub trait Host: Send + Sync + 'static {
     fn stripe_request(&self, request: serde_json::Value) -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>>;
+    /// offerdeck's own services (`integrations.offerdeck.…`): `op` such as
+    /// `checkoutSessions.create`, answered with the object or `{"error": {code, message, fields}}`.
+    /// None by default (a host without them answers an error).
+    fn offerdeck_request(&self, op: String, input: serde_json::Value) -> Pin<Box<dyn Future<Output = serde_json::Value> + Send>> {
+        let _ = input;
+        Box::pin(async move { serde_json::json!({"error": {"code": "not_found", "message": format!("{op} is not available here")}}) })
+    }
 }
 
 /// A workflow's answer, checked: `{success, statusCode?, action?: "navigate", url?, properties?, message?}`.

@@ -48,7 +48,11 @@ fn CouponView(detail: CouponDetail, editable: bool, archive: ServerAction<Archiv
                 <tr>
                     <td><code>{r.subscription_id.clone()}</code></td>
                     <td>{r.customer_id.clone().unwrap_or_else(|| "—".into())}</td>
-                    <td>{if r.source == crate::model::CouponRedemptionSource::Stripe { "Stripe event" } else { "API" }}</td>
+                    <td>{match r.source {
+                        crate::model::CouponRedemptionSource::Stripe => "Stripe event",
+                        crate::model::CouponRedemptionSource::Checkout => "Checkout session",
+                        crate::model::CouponRedemptionSource::Api => "API",
+                    }}</td>
                     <td>{short_time(&r.created_at)}</td>
                 </tr>
             </ListTable>

@@ -27,6 +27,7 @@ pub fn StripeIntegrationPage() -> impl IntoView {
                     <dl class="facts">
                         <dt>"Secret key"</dt><dd><code>{i.secret_key}</code></dd>
                         <dt>"Webhook signing secret"</dt><dd>{if i.webhook_secret_set { "set" } else { "not set" }}</dd>
+                        <dt>"Publishable key"</dt><dd>{match i.publishable_key { Some(k) => view! { <code>{k}</code> }.into_any(), None => view! { "not set" }.into_any() }}</dd>
                         <dt>"Webhook URL"</dt><dd><code>{format!("/webhooks/stripe/{}", i.id)}</code></dd>
                         <dt>"Updated"</dt><dd>{short_time(&i.updated_at)}</dd>
                     </dl>
@@ -51,6 +52,9 @@ pub fn StripeIntegrationPage() -> impl IntoView {
             </Field>
             <Field id="stripe-webhook" label="Webhook signing secret (optional)" error=err field="webhookSecret">
                 <input id="stripe-webhook" name="webhook_secret" type="password" autocomplete="off" placeholder="whsec_…"/>
+            </Field>
+            <Field id="stripe-publishable" label="Publishable key (optional, for custom checkout pages)" error=err field="publishableKey">
+                <input id="stripe-publishable" name="publishable_key" type="text" autocomplete="off" placeholder=if env == Environment::Live { "pk_live_…" } else { "pk_test_…" }/>
             </Field>
         </FormPanel>
     }

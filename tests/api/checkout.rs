@@ -1,0 +1,400 @@
+//! Checkout sessions (`services::checkout`, API.md §10): the exact form Stripe receives, every
+//! field rule, the locked email's customer, coupon reservations under concurrency, completion
+//! by Stripe's event and by the return hop (racing), the signed redirect, expiry, and the
+//! request id and metadata on every later webhook.
+use crate::coupons::{create as create_coupon, setup};
+use crate::helpers::stripe_stub::StripeStub;
+use crate::helpers::{TestApp, assert_error};
+use axum::http::StatusCode;
+use offerdeck::model::Environment;
+use offerdeck::server::services::redirects;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+db_tests!(
+    stripe_gets_the_exact_form_and_rules_hold,
+    request_id_and_metadata_reach_every_later_webhook,
+    the_redirect_is_signed_and_a_tampered_one_fails,
+    reservations_hold_under_concurrency,
+    webhook_and_return_hop_race_to_one_completion,
+);
+
+const PATH: &str = "/api/v1/checkout-sessions";
+
+pub(crate) struct Shop {
+    pub app: TestApp,
+    pub stub: StripeStub,
+    pub sk: String,
+    pub pk: String,
+    pub tenant_id: String,
+    pub product: String,
+    pub monthly: String,
+    pub integration: String,
+}
+
+/// A tenant with Stripe, a product with default return URLs and one monthly price of 20.00.
+pub(crate) async fn shop(app: TestApp) -> Shop {
+    let (app, stub, sk, pk, extra) = setup(app).await;
+    let api = app.client(&sk);
+    let product =
+        api.create("/api/v1/products", json!({"name": "Pro", "successUrl": "https://shop.test/thanks", "cancelUrl": "https://shop.test/pricing"})).await;
+    let product = product["id"].as_str().unwrap().to_string();
+    let price = api
+        .create("/api/v1/prices", json!({"productId": product, "currency": "gbp", "unitAmount": 2000, "interval": "month", "stripePriceId": "price_pro_m"}))
+        .await;
+    stub.price("price_pro_m", 2000);
+    let integration = api.get("/api/v1/integrations/stripe").await.id();
+    Shop { app, stub, sk, pk, tenant_id: extra.tenant_id, product, monthly: price["id"].as_str().unwrap().to_string(), integration }
+}
+
+fn form_of(stub: &StripeStub, path: &str) -> Vec<BTreeMap<String, String>> {
+    stub.requests().iter().filter(|r| r.method == "POST" && r.path == path).map(|r| r.form().into_iter().collect()).collect()
+}
+
+pub(crate) async fn rows(app: &TestApp, table: &str) -> i64 {
+    sqlx::Row::get(&sqlx::query(&format!("SELECT COUNT(*) FROM {table}")).fetch_one(&app.state.db.pool).await.unwrap(), 0)
+}
+
+/// The outgoing events of the tenant, oldest first: (type, data).
+pub(crate) async fn events(app: &TestApp, tenant_id: &str) -> Vec<(String, Value)> {
+    let rows = sqlx::query("SELECT event_type, payload FROM webhook_messages WHERE tenant_id = $1 ORDER BY created_at, id")
+        .bind(tenant_id)
+        .fetch_all(&app.state.db.pool)
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|r| {
+            let payload: String = sqlx::Row::get(r, 1);
+            (sqlx::Row::get(r, 0), serde_json::from_str::<Value>(&payload).unwrap()["data"].clone())
+        })
+        .collect()
+}
+
+pub(crate) fn stripe_event(id: &str, event_type: &str, object: Value) -> String {
+    json!({"id": id, "object": "event", "type": event_type, "data": {"object": object}}).to_string()
+}
+
+pub(crate) async fn send_stripe(app: &TestApp, integration: &str, body: &str) -> crate::helpers::Resp {
+    let now = app.state.clock.now_ms() / 1000;
+    let sig = offerdeck::server::services::stripe_events::sign("whsec_stripe_test_secret", now, body);
+    let req = axum::http::Request::builder()
+        .method("POST")
+        .uri(format!("/webhooks/stripe/{integration}"))
+        .header("content-type", "application/json")
+        .header("stripe-signature", sig)
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    app.send(req).await
+}
+
+// Scenario: a merchant opens sessions for a locked email (the Stripe customer is created once
+// and reused), with a code and metadata; Stripe receives exactly §10's form; every bad field is
+// refused with the field named and nothing stored; Stripe refusing keeps nothing.
+async fn stripe_gets_the_exact_form_and_rules_hold(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    assert_eq!(
+        create_coupon(&s.app, &s.sk, json!({"code": "WINBACK30", "type": "percentage", "amount": 30, "maxRedemptions": 5})).await.status,
+        StatusCode::CREATED
+    );
+    let body = json!({"productId": s.product, "units": 2, "requestId": "order_12345", "customer": {"email": "Buyer@Example.com"},
+        "discountCode": "winback30", "metadata": {"userId": "user_123", "visitCount": 42, "vip": true}});
+    let r = api.post(PATH, body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let cs = r.json();
+    let id = cs["id"].as_str().unwrap().to_string();
+    assert!(id.starts_with("cs_"));
+    let stripe_id = cs["stripeCheckoutSessionId"].as_str().unwrap().to_string();
+    assert_eq!(cs["status"], "pending");
+    assert_eq!(cs["checkoutUrl"], format!("https://checkout.stripe.com/c/pay/{stripe_id}"));
+    assert_eq!((cs["requestId"].as_str(), cs["units"].as_i64(), cs["priceId"].as_str()), (Some("order_12345"), Some(2), Some(s.monthly.as_str())));
+    assert_eq!(cs["customer"]["email"], "buyer@example.com", "emails are compared lower-cased");
+    assert_eq!(cs["discountCode"], "WINBACK30");
+    assert_eq!(
+        (cs["successUrl"].as_str(), cs["cancelUrl"].as_str()),
+        (Some("https://shop.test/thanks"), Some("https://shop.test/pricing")),
+        "the product's defaults"
+    );
+    assert_eq!(cs["metadata"], json!({"userId": "user_123", "visitCount": 42, "vip": true}));
+    assert_eq!((cs["amountSubtotal"].as_i64(), cs["amountDiscount"].as_i64(), cs["amountTotal"].as_i64()), (Some(4000), Some(1200), Some(2800)));
+    assert_eq!((cs["mode"].as_str(), cs["currency"].as_str(), cs["clientSecret"].as_str()), (Some("subscription"), Some("gbp"), None));
+    let customer = cs["customer"]["stripeCustomerId"].as_str().unwrap().to_string();
+
+    let customers = form_of(&s.stub, "/v1/customers");
+    assert_eq!(customers.len(), 1);
+    assert_eq!(customers[0]["email"], "buyer@example.com");
+    let sent = form_of(&s.stub, "/v1/checkout/sessions").pop().unwrap();
+    let expires: i64 = sent["expires_at"].parse().unwrap();
+    let want: BTreeMap<String, String> = [
+        ("mode", "subscription"),
+        ("line_items[0][price]", "price_pro_m"),
+        ("line_items[0][quantity]", "2"),
+        ("customer", customer.as_str()),
+        ("client_reference_id", id.as_str()),
+        ("metadata[offerdeck_checkout_session]", id.as_str()),
+        ("subscription_data[metadata][offerdeck_checkout_session]", id.as_str()),
+        ("discounts[0][coupon]", "WINBACK30"),
+        ("success_url", &format!("http://127.0.0.1/checkout/return/{id}")),
+        ("cancel_url", "https://shop.test/pricing"),
+        ("expires_at", &expires.to_string()),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(sent, want, "exactly §10's fields, never allow_promotion_codes");
+    assert_eq!(expires * 1000, s.app.state.clock.now_ms() / 1000 * 1000 + 24 * 3600 * 1000, "open for 24 hours");
+    let version = s.stub.requests().iter().rev().find(|r| r.path == "/v1/checkout/sessions").unwrap().header("stripe-version");
+    assert_eq!(version.as_deref(), Some("2024-06-20"));
+
+    // The same email again (any case) reuses the customer; a one-off price is payment mode.
+    api.create("/api/v1/prices", json!({"productId": s.product, "currency": "gbp", "unitAmount": 500, "stripePriceId": "price_pro_once"})).await;
+    let r = api.post(PATH, json!({"productId": s.product, "customer": {"email": "BUYER@example.com"}})).await;
+    assert_error(&r, 400, "validation_failed");
+    assert!(r.json()["fields"]["priceId"].as_str().unwrap().contains("more than one"), "{}", r.body);
+    let once = api.get(&format!("/api/v1/prices?productId={}", s.product)).await.json()["data"][0]["id"].as_str().unwrap().to_string();
+    let r = api
+        .post(PATH, json!({"productId": s.product, "priceId": once, "customer": {"email": "BUYER@example.com"}, "successUrl": "https://other.test/ok"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!((r.json()["customer"]["stripeCustomerId"].as_str(), r.json()["mode"].as_str()), (Some(customer.as_str()), Some("payment")));
+    assert_eq!(r.json()["successUrl"], "https://other.test/ok");
+    assert_eq!(form_of(&s.stub, "/v1/customers").len(), 1, "found, not created again");
+    let sent = form_of(&s.stub, "/v1/checkout/sessions").pop().unwrap();
+    assert_eq!(sent.get("payment_intent_data[metadata][offerdeck_checkout_session]"), Some(&r.id()));
+    assert!(!sent.contains_key("subscription_data[metadata][offerdeck_checkout_session]") && !sent.contains_key("discounts[0][coupon]"));
+
+    let before = (rows(&s.app, "checkout_sessions").await, form_of(&s.stub, "/v1/checkout/sessions").len());
+    let other = api.create("/api/v1/products", json!({"name": "Other"})).await;
+    let bad = [
+        (json!({"productId": s.product, "priceId": s.monthly, "units": 0}), "units"),
+        (json!({"productId": s.product, "priceId": s.monthly, "units": 1001}), "units"),
+        (json!({"productId": "prod_nope", "priceId": s.monthly}), "productId"),
+        (json!({"productId": other["id"], "priceId": s.monthly}), "priceId"),
+        (json!({"productId": s.product, "priceId": s.monthly, "customer": {"email": "a@b.test", "id": "cus_1"}}), "customer"),
+        (json!({"productId": s.product, "priceId": s.monthly, "customer": {}}), "customer"),
+        (json!({"productId": s.product, "priceId": s.monthly, "customer": {"email": "not-an-email"}}), "customer.email"),
+        (json!({"productId": s.product, "priceId": s.monthly, "customer": {"id": "acct_1"}}), "customer.id"),
+        (json!({"productId": s.product, "priceId": s.monthly, "metadata": {"nested": {"a": 1}}}), "metadata"),
+        (json!({"productId": s.product, "priceId": s.monthly, "metadata": {"k".repeat(41): 1}}), "metadata"),
+        (json!({"productId": s.product, "priceId": s.monthly, "successUrl": "javascript:alert(1)"}), "successUrl"),
+        (json!({"productId": s.product, "priceId": s.monthly, "requestId": ""}), "requestId"),
+        (json!({"productId": s.product, "priceId": s.monthly, "discountUpdates": "server_only"}), "discountUpdates"),
+        (json!({"productId": other["id"]}), "successUrl"),
+    ];
+    for (body, field) in bad {
+        let r = api.post(PATH, body.clone()).await;
+        let j = assert_error(&r, 400, "validation_failed");
+        assert!(j["fields"][field].is_string(), "{body}: {field} named in {j}");
+    }
+    let r = api.post(PATH, json!({"productId": s.product, "priceId": s.monthly, "discountCode": "NOPE"})).await;
+    assert_error(&r, 404, "invalid_or_expired");
+    assert_error(&api.post(PATH, json!({"productId": s.product, "priceId": s.monthly, "allowPromotionCodes": true})).await, 400, "validation_failed");
+    assert_eq!((rows(&s.app, "checkout_sessions").await, form_of(&s.stub, "/v1/checkout/sessions").len()), before, "nothing stored, Stripe not asked");
+
+    // Stripe refuses: 502 with its message, no session kept, the reservation given back.
+    s.stub.script(vec![(400, json!({"error": {"type": "invalid_request_error", "message": "No such price: 'price_pro_m'"}}))]);
+    let r = api.post(PATH, json!({"productId": s.product, "priceId": s.monthly, "discountCode": "WINBACK30"})).await;
+    assert!(assert_error(&r, 502, "stripe_error")["message"].as_str().unwrap().contains("No such price"));
+    assert_eq!(rows(&s.app, "checkout_sessions").await, before.0);
+    assert_eq!(api.get("/api/v1/coupons/WINBACK30").await.json()["reserved"], 1, "only the first session holds a use");
+
+    // Reads: one session (secret key of the environment only), the list with its filters.
+    assert_eq!(api.get(&format!("{PATH}/{id}")).await.json()["id"], id.as_str());
+    assert_error(&s.app.client(&s.pk).get(&format!("{PATH}/{id}")).await, 403, "forbidden");
+    let page = api.get(&format!("{PATH}?requestId=order_12345")).await.json();
+    assert_eq!(page["data"].as_array().unwrap().len(), 1);
+    assert_eq!(api.get(&format!("{PATH}?status=completed")).await.json()["data"], json!([]));
+    assert_eq!(api.get(&format!("{PATH}?status=pending&limit=1")).await.json()["hasMore"], true);
+    assert_error(&api.get(&format!("{PATH}?status=paid")).await, 400, "validation_failed");
+}
+
+// Scenario: a session with a request id, metadata and a code completes (Stripe's event); its
+// `checkout.completed`, the `coupon.redeemed` it causes and the later `subscription.cancelled`
+// all carry `checkoutSessionId`, `requestId` and `metadata`; the same event again changes
+// nothing; `/expire` on it is 409.
+async fn request_id_and_metadata_reach_every_later_webhook(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    create_coupon(&s.app, &s.sk, json!({"code": "SPRING", "type": "percentage", "amount": 10})).await;
+    let body =
+        json!({"productId": s.product, "requestId": "order_7", "customer": {"email": "b@shop.test"}, "discountCode": "SPRING", "metadata": {"userId": "u_7"}});
+    let cs = api.create(PATH, body).await;
+    let (id, sid) = (cs["id"].as_str().unwrap().to_string(), cs["stripeCheckoutSessionId"].as_str().unwrap().to_string());
+    let paid = s.stub.complete(&sid);
+    let sub = paid["subscription"].as_str().unwrap().to_string();
+    let ev = stripe_event("evt_done_1", "checkout.session.completed", paid.clone());
+    let r = send_stripe(&s.app, &s.integration, &ev).await;
+    assert_eq!(r.json()["outcome"], format!("checkout session {id} completed"), "{}", r.body);
+    assert_eq!(send_stripe(&s.app, &s.integration, &ev).await.json()["duplicate"], true);
+    let again = stripe_event("evt_done_2", "checkout.session.completed", paid);
+    assert_eq!(send_stripe(&s.app, &s.integration, &again).await.json()["outcome"], format!("checkout session {id} was completed already"));
+    let done = api.get(&format!("{PATH}/{id}")).await.json();
+    assert_eq!((done["status"].as_str(), done["stripeSubscriptionId"].as_str()), (Some("completed"), Some(sub.as_str())));
+    assert!(done["completedAt"].is_string());
+    let coupon = api.get("/api/v1/coupons/SPRING").await.json();
+    assert_eq!((coupon["timesRedeemed"].as_i64(), coupon["reserved"].as_i64()), (Some(1), Some(0)), "the reservation became the redemption");
+    let reds = api.get("/api/v1/coupons/SPRING/redemptions").await.json();
+    assert_eq!((reds["data"][0]["subscriptionId"].as_str(), reds["data"][0]["source"].as_str()), (Some(sub.as_str()), Some("checkout")));
+
+    // The subscription Stripe created, then cancelled: both carry the checkout's context; the
+    // subscription's own coupon is not redeemed a second time.
+    let sub_obj = json!({"id": sub, "customer": cs["customer"]["stripeCustomerId"], "status": "active", "discount": {"coupon": {"id": "SPRING"}},
+        "metadata": {"offerdeck_checkout_session": id}});
+    send_stripe(&s.app, &s.integration, &stripe_event("evt_sub_c", "customer.subscription.created", sub_obj.clone())).await;
+    let mut cancelled = sub_obj.clone();
+    cancelled["status"] = json!("canceled");
+    cancelled["metadata"] = json!({});
+    send_stripe(&s.app, &s.integration, &stripe_event("evt_sub_d", "customer.subscription.deleted", cancelled)).await;
+    assert_eq!(api.get("/api/v1/coupons/SPRING").await.json()["timesRedeemed"], 1);
+    let evs = events(&s.app, &s.tenant_id).await;
+    let types: Vec<&str> = evs.iter().map(|(t, _)| t.as_str()).collect();
+    assert_eq!(types, ["coupon.redeemed", "checkout.completed", "subscription.created", "subscription.cancelled"]);
+    for (t, data) in &evs {
+        assert_eq!((data["checkoutSessionId"].as_str(), data["requestId"].as_str()), (Some(id.as_str()), Some("order_7")), "{t}: {data}");
+        assert_eq!(data["metadata"], json!({"userId": "u_7"}), "{t}");
+    }
+    assert_eq!(evs[1].1["amountTotal"], 1800);
+    assert_error(&api.post(&format!("{PATH}/{id}/expire"), "").await, 409, "conflict");
+    let timeline = offerdeck::server::db::checkout::timeline(&s.app.state.db.pool, &s.app.scope(&s.tenant_id, Environment::Preview), &id, 100).await.unwrap();
+    let kinds: Vec<&str> = timeline.iter().map(|e| e.kind.as_str()).collect();
+    assert_eq!(&kinds[..3], ["created", "completed", "webhook"], "{timeline:?}");
+}
+
+fn query_of(location: &str) -> Vec<(String, String)> {
+    serde_urlencoded::from_str(location.split_once('?').unwrap().1).unwrap()
+}
+
+// Scenario: with a redirect signing secret, the buyer's return is 303 to the success URL with
+// Creem's parameters, signed; the signature verifies and a tampered parameter does not; an
+// open session's return goes to the cancel URL; an unknown id is 404.
+async fn the_redirect_is_signed_and_a_tampered_one_fails(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    let secret = api.post("/api/v1/settings/redirect-signing-secret", "").await.json()["secret"].as_str().unwrap().to_string();
+    let cs = api
+        .create(
+            PATH,
+            json!({"productId": s.product, "requestId": "order_9", "customer": {"email": "r@shop.test"}, "successUrl": "https://shop.test/ok?from=x"}),
+        )
+        .await;
+    let (id, sid) = (cs["id"].as_str().unwrap().to_string(), cs["stripeCheckoutSessionId"].as_str().unwrap().to_string());
+    let open = s.app.get(&format!("/checkout/return/{id}"), None).await;
+    assert_eq!(
+        (open.status, open.header("location").as_deref()),
+        (StatusCode::SEE_OTHER, Some("https://shop.test/pricing")),
+        "not paid: back to the cancel URL"
+    );
+    s.stub.complete(&sid);
+    let r = s.app.get(&format!("/checkout/return/{id}"), None).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let location = r.header("location").unwrap();
+    assert!(location.starts_with("https://shop.test/ok?from=x&"), "{location}");
+    let q = query_of(&location);
+    let get = |k: &str| q.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    let done = api.get(&format!("{PATH}/{id}")).await.json();
+    assert_eq!(done["status"], "completed", "the return hop completed it");
+    assert_eq!(get("checkout_id").as_deref(), Some(id.as_str()));
+    assert_eq!(get("request_id").as_deref(), Some("order_9"));
+    assert_eq!(get("customer_id"), done["customer"]["stripeCustomerId"].as_str().map(str::to_string));
+    assert_eq!(get("subscription_id"), done["stripeSubscriptionId"].as_str().map(str::to_string));
+    assert_eq!(get("product_id").as_deref(), Some(s.product.as_str()));
+    let signature = get("signature").unwrap();
+    let signed: Vec<(&str, &str)> = q.iter().filter(|(k, _)| k != "signature" && k != "from").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert!(redirects::verify(std::slice::from_ref(&secret), &signed, &signature), "Creem's scheme verifies");
+    let mut tampered = signed.clone();
+    tampered.iter_mut().find(|(k, _)| *k == "request_id").unwrap().1 = "order_10";
+    assert!(!redirects::verify(&[secret], &tampered, &signature), "a tampered request_id does not");
+    // Coming back twice is fine and counts nothing twice.
+    assert_eq!(s.app.get(&format!("/checkout/return/{id}"), None).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(events(&s.app, &s.tenant_id).await.iter().filter(|(t, _)| t == "checkout.completed").count(), 1);
+    assert_eq!(s.app.get("/checkout/return/cs_nope", None).await.status, StatusCode::NOT_FOUND);
+}
+
+// Scenario: 50 concurrent sessions against a coupon limited to 10 create exactly 10 (the others
+// 404); expiring one (by `/expire` and by Stripe's event) frees its use for another buyer; a
+// completion converts one; direct redemptions count against the same limit.
+async fn reservations_hold_under_concurrency(app: TestApp) {
+    let s = shop(app).await;
+    create_coupon(&s.app, &s.sk, json!({"code": "TEN", "type": "fixed", "amount": 500, "currency": "gbp", "maxRedemptions": 10})).await;
+    let app = Arc::new(s.app);
+    let mut tasks = Vec::new();
+    for i in 0..50 {
+        let (app, sk, product) = (app.clone(), s.sk.clone(), s.product.clone());
+        tasks.push(tokio::spawn(async move {
+            app.api("POST", PATH, &sk, Some(&json!({"productId": product, "discountCode": "TEN", "requestId": format!("o{i}")}).to_string())).await
+        }));
+    }
+    let mut created = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        match r.status.as_u16() {
+            201 => created.push(r.json()),
+            _ => {
+                assert_error(&r, 404, "invalid_or_expired");
+            }
+        }
+    }
+    assert_eq!(created.len(), 10, "exactly the limit");
+    let coupon = app.client(&s.sk).get("/api/v1/coupons/TEN").await.json();
+    assert_eq!((coupon["reserved"].as_i64(), coupon["timesRedeemed"].as_i64()), (Some(10), Some(0)));
+    assert_error(&app.client(&s.sk).post("/api/v1/coupons/validate", json!({"code": "TEN"})).await, 404, "invalid_or_expired");
+    let direct = app.client(&s.sk).post("/api/v1/coupons/TEN/redemptions", json!({"subscriptionId": "sub_direct"})).await;
+    assert_error(&direct, 404, "invalid_or_expired");
+    let body = json!({"productId": s.product, "discountCode": "TEN"});
+    assert_error(&app.client(&s.sk).post(PATH, body.clone()).await, 404, "invalid_or_expired");
+
+    // `/expire` releases one use; Stripe's expiry event another.
+    let first = created[0]["id"].as_str().unwrap().to_string();
+    let r = app.client(&s.sk).post(&format!("{PATH}/{first}/expire"), "").await;
+    assert_eq!((r.status, r.json()["status"].as_str()), (StatusCode::OK, Some("expired")), "{}", r.body);
+    assert_eq!(s.stub.session(created[0]["stripeCheckoutSessionId"].as_str().unwrap())["status"], "expired", "expired in Stripe too");
+    assert_eq!(app.client(&s.sk).post(&format!("{PATH}/{first}/expire"), "").await.json()["status"], "expired", "again: as it is");
+    let second = created[1]["id"].as_str().unwrap().to_string();
+    let obj = s.stub.expire(created[1]["stripeCheckoutSessionId"].as_str().unwrap());
+    let r = send_stripe(&app, &s.integration, &stripe_event("evt_exp", "checkout.session.expired", obj)).await;
+    assert_eq!(r.json()["outcome"], format!("checkout session {second} expired"));
+    assert_eq!(app.client(&s.sk).get("/api/v1/coupons/TEN").await.json()["reserved"], 8);
+    // One freed use goes to a new session, the other to a direct redemption; then none is left.
+    assert_eq!(app.client(&s.sk).post(PATH, body.clone()).await.status, StatusCode::CREATED);
+    assert_eq!(app.client(&s.sk).post("/api/v1/coupons/TEN/redemptions", json!({"subscriptionId": "sub_direct"})).await.status, StatusCode::CREATED);
+    assert_error(&app.client(&s.sk).post(PATH, body).await, 404, "invalid_or_expired");
+    // A completion converts its reservation.
+    let third = created[2]["stripeCheckoutSessionId"].as_str().unwrap();
+    let paid = s.stub.complete(third);
+    send_stripe(&app, &s.integration, &stripe_event("evt_paid", "checkout.session.completed", paid)).await;
+    let coupon = app.client(&s.sk).get("/api/v1/coupons/TEN").await.json();
+    assert_eq!((coupon["reserved"].as_i64(), coupon["timesRedeemed"].as_i64()), (Some(8), Some(2)));
+    let expired = events(&app, &s.tenant_id).await.into_iter().filter(|(t, _)| t == "checkout.expired").count();
+    assert_eq!(expired, 2);
+}
+
+// Scenario: Stripe's completion event and the buyer's return arrive at once, many times over:
+// the session completes once, with one `checkout.completed` and one redemption.
+async fn webhook_and_return_hop_race_to_one_completion(app: TestApp) {
+    let s = shop(app).await;
+    create_coupon(&s.app, &s.sk, json!({"code": "RACE", "type": "percentage", "amount": 5, "maxRedemptions": 3})).await;
+    let app = Arc::new(s.app);
+    let api = app.client(&s.sk);
+    let cs = api.create(PATH, json!({"productId": s.product, "discountCode": "RACE"})).await;
+    let (id, sid) = (cs["id"].as_str().unwrap().to_string(), cs["stripeCheckoutSessionId"].as_str().unwrap().to_string());
+    let paid = s.stub.complete(&sid);
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let (app, integration, id) = (app.clone(), s.integration.clone(), id.clone());
+        let ev = stripe_event(&format!("evt_race_{i}"), "checkout.session.completed", paid.clone());
+        tasks.push(tokio::spawn(async move {
+            if i % 2 == 0 { send_stripe(&app, &integration, &ev).await.status } else { app.get(&format!("/checkout/return/{id}"), None).await.status }
+        }));
+    }
+    for t in tasks {
+        let st = t.await.unwrap();
+        assert!(st == StatusCode::OK || st == StatusCode::SEE_OTHER, "{st}");
+    }
+    let evs = events(&app, &s.tenant_id).await;
+    assert_eq!(evs.iter().filter(|(t, _)| t == "checkout.completed").count(), 1, "{evs:?}");
+    assert_eq!(evs.iter().filter(|(t, _)| t == "coupon.redeemed").count(), 1);
+    let coupon = api.get("/api/v1/coupons/RACE").await.json();
+    assert_eq!((coupon["timesRedeemed"].as_i64(), coupon["reserved"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(api.get(&format!("{PATH}/{id}")).await.json()["status"], "completed");
+}
