@@ -170,6 +170,7 @@ pub struct CheckoutTimelineEntry {
 pub struct CheckoutSessionDetail {
     pub session: CheckoutSession,
     pub timeline: Vec<CheckoutTimelineEntry>,
+    pub discounts: Vec<super::DiscountApplication>,
     pub product_name: String,
     pub price_display: String,
     pub time_zone: String,

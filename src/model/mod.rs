@@ -51,6 +51,7 @@ macro_rules! resource {
 mod api_keys;
 mod checkout;
 mod coupons;
+mod discounts;
 mod events;
 mod experiences;
 mod html;
@@ -69,6 +70,7 @@ mod webhooks;
 pub use api_keys::*;
 pub use checkout::*;
 pub use coupons::*;
+pub use discounts::*;
 pub use events::*;
 pub use experiences::*;
 pub use html::*;

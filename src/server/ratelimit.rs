@@ -15,6 +15,9 @@ use std::time::Duration;
 pub struct Limits {
     validate: Option<Arc<DefaultKeyedRateLimiter<String>>>,
     decisions: Option<Arc<DefaultKeyedRateLimiter<String>>>,
+    /// Discount changes per checkout session (codes are guessed there too), at the rate of
+    /// coupon checks.
+    discounts: Option<Arc<DefaultKeyedRateLimiter<String>>>,
 }
 
 fn keyed(per_minute: u32) -> Option<Arc<DefaultKeyedRateLimiter<String>>> {
@@ -44,12 +47,17 @@ fn check(limiter: &Option<Arc<DefaultKeyedRateLimiter<String>>>, scope: &Scoped,
 impl Limits {
     /// A limit of 0 turns that limit off.
     pub fn new(validate_per_minute: u32, decisions_per_minute: u32) -> Limits {
-        Limits { validate: keyed(validate_per_minute), decisions: keyed(decisions_per_minute) }
+        Limits { validate: keyed(validate_per_minute), decisions: keyed(decisions_per_minute), discounts: keyed(validate_per_minute) }
     }
 
     /// One coupon check by `client` (an address) in `scope`; `Err(seconds)` to wait when over.
     pub fn check_validate(&self, scope: &Scoped, client: &str) -> Result<(), u64> {
         check(&self.validate, scope, client)
+    }
+
+    /// One discount change of checkout session `session_id` in `scope`, whoever asks.
+    pub fn check_discount(&self, scope: &Scoped, session_id: &str) -> Result<(), u64> {
+        check(&self.discounts, scope, session_id)
     }
 
     /// One publishable-key surface decision by `client` in `scope`.

@@ -18,6 +18,9 @@ db_tests!(
     the_redirect_is_signed_and_a_tampered_one_fails,
     reservations_hold_under_concurrency,
     webhook_and_return_hop_race_to_one_completion,
+    a_workflow_creates_a_tracked_session,
+    discounts_are_computed_on_the_server,
+    loyalty_and_workflow_rules,
 );
 
 const PATH: &str = "/api/v1/checkout-sessions";
@@ -397,4 +400,198 @@ async fn webhook_and_return_hop_race_to_one_completion(app: TestApp) {
     let coupon = api.get("/api/v1/coupons/RACE").await.json();
     assert_eq!((coupon["timesRedeemed"].as_i64(), coupon["reserved"].as_i64()), (Some(1), Some(0)));
     assert_eq!(api.get(&format!("{PATH}/{id}")).await.json()["status"], "completed");
+}
+
+const WORKFLOW: &str = r#"export default async function ({ offer, identity, integrations }) {
+  const session = await integrations.offerdeck.checkoutSessions.create({
+    productId: offer.prices[0].productId,
+    requestId: `offer-${offer.id}`,
+    customer: { email: identity.identifier },
+    metadata: { offerId: offer.id, source: "workflow" },
+  });
+  let refused = "";
+  try {
+    await integrations.offerdeck.checkoutSessions.create({ productId: "prod_nope" });
+  } catch (e) {
+    refused = `${e.code}: ${e.message}`;
+  }
+  return { success: true, action: "navigate", url: session.checkoutUrl, properties: { id: session.id, requestId: session.requestId, refused } };
+}
+"#;
+
+// Scenario: an offer's workflow creates a tracked checkout session through
+// `integrations.offerdeck.checkoutSessions.create` (same rules, same Stripe form) and sends the
+// buyer to it; a refused call throws with the contract's code.
+async fn a_workflow_creates_a_tracked_session(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    let method = api.create("/api/v1/redemption-methods", json!({"name": "Tracked", "schema": "custom"})).await["id"].as_str().unwrap().to_string();
+    let saved = api.put(&format!("/api/v1/redemption-methods/{method}/workflow"), json!({"code": WORKFLOW})).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let offer = api
+        .create("/api/v1/offers", json!({"name": "Pro monthly", "redemptionMethodId": method, "priceIds": [s.monthly], "presentation": {"title": "Pro"}}))
+        .await;
+    let offer = offer["id"].as_str().unwrap().to_string();
+    let r = api
+        .post(&format!("/api/v1/redemption-methods/{method}/workflow/test"), json!({"identity": {"userIdentifier": "wf@shop.test"}, "offerId": offer}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let out = r.json();
+    let result = &out["result"];
+    let id = result["properties"]["id"].as_str().unwrap_or_else(|| panic!("{out}")).to_string();
+    assert_eq!(result["properties"]["requestId"], format!("offer-{offer}"));
+    assert!(result["properties"]["refused"].as_str().unwrap().starts_with("validation_failed: "), "{out}");
+    let cs = api.get(&format!("{PATH}/{id}")).await.json();
+    assert_eq!((cs["customer"]["email"].as_str(), cs["metadata"]["source"].as_str()), (Some("wf@shop.test"), Some("workflow")));
+    assert_eq!(result["url"], cs["checkoutUrl"]);
+    let sent = form_of(&s.stub, "/v1/checkout/sessions").pop().unwrap();
+    assert_eq!(sent.get("client_reference_id"), Some(&id));
+    let timeline = offerdeck::server::db::checkout::timeline(&s.app.state.db.pool, &s.app.scope(&s.tenant_id, Environment::Preview), &id, 10).await.unwrap();
+    assert_eq!(timeline[0].detail, "created by a redemption workflow");
+}
+
+/// A `server_only` session of one unit of a one-off price of `amount` (registered with the stub).
+async fn custom_session(s: &Shop, amount: i64, stripe_price: &str) -> Value {
+    let api = s.app.client(&s.sk);
+    let product = api
+        .create("/api/v1/products", json!({"name": format!("Cart {amount}"), "successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no"}))
+        .await;
+    api.create("/api/v1/prices", json!({"productId": product["id"], "currency": "gbp", "unitAmount": amount, "stripePriceId": stripe_price})).await;
+    s.stub.price(stripe_price, amount);
+    let r = api.post(PATH, json!({"productId": product["id"], "uiMode": "custom", "discountUpdates": "server_only"})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()
+}
+
+// Scenario: the seed's rule (10 % over 100.00, at most 20.00) at 99.99, 100.00 and 1,000.00
+// through `recompute-discounts` (Stripe gets `coupon_data`, or an empty `discounts`); a code
+// replaces the rule and is reserved; removal releases it; a publishable key needs the
+// session's client secret (a tampered one is 403); two discounts in Stripe are 400; errors say
+// `"type": "error"`.
+async fn discounts_are_computed_on_the_server(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    let rule = api
+        .create("/api/v1/discount-rules", json!({"name": "10% over £100", "type": "cart_value", "currency": "gbp", "tiers": [{"minSubtotal": 10000, "percentOff": 10, "maxAmountOff": 2000}]}))
+        .await;
+    let rule_id = rule["id"].as_str().unwrap().to_string();
+    create_coupon(&s.app, &s.sk, json!({"code": "SPRING10", "type": "percentage", "amount": 10, "maxRedemptions": 5})).await;
+    let mut out = Vec::new();
+    for (amount, price) in [(9999, "price_9999"), (10000, "price_10000"), (100000, "price_100000")] {
+        let cs = custom_session(&s, amount, price).await;
+        assert!(cs["clientSecret"].as_str().is_some_and(|c| !c.is_empty()), "{cs}");
+        assert!(cs["checkoutUrl"].is_null());
+        let id = cs["id"].as_str().unwrap();
+        let r = s.app.client(&s.pk).post(&format!("{PATH}/{id}/recompute-discounts"), json!({"clientSecret": cs["clientSecret"]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+        let j = r.json();
+        assert_eq!((j["type"].as_str(), j["value"]["succeeded"].as_bool()), (Some("object"), Some(true)));
+        out.push((cs, j["checkoutSession"].clone()));
+    }
+    let created = form_of(&s.stub, "/v1/checkout/sessions").pop().unwrap();
+    assert_eq!(
+        (created.get("ui_mode").map(String::as_str), created.get("permissions[update_discounts]").map(String::as_str)),
+        (Some("custom"), Some("server_only"))
+    );
+    assert!(created.contains_key("return_url") && !created.contains_key("success_url"));
+    let versions: Vec<String> =
+        s.stub.requests().iter().filter(|r| r.path.starts_with("/v1/checkout/sessions")).filter_map(|r| r.header("stripe-version")).collect();
+    assert!(versions.iter().filter(|v| v.contains("checkout_server_update_beta=v1")).count() >= 9, "creation, re-reads and updates: {versions:?}");
+    let got: Vec<(i64, i64)> = out.iter().map(|(_, s)| (s["amountDiscount"].as_i64().unwrap(), s["amountTotal"].as_i64().unwrap())).collect();
+    assert_eq!(got, [(0, 9999), (1000, 9000), (2000, 98000)]);
+    assert!(out[0].1["discount"].is_null());
+    assert_eq!(out[2].1["discount"], json!({"source": "rule", "code": null, "ruleId": rule_id, "amount": 2000}));
+    let updates = form_of(&s.stub, &format!("/v1/checkout/sessions/{}", out[2].0["stripeCheckoutSessionId"].as_str().unwrap()));
+    let sent = updates.last().unwrap();
+    assert_eq!(sent.get("discounts[0][coupon_data][amount_off]").map(String::as_str), Some("2000"));
+    assert_eq!(sent.get("discounts[0][coupon_data][currency]").map(String::as_str), Some("gbp"));
+    let first_update = form_of(&s.stub, &format!("/v1/checkout/sessions/{}", out[0].0["stripeCheckoutSessionId"].as_str().unwrap()));
+    assert_eq!(first_update.last().unwrap().get("discounts").map(String::as_str), Some(""), "no rule matches: the discount is removed");
+
+    // A code replaces the rule; the use is reserved; removing gives it back.
+    let (big, _) = &out[2];
+    let id = big["id"].as_str().unwrap();
+    let secret = big["clientSecret"].as_str().unwrap();
+    let r = s.app.client(&s.pk).post(&format!("{PATH}/{id}/apply-discount-code"), json!({"clientSecret": secret, "code": "spring10"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let cs = &r.json()["checkoutSession"];
+    assert_eq!((cs["discount"]["source"].as_str(), cs["discount"]["code"].as_str(), cs["amountTotal"].as_i64()), (Some("code"), Some("SPRING10"), Some(90000)));
+    assert_eq!(api.get("/api/v1/coupons/SPRING10").await.json()["reserved"], 1);
+    let r = api.post(&format!("{PATH}/{id}/remove-discount"), json!({})).await;
+    assert_eq!((r.status, r.json()["checkoutSession"]["amountTotal"].as_i64()), (StatusCode::OK, Some(100000)), "{}", r.body);
+    assert!(r.json()["checkoutSession"]["discount"].is_null());
+    assert_eq!(api.get("/api/v1/coupons/SPRING10").await.json()["reserved"], 0);
+    let apps = offerdeck::server::db::discounts::applications(&s.app.state.db.pool, &s.app.scope(&s.tenant_id, Environment::Preview), id).await.unwrap();
+    let trail: Vec<(&str, i64, i64)> = apps.iter().map(|a| (a.source.as_str(), a.amount_before, a.amount_after)).collect();
+    assert_eq!(trail, [("rule", 100000, 98000), ("code", 98000, 90000), ("removed", 90000, 100000)]);
+
+    // Refusals: a tampered client secret, none with a publishable key, an unknown code, two
+    // discounts in Stripe; each in the error body with "type": "error".
+    let pk = s.app.client(&s.pk);
+    let r = pk.post(&format!("{PATH}/{id}/recompute-discounts"), json!({"clientSecret": format!("{secret}x")})).await;
+    assert_eq!(assert_error(&r, 403, "forbidden")["type"], "error");
+    assert_error(&pk.post(&format!("{PATH}/{id}/remove-discount"), json!({})).await, 403, "forbidden");
+    let r = pk.post(&format!("{PATH}/{id}/apply-discount-code"), json!({"clientSecret": secret, "code": "NOPE"})).await;
+    assert_eq!(assert_error(&r, 404, "invalid_or_expired")["type"], "error");
+    let mut two = s.stub.session(big["stripeCheckoutSessionId"].as_str().unwrap());
+    two["discounts"] = json!([{"coupon": "A"}, {"coupon": "B"}]);
+    s.stub.script(vec![(200, two)]);
+    assert_error(&api.post(&format!("{PATH}/{id}/recompute-discounts"), json!({})).await, 400, "validation_failed");
+    // A hosted session's discounts belong to Stripe.
+    let hosted = api.create(PATH, json!({"productId": s.product})).await;
+    assert_error(&api.post(&format!("{PATH}/{}/recompute-discounts", hosted["id"].as_str().unwrap()), json!({})).await, 409, "conflict");
+
+    // The rule page's "try it".
+    let trial = |subtotal: i64| api.post("/api/v1/discount-rules/evaluate", json!({"subtotal": subtotal, "currency": "gbp"}));
+    assert_eq!(trial(9999).await.json()["discount"], Value::Null);
+    assert_eq!(trial(100000).await.json()["discount"], json!({"ruleId": rule_id, "name": "10% over £100", "amountOff": 2000}));
+}
+
+// Scenario: loyalty and workflow rules; priority decides; a rule's bad input is refused with
+// the field named and nothing stored.
+async fn loyalty_and_workflow_rules(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    let before = rows(&s.app, "discount_rules").await;
+    for (body, field) in [
+        (json!({"name": "x", "type": "cart_value", "tiers": []}), "tiers"),
+        (json!({"name": "x", "type": "cart_value", "tiers": [{"minSubtotal": 1, "percentOff": 10, "amountOff": 5}], "currency": "gbp"}), "tiers"),
+        (json!({"name": "x", "type": "loyalty", "percentOff": 10}), "minCompletedCheckouts"),
+        (json!({"name": "x", "type": "loyalty", "minCompletedCheckouts": 1, "amountOff": 100}), "currency"),
+        (json!({"name": "x", "type": "workflow"}), "code"),
+        (json!({"name": " ", "type": "loyalty", "minCompletedCheckouts": 1, "percentOff": 5}), "name"),
+    ] {
+        let j = assert_error(&api.post("/api/v1/discount-rules", body.clone()).await, 400, "validation_failed");
+        assert!(j["fields"][field].is_string(), "{body}: {j}");
+    }
+    let r = api.post("/api/v1/discount-rules", json!({"name": "broken", "type": "workflow", "code": "export default async ( => 1"})).await;
+    assert_error(&r, 400, "validation_failed");
+    assert_eq!(rows(&s.app, "discount_rules").await, before, "nothing stored");
+    let code = "export default async ({ session, customer }) => session.subtotal >= 5000 && customer.id ? { percentOff: 25 } : null;";
+    let wf = api.create("/api/v1/discount-rules", json!({"name": "Members", "type": "workflow", "code": code, "priority": 5})).await;
+    let loyal = api.create("/api/v1/discount-rules", json!({"name": "Loyal", "type": "loyalty", "minCompletedCheckouts": 1, "percentOff": 50})).await;
+    let trial = |subtotal: i64, customer: Option<&str>| {
+        api.post("/api/v1/discount-rules/evaluate", json!({"subtotal": subtotal, "currency": "gbp", "customerId": customer}))
+    };
+    assert_eq!(trial(6000, None).await.json()["discount"], Value::Null, "the workflow wants a customer; loyalty none yet");
+    let got = trial(6000, Some("cus_x")).await.json();
+    assert_eq!((got["discount"]["ruleId"].as_str(), got["discount"]["amountOff"].as_i64()), (wf["id"].as_str(), Some(1500)));
+    // A customer with a completed checkout: loyalty (50 %) matches too, but the workflow's
+    // priority is higher.
+    let cs = api.create(PATH, json!({"productId": s.product, "customer": {"email": "loyal@shop.test"}})).await;
+    let paid = s.stub.complete(cs["stripeCheckoutSessionId"].as_str().unwrap());
+    send_stripe(&s.app, &s.integration, &stripe_event("evt_loyal", "checkout.session.completed", paid)).await;
+    let customer = cs["customer"]["stripeCustomerId"].as_str().unwrap();
+    assert_eq!(trial(6000, Some(customer)).await.json()["discount"]["ruleId"], wf["id"]);
+    assert_eq!(trial(4000, Some(customer)).await.json()["discount"]["ruleId"], loyal["id"], "below the workflow's threshold");
+    let r = api
+        .patch(
+            &format!("/api/v1/discount-rules/{}", wf["id"].as_str().unwrap()),
+            json!({"name": "Members", "type": "workflow", "code": "export default async () => ({ percentOff: 500 });"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let bad = trial(6000, Some(customer)).await.json();
+    assert_eq!(bad["discount"]["ruleId"], loyal["id"]);
+    assert!(bad["problems"][0].as_str().unwrap().starts_with("Members: "), "{bad}");
 }

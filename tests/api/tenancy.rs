@@ -68,6 +68,7 @@ impl World {
             "key",
             "integration",
             "checkout",
+            "rule",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())
@@ -111,6 +112,7 @@ impl World {
                 ("webhook-endpoints", _) => self.ids["endpoint"].clone(),
                 ("webhook-deliveries", _) => self.ids["delivery"].clone(),
                 ("checkout-sessions", _) => self.ids["checkout"].clone(),
+                ("discount-rules", _) => self.ids["rule"].clone(),
                 (resource, n) => panic!("{template}: no object of the owner's for {{{n}}} after /{resource}: add one to the world"),
             };
             out.push(filled);
@@ -195,6 +197,8 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         .as_str()
         .unwrap()
         .to_string();
+    let rule = api.create("/api/v1/discount-rules", json!({"name": "Owner's rule", "type": "loyalty", "minCompletedCheckouts": 2, "percentOff": 15})).await;
+    let rule = rule["id"].as_str().unwrap().to_string();
     let owner = app.merchant(&a).await;
     let keys = owner.sfn("api_keys/page", &[]).await.json();
     let key = keys["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && a.keys.preview.secret.ends_with(k["last4"].as_str().unwrap())).unwrap()
@@ -226,6 +230,7 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         ("integration", integration.json()["id"].as_str().unwrap().to_string()),
         ("token", token),
         ("checkout", checkout),
+        ("rule", rule),
     ]);
     drop(owner);
     (app, World { owner: a, owner_cookie, ids, _stripe: stub }, b)

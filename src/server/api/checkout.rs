@@ -1,9 +1,9 @@
 //! `/api/v1/checkout-sessions` (API.md §10), and the buyer's return hop
 //! `GET /checkout/return/{id}` outside `/api/v1` ([`return_routes`]).
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody, ShownOnce};
-use crate::model::{CheckoutSession, CheckoutSessionCreate, Page};
+use crate::model::{CheckoutSession, CheckoutSessionCreate, DiscountOutcome, DiscountRequest, Page};
 use crate::server::AppState;
-use crate::server::services::checkout::{self, ListParams, lifecycle};
+use crate::server::services::checkout::{self, ListParams, discounts, lifecycle};
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -15,6 +15,69 @@ pub fn routes() -> Router<AppState> {
         .route("/checkout-sessions", get(list).post(create))
         .route("/checkout-sessions/{id}", get(read))
         .route("/checkout-sessions/{id}/expire", post(expire))
+        .route("/checkout-sessions/{id}/apply-discount-code", post(apply_discount_code))
+        .route("/checkout-sessions/{id}/recompute-discounts", post(recompute_discounts))
+        .route("/checkout-sessions/{id}/remove-discount", post(remove_discount))
+}
+
+/// The contract's error body plus `"type": "error"` (the seed's client code reads `type`).
+fn typed_error(e: crate::error::AppError) -> Response {
+    let (_, retry_after) = crate::server::error_status(&e);
+    let mut body = serde_json::to_value(super::ErrorBody {
+        status: "error",
+        status_code: e.status(),
+        code: e.code.as_str().into(),
+        message: e.message.clone(),
+        fields: e.fields.clone(),
+        errors: Vec::new(),
+        trace_id: crate::server::telemetry::current_trace_id(),
+    })
+    .unwrap_or_default();
+    body["type"] = serde_json::json!("error");
+    let mut res = (StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR), Json(body)).into_response();
+    if let Some(v) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    res
+}
+
+async fn discount(s: AppState, a: crate::server::auth::Actor, id: String, req: DiscountRequest, change: discounts::Change) -> Response {
+    match discounts::change(&s, &a, &id, req, change).await {
+        Ok(out) => Json(out).into_response(),
+        Err(e) => typed_error(e),
+    }
+}
+
+/// Applies a coupon code to a `server_only` session (reserved like at creation, replacing any
+/// discount). Secret key, or publishable key plus the session's `clientSecret`. Errors carry
+/// `"type": "error"`; guessing codes is rate-limited per session.
+#[utoipa::path(post, path = "/api/v1/checkout-sessions/{id}/apply-discount-code", operation_id = "applyCheckoutDiscountCode", tag = "checkout",
+    params(("id" = String, Path)), request_body = DiscountRequest, security(("bearer" = [])),
+    responses((status = 200, body = DiscountOutcome), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody, description = "A wrong `clientSecret`"),
+        (status = 404, body = ErrorBody, description = "`not_found`, or `invalid_or_expired` for the code"), (status = 409, body = ErrorBody, description = "Not a server_only session, or no longer open"),
+        (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
+pub async fn apply_discount_code(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(req): ApiJson<DiscountRequest>) -> Response {
+    let code = req.code.clone().unwrap_or_default();
+    discount(s, a, id, req, discounts::Change::Code(code)).await
+}
+
+/// Applies the best matching discount rule to the session's subtotal as Stripe has it, or
+/// removes the discount when none matches.
+#[utoipa::path(post, path = "/api/v1/checkout-sessions/{id}/recompute-discounts", operation_id = "recomputeCheckoutDiscounts", tag = "checkout",
+    params(("id" = String, Path)), request_body = DiscountRequest, security(("bearer" = [])),
+    responses((status = 200, body = DiscountOutcome), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
+pub async fn recompute_discounts(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(req): ApiJson<DiscountRequest>) -> Response {
+    discount(s, a, id, req, discounts::Change::Recompute).await
+}
+
+/// Removes the session's discount (a reserved code is released).
+#[utoipa::path(post, path = "/api/v1/checkout-sessions/{id}/remove-discount", operation_id = "removeCheckoutDiscount", tag = "checkout",
+    params(("id" = String, Path)), request_body = DiscountRequest, security(("bearer" = [])),
+    responses((status = 200, body = DiscountOutcome), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 429, body = ErrorBody), (status = 502, body = ErrorBody)))]
+pub async fn remove_discount(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiJson(req): ApiJson<DiscountRequest>) -> Response {
+    discount(s, a, id, req, discounts::Change::Remove).await
 }
 
 /// The return hop, public: Stripe sends the buyer here.

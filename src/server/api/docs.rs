@@ -31,6 +31,8 @@ use utoipa::{Modify, OpenApi};
         super::webhooks::list_endpoints, super::webhooks::create_endpoint, super::webhooks::read_endpoint, super::webhooks::update_endpoint,
         super::webhooks::delete_endpoint, super::webhooks::deliveries, super::webhooks::resend, super::settings::rotate_redirect_secret,
         super::checkout::list, super::checkout::create, super::checkout::read, super::checkout::expire,
+        super::checkout::apply_discount_code, super::checkout::recompute_discounts, super::checkout::remove_discount,
+        super::discounts::list, super::discounts::create, super::discounts::read, super::discounts::update, super::discounts::remove, super::discounts::evaluate,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment,
         Price, PriceCreate, PriceUpdate, PriceInterval,
@@ -52,7 +54,9 @@ use utoipa::{Modify, OpenApi};
         crate::model::WebhookEndpoint, crate::model::WebhookEndpointInput, crate::model::WebhookEndpointUpdate, crate::model::WebhookDelivery,
         crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::webhooks::DeliveryWithAttempts, super::settings::RedirectSigningSecret,
         crate::model::CheckoutSession, crate::model::CheckoutSessionCreate, crate::model::CheckoutCustomerInput, crate::model::CheckoutCustomer,
-        crate::model::CheckoutDiscount, crate::model::CheckoutStatus, crate::model::UiMode, crate::model::DiscountUpdates)),
+        crate::model::CheckoutDiscount, crate::model::CheckoutStatus, crate::model::UiMode, crate::model::DiscountUpdates,
+        crate::model::DiscountRule, crate::model::DiscountRuleInput, crate::model::DiscountRuleType, crate::model::DiscountTier, crate::model::DiscountTrial,
+        crate::model::DiscountTrialResult, crate::model::RuleDiscount, crate::model::DiscountOutcome, crate::model::DiscountRequest)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
@@ -64,6 +68,7 @@ use utoipa::{Modify, OpenApi};
         (name = "coupons", description = "Coupons: limits, expiry, Stripe mirroring, validation and redemptions"),
         (name = "webhooks", description = "Outgoing webhook endpoints and their delivery log"),
         (name = "checkout", description = "Checkout sessions on Stripe Checkout: request ids, locked emails, reserved coupons, signed redirects"),
+        (name = "discount-rules", description = "Discount rules that checkout sessions' recompute-discounts applies"),
         (name = "settings", description = "The environment's settings: the redirect signing secret of checkout sessions"))
 )]
 pub struct ApiDoc;

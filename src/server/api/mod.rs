@@ -25,6 +25,7 @@ macro_rules! list_query {
 // Declared after `list_query!` so the macro is in scope in them.
 pub mod checkout;
 pub mod coupons;
+pub mod discounts;
 pub mod docs;
 pub mod events;
 pub mod experiences;
@@ -164,6 +165,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(surfaces::routes())
         .merge(coupons::routes())
         .merge(checkout::routes())
+        .merge(discounts::routes())
         .merge(webhooks::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod audit;
 pub mod checkout;
 pub mod coupons;
+pub mod discounts;
 pub mod experiences;
 pub mod idempotency;
 pub mod impressions;

@@ -14,6 +14,7 @@ use crate::server::services::{coupons, integrations, records, settings};
 use crate::server::{AppState, secrets};
 use serde_json::{Value, json};
 
+pub mod discounts;
 pub mod lifecycle;
 
 /// How long a new session stays open in Stripe (Stripe allows 30 minutes to 24 hours).
@@ -384,9 +385,10 @@ pub async fn detail(state: &AppState, actor: &Actor, id: &str) -> AppResult<Chec
     let scope = actor.authorize(Permission::TenantRead)?;
     let mut session = row_of(state, scope, id).await?.session;
     let timeline = kdb::timeline(&state.db.pool, scope, id, 500).await?;
+    let discounts = db::discounts::applications(&state.db.pool, scope, id).await?;
     let product_name = record::get::<Product, _>(&state.db.pool, scope, &session.product_id).await?.map(|p| p.name).unwrap_or_default();
     let price_display = record::get::<Price, _>(&state.db.pool, scope, &session.price_id).await?.map(|p| p.display).unwrap_or_default();
     let time_zone = settings::time_zone(state, actor).await?;
     session.client_secret = None;
-    Ok(CheckoutSessionDetail { session, timeline, product_name, price_display, time_zone })
+    Ok(CheckoutSessionDetail { session, timeline, discounts, product_name, price_display, time_zone })
 }

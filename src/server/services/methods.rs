@@ -37,7 +37,7 @@ fn code_errors(errs: Vec<workflow::CompileError>) -> AppError {
 
 /// Every compile of workflow code goes through here: bounded nesting, on a compile thread with
 /// a large stack (see `workflow::compile`).
-async fn compile(code: &str) -> AppResult<Compiled> {
+pub(crate) async fn compile(code: &str) -> AppResult<Compiled> {
     workflow::compile_async(code).await.map_err(code_errors)
 }
 

@@ -7,6 +7,7 @@ pub mod api_keys;
 pub mod auth;
 pub mod checkout;
 pub mod coupons;
+pub mod discounts;
 pub mod events;
 pub mod experiences;
 pub mod forms;

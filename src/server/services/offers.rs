@@ -214,7 +214,13 @@ pub async fn workflow_offer(state: &AppState, scope: &Scoped, offer: &Offer, met
             prices.push(p);
         }
     }
-    Ok(build_offer_object(offer, method.schema, &prices, token))
+    let mut obj = build_offer_object(offer, method.schema, &prices, token);
+    // The workflow also sees the catalogue prices (for `integrations.offerdeck.checkoutSessions`).
+    obj["prices"] = prices
+        .iter()
+        .map(|p| json!({"id": p.id, "productId": p.product_id, "currency": p.currency, "unitAmount": p.unit_amount, "interval": p.interval, "stripePriceId": p.stripe_price_id}))
+        .collect();
+    Ok(obj)
 }
 
 pub fn build_offer_object(offer: &Offer, schema: MethodSchema, prices: &[Price], token: &str) -> Value {

@@ -252,11 +252,30 @@ impl Engine {
         let start = Instant::now();
         let logs = Arc::new(Mutex::new(Logs::default()));
         let result = match tokio::time::timeout(self.limits.wall, self.run_inner(compiled, input, host, logs.clone(), start)).await {
-            Ok(r) => r,
+            Ok(r) => r.and_then(|json| validate(&json)),
             Err(_) => Err(self.wall_failure()),
         };
         let logs = logs.lock().map(|mut l| l.finish()).unwrap_or_default();
         Ok(RunOutcome { result, logs, duration_ms: start.elapsed().as_secs_f64() * 1000.0 })
+    }
+
+    /// Runs `compiled` like [`run`](Self::run) (same slots and limits) and answers whatever
+    /// JSON its default export returned, unchecked: for scripts that are not redemption
+    /// workflows (discount rules).
+    pub async fn evaluate(
+        &self,
+        tenant: &str,
+        compiled: &Compiled,
+        input: serde_json::Value,
+        host: Arc<dyn Host>,
+    ) -> Result<Result<serde_json::Value, WorkflowFailure>, Busy> {
+        let _slot = self.slot(tenant).await?;
+        let start = Instant::now();
+        let logs = Arc::new(Mutex::new(Logs::default()));
+        Ok(match tokio::time::timeout(self.limits.wall, self.run_inner(compiled, input, host, logs, start)).await {
+            Ok(r) => r.map(|json| serde_json::from_str(&json).unwrap_or(serde_json::Value::Null)),
+            Err(_) => Err(self.wall_failure()),
+        })
     }
 
     fn wall_failure(&self) -> WorkflowFailure {
@@ -270,7 +289,7 @@ impl Engine {
         host: Arc<dyn Host>,
         logs: Arc<Mutex<Logs>>,
         start: Instant,
-    ) -> Result<WorkflowResult, WorkflowFailure> {
+    ) -> Result<String, WorkflowFailure> {
         let setup = |e: rquickjs::Error| WorkflowFailure { message: format!("the sandbox could not start: {e}"), line: None };
         let rt = AsyncRuntime::new().map_err(setup)?;
         rt.set_memory_limit(self.limits.memory_bytes).await;
@@ -313,7 +332,7 @@ impl Engine {
         drop(ctx);
         rt.run_gc().await;
         match out {
-            Ok(json) => validate(&json),
+            Ok(json) => Ok(json),
             Err((message, stack)) => {
                 match stopped.load(Ordering::Relaxed) {
                     STOP_CPU => {

@@ -44,6 +44,12 @@ pub(super) const API_BY_ID: &[(&str, Option<&str>)] = &[
     ("POST /api/v1/webhook-deliveries/{id}/resend", None),
     ("GET /api/v1/checkout-sessions/{id}", None),
     ("POST /api/v1/checkout-sessions/{id}/expire", None),
+    ("POST /api/v1/checkout-sessions/{id}/apply-discount-code", Some(r#"{"code":"{code}"}"#)),
+    ("POST /api/v1/checkout-sessions/{id}/recompute-discounts", Some("{}")),
+    ("POST /api/v1/checkout-sessions/{id}/remove-discount", Some("{}")),
+    ("GET /api/v1/discount-rules/{id}", None),
+    ("PATCH /api/v1/discount-rules/{id}", Some(r#"{"name":"pwned","type":"loyalty","minCompletedCheckouts":1,"percentOff":99}"#)),
+    ("DELETE /api/v1/discount-rules/{id}", None),
 ];
 
 /// The by-id operations whose answer for an unknown object is not `not_found`, and why. The walk
@@ -73,6 +79,7 @@ pub(super) const API_LISTS: &[&str] = &[
     "GET /api/v1/coupons/export.csv",
     "GET /api/v1/webhook-endpoints",
     "GET /api/v1/checkout-sessions",
+    "GET /api/v1/discount-rules",
 ];
 
 /// One object per environment, named by the key alone: the caller has none, so 404.
@@ -123,6 +130,8 @@ pub(super) const API_OWN_SCOPE: &[(&str, &str)] = &[
     ("DELETE /api/v1/integrations/stripe", ""),
     ("PUT /api/v1/integrations/stripe", r#"{"secretKey":"sk_test_51MineMineMineMineMine00"}"#),
     ("POST /api/v1/settings/redirect-signing-secret", ""),
+    ("POST /api/v1/discount-rules", r#"{"name":"Mine","type":"loyalty","minCompletedCheckouts":1,"percentOff":5}"#),
+    ("POST /api/v1/discount-rules/evaluate", r#"{"subtotal":10000,"currency":"gbp"}"#),
 ];
 
 /// Operations that are not walked, and why.
