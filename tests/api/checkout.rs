@@ -21,6 +21,7 @@ db_tests!(
     a_workflow_creates_a_tracked_session,
     discounts_are_computed_on_the_server,
     loyalty_and_workflow_rules,
+    cors_answers_allowed_origins_only,
 );
 
 const PATH: &str = "/api/v1/checkout-sessions";
@@ -594,4 +595,58 @@ async fn loyalty_and_workflow_rules(app: TestApp) {
     let bad = trial(6000, Some(customer)).await.json();
     assert_eq!(bad["discount"]["ruleId"], loyal["id"]);
     assert!(bad["problems"][0].as_str().unwrap().starts_with("Members: "), "{bad}");
+}
+
+async fn with_origin(app: &TestApp, method: &str, path: &str, key: Option<&str>, origin: &str, body: Option<Value>) -> crate::helpers::Resp {
+    let mut b = axum::http::Request::builder().method(method).uri(path).header("origin", origin);
+    if let Some(k) = key {
+        b = b.header("authorization", format!("Bearer {k}"));
+    }
+    if method == "OPTIONS" {
+        b = b.header("access-control-request-method", "POST").header("access-control-request-headers", "authorization, content-type");
+    }
+    let body = match body {
+        Some(v) => {
+            b = b.header("content-type", "application/json");
+            axum::body::Body::from(v.to_string())
+        }
+        None => axum::body::Body::empty(),
+    };
+    app.send(b.body(body).unwrap()).await
+}
+
+// Scenario: a merchant allows https://shop.example for preview; a browser page there gets its
+// preflight and its publishable-key answers with Access-Control-Allow-Origin; another origin,
+// the live environment's key and every secret-key endpoint get no CORS headers.
+async fn cors_answers_allowed_origins_only(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    const O: &str = "/api/v1/settings/allowed-origins";
+    for bad in ["https://*.shop.example", "https://shop.example/path", "shop.example"] {
+        assert_error(&api.put(O, json!({"allowedOrigins": [bad]})).await, 400, "validation_failed");
+    }
+    assert_error(&s.app.client(&s.pk).put(O, json!({"allowedOrigins": ["https://x.test"]})).await, 403, "forbidden");
+    let r = api.put(O, json!({"allowedOrigins": ["https://Shop.Example", "http://127.0.0.1:8080", "https://shop.example"]})).await;
+    assert_eq!(r.json()["allowedOrigins"], json!(["http://127.0.0.1:8080", "https://shop.example"]), "{}", r.body);
+    assert_eq!(api.get(O).await.json(), r.json());
+    create_coupon(&s.app, &s.sk, json!({"code": "CORS5", "type": "percentage", "amount": 5})).await;
+    let acao = |r: &crate::helpers::Resp| r.header("access-control-allow-origin");
+
+    let pre = with_origin(&s.app, "OPTIONS", "/api/v1/coupons/validate", None, "https://shop.example", None).await;
+    assert_eq!((pre.status, acao(&pre).as_deref()), (StatusCode::NO_CONTENT, Some("https://shop.example")));
+    assert!(pre.header("access-control-allow-headers").unwrap().contains("authorization"));
+    let pre = with_origin(&s.app, "OPTIONS", "/api/v1/coupons/validate", None, "https://evil.example", None).await;
+    assert_eq!(acao(&pre), None, "an origin nobody allows");
+    let pre = with_origin(&s.app, "OPTIONS", "/api/v1/coupons", None, "https://shop.example", None).await;
+    assert_eq!(acao(&pre), None, "a secret-key endpoint");
+
+    let ok = with_origin(&s.app, "POST", "/api/v1/coupons/validate", Some(&s.pk), "https://shop.example", Some(json!({"code": "cors5"}))).await;
+    assert_eq!((ok.status, acao(&ok).as_deref()), (StatusCode::OK, Some("https://shop.example")), "{}", ok.body);
+    let evil = with_origin(&s.app, "POST", "/api/v1/coupons/validate", Some(&s.pk), "https://evil.example", Some(json!({"code": "cors5"}))).await;
+    assert_eq!(acao(&evil), None);
+    assert_error(&evil, 403, "forbidden");
+    let secret = with_origin(&s.app, "POST", "/api/v1/coupons/validate", Some(&s.sk), "https://shop.example", Some(json!({"code": "cors5"}))).await;
+    assert_eq!((secret.status, acao(&secret)), (StatusCode::OK, None), "a secret key never answers CORS");
+    let list = with_origin(&s.app, "GET", "/api/v1/coupons", Some(&s.sk), "https://shop.example", None).await;
+    assert_eq!(acao(&list), None);
 }

@@ -177,6 +177,55 @@ pub fn router(state: AppState) -> Router<AppState> {
         .method_not_allowed_fallback(|method: Method| async move {
             error_response(405, "validation_failed", format!("method {method} is not allowed on this endpoint"), Default::default())
         })
+        .layer(middleware::from_fn_with_state(state, preflight))
+}
+
+/// CORS preflights of the publishable endpoints (API.md §13), answered before authentication
+/// (a preflight carries no key): allowed when some environment allows the origin; the request
+/// itself is checked against its key's environment in [`authenticate`]. Any other preflight
+/// goes on without CORS headers, so the browser refuses it.
+async fn preflight(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let is_preflight = req.method() == Method::OPTIONS && req.headers().contains_key(header::ACCESS_CONTROL_REQUEST_METHOD);
+    let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+    match origin {
+        Some(origin)
+            if is_preflight && services::origins::is_publishable_path(req.uri().path()) && services::origins::preflight_allowed(&state, &origin).await =>
+        {
+            let mut res = StatusCode::NO_CONTENT.into_response();
+            let h = res.headers_mut();
+            if let Ok(v) = HeaderValue::from_str(&origin) {
+                h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+            }
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+            h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type, idempotency-key"));
+            h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
+            h.insert(header::VARY, HeaderValue::from_static("Origin"));
+            res
+        }
+        _ => next.run(req).await,
+    }
+}
+
+/// A publishable key's browser request from `origin`: refused unless its environment allows
+/// the origin; allowed ones get `Access-Control-Allow-Origin`.
+async fn cross_origin(state: &AppState, actor: &crate::server::auth::Actor, origin: &str, req: Request, next: Next) -> Response {
+    let Ok(scope) = actor.authorize(crate::server::auth::Permission::Runtime) else { return next.run(req).await };
+    match services::origins::allows(state, scope, origin).await {
+        Ok(true) => {
+            let mut res = idempotency(State(state.clone()), req, next).await;
+            if let Ok(v) = HeaderValue::from_str(origin) {
+                res.headers_mut().insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
+                res.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin"));
+            }
+            res
+        }
+        Ok(false) => ApiError(AppError::new(
+            ErrorCode::Forbidden,
+            format!("the origin {origin} is not allowed for this environment (Settings → API keys → Allowed origins)"),
+        ))
+        .into_response(),
+        Err(e) => ApiError(e).into_response(),
+    }
 }
 
 /// Resolves `Authorization: Bearer <key>` into an `Actor` request extension, then applies
@@ -197,8 +246,13 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
             if req.uri().path().contains("%00") {
                 return ApiError(AppError::new(ErrorCode::NotFound, "no such object: a path segment holds U+0000")).into_response();
             }
-            req.extensions_mut().insert(actor);
-            idempotency(State(state), req, next).await
+            let origin = req.headers().get(header::ORIGIN).and_then(|v| v.to_str().ok()).map(str::to_string);
+            let browser = origin.filter(|_| actor.is_publishable() && services::origins::is_publishable_path(req.uri().path()));
+            req.extensions_mut().insert(actor.clone());
+            match browser {
+                Some(origin) => cross_origin(&state, &actor, &origin, req, next).await,
+                None => idempotency(State(state), req, next).await,
+            }
         }
         Err(e) => ApiError(e).into_response(),
     }

@@ -2,14 +2,44 @@
 //! signing secret of checkout sessions (API.md §10).
 use super::{ApiActor, ApiResult, ErrorBody, ShownOnce};
 use crate::server::AppState;
-use crate::server::services::redirects;
+use crate::server::services::{origins, redirects};
 use axum::extract::State;
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use serde::Serialize;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/settings/redirect-signing-secret", post(rotate_redirect_secret))
+    Router::new()
+        .route("/settings/redirect-signing-secret", post(rotate_redirect_secret))
+        .route("/settings/allowed-origins", get(read_origins).put(put_origins))
+}
+
+/// The browser origins allowed to call this environment's publishable-key endpoints.
+#[derive(Serialize, serde::Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AllowedOrigins {
+    /// Exact `scheme://host[:port]` origins (no path, no wildcard), at most 20.
+    #[schema(max_items = 20, value_type = Vec<String>)]
+    pub allowed_origins: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/settings/allowed-origins", operation_id = "getAllowedOrigins", tag = "settings", security(("bearer" = [])),
+    responses((status = 200, body = AllowedOrigins), (status = 403, body = ErrorBody, description = "A publishable key")))]
+pub async fn read_origins(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<AllowedOrigins>> {
+    a.authorize(crate::server::auth::Permission::TenantWrite)?;
+    Ok(Json(AllowedOrigins { allowed_origins: origins::get(&s, &a).await? }))
+}
+
+/// Replaces the environment's allowed origins; surface decisions, coupon validation and the
+/// discount endpoints of checkout sessions answer CORS for these origins only.
+#[utoipa::path(put, path = "/api/v1/settings/allowed-origins", operation_id = "putAllowedOrigins", tag = "settings", request_body = AllowedOrigins, security(("bearer" = [])),
+    responses((status = 200, body = AllowedOrigins), (status = 400, body = ErrorBody, description = "Not an origin, or more than 20"), (status = 403, body = ErrorBody)))]
+pub async fn put_origins(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    super::ApiJson(i): super::ApiJson<AllowedOrigins>,
+) -> ApiResult<Json<AllowedOrigins>> {
+    Ok(Json(AllowedOrigins { allowed_origins: origins::put(&s, &a, &i.allowed_origins).await? }))
 }
 
 #[derive(Serialize, utoipa::ToSchema)]

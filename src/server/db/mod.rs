@@ -13,6 +13,7 @@ pub mod integrations;
 pub mod methods;
 mod migrations;
 pub mod offers;
+pub mod origins;
 pub mod platform;
 pub mod prices;
 pub mod products;

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod integrations;
 pub mod methods;
 pub mod offers;
+pub mod origins;
 pub mod prices;
 pub mod products;
 pub mod records;

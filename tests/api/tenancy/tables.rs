@@ -80,6 +80,7 @@ pub(super) const API_LISTS: &[&str] = &[
     "GET /api/v1/webhook-endpoints",
     "GET /api/v1/checkout-sessions",
     "GET /api/v1/discount-rules",
+    "GET /api/v1/settings/allowed-origins",
 ];
 
 /// One object per environment, named by the key alone: the caller has none, so 404.
@@ -131,6 +132,7 @@ pub(super) const API_OWN_SCOPE: &[(&str, &str)] = &[
     ("PUT /api/v1/integrations/stripe", r#"{"secretKey":"sk_test_51MineMineMineMineMine00"}"#),
     ("POST /api/v1/settings/redirect-signing-secret", ""),
     ("POST /api/v1/discount-rules", r#"{"name":"Mine","type":"loyalty","minCompletedCheckouts":1,"percentOff":5}"#),
+    ("PUT /api/v1/settings/allowed-origins", r#"{"allowedOrigins":["https://mine.test"]}"#),
     ("POST /api/v1/discount-rules/evaluate", r#"{"subtotal":10000,"currency":"gbp"}"#),
 ];
 

@@ -3,5 +3,6 @@
 //! housekeeping. Each learns the tenant from the row it claims or finds.
 pub mod checkout;
 pub mod housekeeping;
+pub mod origins;
 pub mod stripe_events;
 pub mod webhooks;
