@@ -92,7 +92,14 @@ async fn minimal() -> String {
 }
 
 async fn stripe_stub() -> String {
-    serve(Router::new().fallback(|| async { axum::Json(json!({"id": "cs_test_bench", "url": "https://checkout.stripe.com/c/pay/cs_test_bench"})) })).await
+    // One answer for every call: an open Checkout Session (creation, re-reads and updates).
+    let session = json!({"id": "cs_test_bench", "url": "https://checkout.stripe.com/c/pay/cs_test_bench", "status": "open", "client_secret": "cs_test_bench_secret",
+        "amount_subtotal": 10000, "amount_total": 10000, "total_details": {"amount_discount": 0}});
+    serve(Router::new().fallback(move || {
+        let s = session.clone();
+        async move { axum::Json(s) }
+    }))
+    .await
 }
 
 async fn call(http: &reqwest::Client, method: reqwest::Method, url: String, key: &str, body: Value) -> Value {
@@ -200,6 +207,9 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("coupons") {
         return coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
     }
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("checkout") {
+        return checkout(label, &http, &base, k, &min, total).await;
+    }
     let bodies: Arc<Vec<String>> = Arc::new(
         (0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect(),
     );
@@ -231,6 +241,7 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     line("minimal axum JSON endpoint", &m2, &m2);
     line("POST /api/v1/offer-redemptions (workflow)", &r, &m2);
     coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
+    checkout(label, &http, &base, k, &min, total).await;
     soak(label, &http, &base, k).await;
 }
 
@@ -399,6 +410,45 @@ async fn coupons(label: &str, http: &reqwest::Client, base: &str, sk: &str, pk: 
     line("POST /api/v1/coupons/{code}/redemptions", &r, &m);
     let c = call(http, Method::GET, api("/coupons/BENCH10"), sk, Value::Null).await;
     assert_eq!(c["timesRedeemed"].as_u64(), Some(n as u64), "every redemption counted once");
+}
+
+/// Checkout-session creation against the zero-latency Stripe stub (a row, one Stripe call, the
+/// row again), and `recompute-discounts` (a Stripe re-read, the rules, an update, the record).
+async fn checkout(label: &str, http: &reqwest::Client, base: &str, sk: &str, min: &str, total: usize) {
+    use reqwest::Method;
+    let api = |p: &str| format!("{base}/api/v1{p}");
+    let product =
+        call(http, Method::POST, api("/products"), sk, json!({"name": "Checkout", "successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no"}))
+            .await;
+    call(
+        http,
+        Method::POST,
+        api("/prices"),
+        sk,
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 10000, "stripePriceId": "price_checkout"}),
+    )
+    .await;
+    call(
+        http,
+        Method::POST,
+        api("/discount-rules"),
+        sk,
+        json!({"name": "10% over 50", "type": "cart_value", "currency": "gbp", "tiers": [{"minSubtotal": 5000, "percentOff": 10}]}),
+    )
+    .await;
+    let n = (total / 4).max(1000);
+    let bodies = Arc::new(vec![json!({"productId": product["id"], "requestId": "bench"}).to_string()]);
+    let m = load(http, &format!("{min}/decide"), sk, bodies.clone(), n, 200).await;
+    let c = load(http, &api("/checkout-sessions"), sk, bodies, n, 201).await;
+    println!("== {label}: checkout sessions, concurrency {CONCURRENCY}");
+    line("minimal axum JSON endpoint", &m, &m);
+    line("POST /api/v1/checkout-sessions", &c, &m);
+    let custom =
+        call(http, Method::POST, api("/checkout-sessions"), sk, json!({"productId": product["id"], "uiMode": "custom", "discountUpdates": "server_only"}))
+            .await;
+    let url = api(&format!("/checkout-sessions/{}/recompute-discounts", custom["id"].as_str().unwrap()));
+    let r = load(http, &url, sk, Arc::new(vec!["{}".to_string()]), n, 200).await;
+    line("POST …/checkout-sessions/{id}/recompute-discounts", &r, &m);
 }
 
 fn main() {

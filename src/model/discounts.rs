@@ -101,6 +101,7 @@ pub struct DiscountRuleInput {
 pub struct DiscountTrial {
     /// Minor units.
     #[cfg_attr(feature = "ssr", schema(minimum = 0, maximum = 100000000000i64))]
+    #[serde(deserialize_with = "integral")]
     pub subtotal: i64,
     #[cfg_attr(feature = "ssr", schema(pattern = "^[A-Za-z]{3}$"))]
     pub currency: String,
@@ -256,4 +257,25 @@ pub struct DiscountRequest {
     pub client_secret: Option<String>,
     #[cfg_attr(feature = "ssr", schema(max_length = 64))]
     pub code: Option<String>,
+}
+
+/// An integer that JSON may also spell `128.0` (JSON Schema's `integer` allows it).
+fn integral<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct V;
+    impl serde::de::Visitor<'_> for V {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a whole number")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::custom("is too large"))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            if v.fract() == 0.0 && v.abs() < 9.0e15 { Ok(v as i64) } else { Err(E::custom("must be a whole number")) }
+        }
+    }
+    d.deserialize_any(V)
 }

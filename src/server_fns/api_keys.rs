@@ -48,3 +48,16 @@ pub async fn rotate_redirect_secret() -> Result<(), AppError> {
     })
     .await
 }
+
+/// The browser origins allowed to call this environment's publishable-key endpoints.
+#[server(prefix = "/sfn", endpoint = "api_keys/allowed_origins")]
+pub async fn allowed_origins() -> Result<Vec<String>, AppError> {
+    ctx::run(|s, a| async move { crate::server::services::origins::get(&s, &a).await }).await
+}
+
+/// Replaces them: one origin per line (`https://shop.example`).
+#[server(prefix = "/sfn", endpoint = "api_keys/allowed_origins/save")]
+pub async fn save_allowed_origins(origins: String) -> Result<Vec<String>, AppError> {
+    let list: Vec<String> = origins.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    ctx::run(|s, a| async move { crate::server::services::origins::put(&s, &a, &list).await }).await
+}

@@ -7,7 +7,9 @@
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
+pub mod checkout;
 pub mod coupons;
+pub mod discounts;
 pub mod events;
 pub mod experiences;
 pub mod integrations;

@@ -16,11 +16,12 @@ pub fn can_edit() -> bool {
 }
 
 /// The sidebar's sections below "Overview": heading, then (path, label) links.
-const NAV: [(&str, &[(&str, &str)]); 5] = [
+const NAV: [(&str, &[(&str, &str)]); 6] = [
     ("Catalogue", &[("/catalogue/products", "Products")]),
     ("Offers", &[("/offers", "Offers"), ("/offers/redemption-methods", "Redemption methods")]),
     ("Presentation", &[("/experiences", "Experiences"), ("/experiences/schemas", "Presentation schemas"), ("/surfaces", "Surfaces")]),
-    ("Discounts", &[("/coupons", "Coupons")]),
+    ("Discounts", &[("/coupons", "Coupons"), ("/discounts/rules", "Discount rules")]),
+    ("Checkout", &[("/checkout-sessions", "Checkout sessions")]),
     ("Activity", &[("/events", "Events")]),
 ];
 const SETTINGS_NAV: (&str, &[(&str, &str)]) =

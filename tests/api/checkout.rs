@@ -22,6 +22,7 @@ db_tests!(
     discounts_are_computed_on_the_server,
     loyalty_and_workflow_rules,
     cors_answers_allowed_origins_only,
+    the_dashboard_shows_sessions_and_rules,
 );
 
 const PATH: &str = "/api/v1/checkout-sessions";
@@ -304,7 +305,8 @@ async fn the_redirect_is_signed_and_a_tampered_one_fails(app: TestApp) {
     assert_eq!(get("subscription_id"), done["stripeSubscriptionId"].as_str().map(str::to_string));
     assert_eq!(get("product_id").as_deref(), Some(s.product.as_str()));
     let signature = get("signature").unwrap();
-    let signed: Vec<(&str, &str)> = q.iter().filter(|(k, _)| k != "signature" && k != "from").map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(get("from").as_deref(), Some("x"), "the success URL's own parameters stay");
+    let signed: Vec<(&str, &str)> = q.iter().filter(|(k, _)| k != "signature").map(|(k, v)| (k.as_str(), v.as_str())).collect();
     assert!(redirects::verify(std::slice::from_ref(&secret), &signed, &signature), "Creem's scheme verifies");
     let mut tampered = signed.clone();
     tampered.iter_mut().find(|(k, _)| *k == "request_id").unwrap().1 = "order_10";
@@ -649,4 +651,48 @@ async fn cors_answers_allowed_origins_only(app: TestApp) {
     assert_eq!((secret.status, acao(&secret)), (StatusCode::OK, None), "a secret key never answers CORS");
     let list = with_origin(&s.app, "GET", "/api/v1/coupons", Some(&s.sk), "https://shop.example", None).await;
     assert_eq!(acao(&list), None);
+}
+
+// Scenario: the dashboard's checkout pages and discount rules: a merchant lists, searches and
+// opens a session (its timeline), creates a rule from the form and tries it; a marketer reads
+// the same pages but cannot expire a session or create a rule.
+async fn the_dashboard_shows_sessions_and_rules(app: TestApp) {
+    let s = shop(app).await;
+    let api = s.app.client(&s.sk);
+    let cs = api.create(PATH, json!({"productId": s.product, "requestId": "order_dash", "customer": {"email": "dash@shop.test"}})).await;
+    let id = cs["id"].as_str().unwrap().to_string();
+    s.app.member("merchant@dash.test", &s.tenant_id, offerdeck::model::Role::Merchant).await;
+    s.app.member("marketer@dash.test", &s.tenant_id, offerdeck::model::Role::Marketer).await;
+    let merchant = s.app.session("merchant@dash.test", "password-123").await;
+    let marketer = s.app.session("marketer@dash.test", "password-123").await;
+    let page = merchant.sfn("checkout/page", &[("q", "ORDER_D")]).await.json();
+    assert_eq!(page["data"][0]["id"], id.as_str(), "search is case-insensitive on the request id: {page}");
+    assert_eq!(merchant.sfn("checkout/page", &[("q", "nobody@")]).await.json()["data"], json!([]));
+    let html = merchant.page(&format!("/checkout-sessions/{id}")).await;
+    assert_eq!(html.status, StatusCode::OK);
+    assert!(html.body.contains("order_dash") && html.body.contains("created by"), "the facts and the timeline");
+    let detail = marketer.sfn("checkout/get", &[("id", &id)]).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    assert!(detail.json()["session"]["clientSecret"].is_null());
+    crate::helpers::assert_sfn_error(&marketer.sfn("checkout/expire", &[("id", &id)]).await, 403, "forbidden");
+    assert_eq!(api.get(&format!("{PATH}/{id}")).await.json()["status"], "pending", "the marketer changed nothing");
+    let form = [
+        ("name", "Big carts"),
+        ("rule_type", "cart_value"),
+        ("currency", "gbp"),
+        ("min_subtotal", "100.00"),
+        ("percent_off", "10"),
+        ("max_amount_off", "20.00"),
+    ];
+    crate::helpers::assert_sfn_error(&marketer.sfn("discounts/create", &form).await, 403, "forbidden");
+    let bad = merchant.sfn("discounts/create", &[("name", "Big carts"), ("rule_type", "cart_value"), ("currency", "gbp"), ("percent_off", "150")]).await;
+    assert!(crate::helpers::assert_sfn_error(&bad, 400, "validation_failed")["fields"]["percent_off"].is_string(), "{}", bad.body);
+    assert_eq!(rows(&s.app, "discount_rules").await, 0);
+    let made = merchant.sfn("discounts/create", &form).await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.body);
+    let rule = made.json();
+    assert_eq!(rule["tiers"], json!([{"minSubtotal": 10000, "percentOff": 10, "amountOff": null, "maxAmountOff": 2000}]));
+    let tried = marketer.sfn("discounts/try", &[("subtotal", "150.00"), ("currency", "GBP"), ("customer", "")]).await.json();
+    assert_eq!(tried["discount"], json!({"ruleId": rule["id"], "name": "Big carts", "amountOff": 1500}));
+    assert_eq!(marketer.sfn("discounts/list", &[]).await.json()[0]["id"], rule["id"]);
 }

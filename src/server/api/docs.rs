@@ -52,7 +52,7 @@ use utoipa::{Modify, OpenApi};
         super::redemptions::RedemptionAnswer, super::redemptions::ErrorOrAnswer,
         super::surfaces::DecisionAnswer, super::surfaces::PresentedOffer, super::surfaces::DecidedSlot, super::surfaces::DecidedExperience, super::surfaces::DecisionIdentity,
         crate::model::WebhookEndpoint, crate::model::WebhookEndpointInput, crate::model::WebhookEndpointUpdate, crate::model::WebhookDelivery,
-        crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::webhooks::DeliveryWithAttempts, super::settings::RedirectSigningSecret, super::settings::AllowedOrigins,
+        crate::model::WebhookDeliveryStatus, crate::model::WebhookAttempt, super::webhooks::DeliveryWithAttempts, super::settings::RedirectSigningSecret, super::settings::AllowedOrigins, super::settings::OriginText,
         crate::model::CheckoutSession, crate::model::CheckoutSessionCreate, crate::model::CheckoutCustomerInput, crate::model::CheckoutCustomer,
         crate::model::CheckoutDiscount, crate::model::CheckoutStatus, crate::model::UiMode, crate::model::DiscountUpdates,
         crate::model::DiscountRule, crate::model::DiscountRuleInput, crate::model::DiscountRuleType, crate::model::DiscountTier, crate::model::DiscountTrial,

@@ -19,9 +19,14 @@ pub fn routes() -> Router<AppState> {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AllowedOrigins {
     /// Exact `scheme://host[:port]` origins (no path, no wildcard), at most 20.
-    #[schema(max_items = 20, value_type = Vec<String>)]
+    #[schema(max_items = 20, value_type = Vec<OriginText>)]
     pub allowed_origins: Vec<String>,
 }
+
+/// An origin as a browser sends it: `http(s)://host[:port]`.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, pattern = "^https?://[A-Za-z0-9.-]{1,253}(:([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5]))?$")]
+pub struct OriginText(#[allow(dead_code)] String);
 
 #[utoipa::path(get, path = "/api/v1/settings/allowed-origins", operation_id = "getAllowedOrigins", tag = "settings", security(("bearer" = [])),
     responses((status = 200, body = AllowedOrigins), (status = 403, body = ErrorBody, description = "A publishable key")))]

@@ -217,3 +217,92 @@ pub async fn trial(state: &AppState, actor: &Actor, t: DiscountTrial) -> AppResu
     let (discount, problems) = evaluate(state, scope, &cart).await?;
     Ok(DiscountTrialResult { discount, problems })
 }
+
+/// A major-units field of the dashboard's forms in minor units (blank: `None`).
+fn major(e: &mut FieldErrors, field: &str, text: &str, currency: &str) -> Option<i64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match crate::model::parse_major_amount(t, if currency.is_empty() { "gbp" } else { currency }) {
+        Ok(v) => Some(v),
+        Err(m) => {
+            e.add(field, m);
+            None
+        }
+    }
+}
+
+fn whole(e: &mut FieldErrors, field: &str, text: &str) -> Option<i64> {
+    let t = text.trim();
+    if t.is_empty() {
+        return None;
+    }
+    match t.parse::<i64>() {
+        Ok(v) => Some(v),
+        Err(_) => {
+            e.add(field, "must be a whole number");
+            None
+        }
+    }
+}
+
+/// Creates a rule from the dashboard's form: one tier for `cart_value` (minimum subtotal,
+/// percent or amount off, an optional cap), amounts in major units of the currency.
+pub async fn create_from_form(state: &AppState, actor: &Actor, f: crate::server_fns::discounts::DiscountRuleForm) -> AppResult<DiscountRule> {
+    actor.require(Permission::TenantWrite)?;
+    let mut e = FieldErrors::new();
+    let rule_type = DiscountRuleType::parse(f.rule_type.trim());
+    if rule_type.is_none() {
+        e.add("rule_type", "must be cart_value, loyalty or workflow");
+    }
+    let currency = f.currency.trim().to_lowercase();
+    let percent = whole(&mut e, "percent_off", &f.percent_off);
+    let amount = major(&mut e, "amount_off", &f.amount_off, &currency);
+    let min_subtotal = major(&mut e, "min_subtotal", &f.min_subtotal, &currency);
+    let cap = major(&mut e, "max_amount_off", &f.max_amount_off, &currency);
+    let min_checkouts = whole(&mut e, "min_completed_checkouts", &f.min_completed_checkouts);
+    let priority = whole(&mut e, "priority", &f.priority);
+    e.into_result()?;
+    let rule_type = rule_type.ok_or_else(AppError::internal)?;
+    let cart = rule_type == DiscountRuleType::CartValue;
+    let tiers = cart
+        .then(|| vec![crate::model::DiscountTier { min_subtotal: min_subtotal.unwrap_or(0), percent_off: percent, amount_off: amount, max_amount_off: cap }]);
+    let input = DiscountRuleInput {
+        name: f.name,
+        rule_type,
+        currency: Some(currency).filter(|c| !c.is_empty()),
+        tiers,
+        min_completed_checkouts: min_checkouts,
+        percent_off: percent.filter(|_| !cart),
+        amount_off: amount.filter(|_| !cart),
+        code: Some(f.code).filter(|c| !c.trim().is_empty()),
+        priority,
+        valid_from: None,
+        valid_until: None,
+        active: Some(true),
+    };
+    // The form names its fields snake_case; the rules name them as the API does.
+    create(state, actor, input).await.map_err(|mut err| {
+        let renamed = [("percentOff", "percent_off"), ("minCompletedCheckouts", "min_completed_checkouts"), ("tiers", "percent_off")];
+        for (api, form) in renamed {
+            if let Some(v) = err.fields.remove(api) {
+                err.fields.insert(form.into(), v);
+            }
+        }
+        err
+    })
+}
+
+/// [`trial`] from the rule page's form: the subtotal in major units.
+pub async fn trial_from_form(state: &AppState, actor: &Actor, subtotal: &str, currency: &str, customer: &str) -> AppResult<DiscountTrialResult> {
+    let currency = currency.trim().to_lowercase();
+    let mut e = FieldErrors::new();
+    let subtotal = major(&mut e, "subtotal", subtotal, &currency);
+    if subtotal.is_none() && e.get("subtotal").is_none() {
+        e.add("subtotal", "is required");
+    }
+    e.into_result()?;
+    let t = DiscountTrial { subtotal: subtotal.unwrap_or(0), currency, customer_id: Some(customer.trim().to_string()).filter(|c| !c.is_empty()) };
+    trial(state, actor, t).await
+}

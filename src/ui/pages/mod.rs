@@ -3,7 +3,9 @@
 //! the one page outside the shell. Shared skeletons live in `ui::components`.
 pub mod admin;
 pub mod api_keys;
+pub mod checkout;
 pub mod coupons;
+pub mod discounts;
 pub mod events;
 pub mod experiences;
 pub mod home;

@@ -204,6 +204,10 @@ pub(super) const SFN_BY_ID: &[(&str, Form, bool)] = &[
     ("webhooks/delete", &[("id", "{endpoint}")], true),
     ("webhooks/resend", &[("id", "{delivery}")], true),
     ("api_keys/revoke", &[("id", "{key}")], true),
+    ("checkout/get", &[("id", "{checkout}")], true),
+    ("checkout/expire", &[("id", "{checkout}")], true),
+    ("discounts/get", &[("id", "{rule}")], true),
+    ("discounts/delete", &[("id", "{rule}")], true),
     // The owner may of course switch to the owner's tenant.
     ("switch_tenant", &[("tenant_id", "{tenant}")], false),
 ];
@@ -225,6 +229,9 @@ pub(super) const SFN_LISTS: &[(&str, Form)] = &[
     ("coupons/time_zone", &[]),
     ("webhooks/page", &[]),
     ("api_keys/page", &[]),
+    ("api_keys/allowed_origins", &[]),
+    ("checkout/page", &[]),
+    ("discounts/list", &[]),
     ("integrations/stripe", &[]),
     ("session", &[]),
 ];
@@ -292,6 +299,9 @@ pub(super) const SFN_EXEMPT: &[(&str, &str)] = &[
     ("coupons/create", "creates in the caller's environment; a code is unique per environment only"),
     ("webhooks/create", "creates in the caller's environment; names nothing of anyone else's"),
     ("api_keys/create", "creates a key of the caller's tenant and environment"),
+    ("api_keys/allowed_origins/save", "replaces the allowed origins of the caller's own tenant and environment"),
+    ("discounts/create", "creates in the caller's environment; names nothing of anyone else's"),
+    ("discounts/try", "evaluates the caller's environment's rules; a customer id of another tenant has no checkouts here"),
     ("api_keys/redirect_secret", "creates or rotates the redirect signing secret of the caller's own tenant and environment"),
     ("integrations/stripe/save", "writes the caller's environment's integration (no id); API twin walked as own scope"),
     ("integrations/stripe/remove", "removes the caller's environment's integration (no id); API twin walked as own scope"),

@@ -246,18 +246,23 @@ pub enum Return {
     NotYet,
 }
 
-/// The success URL with Creem's parameters and their signature appended.
+/// The success URL with Creem's parameters and their signature appended. The signature covers
+/// every query parameter of the URL the buyer lands on but `signature` (the success URL's own
+/// ones too), so a verifier simply takes all of them.
 pub fn signed_success_url(s: &CheckoutSession, secrets: &[String]) -> String {
-    let mut params: Vec<(&str, &str)> = vec![("checkout_id", s.id.as_str()), ("product_id", s.product_id.as_str())];
+    let (base, own) = s.success_url.split_once('?').unwrap_or((&s.success_url, ""));
+    let mut pairs: Vec<(String, String)> = serde_urlencoded::from_str::<Vec<(String, String)>>(own).unwrap_or_default();
+    pairs.retain(|(k, _)| !matches!(k.as_str(), "signature" | "checkout_id" | "product_id" | "request_id" | "customer_id" | "subscription_id"));
+    pairs.push(("checkout_id".into(), s.id.clone()));
+    pairs.push(("product_id".into(), s.product_id.clone()));
     let optional = [("request_id", &s.request_id), ("customer_id", &s.customer.stripe_customer_id), ("subscription_id", &s.stripe_subscription_id)];
-    params.extend(optional.iter().filter_map(|(k, v)| v.as_deref().map(|v| (*k, v))));
-    let mut pairs: Vec<(String, String)> = params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    pairs.extend(optional.iter().filter_map(|(k, v)| v.as_ref().map(|v| (k.to_string(), v.clone()))));
     if let Some(secret) = secrets.first() {
-        pairs.push(("signature".into(), redirects::sign(secret, &params)));
+        let signed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let signature = redirects::sign(secret, &signed);
+        pairs.push(("signature".into(), signature));
     }
-    let query = serde_urlencoded::to_string(&pairs).unwrap_or_default();
-    let sep = if s.success_url.contains('?') { '&' } else { '?' };
-    format!("{}{sep}{query}", s.success_url)
+    format!("{base}?{}", serde_urlencoded::to_string(&pairs).unwrap_or_default())
 }
 
 /// `GET /checkout/return/{id}`: Stripe brings the buyer back here. The session is re-read from

@@ -1,7 +1,7 @@
 //! Settings → API keys (`server_fns::api_keys`) of the current tenant and environment: create
 //! (the key is shown once, with a copy button), list by last four characters, revoke.
 use crate::model::ApiKeyView;
-use crate::server_fns::api_keys::{CreateApiKey, RevokeApiKey, RotateRedirectSecret, api_keys_page};
+use crate::server_fns::api_keys::{CreateApiKey, RevokeApiKey, RotateRedirectSecret, SaveAllowedOrigins, allowed_origins, api_keys_page};
 use crate::ui::components::{ButtonForm, Field, FormError, FormPanel, ListTable, Loaded, PageHead, SelectField, action_error, choices, cols, short_time};
 use leptos::prelude::*;
 
@@ -24,6 +24,7 @@ pub fn ApiKeysPage() -> impl IntoView {
             </ListTable>
             <RedirectSecretPanel set=p.redirect_secret_set rotate/>
         </Loaded>
+        <AllowedOriginsPanel/>
         <FormPanel action=create heading="Create a key" submit="Create key">
             <SelectField id="key-kind" label="Kind" name="kind" error=err field="kind"
                 choices=choices(&[("secret", "Secret (server side)"), ("publishable", "Publishable (browser)")])/>
@@ -47,6 +48,29 @@ fn RedirectSecretPanel(set: bool, rotate: ServerAction<RotateRedirectSecret>) ->
             }}</p>
             <FormError error=action_error(rotate)/>
             <ButtonForm action=rotate label=if set { "Rotate secret" } else { "Create secret" }/>
+        </section>
+    }
+}
+
+/// The origins whose pages may call the publishable-key endpoints (CORS), one per line.
+#[component]
+fn AllowedOriginsPanel() -> impl IntoView {
+    let save = ServerAction::<SaveAllowedOrigins>::new();
+    let err = action_error(save);
+    let current = Resource::new(move || save.version().get(), |_| allowed_origins());
+    view! {
+        <section class="panel" aria-labelledby="origins">
+            <h2 id="origins">"Allowed origins"</h2>
+            <p class="muted">"Web pages on these origins may call surface decisions, coupon validation and the checkout discount endpoints with a publishable key. Exact origins (https://shop.example or http://localhost:8080), one per line; no wildcards."</p>
+            <Loaded data=current let:list>
+                <ActionForm action=save attr:class="form" attr:aria-label="Allowed origins">
+                    <FormError error=err/>
+                    <Field id="origins-list" label="Origins" error=err field="allowedOrigins">
+                        <textarea id="origins-list" name="origins" rows="4" class="mono">{list.join("\n")}</textarea>
+                    </Field>
+                    <button type="submit" class="button-primary">"Save origins"</button>
+                </ActionForm>
+            </Loaded>
         </section>
     }
 }
