@@ -55,8 +55,12 @@ pub async fn delete_discount_rule(id: String) -> Result<(), AppError> {
     ctx::redirect_on_ok(ctx::run(|s, a| async move { discounts::delete(&s, &a, &id).await }).await, |_| "/discounts/rules".into())
 }
 
-/// "Try it": what the active rules give a subtotal (major units) and a customer.
+/// "Try it": what the active rules give a subtotal (major units) and a customer; nothing
+/// before a subtotal is typed (the page's GET form carries them in its query).
 #[server(prefix = "/sfn", endpoint = "discounts/try")]
-pub async fn try_discount_rules(subtotal: String, currency: String, #[server(default)] customer: String) -> Result<DiscountTrialResult, AppError> {
-    ctx::run(|s, a| async move { discounts::trial_from_form(&s, &a, &subtotal, &currency, &customer).await }).await
+pub async fn try_discount_rules(subtotal: String, currency: String, #[server(default)] customer: String) -> Result<Option<DiscountTrialResult>, AppError> {
+    if subtotal.trim().is_empty() {
+        return Ok(None);
+    }
+    ctx::run(|s, a| async move { discounts::trial_from_form(&s, &a, &subtotal, &currency, &customer).await.map(Some) }).await
 }

@@ -65,3 +65,21 @@ pub async fn set_offer_archived(id: String, archived: String) -> Result<Offer, A
 pub async fn load_offer_stats(id: String, days: i64) -> Result<OfferStats, AppError> {
     ctx::run(|s, a| async move { offers::stats_last_days(&s, &a, &id, days).await }).await
 }
+
+/// The offer's rates (its first 100), for the offer page.
+#[server(prefix = "/sfn", endpoint = "offers/rates")]
+pub async fn load_offer_rates(id: String) -> Result<Vec<crate::model::Rate>, AppError> {
+    ctx::run(|s, a| async move { Ok(crate::server::services::rates::page(&s, &a, &id, None, Some(100)).await?.data) }).await
+}
+
+/// Adds a rate to the offer: a name, the ticked prices, and whether sign-up pages offer it.
+#[server(prefix = "/sfn", endpoint = "offers/rates/create")]
+pub async fn create_offer_rate(
+    offer_id: String,
+    name: String,
+    #[server(default)] price_ids: Vec<String>,
+    #[server(default)] self_service: Option<String>,
+) -> Result<crate::model::Rate, AppError> {
+    let self_service = self_service.is_some_and(|v| v == "true" || v == "on");
+    ctx::run(|s, a| async move { crate::server::services::rates::create_from_form(&s, &a, &offer_id, name, price_ids, self_service).await }).await
+}

@@ -692,6 +692,7 @@ async fn the_dashboard_shows_sessions_and_rules(app: TestApp) {
     assert_eq!(made.status, StatusCode::OK, "{}", made.body);
     let rule = made.json();
     assert_eq!(rule["tiers"], json!([{"minSubtotal": 10000, "percentOff": 10, "amountOff": null, "maxAmountOff": 2000}]));
+    assert_eq!(marketer.sfn("discounts/try", &[("subtotal", ""), ("currency", "gbp")]).await.json(), Value::Null, "nothing typed yet");
     let tried = marketer.sfn("discounts/try", &[("subtotal", "150.00"), ("currency", "GBP"), ("customer", "")]).await.json();
     assert_eq!(tried["discount"], json!({"ruleId": rule["id"], "name": "Big carts", "amountOff": 1500}));
     assert_eq!(marketer.sfn("discounts/list", &[]).await.json()[0]["id"], rule["id"]);

@@ -46,7 +46,8 @@ async fn health_openapi_and_docs(app: TestApp) {
 pub(crate) const METHODS: [&str; 5] = ["get", "put", "post", "patch", "delete"];
 
 /// The list operations the API has; a new one must be added here and satisfy the same rules.
-const LIST_OPERATIONS: [&str; 16] = [
+const LIST_OPERATIONS: [&str; 17] = [
+    "listRates",
     "listCheckoutSessions",
     "listDiscountRules",
     "listProducts",
@@ -240,7 +241,16 @@ async fn world(app: &TestApp, n: usize) -> World {
         let r = api.put(&format!("/api/v1/redemption-methods/{method}/workflow"), json!({ "code": code })).await;
         ok(&r, "workflow");
     }
-    World { sk, params: BTreeMap::from([("code", "WALK10".to_string()), ("endpoint", endpoint), ("method", method)]) }
+    let product = api.create("/api/v1/products", json!({"name": "Walk"})).await["id"].as_str().unwrap().to_string();
+    let price = api.create("/api/v1/prices", json!({"productId": product, "currency": "gbp", "unitAmount": 100, "stripePriceId": "price_walk"})).await;
+    let offer =
+        api.create("/api/v1/offers", json!({"name": "Walk", "redemptionMethodId": method, "priceIds": [price["id"]], "presentation": {"title": "Walk"}})).await;
+    let offer = offer["id"].as_str().unwrap().to_string();
+    for i in 0..n {
+        let r = api.post(&format!("/api/v1/offers/{offer}/rates"), json!({"name": format!("rate {i}"), "priceIds": [price["id"]]})).await;
+        ok(&r, "rate");
+    }
+    World { sk, params: BTreeMap::from([("code", "WALK10".to_string()), ("endpoint", endpoint), ("method", method), ("offer", offer)]) }
 }
 
 /// The list's path with its path parameter filled from the world.
@@ -248,6 +258,7 @@ fn list_path(path: &str, w: &World) -> String {
     path.replace("{code}", &w.params["code"])
         .replace("/webhook-endpoints/{id}", &format!("/webhook-endpoints/{}", w.params["endpoint"]))
         .replace("/redemption-methods/{id}", &format!("/redemption-methods/{}", w.params["method"]))
+        .replace("/offers/{id}", &format!("/offers/{}", w.params["offer"]))
 }
 
 /// Walks a list `limit` at a time; returns the ids (or `key` values) in order, checking that

@@ -20,6 +20,7 @@ mod offers;
 mod prices;
 mod process;
 mod products;
+mod rates;
 mod redemptions;
 mod redirects;
 mod stripe_events;

@@ -69,6 +69,7 @@ impl World {
             "integration",
             "checkout",
             "rule",
+            "rate",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())
@@ -99,6 +100,7 @@ impl World {
                 (_, "version") if unknown => "999".to_string(),
                 (_, _) if unknown => "nosuch_0000000000000000".to_string(),
                 (_, "version") => "1".to_string(),
+                (_, "rate_id") => self.ids["rate"].clone(),
                 (_, n) if self.ids.contains_key(n) && !matches!(n, "id") => self.ids[n].clone(),
                 ("products", _) => self.ids["product"].clone(),
                 ("prices", _) => self.ids["price"].clone(),
@@ -199,6 +201,8 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         .to_string();
     let rule = api.create("/api/v1/discount-rules", json!({"name": "Owner's rule", "type": "loyalty", "minCompletedCheckouts": 2, "percentOff": 15})).await;
     let rule = rule["id"].as_str().unwrap().to_string();
+    let rate = api.create(&format!("/api/v1/offers/{offer}/rates"), json!({"name": "Owner's rate", "priceIds": [price]})).await;
+    let rate = rate["id"].as_str().unwrap().to_string();
     let owner = app.merchant(&a).await;
     let keys = owner.sfn("api_keys/page", &[]).await.json();
     let key = keys["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && a.keys.preview.secret.ends_with(k["last4"].as_str().unwrap())).unwrap()
@@ -231,6 +235,7 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         ("token", token),
         ("checkout", checkout),
         ("rule", rule),
+        ("rate", rate),
     ]);
     drop(owner);
     (app, World { owner: a, owner_cookie, ids, _stripe: stub }, b)

@@ -35,6 +35,7 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod rates;
 pub mod redemptions;
 pub mod reference;
 pub mod schemas;
@@ -157,6 +158,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(integrations::routes())
         .merge(methods::routes())
         .merge(offers::routes())
+        .merge(rates::routes())
         .merge(redemptions::routes())
         .merge(events::routes())
         .merge(schemas::routes())

@@ -17,6 +17,7 @@ pub mod origins;
 pub mod platform;
 pub mod prices;
 pub mod products;
+pub mod rates;
 pub mod record;
 pub mod redemptions;
 pub mod redirects;

@@ -18,6 +18,7 @@ pub mod offers;
 pub mod origins;
 pub mod prices;
 pub mod products;
+pub mod rates;
 pub mod records;
 pub mod redemptions;
 pub mod redirects;

@@ -20,6 +20,9 @@ pub fn OfferPage() -> impl IntoView {
     let days = move || days().and_then(|d| d.parse::<i64>().ok()).unwrap_or(30);
     let stats = Resource::new(move || (id(), days()), |(id, d)| crate::server_fns::offers::load_offer_stats(id, d));
     provide_context(OfferStats { days: Signal::derive(days), stats });
+    let create_rate = ServerAction::<crate::server_fns::offers::CreateOfferRate>::new();
+    let rates = Resource::new(move || (id(), create_rate.version().get()), |(id, _)| crate::server_fns::offers::load_offer_rates(id));
+    provide_context(super::rates::OfferRates { rates, create: create_rate });
     view! {
         <DetailPage back="/offers" back_label="Offers" data=detail error_title="Offer" let:d>
             <OfferView detail=d update archive/>
@@ -38,6 +41,7 @@ fn OfferView(detail: OfferDetail, update: ServerAction<UpdateOffer>, archive: Se
         <Title text=format!("{} · offerdeck", o.name)/>
         <h1>{o.name.clone()}" "<span class=format!("badge badge-{}", o.status.as_str())>{o.status.as_str()}</span></h1>
         <OfferStatsPanel id=o.id.clone()/>
+        <super::rates::RatesPanel offer_id=o.id.clone() prices=detail.form.prices.iter().filter(|p| o.price_ids.contains(&p.id)).cloned().collect()/>
         <section class="panel">
             <h2>"What a workflow receives"</h2>
             <p class="muted">"The offer object handed to the redemption method's workflow (the token is minted when a surface presents the offer)."</p>
