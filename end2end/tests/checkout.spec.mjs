@@ -41,6 +41,8 @@ test('checkout: discount rule, try it, session page, CORS from another origin', 
     await page.getByLabel('Cart value: from a subtotal of').fill('100.00');
     await page.getByLabel('Percent off').fill(percent);
     await page.getByLabel('Cart value: at most').fill('20.00');
+    // Each project's rule outranks the one an earlier project left in the same environment.
+    await page.getByLabel('Priority (higher wins)').fill(p === 'js' ? '1' : '2');
   };
   await fillRule('150');
   await page.getByRole('button', { name: 'Create rule' }).click();
@@ -59,7 +61,7 @@ test('checkout: discount rule, try it, session page, CORS from another origin', 
 
   // A checkout session through the API, then its page.
   const product = await (await request.post('/api/v1/products', { headers: auth, data: { name: `Pro ${suffix}`, successUrl: 'https://shop.test/ok', cancelUrl: 'https://shop.test/no' } })).json();
-  const price = await request.post('/api/v1/prices', { headers: auth, data: { productId: product.id, currency: 'gbp', unitAmount: 2000, stripePriceId: `price_${suffix}` } });
+  const price = await request.post('/api/v1/prices', { headers: auth, data: { productId: product.id, currency: 'gbp', unitAmount: 2000, stripePriceId: `price_e2e${suffix.replace(/[^A-Za-z0-9]/g, '')}` } });
   expect(price.status()).toBe(201);
   const code = `SHOP-${suffix}`.toUpperCase();
   expect((await request.post('/api/v1/coupons', { headers: auth, data: { code, type: 'percentage', amount: 10, maxRedemptions: 3 } })).status()).toBe(201);
@@ -73,9 +75,9 @@ test('checkout: discount rule, try it, session page, CORS from another origin', 
   const shop = `http://127.0.0.1:${stripePort}`;
   await page.getByRole('link', { name: 'API keys' }).click();
   await hydrated(page);
-  await page.getByLabel('Origins').fill(shop);
+  await page.getByLabel('Origins', { exact: true }).fill(shop);
   await page.getByRole('button', { name: 'Save origins' }).click();
-  await expect(page.getByLabel('Origins')).toHaveValue(shop);
+  await expect(page.getByLabel('Origins', { exact: true })).toHaveValue(shop);
   expect((await request.post('/api/v1/surfaces', { headers: auth, data: { name: `Shop ${suffix}`, slug: `shop-${suffix}`, slots: [] } })).status()).toBe(201);
   const api = new URL(page.url()).origin;
   const ctx = await browser.newContext({ javaScriptEnabled: true });

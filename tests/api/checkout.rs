@@ -5,6 +5,7 @@
 use crate::coupons::{create as create_coupon, setup};
 use crate::helpers::stripe_stub::StripeStub;
 use crate::helpers::{TestApp, assert_error};
+use crate::stripe_events::stripe_event;
 use axum::http::StatusCode;
 use offerdeck::model::Environment;
 use offerdeck::server::services::redirects;
@@ -76,21 +77,9 @@ pub(crate) async fn events(app: &TestApp, tenant_id: &str) -> Vec<(String, Value
         .collect()
 }
 
-pub(crate) fn stripe_event(id: &str, event_type: &str, object: Value) -> String {
-    json!({"id": id, "object": "event", "type": event_type, "data": {"object": object}}).to_string()
-}
-
+/// A Stripe event signed with the test integration's webhook secret.
 pub(crate) async fn send_stripe(app: &TestApp, integration: &str, body: &str) -> crate::helpers::Resp {
-    let now = app.state.clock.now_ms() / 1000;
-    let sig = offerdeck::server::services::stripe_events::sign("whsec_stripe_test_secret", now, body);
-    let req = axum::http::Request::builder()
-        .method("POST")
-        .uri(format!("/webhooks/stripe/{integration}"))
-        .header("content-type", "application/json")
-        .header("stripe-signature", sig)
-        .body(axum::body::Body::from(body.to_string()))
-        .unwrap();
-    app.send(req).await
+    crate::stripe_events::send_stripe(app, integration, body, "whsec_stripe_test_secret").await
 }
 
 // Scenario: a merchant opens sessions for a locked email (the Stripe customer is created once

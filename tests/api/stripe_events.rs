@@ -8,11 +8,11 @@ use serde_json::{Value, json};
 
 db_tests!(stripe_events_redeem_once,);
 
-fn stripe_event(id: &str, event_type: &str, object: Value) -> String {
+pub(crate) fn stripe_event(id: &str, event_type: &str, object: Value) -> String {
     json!({"id": id, "object": "event", "type": event_type, "data": {"object": object}}).to_string()
 }
 
-async fn send_stripe(app: &TestApp, integration: &str, body: &str, secret: &str) -> crate::helpers::Resp {
+pub(crate) async fn send_stripe(app: &TestApp, integration: &str, body: &str, secret: &str) -> crate::helpers::Resp {
     let now = app.state.clock.now_ms() / 1000;
     let sig = offerdeck::server::services::stripe_events::sign(secret, now, body);
     let req = axum::http::Request::builder()

@@ -196,8 +196,20 @@ pub async fn archive<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped,
 /// (the row is locked and the condition re-checked under concurrency). Returns the coupon as
 /// updated, or `None` when it is unknown, archived, not yet valid, expired or used up.
 pub async fn take_use<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
+    use_if_redeemable(ex, scope, code, now, "times_redeemed = times_redeemed + 1").await
+}
+
+/// The one conditional update behind [`take_use`] and [`reserve`]: `set` happens only while the
+/// coupon is redeemable now and its redeemed plus held uses stay under the limit.
+async fn use_if_redeemable<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    code: &str,
+    now: i64,
+    set: &str,
+) -> Result<Option<CouponRow>, sqlx::Error> {
     let row = sqlx::query(&format!(
-        "UPDATE coupons SET times_redeemed = times_redeemed + 1, updated_at = $1 \
+        "UPDATE coupons SET {set}, updated_at = $1 \
          WHERE tenant_id = $2 AND environment = $3 AND code = $4 AND status = 'active' \
          AND (starts_at IS NULL OR starts_at <= $1) AND (expires_at IS NULL OR expires_at > $1) \
          AND (max_redemptions IS NULL OR times_redeemed + reserved < max_redemptions) \
@@ -356,20 +368,7 @@ pub async fn stripe_event_count<'c, E: Executor<'c, Database = Any>>(ex: E, scop
 /// Holds one use of the coupon for an open checkout session if it is redeemable now and the
 /// redeemed plus held uses stay under the limit (the database decides, as in [`take_use`]).
 pub async fn reserve<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
-    let row = sqlx::query(&format!(
-        "UPDATE coupons SET reserved = reserved + 1, updated_at = $1 \
-         WHERE tenant_id = $2 AND environment = $3 AND code = $4 AND status = 'active' \
-         AND (starts_at IS NULL OR starts_at <= $1) AND (expires_at IS NULL OR expires_at > $1) \
-         AND (max_redemptions IS NULL OR times_redeemed + reserved < max_redemptions) \
-         RETURNING {COLS}"
-    ))
-    .bind(now)
-    .bind(scope.tenant_id())
-    .bind(scope.env().as_str())
-    .bind(code)
-    .fetch_optional(ex)
-    .await?;
-    row.map(|r| coupon(&r, now)).transpose()
+    use_if_redeemable(ex, scope, code, now, "reserved = reserved + 1").await
 }
 
 /// Ends a held use: `redeemed` turns it into a redemption (counted), otherwise it is released.

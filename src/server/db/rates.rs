@@ -30,6 +30,17 @@ pub struct RateRow<'a> {
     pub status: &'a str,
 }
 
+/// Binds a rate's fields in their column order (`$5`…`$11` of both statements).
+fn bind_row<'q>(q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>, r: &RateRow<'q>) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(r.name)
+        .bind(r.currency)
+        .bind(r.interval.map(|i| i.as_str().to_string()))
+        .bind(serde_json::to_string(r.price_ids).unwrap_or_default())
+        .bind(serde_json::to_string(r.product_ids).unwrap_or_default())
+        .bind(i64::from(r.self_service))
+        .bind(r.status)
+}
+
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scoped,
@@ -42,18 +53,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
         "INSERT INTO rates (id, tenant_id, environment, offer_id, name, currency, billing_interval, price_ids, product_ids, self_service, status, created_at, updated_at) \
          VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING {COLS}"
     );
-    let q = super::scoped(scope, &sql)
-        .bind(id)
-        .bind(offer_id)
-        .bind(r.name)
-        .bind(r.currency)
-        .bind(r.interval.map(|i| i.as_str().to_string()))
-        .bind(serde_json::to_string(r.price_ids).unwrap_or_default())
-        .bind(serde_json::to_string(r.product_ids).unwrap_or_default())
-        .bind(i64::from(r.self_service))
-        .bind(r.status)
-        .bind(now);
-    one(q, ex).await?.ok_or(sqlx::Error::RowNotFound)
+    one(bind_row(super::scoped(scope, &sql).bind(id).bind(offer_id), r).bind(now), ex).await?.ok_or(sqlx::Error::RowNotFound)
 }
 
 /// Replaces the rate's fields; `None` when the offer has no such rate in the scope.
@@ -69,18 +69,7 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(
         "UPDATE rates SET name = $5, currency = $6, billing_interval = $7, price_ids = $8, product_ids = $9, self_service = $10, status = $11, updated_at = $12 \
          WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND id = $4 RETURNING {COLS}"
     );
-    let q = super::scoped(scope, &sql)
-        .bind(offer_id)
-        .bind(id)
-        .bind(r.name)
-        .bind(r.currency)
-        .bind(r.interval.map(|i| i.as_str().to_string()))
-        .bind(serde_json::to_string(r.price_ids).unwrap_or_default())
-        .bind(serde_json::to_string(r.product_ids).unwrap_or_default())
-        .bind(i64::from(r.self_service))
-        .bind(r.status)
-        .bind(now);
-    one(q, ex).await
+    one(bind_row(super::scoped(scope, &sql).bind(offer_id).bind(id), r).bind(now), ex).await
 }
 
 /// The rate `id` of the offer.
