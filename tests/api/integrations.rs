@@ -9,7 +9,7 @@ use offerdeck::server::stripe::StripeClient;
 use serde_json::json;
 use std::time::Duration;
 
-db_tests!(integration_is_encrypted_masked_and_checked, test_connection_reports_the_account_or_stripes_error,);
+db_tests!(integration_is_encrypted_masked_and_checked, test_connection_reports_the_account_or_stripes_error, the_publishable_key_matches_its_environment,);
 
 // Scenario: a key of the wrong environment is refused with a clear field error; a good one is
 // stored encrypted, shown masked, and invisible to other environments, roles and keys.
@@ -55,6 +55,41 @@ async fn integration_is_encrypted_masked_and_checked(app: TestApp) {
 
     assert_eq!(api.delete("/api/v1/integrations/stripe").await.status, StatusCode::NO_CONTENT);
     assert_eq!(api.get("/api/v1/integrations/stripe").await.status, StatusCode::NOT_FOUND);
+}
+
+// Scenario: the integration's publishable key (for Stripe.js in custom checkout pages) is
+// checked like the secret key: pk_test_ in preview, pk_live_ in live; a refused one stores
+// nothing; saving again without one keeps it; the dashboard form keeps it when left empty; a
+// custom-mode checkout session hands it out.
+async fn the_publishable_key_matches_its_environment(app: TestApp) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let api = app.secret_key(&t, Environment::Preview);
+    const PATH: &str = "/api/v1/integrations/stripe";
+    for (pk, why) in [("pk_live_51LiveKeyLiveKeyLiveKey00", "environment"), ("sk_test_51NotPublishableAtAll00", "publishable"), ("pk_test_short", "look")] {
+        let r = api.put(PATH, json!({"secretKey": GOOD_TEST_KEY, "publishableKey": pk})).await;
+        let j = assert_error(&r, 400, "validation_failed");
+        assert!(j["fields"]["publishableKey"].as_str().unwrap().contains(why), "{pk}: {j}");
+    }
+    assert_eq!(api.get(PATH).await.status, StatusCode::NOT_FOUND, "nothing stored");
+    let pk = "pk_test_51PublishableKeyForStripeJs0";
+    let r = api.put(PATH, json!({"secretKey": GOOD_TEST_KEY, "publishableKey": pk})).await;
+    assert_eq!(r.json()["publishableKey"], pk, "{}", r.body);
+    assert_eq!(api.put(PATH, json!({"secretKey": GOOD_TEST_KEY})).await.json()["publishableKey"], pk, "omitted keeps it");
+    let merchant = app.merchant(&t).await;
+    let r = merchant.sfn("integrations/stripe/save", &[("secret_key", GOOD_TEST_KEY), ("webhook_secret", ""), ("publishable_key", "")]).await;
+    assert_eq!(r.json()["publishableKey"], pk, "the form's empty field keeps it: {}", r.body);
+    let live = app.secret_key(&t, Environment::Live);
+    let r = live.put(PATH, json!({"secretKey": "sk_live_51LiveKeyLiveKeyLiveKey00", "publishableKey": "pk_test_51PublishableKeyForStripeJs0"})).await;
+    assert!(assert_error(&r, 400, "validation_failed")["fields"]["publishableKey"].as_str().unwrap().contains("pk_live_"));
+    // A custom-mode session carries it for Stripe.js.
+    let product = api.create("/api/v1/products", json!({"name": "Pro", "successUrl": "https://shop.test/ok", "cancelUrl": "https://shop.test/no"})).await;
+    api.create("/api/v1/prices", json!({"productId": product["id"], "currency": "gbp", "unitAmount": 100, "stripePriceId": "price_pk"})).await;
+    let cs = api.create("/api/v1/checkout-sessions", json!({"productId": product["id"], "uiMode": "custom", "discountUpdates": "server_only"})).await;
+    assert_eq!(cs["publishableKey"], pk);
+    let hosted = api.create("/api/v1/checkout-sessions", json!({"productId": product["id"]})).await;
+    assert!(hosted["publishableKey"].is_null() && hosted["clientSecret"].is_null());
 }
 
 // Scenario: "Test connection" sends the stored key to Stripe and returns the account; a key
