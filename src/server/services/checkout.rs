@@ -298,13 +298,20 @@ pub async fn create_in(state: &AppState, scope: &Scoped, by: &str, input: Checko
         discount_updates: plan.discount_updates,
         expires_at,
     };
-    let body = stripe_body(state, &id, &sp);
-    let version = if plan.discount_updates == DiscountUpdates::ServerOnly {
+    let row = open_in_stripe(state, scope, &key, &id, &sp).await?;
+    view(state, scope, row).await
+}
+
+/// Opens the stored session `id` in Stripe and records what Stripe answered; when Stripe
+/// refuses or cannot be reached, the session and its reservation go again (502).
+async fn open_in_stripe(state: &AppState, scope: &Scoped, key: &str, id: &str, sp: &StripePlan<'_>) -> AppResult<kdb::CheckoutRow> {
+    let body = stripe_body(state, id, sp);
+    let version = if sp.discount_updates == DiscountUpdates::ServerOnly {
         crate::server::stripe::CHECKOUT_SERVER_UPDATE_VERSION
     } else {
         crate::server::stripe::DEFAULT_VERSION
     };
-    let answer = state.stripe.request_as(&key, "POST", "/v1/checkout/sessions", Some(&body), Some(&format!("offerdeck-{id}")), version).await;
+    let answer = state.stripe.request_as(key, "POST", "/v1/checkout/sessions", Some(&body), Some(&format!("offerdeck-{id}")), version).await;
     let res = match answer {
         Ok(res) if res.ok() => res,
         failed => {
@@ -312,15 +319,15 @@ pub async fn create_in(state: &AppState, scope: &Scoped, by: &str, input: Checko
                 Ok(res) => format!("Stripe refused the checkout session: {}", res.error_message()),
                 Err(u) => format!("{} — no checkout session was created", u.0),
             };
-            lifecycle::abandon(state, scope, &id, &message).await?;
+            lifecycle::abandon(state, scope, id, &message).await?;
             return Err(AppError::stripe(message));
         }
     };
-    let facts = lifecycle::facts(state, scope, &id, &res.data);
+    let facts = lifecycle::facts(state, scope, id, &res.data);
     let mut tx = state.db.begin_write().await?;
-    let row = kdb::opened(&mut *tx, scope, &id, &facts, state.clock.now_ms()).await?.ok_or_else(AppError::internal)?;
+    let row = kdb::opened(&mut *tx, scope, id, &facts, state.clock.now_ms()).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
-    view(state, scope, row).await
+    Ok(row)
 }
 
 /// The wire object of a stored session: the client secret decrypted (custom mode) and the
