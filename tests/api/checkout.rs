@@ -24,6 +24,7 @@ db_tests!(
     loyalty_and_workflow_rules,
     cors_answers_allowed_origins_only,
     the_dashboard_shows_sessions_and_rules,
+    per_customer_reservations_hold_under_concurrency,
 );
 
 const PATH: &str = "/api/v1/checkout-sessions";
@@ -685,4 +686,39 @@ async fn the_dashboard_shows_sessions_and_rules(app: TestApp) {
     let tried = marketer.sfn("discounts/try", &[("subtotal", "150.00"), ("currency", "GBP"), ("customer", "")]).await.json();
     assert_eq!(tried["discount"], json!({"ruleId": rule["id"], "name": "Big carts", "amountOff": 1500}));
     assert_eq!(marketer.sfn("discounts/list", &[]).await.json()[0]["id"], rule["id"]);
+}
+
+// Scenario: one buyer opens 20 sessions at once with a code limited to 2 uses per customer: 2
+// are created (the locked email is one Stripe customer); expiring one gives its use back.
+async fn per_customer_reservations_hold_under_concurrency(app: TestApp) {
+    let s = shop(app).await;
+    create_coupon(&s.app, &s.sk, json!({"code": "TWICE", "type": "percentage", "amount": 5, "maxRedemptionsPerCustomer": 2})).await;
+    // The customer exists before the race (the first session finds or creates it).
+    let first = s.app.client(&s.sk).create(PATH, json!({"productId": s.product, "customer": {"email": "same@shop.test"}})).await;
+    let app = Arc::new(s.app);
+    let mut tasks = Vec::new();
+    for _ in 0..20 {
+        let (app, sk, product) = (app.clone(), s.sk.clone(), s.product.clone());
+        tasks.push(tokio::spawn(async move {
+            app.api("POST", PATH, &sk, Some(&json!({"productId": product, "customer": {"email": "SAME@shop.test"}, "discountCode": "TWICE"}).to_string())).await
+        }));
+    }
+    let mut created = Vec::new();
+    for t in tasks {
+        let r = t.await.unwrap();
+        if r.status == StatusCode::CREATED {
+            created.push(r.json());
+        } else {
+            assert_error(&r, 404, "invalid_or_expired");
+        }
+    }
+    assert_eq!(created.len(), 2, "the per-customer limit holds across open sessions");
+    assert!(created.iter().all(|c| c["customer"]["stripeCustomerId"] == first["customer"]["stripeCustomerId"]));
+    let body = json!({"productId": s.product, "customer": {"email": "same@shop.test"}, "discountCode": "TWICE"});
+    assert_error(&app.client(&s.sk).post(PATH, body.clone()).await, 404, "invalid_or_expired");
+    let id = created[0]["id"].as_str().unwrap();
+    assert_eq!(app.client(&s.sk).post(&format!("{PATH}/{id}/expire"), "").await.json()["status"], "expired");
+    assert_eq!(app.client(&s.sk).post(PATH, body.clone()).await.status, StatusCode::CREATED, "the expired session's use came back");
+    let other = json!({"productId": s.product, "customer": {"email": "other@shop.test"}, "discountCode": "TWICE"});
+    assert_eq!(app.client(&s.sk).post(PATH, other).await.status, StatusCode::CREATED, "another customer has uses of their own");
 }
