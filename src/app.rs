@@ -2,8 +2,8 @@
 use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
 use crate::ui::pages::{
-    admin, api_keys, checkout, coupons, discounts, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, surfaces,
-    webhooks,
+    admin, api_keys, checkout, coupons, discounts, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, signups,
+    surfaces, webhooks,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -110,6 +110,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/discounts/rules/:id") view=discounts::DiscountRulePage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout-sessions") view=checkout::CheckoutSessionsPage ssr=SsrMode::Async/>
                     <Route path=path!("/checkout-sessions/:id") view=checkout::CheckoutSessionPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signups") view=signups::SignUpsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/signups/:id") view=signups::SignUpPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/webhooks") view=webhooks::WebhooksPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/webhooks/:id") view=webhooks::WebhookEndpointPage ssr=SsrMode::Async/>
                     <Route path=path!("/events") view=events::EventsPage ssr=SsrMode::Async/>

@@ -24,6 +24,8 @@ pub enum ErrorCode {
     TokenIdentityMismatch,
     /// A workflow threw, timed out or ran out of memory (531).
     WorkflowError,
+    /// Stripe declined the payment of a sign-up cart's first invoice (402).
+    PaymentFailed,
     Internal,
 }
 
@@ -41,6 +43,7 @@ impl ErrorCode {
             ErrorCode::InvalidOfferToken => 400,
             ErrorCode::TokenIdentityMismatch => 403,
             ErrorCode::WorkflowError => 531,
+            ErrorCode::PaymentFailed => 402,
             ErrorCode::Internal => 500,
         }
     }
@@ -58,6 +61,7 @@ impl ErrorCode {
             ErrorCode::InvalidOfferToken => "invalid_offer_token",
             ErrorCode::TokenIdentityMismatch => "token_identity_mismatch",
             ErrorCode::WorkflowError => "workflow_error",
+            ErrorCode::PaymentFailed => "payment_failed",
             ErrorCode::Internal => "internal",
         }
     }

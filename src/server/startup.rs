@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .nest("/api/v1", api::router(state.clone()))
+        .nest("/api/selfService", api::signup::routes(state.clone()))
         .merge(api::stripe_events::routes())
         .merge(api::checkout::return_routes())
         .route_layer(middleware::from_fn(record_matched_path));
@@ -213,6 +214,11 @@ fn spawn_housekeeping(state: AppState) {
                 Ok(n) if n > 0 => tracing::info!(expired = n, "checkout sessions past their expiry expired"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!("checkout session sweep failed: {}", e.message),
+            }
+            match crate::server::services::signup::sweep_overdue(&state, 1000).await {
+                Ok(n) if n > 0 => tracing::info!(expired = n, "pending sign-up carts past their seven days expired"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!("sign-up cart sweep failed: {}", e.message),
             }
         }
     });

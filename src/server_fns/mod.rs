@@ -19,6 +19,7 @@ pub mod prices;
 pub mod products;
 pub mod schemas;
 pub mod settings;
+pub mod signups;
 pub mod surfaces;
 pub mod webhooks;
 

@@ -21,7 +21,7 @@ const NAV: [(&str, &[(&str, &str)]); 6] = [
     ("Offers", &[("/offers", "Offers"), ("/offers/redemption-methods", "Redemption methods")]),
     ("Presentation", &[("/experiences", "Experiences"), ("/experiences/schemas", "Presentation schemas"), ("/surfaces", "Surfaces")]),
     ("Discounts", &[("/coupons", "Coupons"), ("/discounts/rules", "Discount rules")]),
-    ("Checkout", &[("/checkout-sessions", "Checkout sessions")]),
+    ("Checkout", &[("/checkout-sessions", "Checkout sessions"), ("/signups", "Sign-ups")]),
     ("Activity", &[("/events", "Events")]),
 ];
 const SETTINGS_NAV: (&str, &[(&str, &str)]) =

@@ -23,6 +23,7 @@ mod products;
 mod rates;
 mod redemptions;
 mod redirects;
+mod signup;
 mod stripe_events;
 mod surfaces;
 mod tenancy;

@@ -252,9 +252,11 @@ pub enum CouponRedemptionSource {
     Stripe,
     /// A completed checkout session whose reservation became the redemption.
     Checkout,
+    /// A finalized sign-up cart whose reservation became the redemption.
+    Signup,
 }
 
-wire_names!(CouponRedemptionSource { Api => "api", Stripe => "stripe", Checkout => "checkout" });
+wire_names!(CouponRedemptionSource { Api => "api", Stripe => "stripe", Checkout => "checkout", Signup => "signup" });
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(ToSchema))]

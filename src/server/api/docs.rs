@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "offerdeck API", version = "1", description = "Management and runtime API of offerdeck. Authenticate with `Authorization: Bearer sk_test_…` (secret) or `pk_…` (publishable, only where noted). Errors share one body: `{status, statusCode, code, message, fields?, traceId}`. Lists take `limit` (1–100, default 50) and `startingAfter` (the `id` of the last object of the previous page) and answer `{data, hasMore}`, newest first; a `startingAfter` that names no object of the list gives an empty page. Every `POST` takes an `Idempotency-Key`. Text anywhere (body, query, path) may not contain U+0000: 400 `validation_failed` naming the field (404 in a path)."),
+    info(title = "offerdeck API", version = "1", description = "Management and runtime API of offerdeck. Authenticate with `Authorization: Bearer sk_test_…` (secret) or `pk_…` (publishable, only where noted). Errors share one body: `{status, statusCode, code, message, fields?, traceId}`. Lists take `limit` (1–100, default 50) and `startingAfter` (the `id` of the last object of the previous page) and answer `{data, hasMore}`, newest first; a `startingAfter` that names no object of the list gives an empty page. Every `POST` and `PATCH` takes an `Idempotency-Key`. The sign-up API lives at `/api/selfService/signup` (MonetizeNow's paths); its errors also carry `sessionId` and `error: true`. Text anywhere (body, query, path) may not contain U+0000: 400 `validation_failed` naming the field (404 in a path)."),
     paths(
         super::products::list, super::products::create, super::products::read, super::products::update, super::products::archive,
         super::prices::list, super::prices::create, super::prices::read, super::prices::update, super::prices::archive,
@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         super::checkout::list, super::checkout::create, super::checkout::read, super::checkout::expire,
         super::checkout::apply_discount_code, super::checkout::recompute_discounts, super::checkout::remove_discount,
         super::discounts::list, super::discounts::create, super::discounts::read, super::discounts::update, super::discounts::remove, super::discounts::evaluate,
+        super::signup::create, super::signup::update, super::signup::read,
     ),
     components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment,
         Price, PriceCreate, PriceUpdate, PriceInterval,
@@ -57,7 +58,13 @@ use utoipa::{Modify, OpenApi};
         crate::model::CheckoutSession, crate::model::CheckoutSessionCreate, crate::model::CheckoutCustomerInput, crate::model::CheckoutCustomer,
         crate::model::CheckoutDiscount, crate::model::CheckoutStatus, crate::model::UiMode, crate::model::DiscountUpdates,
         crate::model::DiscountRule, crate::model::DiscountRuleInput, crate::model::DiscountRuleType, crate::model::DiscountTier, crate::model::DiscountTrial,
-        crate::model::DiscountTrialResult, crate::model::RuleDiscount, crate::model::DiscountOutcome, crate::model::DiscountRequest)),
+        crate::model::DiscountTrialResult, crate::model::RuleDiscount, crate::model::DiscountOutcome, crate::model::DiscountRequest,
+        crate::model::SignUpRequest, crate::model::SignUpResponse, crate::model::SignUpAction, crate::model::SignUpPerformed, crate::model::CartState,
+        crate::model::SignUpCustomerInput, crate::model::BillingAddress, crate::model::BillGroupInput, crate::model::SignUpQuoteInput,
+        crate::model::SignUpOfferingInput, crate::model::SignUpItemInput, crate::model::PaymentMethodInput, crate::model::SignUpCustomer,
+        crate::model::SignUpQuote, crate::model::QuoteOffering, crate::model::QuoteItem, crate::model::QuoteStatus, crate::model::QuoteDiscount,
+        crate::model::SignUpInvoice, crate::model::SignUpPayment, crate::model::IdOnly, crate::model::BillGroup, crate::model::PaymentMethodInit,
+        crate::model::StripePaymentMethodInit, crate::model::SavedPaymentMethod, super::signup::SignUpRequestError)),
     modifiers(&BearerAuth, &CommonResponses),
     tags((name = "products", description = "Catalogue products"), (name = "prices", description = "Catalogue prices (minor units + currency)"),
         (name = "integrations", description = "The environment's Stripe account"),
@@ -70,6 +77,7 @@ use utoipa::{Modify, OpenApi};
         (name = "webhooks", description = "Outgoing webhook endpoints and their delivery log"),
         (name = "checkout", description = "Checkout sessions on Stripe Checkout: request ids, locked emails, reserved coupons, signed redirects"),
         (name = "discount-rules", description = "Discount rules that checkout sessions' recompute-discounts applies"),
+        (name = "sign-up", description = "Self-service sign-up carts (MonetizeNow's API): quotes from offers' rates, Stripe SetupIntents, subscriptions"),
         (name = "settings", description = "The environment's settings: the redirect signing secret of checkout sessions"))
 )]
 pub struct ApiDoc;
@@ -84,7 +92,7 @@ impl Modify for BearerAuth {
 }
 
 /// What every operation may answer besides its own statuses, added here once: 401, 403 and 500
-/// on every secured operation; on every `POST` the `Idempotency-Key` header with its 400 (a key
+/// on every secured operation; on every `POST` and `PATCH` the `Idempotency-Key` header with its 400 (a key
 /// longer than 255 characters) and 409 (`idempotency_key_reused`); 400 on every operation with
 /// a JSON body (malformed JSON, a wrong type, a missing or unknown field).
 struct CommonResponses;
@@ -111,7 +119,7 @@ impl Modify for CommonResponses {
                 (false, item.get.as_mut()),
                 (false, item.put.as_mut()),
                 (true, item.post.as_mut()),
-                (false, item.patch.as_mut()),
+                (true, item.patch.as_mut()),
                 (false, item.delete.as_mut()),
             ];
             for (is_post, op) in ops {

@@ -40,6 +40,7 @@ pub mod redemptions;
 pub mod reference;
 pub mod schemas;
 pub mod settings;
+pub mod signup;
 pub mod stripe_events;
 pub mod surfaces;
 pub mod webhooks;
@@ -198,7 +199,7 @@ async fn preflight(State(state): State<AppState>, req: Request, next: Next) -> R
             if let Ok(v) = HeaderValue::from_str(&origin) {
                 h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, v);
             }
-            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST"));
+            h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST, PATCH"));
             h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("authorization, content-type, idempotency-key"));
             h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("600"));
             h.insert(header::VARY, HeaderValue::from_static("Origin"));
@@ -262,11 +263,11 @@ async fn authenticate(State(state): State<AppState>, mut req: Request, next: Nex
 
 const MAX_BODY: usize = 1 << 20;
 
-/// `Idempotency-Key` on POST: the first request claims the key and its response is stored; the
+/// `Idempotency-Key` on POST and PATCH: the first request claims the key and its response is stored; the
 /// same key with the same body replays that response; with another body it is 409
 /// `idempotency_key_reused`. A 5xx releases the key so that the client may retry.
 async fn idempotency(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    if req.method() != Method::POST {
+    if req.method() != Method::POST && req.method() != Method::PATCH {
         return next.run(req).await;
     }
     let Some(key) = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::to_string) else {

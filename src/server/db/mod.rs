@@ -23,6 +23,7 @@ pub mod redemptions;
 pub mod redirects;
 pub mod row;
 pub mod schemas;
+pub mod signup;
 pub mod surfaces;
 pub mod webhooks;
 pub mod worker;

@@ -145,17 +145,29 @@ async fn plan(state: &AppState, scope: &Scoped, input: CheckoutSessionCreate) ->
 
 /// The Stripe customer of a locked email in this environment: the one remembered, or a new one
 /// (created once: Stripe's idempotency key and the table's key make racing requests agree).
-pub async fn customer_for(state: &AppState, scope: &Scoped, key: &str, email: &str) -> AppResult<String> {
+/// `details` (a sign-up cart's name and address) go into a new customer's form.
+pub async fn customer_for(state: &AppState, scope: &Scoped, key: &str, email: &str, details: Option<&Value>) -> AppResult<String> {
     if let Some(id) = kdb::customer_of(&state.db.pool, scope, email).await? {
         return Ok(id);
     }
     let digest = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(format!("{}/{}/{email}", scope.tenant_id(), scope.env().as_str())));
-    let body = json!({"email": email, "metadata": {"offerdeck_tenant": scope.tenant_id()}});
+    let mut body = json!({"email": email, "metadata": {"offerdeck_tenant": scope.tenant_id()}});
+    // Another form needs another idempotency key (Stripe refuses a key reused with new fields).
+    let mut door = "customer";
+    if let Some(Value::Object(d)) = details {
+        for (k, v) in d {
+            match (body.get_mut(k), v) {
+                (Some(Value::Object(mine)), Value::Object(theirs)) => mine.extend(theirs.clone()),
+                _ => body[k] = v.clone(),
+            }
+        }
+        door = "signup-customer";
+    }
     let res = state
         .stripe
-        .request(key, "POST", "/v1/customers", Some(&body), Some(&format!("offerdeck-customer-{}", &digest[..32])))
+        .request(key, "POST", "/v1/customers", Some(&body), Some(&format!("offerdeck-{door}-{}", &digest[..32])))
         .await
-        .map_err(|u| AppError::stripe(format!("{} — no checkout session was created", u.0)))?;
+        .map_err(|u| AppError::stripe(format!("{} — no Stripe customer was created", u.0)))?;
     let id = res.data.get("id").and_then(Value::as_str).filter(|_| res.ok()).map(str::to_string);
     let Some(id) = id else {
         return Err(AppError::stripe(format!("Stripe refused the customer: {}", res.error_message())));
@@ -246,7 +258,7 @@ pub async fn create_in(state: &AppState, scope: &Scoped, by: &str, input: Checko
     let key = integrations::secret_key(state, scope).await?;
     let (email, customer) = match &plan.customer {
         Customer::None => (None, None),
-        Customer::Email(m) => (Some(m.clone()), Some(customer_for(state, scope, &key, m).await?)),
+        Customer::Email(m) => (Some(m.clone()), Some(customer_for(state, scope, &key, m, None).await?)),
         Customer::Id(i) => (None, Some(i.clone())),
     };
     let id = new_id("cs");

@@ -24,6 +24,7 @@ pub mod redemptions;
 pub mod redirects;
 pub mod schemas;
 pub mod settings;
+pub mod signup;
 pub mod stripe_events;
 pub mod surfaces;
 pub mod tenants;

@@ -11,11 +11,15 @@ use crate::server::db::{self, Scoped, audit};
 /// The most origins an environment allows.
 pub const MAX_ORIGINS: usize = 20;
 
-/// The paths (under `/api/v1`) a publishable key may call from a browser.
+/// The paths (under `/api/v1`, and `/signup…` under `/api/selfService`, whose ESTIMATE is
+/// publishable) a publishable key may call from a browser.
 pub fn is_publishable_path(path: &str) -> bool {
     let p = path.trim_end_matches('/');
-    if matches!(p, "/surface-decisions" | "/coupons/validate") {
+    if matches!(p, "/surface-decisions" | "/coupons/validate" | "/signup") {
         return true;
+    }
+    if let Some(id) = p.strip_prefix("/signup/") {
+        return id.starts_with("cart_") && !id.contains('/');
     }
     let Some(rest) = p.strip_prefix("/checkout-sessions/") else { return false };
     matches!(rest.split_once('/'), Some((id, "apply-discount-code" | "recompute-discounts" | "remove-discount")) if !id.is_empty() && !id.contains('/'))

@@ -144,6 +144,18 @@ async fn handle(
         return Ok((outcome, true));
     }
     let session = if event_type.starts_with("customer.subscription.") { lifecycle::session_of_subscription(&mut *tx, scope, obj).await? } else { None };
+    // A sign-up cart's subscription: FINALIZE redeemed its coupon and queued
+    // `subscription.created` already; later events pass on with the cart's id.
+    let cart = obj.pointer("/metadata/offerdeck_signup_cart").and_then(Value::as_str).filter(|_| event_type.starts_with("customer.subscription."));
+    if let Some(cart) = cart {
+        if event_type == "customer.subscription.created" {
+            return Ok((format!("subscription of sign-up cart {cart} (announced at FINALIZE)"), false));
+        }
+        let Some((ours, mut data)) = forwarded(event_type, obj, scope.env().as_str(), event_id) else { return Ok(("ignored".into(), false)) };
+        data["signupSessionId"] = json!(cart);
+        crate::server::services::webhooks::emit(&mut *tx, scope, ours, data, now).await?;
+        return Ok((format!("subscription of sign-up cart {cart}"), true));
+    }
     let mut queued = false;
     let outcome = match (coupon_use(event_type, obj), &session) {
         (_, Some(s)) => format!("subscription of checkout session {}", s.id),

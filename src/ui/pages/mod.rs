@@ -15,5 +15,6 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod signups;
 pub mod surfaces;
 pub mod webhooks;

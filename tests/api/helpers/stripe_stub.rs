@@ -44,6 +44,11 @@ struct Objects {
     coupons: std::collections::HashMap<String, Value>,
     customers: std::collections::HashMap<String, Value>,
     sessions: std::collections::HashMap<String, Value>,
+    setup_intents: std::collections::HashMap<String, Value>,
+    /// Payment methods made by test cards: the object, and whether its charges are declined.
+    payment_methods: std::collections::HashMap<String, (Value, bool)>,
+    /// Answers of subscription calls by idempotency key (Stripe replays them).
+    replays: std::collections::HashMap<String, (u16, Value)>,
 }
 
 impl Objects {
@@ -151,6 +156,24 @@ impl StripeStub {
         s.clone()
     }
 
+    /// The customer completed Stripe's form with a test card: the SetupIntent succeeded with a
+    /// new payment method (whose charges are declined when `declines`); its id.
+    pub fn succeed_setup_intent(&self, seti: &str, brand: &str, last4: &str, declines: bool) -> String {
+        let mut o = self.inner.objects.lock().unwrap();
+        let pm = o.id("pm_stub");
+        let obj = json!({"id": pm, "object": "payment_method", "type": "card", "card": {"brand": brand, "last4": last4}});
+        o.payment_methods.insert(pm.clone(), (obj, declines));
+        let s = o.setup_intents.get_mut(seti).expect("the stub knows the SetupIntent");
+        s["status"] = json!("succeeded");
+        s["payment_method"] = json!(pm);
+        pm
+    }
+
+    /// The customer `id` as the stub holds it.
+    pub fn customer(&self, id: &str) -> Value {
+        self.inner.objects.lock().unwrap().customers.get(id).cloned().unwrap_or(Value::Null)
+    }
+
     pub fn requests(&self) -> Vec<Recorded> {
         self.inner.requests.lock().unwrap().clone()
     }
@@ -206,9 +229,50 @@ async fn handle(State(inner): State<Inner>, method: Method, uri: Uri, headers: H
         ("POST", "/v1/customers") => {
             let mut o = inner.objects.lock().unwrap();
             let id = o.id("cus_stub");
-            let c = json!({"id": id, "object": "customer", "email": form_map(&rec).get("email")});
+            let f = form_map(&rec);
+            let c = json!({"id": id, "object": "customer", "email": f.get("email"), "name": f.get("name"), "address": {"line1": f.get("address[line1]"),
+                "city": f.get("address[city]"), "country": f.get("address[country]")}, "invoice_settings": {"default_payment_method": null}});
             o.customers.insert(id, c.clone());
             (StatusCode::OK, axum::Json(c))
+        }
+        ("POST", p) if p.starts_with("/v1/customers/") => {
+            let id = p.trim_start_matches("/v1/customers/");
+            let f = form_map(&rec);
+            let mut o = inner.objects.lock().unwrap();
+            let Some(c) = o.customers.get_mut(id) else { return not_found("customer", id) };
+            if let Some(pm) = f.get("invoice_settings[default_payment_method]") {
+                c["invoice_settings"]["default_payment_method"] = json!(pm);
+            }
+            (StatusCode::OK, axum::Json(c.clone()))
+        }
+        ("POST", "/v1/setup_intents") => {
+            let f = form_map(&rec);
+            let mut o = inner.objects.lock().unwrap();
+            let id = o.id("seti_stub");
+            let s = json!({"id": id, "object": "setup_intent", "status": "requires_payment_method", "customer": f.get("customer"), "usage": f.get("usage"),
+                "client_secret": format!("{id}_secret_{:x}", rand_u64(&id)), "payment_method": null,
+                "metadata": {"offerdeck_signup_cart": f.get("metadata[offerdeck_signup_cart]")}});
+            o.setup_intents.insert(id, s.clone());
+            (StatusCode::OK, axum::Json(s))
+        }
+        ("GET", p) if p.starts_with("/v1/setup_intents/") => {
+            let id = p.trim_start_matches("/v1/setup_intents/");
+            let o = inner.objects.lock().unwrap();
+            let Some(mut s) = o.setup_intents.get(id).cloned() else { return not_found("setup_intent", id) };
+            let expand = rec.form().iter().any(|(k, v)| k.starts_with("expand") && v == "payment_method");
+            if let (true, Some(pm)) = (expand, s["payment_method"].as_str().and_then(|pm| o.payment_methods.get(pm))) {
+                s["payment_method"] = pm.0.clone();
+            }
+            (StatusCode::OK, axum::Json(s))
+        }
+        ("POST", "/v1/subscriptions") => subscribe(&inner, &rec),
+        ("POST", "/v1/subscription_schedules") => {
+            let f = form_map(&rec);
+            let mut o = inner.objects.lock().unwrap();
+            let id = o.id("sub_sched_stub");
+            let s = json!({"id": id, "object": "subscription_schedule", "status": "not_started", "subscription": null, "customer": f.get("customer"),
+                "metadata": {"offerdeck_signup_cart": f.get("metadata[offerdeck_signup_cart]")}});
+            (StatusCode::OK, axum::Json(s))
         }
         ("GET", p) if p.starts_with("/v1/checkout/sessions/") => {
             let id = p.trim_start_matches("/v1/checkout/sessions/");
@@ -311,4 +375,59 @@ fn update_session(inner: &Inner, rec: &Recorded, rest: &str) -> (StatusCode, axu
     }
     o.sessions.insert(id, s.clone());
     (StatusCode::OK, axum::Json(s))
+}
+
+fn not_found(what: &str, id: &str) -> (StatusCode, axum::Json<Value>) {
+    (StatusCode::NOT_FOUND, axum::Json(json!({"error": {"type": "invalid_request_error", "message": format!("No such {what}: '{id}'")}})))
+}
+
+/// `POST /v1/subscriptions`: priced from the stub's prices, the first invoice paid by the
+/// default payment method (a declining one is a 402 and nothing is made); the same
+/// idempotency key answers the first answer again.
+fn subscribe(inner: &Inner, rec: &Recorded) -> (StatusCode, axum::Json<Value>) {
+    let f = form_map(rec);
+    let mut o = inner.objects.lock().unwrap();
+    let idem = rec.header("idempotency-key").unwrap_or_default();
+    if let Some((status, body)) = o.replays.get(&idem) {
+        return (StatusCode::from_u16(*status).unwrap(), axum::Json(body.clone()));
+    }
+    let mut subtotal = 0;
+    let mut lines = Vec::new();
+    for i in 0.. {
+        let Some(price) = f.get(&format!("items[{i}][price]")) else { break };
+        let qty: i64 = f.get(&format!("items[{i}][quantity]")).and_then(|q| q.parse().ok()).unwrap_or(1);
+        subtotal += o.prices.get(price).copied().unwrap_or(1000) * qty;
+        lines.push(o.id("il_stub"));
+    }
+    let (off, discounts) = match discount_of(&o, &f, subtotal) {
+        Ok(d) => d,
+        Err(m) => return bad_request(m),
+    };
+    let total = subtotal - off;
+    let automatic = f.get("collection_method").map(String::as_str) != Some("send_invoice");
+    let pm = f.get("default_payment_method").cloned();
+    let answer = if automatic && total > 0 && pm.is_none() {
+        (400, json!({"error": {"type": "invalid_request_error", "message": "This customer has no attached payment source or default payment method."}}))
+    } else if pm.as_ref().and_then(|p| o.payment_methods.get(p)).is_some_and(|(_, declines)| *declines) {
+        (402, json!({"error": {"type": "card_error", "code": "card_declined", "message": "Your card was declined."}}))
+    } else {
+        let sub = o.id("sub_stub");
+        let invoice = o.id("in_stub");
+        let pi = o.id("pi_stub");
+        let payment = (automatic && total > 0)
+            .then(|| json!({"id": pi, "object": "payment_intent", "amount": total, "amount_received": total, "status": "succeeded"}))
+            .unwrap_or(Value::Null);
+        (
+            200,
+            json!({"id": sub, "object": "subscription", "status": "active", "customer": f.get("customer"), "discounts": discounts,
+            "metadata": {"offerdeck_signup_cart": f.get("metadata[offerdeck_signup_cart]")},
+            "latest_invoice": {"id": invoice, "object": "invoice", "subtotal": subtotal, "total": total, "total_excluding_tax": total,
+                "status": if automatic { "paid" } else { "open" }, "lines": {"data": lines.iter().map(|l| json!({"id": l})).collect::<Vec<_>>()},
+                "payment_intent": payment}}),
+        )
+    };
+    if !idem.is_empty() {
+        o.replays.insert(idem, answer.clone());
+    }
+    (StatusCode::from_u16(answer.0).unwrap(), axum::Json(answer.1))
 }

@@ -55,3 +55,32 @@ pub async fn time_zone<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> 
     let row = sqlx::query("SELECT time_zone FROM tenants WHERE id = $1").bind(id).fetch_optional(ex).await?;
     Ok(row.map(|r| r.try_get::<String, _>(0)).transpose()?.unwrap_or_else(|| "UTC".into()))
 }
+
+/// A sign-up cart's bill group when the request leaves it out (API.md §12): whether invoices are
+/// emailed, whether Stripe charges the payment method, and the days an invoice is due in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SignupDefaults {
+    pub auto_email_invoice: bool,
+    pub collect_automatically: bool,
+    pub days_until_due: i64,
+}
+
+pub async fn signup_defaults<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str) -> Result<SignupDefaults, sqlx::Error> {
+    let sql = "SELECT signup_auto_email_invoice, signup_collect_automatically, signup_days_until_due FROM tenants WHERE id = $1";
+    let r = sqlx::query(sql).bind(id).fetch_optional(ex).await?;
+    let Some(r) = r else { return Ok(SignupDefaults { auto_email_invoice: true, collect_automatically: true, days_until_due: 30 }) };
+    Ok(SignupDefaults { auto_email_invoice: r.try_get::<i64, _>(0)? != 0, collect_automatically: r.try_get::<i64, _>(1)? != 0, days_until_due: r.try_get(2)? })
+}
+
+pub async fn set_signup_defaults<'c, E: Executor<'c, Database = Any>>(ex: E, id: &str, d: SignupDefaults, now: i64) -> Result<bool, sqlx::Error> {
+    let sql = "UPDATE tenants SET signup_auto_email_invoice = $1, signup_collect_automatically = $2, signup_days_until_due = $3, updated_at = $4 WHERE id = $5";
+    let r = sqlx::query(sql)
+        .bind(i64::from(d.auto_email_invoice))
+        .bind(i64::from(d.collect_automatically))
+        .bind(d.days_until_due)
+        .bind(now)
+        .bind(id)
+        .execute(ex)
+        .await?;
+    Ok(r.rows_affected() == 1)
+}

@@ -4,5 +4,6 @@
 pub mod checkout;
 pub mod housekeeping;
 pub mod origins;
+pub mod signup;
 pub mod stripe_events;
 pub mod webhooks;

@@ -5,9 +5,9 @@
 //! subscription it opened carries [`context`]: `checkoutSessionId`, `requestId`, `metadata`.
 use super::view;
 use crate::error::{AppError, AppResult};
-use crate::model::{CheckoutSession, CheckoutStatus, CouponRedemption, CouponRedemptionSource};
+use crate::model::{CheckoutSession, CheckoutStatus, CouponRedemptionSource};
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scoped, checkout as kdb, coupons as cdb, new_id};
+use crate::server::db::{self, Scoped, checkout as kdb};
 use crate::server::services::{coupons, integrations, redirects, webhooks};
 use crate::server::{AppState, secrets};
 use serde_json::{Value, json};
@@ -81,10 +81,7 @@ fn event_data(scope: &Scoped, s: &CheckoutSession) -> Value {
 async fn release(conn: &mut AnyConnection, scope: &Scoped, row: &kdb::CheckoutRow, now: i64) -> AppResult<()> {
     let (Some(coupon_id), true) = (&row.coupon_id, row.reserved) else { return Ok(()) };
     if kdb::drop_reservation(&mut *conn, scope, &row.session.id, now).await? {
-        cdb::end_reservation(&mut *conn, scope, coupon_id, false, now).await?;
-        if let Some(customer) = &row.session.customer.stripe_customer_id {
-            cdb::give_back_customer_use(&mut *conn, scope, coupon_id, customer).await?;
-        }
+        coupons::release_reservation(conn, scope, coupon_id, row.session.customer.stripe_customer_id.as_deref(), now).await?;
     }
     Ok(())
 }
@@ -109,9 +106,7 @@ async fn redeem(conn: &mut AnyConnection, scope: &Scoped, row: &kdb::CheckoutRow
     let (Some(coupon_id), true) = (&row.coupon_id, row.reserved) else { return Ok(false) };
     let s = &row.session;
     let key = s.stripe_subscription_id.clone().unwrap_or_else(|| s.id.clone());
-    let redemption_id = new_id("cred");
-    let new = cdb::NewRedemption {
-        id: &redemption_id,
+    let used = coupons::ReservedUse {
         coupon_id,
         subscription_id: &key,
         customer_id: s.customer.stripe_customer_id.as_deref(),
@@ -119,24 +114,11 @@ async fn redeem(conn: &mut AnyConnection, scope: &Scoped, row: &kdb::CheckoutRow
         stripe_event_id,
         now,
     };
-    let fresh = cdb::insert_redemption(&mut *conn, scope, new).await?;
-    if !fresh {
+    let Some((coupon, redemption)) = coupons::redeem_reservation(conn, scope, used).await? else {
         release(conn, scope, row, now).await?;
         return Ok(false);
-    }
-    kdb::drop_reservation(&mut *conn, scope, &s.id, now).await?;
-    cdb::end_reservation(&mut *conn, scope, coupon_id, true, now).await?;
-    let coupon = cdb::get_by_id(&mut *conn, scope, coupon_id, now).await?.ok_or_else(AppError::internal)?.coupon;
-    let redemption = CouponRedemption {
-        id: redemption_id,
-        coupon_id: coupon.id.clone(),
-        code: coupon.code.clone(),
-        subscription_id: key,
-        customer_id: s.customer.stripe_customer_id.clone(),
-        source: CouponRedemptionSource::Checkout,
-        stripe_event_id: stripe_event_id.map(str::to_string),
-        created_at: db::ms_to_rfc3339(now),
     };
+    kdb::drop_reservation(&mut *conn, scope, &s.id, now).await?;
     let data = with_context(coupons::redeemed_event(scope, &coupon, &redemption), s);
     webhooks::emit(&mut *conn, scope, "coupon.redeemed", data, now).await?;
     Ok(true)

@@ -51,6 +51,7 @@ fn CouponView(detail: CouponDetail, editable: bool, archive: ServerAction<Archiv
                     <td>{match r.source {
                         crate::model::CouponRedemptionSource::Stripe => "Stripe event",
                         crate::model::CouponRedemptionSource::Checkout => "Checkout session",
+                        crate::model::CouponRedemptionSource::Signup => "Sign-up cart",
                         crate::model::CouponRedemptionSource::Api => "API",
                     }}</td>
                     <td>{short_time(&r.created_at)}</td>
