@@ -2,7 +2,7 @@
 //! coupon redemptions under contention — each beside a minimal axum JSON endpoint measured in the
 //! same run, so that the figure that matters is a ratio that does not depend on the machine:
 //! throughput at concurrency 64 and p50/p99 latency. `BENCH_ONLY=decisions` runs the decisions
-//! alone (for profiling), `BENCH_ONLY=coupons` the coupons alone, `BENCH_ONLY=soak` the soak
+//! alone (for profiling), `BENCH_ONLY=coupons` the coupons alone, `BENCH_ONLY=signup` a sign-up ESTIMATE, `BENCH_ONLY=soak` the soak
 //! alone: `BENCH_SOAK_SECS` (default 60) of mixed writes from 8 clients — creates, renames,
 //! deletes, coupon creates and redemptions — beside 56 clients of decisions, reporting p99 and
 //! the errors of each (a 5xx is an error; so is any answer the contract does not give).
@@ -209,6 +209,9 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     }
     if std::env::var("BENCH_ONLY").as_deref() == Ok("checkout") {
         return checkout(label, &http, &base, k, &min, total).await;
+    }
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("signup") {
+        return signup(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
     }
     let bodies: Arc<Vec<String>> = Arc::new(
         (0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect(),
@@ -449,6 +452,56 @@ async fn checkout(label: &str, http: &reqwest::Client, base: &str, sk: &str, min
     let url = api(&format!("/checkout-sessions/{}/recompute-discounts", custom["id"].as_str().unwrap()));
     let r = load(http, &url, sk, Arc::new(vec!["{}".to_string()]), n, 200).await;
     line("POST …/checkout-sessions/{id}/recompute-discounts", &r, &m);
+}
+
+/// `ESTIMATE` of a two-offering sign-up cart with a publishable key (API.md §12): two offers,
+/// their rates, the quote priced from the catalogue; nothing saved, no Stripe call.
+async fn signup(label: &str, http: &reqwest::Client, base: &str, sk: &str, pk: &str, min: &str, total: usize) {
+    use reqwest::Method;
+    let api = |p: &str| format!("{base}/api/v1{p}");
+    let method = call(http, Method::POST, api("/redemption-methods"), sk, json!({"name": "Sign-up", "schema": "custom"})).await;
+    let mut offerings = Vec::new();
+    for (name, amounts) in [("Team", [1500, 500]), ("Add-ons", [900, 300])] {
+        let mut prices = Vec::new();
+        let mut products = Vec::new();
+        for (i, amount) in amounts.iter().enumerate() {
+            let product = call(http, Method::POST, api("/products"), sk, json!({"name": format!("{name} {i}")})).await;
+            let price = call(
+                http,
+                Method::POST,
+                api("/prices"),
+                sk,
+                json!({"productId": product["id"], "currency": "gbp", "unitAmount": amount, "interval": "month", "stripePriceId": format!("price_{name}_{i}")}),
+            )
+            .await;
+            prices.push(price["id"].clone());
+            products.push(product["id"].clone());
+        }
+        let offer = call(
+            http,
+            Method::POST,
+            api("/offers"),
+            sk,
+            json!({"name": name, "redemptionMethodId": method["id"], "priceIds": prices, "presentation": {"title": name}}),
+        )
+        .await;
+        let rate =
+            call(http, Method::POST, api(&format!("/offers/{}/rates", offer["id"].as_str().unwrap())), sk, json!({"name": name, "priceIds": prices})).await;
+        offerings.push(json!({"offeringId": offer["id"], "rateId": rate["id"], "items": [{"productId": products[0], "quantity": 3}]}));
+    }
+    let body = json!({"action": "ESTIMATE", "quote": {"offerings": offerings}});
+    let bodies = Arc::new(vec![body.to_string()]);
+    let url = format!("{base}/api/selfService/signup");
+    let check = call(http, Method::POST, url.clone(), pk, body).await;
+    assert_eq!(check["quote"]["amount"].as_i64(), Some(3 * 1500 + 500 + 3 * 900 + 300), "{check}");
+    let n = (total / 2).max(1000);
+    load(http, &format!("{min}/decide"), pk, bodies.clone(), 2000, 200).await;
+    load(http, &url, pk, bodies.clone(), 2000, 200).await;
+    let m = load(http, &format!("{min}/decide"), pk, bodies.clone(), n, 200).await;
+    let e = load(http, &url, pk, bodies, n, 200).await;
+    println!("== {label}: sign-up carts, concurrency {CONCURRENCY}");
+    line("minimal axum JSON endpoint", &m, &m);
+    line("POST /api/selfService/signup ESTIMATE, two offerings (pk)", &e, &m);
 }
 
 fn main() {

@@ -14,8 +14,8 @@ let customers = 0;
 const stored = new Map();
 const coupons = new Map();
 // Sign-up: customers, SetupIntents, payment methods (those in `declining` are declined when
-// charged), prices a test registered (unit amount), subscriptions and schedules, and the
-// answers of contract POSTs by Idempotency-Key (Stripe answers a repeated key the same way).
+// charged), unit amounts of prices a test registered (POST /test/prices), and the answers of
+// subscription and schedule POSTs by Idempotency-Key (Stripe answers a repeated key the same way).
 const customerOf = new Map();
 const intents = new Map();
 const methods = new Map();
@@ -155,7 +155,7 @@ http.createServer((req, res) => {
     }
     const cart = url.pathname.match(/^\/merchant\/signup(?:\/([^/]+))?$/);
     if (cart && (cart[1] ? req.method === 'PATCH' : req.method === 'POST')) {
-      const path = `/api/selfService/signup${cart[1] ? `/${encodeURIComponent(decodeURIComponent(cart[1]))}` : ''}`;
+      const path = `/api/selfService/signup${cart[1] ? `/${cart[1]}` : ''}`;
       forward(req.method, path, body, req.headers['idempotency-key']).then((r) => { res.writeHead(r.status, { 'content-type': r.type }); res.end(r.text); });
       return undefined;
     }
@@ -168,7 +168,7 @@ http.createServer((req, res) => {
     if (req.method === 'POST' && completion) {
       // What Stripe's hosted form does with a test card: a payment method, the intent succeeded.
       const si = intents.get(completion[1]);
-      if (!si) return send(404, missing('setup_intent', completion[1]));
+      if (!si) return send(404, missing('setupintent', completion[1]));
       const { brand = 'visa', last4 = '4242', decline = false } = loose(body);
       const pm = { id: newId('pm'), object: 'payment_method', type: 'card', card: { brand, last4: String(last4) }, customer: si.customer };
       methods.set(pm.id, pm);
@@ -210,7 +210,7 @@ http.createServer((req, res) => {
     const intent = url.pathname.match(/^\/v1\/setup_intents\/([^/]+)$/);
     if (req.method === 'GET' && intent) {
       const si = intents.get(intent[1]);
-      if (!si) return send(404, missing('setup_intent', intent[1]));
+      if (!si) return send(404, missing('setupintent', intent[1]));
       const expand = [...url.searchParams].some(([k, v]) => k.startsWith('expand') && v === 'payment_method');
       return send(200, { ...si, payment_method: expand && si.payment_method ? methods.get(si.payment_method) : si.payment_method });
     }

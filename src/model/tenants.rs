@@ -47,6 +47,11 @@ pub struct TenantChoice {
     pub time_zone: String,
     /// How long an offer token handed out by a surface decision stays redeemable.
     pub offer_token_ttl_minutes: i64,
+    /// A sign-up cart's bill group when its request leaves it out: invoices emailed, the balance
+    /// charged automatically (else Stripe sends the invoice), days an invoice is due in.
+    pub signup_auto_email_invoice: bool,
+    pub signup_collect_automatically: bool,
+    pub signup_days_until_due: i64,
 }
 
 /// What the shell needs to know about the signed-in user.

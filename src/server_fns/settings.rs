@@ -17,3 +17,10 @@ pub async fn set_time_zone(time_zone: String) -> Result<(), AppError> {
 pub async fn set_token_ttl(minutes: String) -> Result<(), AppError> {
     ctx::run(|s, a| async move { settings::set_token_ttl(&s, &a, &minutes).await }).await
 }
+
+/// The bill group defaults of sign-up carts; a checkbox sends `on` when ticked, nothing when not.
+#[server(prefix = "/sfn", endpoint = "tenant/signup_defaults")]
+pub async fn set_signup_defaults(auto_email_invoice: Option<String>, collect_automatically: Option<String>, days_until_due: String) -> Result<(), AppError> {
+    let (email, collect) = (auto_email_invoice.is_some(), collect_automatically.is_some());
+    ctx::run(|s, a| async move { settings::set_signup_defaults(&s, &a, email, collect, &days_until_due).await }).await
+}

@@ -102,10 +102,15 @@ pub(crate) fn is_list(doc: &Value, op: &Value) -> bool {
     ok_schema(doc, op).and_then(|s| s.pointer("/properties/data/type")).and_then(Value::as_str) == Some("array")
 }
 
-/// The response's body is the contract's error body (or one of which it is an alternative).
+/// The response's body is the contract's error body (or one of which it is an alternative, or
+/// the sign-up API's, which is the contract's plus the seed's `sessionId` and `error`).
 fn is_error_body(doc: &Value, response: &Value) -> bool {
     const ERROR: &str = "#/components/schemas/ErrorBody";
     let Some(schema) = response.pointer("/content/application~1json/schema") else { return false };
+    if schema["$ref"] == "#/components/schemas/SignUpRequestError" {
+        let all = resolve(doc, schema)["allOf"].as_array().cloned().unwrap_or_default();
+        return all.iter().any(|s| s["$ref"] == ERROR);
+    }
     schema["$ref"] == ERROR || resolve(doc, schema)["oneOf"].as_array().is_some_and(|a| a.iter().any(|s| s["$ref"] == ERROR))
 }
 

@@ -567,6 +567,23 @@ async fn the_dashboard_shows_carts_and_the_funnel(app: TestApp) {
     }
     let marketer = s.app.marketer(&s.t).await;
     assert!(marketer.page(&format!("/signups/{cart}")).await.body.contains("4242"));
+    assert_eq!(marketer.sfn("tenant/signup_defaults", &[("days_until_due", "14")]).await.status, StatusCode::FORBIDDEN);
+
+    // The Overview's billing defaults: invoiced (not charged) carts, due in 14 days, may be
+    // finalized without a payment method.
+    let e = merchant.sfn("tenant/signup_defaults", &[("days_until_due", "0")]).await;
+    crate::helpers::assert_sfn_error(&e, 400, "validation_failed");
+    let r = merchant.sfn("tenant/signup_defaults", &[("auto_email_invoice", "on"), ("days_until_due", "14")]).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let mut invoiced = s.body("CREATE_AND_FINALIZE", 1);
+    invoiced.as_object_mut().unwrap().remove("billGroup");
+    let r = s.post(invoiced).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!((r.json()["billGroup"]["collectInvoiceBalanceAutomatically"].as_bool(), r.json()["invoice"]["status"].as_str()), (Some(false), Some("open")));
+    assert!(r.json()["payment"].is_null());
+    let sent = forms(&s.stub, "/v1/subscriptions").pop().unwrap();
+    assert_eq!((sent["collection_method"].as_str(), sent["days_until_due"].as_str()), ("send_invoice", "14"));
+    assert!(!sent.contains_key("payment_behavior") && !sent.contains_key("default_payment_method"));
     let other = s.app.tenant("Other", "owner@other.test").await;
     let stranger = s.app.merchant(&other).await;
     assert!(!stranger.page("/signups").await.body.contains("Acme Inc"));

@@ -70,6 +70,7 @@ impl World {
             "checkout",
             "rule",
             "rate",
+            "cart",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())
@@ -115,6 +116,7 @@ impl World {
                 ("webhook-deliveries", _) => self.ids["delivery"].clone(),
                 ("checkout-sessions", _) => self.ids["checkout"].clone(),
                 ("discount-rules", _) => self.ids["rule"].clone(),
+                ("signup", _) => self.ids["cart"].clone(),
                 (resource, n) => panic!("{template}: no object of the owner's for {{{n}}} after /{resource}: add one to the world"),
             };
             out.push(filled);
@@ -203,6 +205,15 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
     let rule = rule["id"].as_str().unwrap().to_string();
     let rate = api.create(&format!("/api/v1/offers/{offer}/rates"), json!({"name": "Owner's rate", "priceIds": [price]})).await;
     let rate = rate["id"].as_str().unwrap().to_string();
+    let cart = api
+        .post(
+            "/api/selfService/signup",
+            json!({"action": "CREATE_IN_PENDING", "customer": {"accountName": "Owner's buyer", "name": "Buyer", "email": "buyer@example.com"},
+                "quote": {"offerings": [{"offeringId": offer, "rateId": rate}]}}),
+        )
+        .await;
+    assert_eq!(cart.status.as_u16(), 200, "{}", cart.body);
+    let cart = cart.json()["sessionId"].as_str().unwrap().to_string();
     let owner = app.merchant(&a).await;
     let keys = owner.sfn("api_keys/page", &[]).await.json();
     let key = keys["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && a.keys.preview.secret.ends_with(k["last4"].as_str().unwrap())).unwrap()
@@ -236,6 +247,7 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         ("checkout", checkout),
         ("rule", rule),
         ("rate", rate),
+        ("cart", cart),
     ]);
     drop(owner);
     (app, World { owner: a, owner_cookie, ids, _stripe: stub }, b)

@@ -325,7 +325,7 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
 /// held (open checkout sessions and pending sign-up carts hold theirs).
 pub fn redeemable(row: &cdb::CouponRow, now: i64) -> bool {
     let held = row.coupon.max_redemptions.is_some_and(|m| row.coupon.times_redeemed + row.coupon.reserved >= m);
-    row.coupon.status == CouponStatus::Active && !row.starts_at_ms.is_some_and(|s| s > now) && !held
+    row.coupon.status == CouponStatus::Active && row.starts_at_ms.is_none_or(|s| s <= now) && !held
 }
 
 /// `POST /api/v1/coupons/validate`: what a paywall shows before applying a code.

@@ -44,3 +44,22 @@ pub async fn set_token_ttl(state: &AppState, actor: &Actor, minutes: &str) -> Ap
     state.snapshots.tenant_changed(&state.db, scope.tenant_id()).await;
     Ok(())
 }
+
+/// The bill group of a sign-up cart whose request leaves it out (API.md §12): whether invoices
+/// are emailed, whether Stripe charges the payment method (else it sends the invoice), and the
+/// days an invoice is due in (1 to 365).
+pub async fn set_signup_defaults(state: &AppState, actor: &Actor, auto_email_invoice: bool, collect_automatically: bool, days: &str) -> AppResult<()> {
+    let scope = actor.authorize(Permission::TenantWrite)?;
+    let days_until_due: i64 = match days.trim().parse() {
+        Ok(d) if (1..=365).contains(&d) => d,
+        _ => return Err(AppError::field("days_until_due", "must be a whole number of days from 1 to 365")),
+    };
+    let d = db::platform::tenants::SignupDefaults { auto_email_invoice, collect_automatically, days_until_due };
+    let now = state.clock.now_ms();
+    let mut tx = state.db.begin_write().await?;
+    db::platform::tenants::set_signup_defaults(&mut *tx, scope.tenant_id(), d, now).await?;
+    let details = format!("email invoices {auto_email_invoice}, collect automatically {collect_automatically}, due in {days_until_due} days");
+    audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "tenant.signup_defaults_set", "tenant", scope.tenant_id()).details(details), now).await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -414,9 +414,11 @@ fn subscribe(inner: &Inner, rec: &Recorded) -> (StatusCode, axum::Json<Value>) {
         let sub = o.id("sub_stub");
         let invoice = o.id("in_stub");
         let pi = o.id("pi_stub");
-        let payment = (automatic && total > 0)
-            .then(|| json!({"id": pi, "object": "payment_intent", "amount": total, "amount_received": total, "status": "succeeded"}))
-            .unwrap_or(Value::Null);
+        let payment = if automatic && total > 0 {
+            json!({"id": pi, "object": "payment_intent", "amount": total, "amount_received": total, "status": "succeeded"})
+        } else {
+            Value::Null
+        };
         (
             200,
             json!({"id": sub, "object": "subscription", "status": "active", "customer": f.get("customer"), "discounts": discounts,

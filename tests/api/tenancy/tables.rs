@@ -54,6 +54,8 @@ pub(super) const API_BY_ID: &[(&str, Option<&str>)] = &[
     ("GET /api/v1/discount-rules/{id}", None),
     ("PATCH /api/v1/discount-rules/{id}", Some(r#"{"name":"pwned","type":"loyalty","minCompletedCheckouts":1,"percentOff":99}"#)),
     ("DELETE /api/v1/discount-rules/{id}", None),
+    ("GET /api/selfService/signup/{sessionId}", None),
+    ("PATCH /api/selfService/signup/{sessionId}", Some(r#"{"action":"CANCEL"}"#)),
 ];
 
 /// The by-id operations whose answer for an unknown object is not `not_found`, and why. The walk
@@ -106,6 +108,12 @@ pub(super) const API_REFERENCES: &[(&str, &str, u16, &str)] = &[
         "validation_failed",
     ),
     ("POST /api/v1/offer-redemptions", r#"{"identity":{"userIdentifier":"buyer@example.com"},"offerToken":"{token}"}"#, 400, "invalid_offer_token"),
+    (
+        "POST /api/selfService/signup",
+        r#"{"action":"CREATE_IN_PENDING","customer":{"accountName":"X","name":"X","email":"x@x.test"},"quote":{"offerings":[{"offeringId":"{offer}","rateId":"{rate}"}]}}"#,
+        400,
+        "validation_failed",
+    ),
 ];
 
 /// The caller's own objects changed to point at the owner's: refused like a create.
@@ -212,6 +220,7 @@ pub(super) const SFN_BY_ID: &[(&str, Form, bool)] = &[
     ("api_keys/revoke", &[("id", "{key}")], true),
     ("checkout/get", &[("id", "{checkout}")], true),
     ("checkout/expire", &[("id", "{checkout}")], true),
+    ("signups/get", &[("id", "{cart}")], true),
     ("discounts/get", &[("id", "{rule}")], true),
     ("discounts/delete", &[("id", "{rule}")], true),
     // The owner may of course switch to the owner's tenant.
@@ -237,6 +246,7 @@ pub(super) const SFN_LISTS: &[(&str, Form)] = &[
     ("api_keys/page", &[]),
     ("api_keys/allowed_origins", &[]),
     ("checkout/page", &[]),
+    ("signups/page", &[]),
     ("discounts/list", &[]),
     ("integrations/stripe", &[]),
     ("session", &[]),
@@ -300,6 +310,7 @@ pub(super) const SFN_EXEMPT: &[(&str, &str)] = &[
     ("switch_environment", "switches the caller's own session; the walk uses it to reach live"),
     ("tenant/time_zone", "a setting of the caller's own tenant (tenant-wide: no id, no environment)"),
     ("tenant/token_ttl", "a setting of the caller's own tenant (tenant-wide: no id, no environment)"),
+    ("tenant/signup_defaults", "a setting of the caller's own tenant (tenant-wide: no id, no environment)"),
     ("products/create", "creates in the caller's environment; names nothing of anyone else's"),
     ("methods/create", "creates in the caller's environment; names nothing of anyone else's"),
     ("coupons/create", "creates in the caller's environment; a code is unique per environment only"),

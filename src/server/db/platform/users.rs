@@ -90,7 +90,8 @@ pub async fn remove_membership<'c, E: Executor<'c, Database = Any>>(ex: E, user_
 
 /// The user's memberships in active tenants, the only ones a session may use.
 pub async fn active_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user_id: &str) -> Result<Vec<TenantChoice>, sqlx::Error> {
-    let sql = "SELECT t.id, t.name, m.role, t.time_zone, t.offer_token_ttl_seconds FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
+    let sql = "SELECT t.id, t.name, m.role, t.time_zone, t.offer_token_ttl_seconds, t.signup_auto_email_invoice, t.signup_collect_automatically, \
+         t.signup_days_until_due FROM memberships m JOIN tenants t ON t.id = m.tenant_id \
          WHERE m.user_id = $1 AND t.status = 'active' ORDER BY t.name, t.id";
     sqlx::query(sql)
         .bind(user_id)
@@ -104,6 +105,9 @@ pub async fn active_memberships<'c, E: Executor<'c, Database = Any>>(ex: E, user
                 role: Role::parse(&r.try_get::<String, _>("role")?).unwrap_or(Role::Marketer),
                 time_zone: r.try_get("time_zone")?,
                 offer_token_ttl_minutes: r.try_get::<i64, _>("offer_token_ttl_seconds")? / 60,
+                signup_auto_email_invoice: r.try_get::<i64, _>("signup_auto_email_invoice")? != 0,
+                signup_collect_automatically: r.try_get::<i64, _>("signup_collect_automatically")? != 0,
+                signup_days_until_due: r.try_get("signup_days_until_due")?,
             })
         })
         .collect()

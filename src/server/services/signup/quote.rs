@@ -98,7 +98,7 @@ pub async fn price(state: &AppState, scope: &Scoped, input: &SignUpQuoteInput, c
         let mut seen = HashSet::new();
         for (j, item) in o.items.iter().enumerate() {
             let field = format!("{at}.items[{j}]");
-            if !rate.product_ids.iter().any(|p| *p == item.product_id) {
+            if !rate.product_ids.contains(&item.product_id) {
                 e.add(&format!("{field}.productId"), "is not a product of this rate");
             } else if !seen.insert(item.product_id.clone()) {
                 e.add(&format!("{field}.productId"), "is listed twice");

@@ -1,9 +1,10 @@
 //! The overview: where you are (tenant, environment, role), what is in the catalogue, and the
-//! tenant's settings (time zone, offer token lifetime) for those who may change them.
+//! tenant's settings (time zone, offer token lifetime, sign-up billing defaults) for those who
+//! may change them.
 use crate::error::AppError;
 use crate::model::{SessionInfo, TenantChoice};
 use crate::server_fns::products::count_products;
-use crate::server_fns::settings::{SetTimeZone, SetTokenTtl};
+use crate::server_fns::settings::{SetSignupDefaults, SetTimeZone, SetTokenTtl};
 use crate::ui::components::{FieldError, FormError, Loading, PageHead, Saved, action_error, action_ok};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;
@@ -57,6 +58,7 @@ pub fn HomePage() -> impl IntoView {
 fn TenantSettings(tenant: TenantChoice) -> impl IntoView {
     let tz = ServerAction::<SetTimeZone>::new();
     let ttl = ServerAction::<SetTokenTtl>::new();
+    let billing = ServerAction::<SetSignupDefaults>::new();
     view! {
         <SettingPanel heading="Tenant time zone" intro="Times you type in the dashboard, such as offer validity windows, are in this zone."
             error=action_error(tz) field="time_zone" ok=action_ok(tz)>
@@ -72,6 +74,16 @@ fn TenantSettings(tenant: TenantChoice) -> impl IntoView {
                 <label for="token-ttl">"Token lifetime (minutes)"</label>
                 <input id="token-ttl" name="minutes" type="number" min="1" max="10080" value=tenant.offer_token_ttl_minutes.to_string()/>
                 <button type="submit" class="button-small">"Save lifetime"</button>
+            </ActionForm>
+        </SettingPanel>
+        <SettingPanel heading="Sign-up billing" intro="What a sign-up cart's bill group is when its request leaves it out (both environments)."
+            error=action_error(billing) field="days_until_due" ok=action_ok(billing)>
+            <ActionForm action=billing attr:class="inline-form" attr:aria-label="Sign-up billing defaults">
+                <label><input type="checkbox" name="auto_email_invoice" checked=tenant.signup_auto_email_invoice/>" Email invoices"</label>
+                <label><input type="checkbox" name="collect_automatically" checked=tenant.signup_collect_automatically/>" Charge the payment method automatically"</label>
+                <label for="days-due">"Invoices due in (days)"</label>
+                <input id="days-due" name="days_until_due" type="number" min="1" max="365" value=tenant.signup_days_until_due.to_string()/>
+                <button type="submit" class="button-small">"Save billing"</button>
             </ActionForm>
         </SettingPanel>
     }
