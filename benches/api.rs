@@ -461,7 +461,7 @@ async fn signup(label: &str, http: &reqwest::Client, base: &str, sk: &str, pk: &
     let api = |p: &str| format!("{base}/api/v1{p}");
     let method = call(http, Method::POST, api("/redemption-methods"), sk, json!({"name": "Sign-up", "schema": "custom"})).await;
     let mut offerings = Vec::new();
-    for (name, amounts) in [("Team", [1500, 500]), ("Add-ons", [900, 300])] {
+    for (n, (name, amounts)) in [("Team", [1500, 500]), ("Add-ons", [900, 300])].into_iter().enumerate() {
         let mut prices = Vec::new();
         let mut products = Vec::new();
         for (i, amount) in amounts.iter().enumerate() {
@@ -471,7 +471,7 @@ async fn signup(label: &str, http: &reqwest::Client, base: &str, sk: &str, pk: &
                 Method::POST,
                 api("/prices"),
                 sk,
-                json!({"productId": product["id"], "currency": "gbp", "unitAmount": amount, "interval": "month", "stripePriceId": format!("price_{name}_{i}")}),
+                json!({"productId": product["id"], "currency": "gbp", "unitAmount": amount, "interval": "month", "stripePriceId": format!("price_signup{n}x{i}")}),
             )
             .await;
             prices.push(price["id"].clone());
