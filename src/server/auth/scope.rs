@@ -54,7 +54,7 @@ mod tests {
             "src/server/db/platform/keys.rs",
             "src/server/db/worker/stripe_events.rs",
             "src/server/db/worker/checkout.rs",
-            "src/server/db/worker/signup.rs",
+            "src/server/db/worker/mod.rs",
             "src/server/services/auth.rs",
             "src/server/services/tenants.rs",
             "src/server/snapshot.rs",

@@ -103,9 +103,15 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
     let sql = "INSERT INTO signup_carts (id, tenant_id, environment, state, customer, bill_group, quote, account_name, contact_email, currency, amount, \
          amount_discount, discount_code, coupon_id, reserved, stripe_customer_id, expires_at, created_at, updated_at) \
          VALUES ($3, $1, $2, 'PENDING', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17)";
-    super::scoped(scope, sql)
-        .bind(id)
-        .bind(json(c.customer))
+    bind_contents(super::scoped(scope, sql).bind(id), c).bind(expires_at).bind(now).execute(ex).await.map(|_| ())
+}
+
+/// Binds a cart's contents as `$4`…`$15` of both statements (after its id, `$3`).
+fn bind_contents<'q>(
+    q: sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>>,
+    c: &Contents<'_>,
+) -> sqlx::query::Query<'q, Any, sqlx::any::AnyArguments<'q>> {
+    q.bind(json(c.customer))
         .bind(json(c.bill_group))
         .bind(json(c.quote))
         .bind(c.customer.account_name.clone())
@@ -117,35 +123,16 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(
         .bind(c.coupon_id.map(str::to_string))
         .bind(i64::from(c.coupon_id.is_some()))
         .bind(c.stripe_customer_id.map(str::to_string))
-        .bind(expires_at)
-        .bind(now)
-        .execute(ex)
-        .await
-        .map(|_| ())
 }
 
 /// Replaces a pending cart's contents; `None` when it is no longer pending (or is finalizing).
 pub async fn replace<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, c: &Contents<'_>, now: i64) -> Result<Option<CartRow>, sqlx::Error> {
     let sql = format!(
-        "UPDATE signup_carts SET customer = $3, bill_group = $4, quote = $5, account_name = $6, contact_email = $7, currency = $8, amount = $9, \
-         amount_discount = $10, discount_code = $11, coupon_id = $12, reserved = $13, stripe_customer_id = COALESCE(stripe_customer_id, $14), updated_at = $15 \
-         WHERE tenant_id = $1 AND environment = $2 AND id = $16 AND state = 'PENDING' RETURNING {COLS}"
+        "UPDATE signup_carts SET customer = $4, bill_group = $5, quote = $6, account_name = $7, contact_email = $8, currency = $9, amount = $10, \
+         amount_discount = $11, discount_code = $12, coupon_id = $13, reserved = $14, stripe_customer_id = COALESCE(stripe_customer_id, $15), updated_at = $16 \
+         WHERE tenant_id = $1 AND environment = $2 AND id = $3 AND state = 'PENDING' RETURNING {COLS}"
     );
-    let q = super::scoped(scope, &sql)
-        .bind(json(c.customer))
-        .bind(json(c.bill_group))
-        .bind(json(c.quote))
-        .bind(c.customer.account_name.clone())
-        .bind(c.customer.email.clone())
-        .bind(c.quote.currency.clone())
-        .bind(c.quote.amount)
-        .bind(c.quote.discount.as_ref().map_or(0, |d| d.amount))
-        .bind(c.discount_code.map(str::to_string))
-        .bind(c.coupon_id.map(str::to_string))
-        .bind(i64::from(c.coupon_id.is_some()))
-        .bind(c.stripe_customer_id.map(str::to_string))
-        .bind(now)
-        .bind(id);
+    let q = bind_contents(super::scoped(scope, &sql).bind(id), c).bind(now);
     q.fetch_optional(ex).await?.map(|r| cart(&r)).transpose()
 }
 

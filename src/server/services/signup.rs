@@ -246,6 +246,20 @@ struct Contents {
     coupon: Option<cdb::CouponRow>,
 }
 
+impl Contents {
+    /// What the cart stores of it, with the coupon whose use it holds and its Stripe customer.
+    fn stored<'a>(&'a self, coupon_id: Option<&'a str>, stripe_customer_id: Option<&'a str>) -> sdb::Contents<'a> {
+        sdb::Contents {
+            customer: &self.customer,
+            bill_group: &self.bill_group,
+            quote: &self.quote,
+            discount_code: self.code.as_deref(),
+            coupon_id,
+            stripe_customer_id,
+        }
+    }
+}
+
 async fn contents(state: &AppState, scope: &Scoped, id: &str, req: &SignUpRequest, had: Option<&sdb::CartRow>) -> AppResult<Contents> {
     let mut e = FieldErrors::new();
     let customer = match (&req.customer, had) {
@@ -325,15 +339,7 @@ pub async fn create(state: &AppState, actor: &Actor, req: SignUpRequest) -> Outc
         },
         None => None,
     };
-    let stored = sdb::Contents {
-        customer: &c.customer,
-        bill_group: &c.bill_group,
-        quote: &c.quote,
-        discount_code: c.code.as_deref(),
-        coupon_id: coupon_id.as_deref(),
-        stripe_customer_id: customer.as_deref(),
-    };
-    sdb::insert(&mut *tx, scope, &id, &stored, now + CART_OPEN_FOR_MS, now).await?;
+    sdb::insert(&mut *tx, scope, &id, &c.stored(coupon_id.as_deref(), customer.as_deref()), now + CART_OPEN_FOR_MS, now).await?;
     tx.commit().await?;
     let cart = load(state, scope, &id).await.map_err(of(&id))?;
     let answer = match req.action {
@@ -466,15 +472,7 @@ async fn change(state: &AppState, scope: &Scoped, mut cart: sdb::CartRow, req: &
     if !same {
         release(&mut tx, scope, &cart, now).await?;
     }
-    let stored = sdb::Contents {
-        customer: &c.customer,
-        bill_group: &c.bill_group,
-        quote: &c.quote,
-        discount_code: c.code.as_deref(),
-        coupon_id: coupon_id.as_deref(),
-        stripe_customer_id: None,
-    };
-    let Some(row) = sdb::replace(&mut *tx, scope, &cart.id, &stored, now).await? else {
+    let Some(row) = sdb::replace(&mut *tx, scope, &cart.id, &c.stored(coupon_id.as_deref(), None), now).await? else {
         tx.rollback().await?;
         return Err(AppError::conflict("this cart changed state meanwhile"));
     };

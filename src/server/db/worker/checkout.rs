@@ -17,10 +17,5 @@ pub async fn overdue<'c, E: Executor<'c, Database = Any>>(ex: E, before: i64, li
     let sql =
         "SELECT id, tenant_id, environment FROM checkout_sessions WHERE status IN ('pending', 'opening') AND expires_at < $1 ORDER BY expires_at LIMIT $2";
     let rows = sqlx::query(sql).bind(before).bind(limit).fetch_all(ex).await?;
-    rows.iter()
-        .map(|r| {
-            let scope = Scoped::trusted(r.try_get::<String, _>("tenant_id")?, env_of(&r.try_get::<String, _>("environment")?), Trust::StoredRow);
-            Ok((scope, r.try_get("id")?))
-        })
-        .collect()
+    super::scoped_ids(&rows)
 }

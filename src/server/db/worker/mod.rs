@@ -7,3 +7,15 @@ pub mod origins;
 pub mod signup;
 pub mod stripe_events;
 pub mod webhooks;
+
+/// `(scope, id)` of rows with `id`, `tenant_id` and `environment` (what the sweeps find).
+pub fn scoped_ids(rows: &[sqlx::any::AnyRow]) -> Result<Vec<(super::Scoped, String)>, sqlx::Error> {
+    use sqlx::Row;
+    rows.iter()
+        .map(|r| {
+            let scope =
+                super::Scoped::trusted(r.try_get::<String, _>("tenant_id")?, super::env_of(&r.try_get::<String, _>("environment")?), super::Trust::StoredRow);
+            Ok((scope, r.try_get("id")?))
+        })
+        .collect()
+}
