@@ -9,7 +9,7 @@ use crate::model::{
     UNITS_MAX, UiMode, normalize_code, plausible_email, validate_metadata, validate_return_url,
 };
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scoped, checkout as kdb, coupons as cdb, new_id, record};
+use crate::server::db::{self, Scoped, checkout as kdb, new_id, record};
 use crate::server::services::{coupons, integrations, records, settings};
 use crate::server::{AppState, secrets};
 use serde_json::{Value, json};
@@ -231,26 +231,6 @@ pub async fn create(state: &AppState, actor: &Actor, input: CheckoutSessionCreat
     create_in(state, scope, &actor.label(), input).await
 }
 
-/// Holds one use of `code` for session `id` (and one of the customer's, under a per-customer
-/// limit), inside the caller's transaction: the coupon's id and Stripe id.
-async fn reserve(conn: &mut sqlx::AnyConnection, scope: &Scoped, code: &str, customer: Option<&str>, now: i64) -> AppResult<(String, String)> {
-    let Some(row) = cdb::reserve(&mut *conn, scope, code, now).await? else {
-        return Err(coupons::invalid_or_expired());
-    };
-    if let Some(max) = row.coupon.max_redemptions_per_customer {
-        let Some(customer) = customer else {
-            return Err(AppError::field("customer", "is required: this coupon has a per-customer limit"));
-        };
-        if !cdb::take_customer_use(&mut *conn, scope, &row.coupon.id, customer, max).await? {
-            return Err(AppError::new(
-                crate::error::ErrorCode::InvalidOrExpired,
-                format!("this customer has already used the code {max} time(s), the most allowed"),
-            ));
-        }
-    }
-    Ok((row.coupon.id, row.coupon.stripe_coupon_id))
-}
-
 /// [`create`] for a caller that holds the scope already (the workflow sandbox); `by` names it
 /// in the timeline.
 pub async fn create_in(state: &AppState, scope: &Scoped, by: &str, input: CheckoutSessionCreate) -> AppResult<CheckoutSession> {
@@ -267,8 +247,8 @@ pub async fn create_in(state: &AppState, scope: &Scoped, by: &str, input: Checko
     let metadata = Value::Object(plan.metadata.clone()).to_string();
     let mut tx = state.db.begin_write().await?;
     let coupon = match &plan.code {
-        Some(code) => match reserve(&mut tx, scope, code, customer.as_deref(), now).await {
-            Ok(c) => Some(c),
+        Some(code) => match coupons::reserve(&mut tx, scope, code, customer.as_deref(), now).await {
+            Ok(c) => Some((c.coupon.id, c.coupon.stripe_coupon_id)),
             Err(err) => {
                 tx.rollback().await?;
                 return Err(err);

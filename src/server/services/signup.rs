@@ -5,29 +5,26 @@
 //! use released). `ESTIMATE` prices without saving anything and is the only action a
 //! publishable key may send. Every action on a saved cart is kept in its history. Pricing is in
 //! `quote`, the Stripe steps in `payment`, the dashboard's reads in `pages`.
-use crate::error::{AppError, AppResult, ErrorCode, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::model::{
-    BillGroup, CART_OPEN_FOR_MS, CartState, CouponRedemptionSource, IdOnly, PaymentMethodInit, QuoteStatus, SIGNUP_TEXT_MAX, SignUpAction, SignUpCustomer,
-    SignUpCustomerInput, SignUpItemInput, SignUpOfferingInput, SignUpPerformed, SignUpQuote, SignUpQuoteInput, SignUpRequest, SignUpResponse,
-    StripePaymentMethodInit, normalize_code, plausible_email,
+    CART_OPEN_FOR_MS, CartState, PaymentMethodInit, SignUpAction, SignUpCustomer, SignUpCustomerInput, SignUpPerformed, SignUpRequest, SignUpResponse,
+    StripePaymentMethodInit,
 };
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scoped, coupons as cdb, new_id, signup as sdb};
-use crate::server::services::{checkout, coupons, integrations, webhooks};
+use crate::server::db::{self, Scoped, new_id, signup as sdb};
+use crate::server::services::{checkout, coupons, integrations};
 use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
+mod contents;
+mod finalize;
 pub mod pages;
 pub mod payment;
 pub mod quote;
 
-/// How long one FINALIZE holds the cart while it talks to Stripe; a claim older than this was
-/// left by a node that stopped, and the next FINALIZE takes it over (with the same Stripe
-/// idempotency key, so Stripe answers with the subscription it may have created).
-const CLAIM_MS: i64 = 60_000;
-/// How long a FINALIZE waits for a concurrent one before answering 409.
-const WAIT: std::time::Duration = std::time::Duration::from_secs(30);
+use contents::{contents, input_of};
+use finalize::{finalize, first_result};
 
 /// An error, with the cart it concerns when one was saved (the seed's `sessionId`).
 #[derive(Debug)]
@@ -63,88 +60,6 @@ async fn today(state: &AppState, scope: &Scoped) -> AppResult<(String, String)> 
     let tz = db::platform::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?;
     let local = crate::server::tz::ms_to_local(state.clock.now_ms(), &tz);
     Ok((local.get(..10).unwrap_or("1970-01-01").to_string(), tz))
-}
-
-/// The request's customer, trimmed, its email lower-cased; problems go to `e`.
-fn customer_of(input: &SignUpCustomerInput, e: &mut FieldErrors) -> SignUpCustomerInput {
-    let mut c = input.clone();
-    let text = |field: &str, v: &mut String, e: &mut FieldErrors| {
-        *v = v.trim().to_string();
-        if v.is_empty() {
-            e.add(field, "is required");
-        } else if v.chars().count() > SIGNUP_TEXT_MAX {
-            e.add(field, format!("must be at most {SIGNUP_TEXT_MAX} characters"));
-        }
-    };
-    text("customer.accountName", &mut c.account_name, e);
-    text("customer.name", &mut c.name, e);
-    c.email = c.email.trim().to_lowercase();
-    if !plausible_email(&c.email) {
-        e.add("customer.email", "must be an email address");
-    }
-    c.custom_id = c.custom_id.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    if c.custom_id.as_deref().is_some_and(|s| s.chars().count() > 255) {
-        e.add("customer.customId", "must be at most 255 characters");
-    }
-    if let Some(a) = &mut c.billing_address {
-        for (k, v) in [("line1", &mut a.line1), ("line2", &mut a.line2), ("city", &mut a.city), ("state", &mut a.state), ("postalCode", &mut a.postal_code)] {
-            *v = v.take().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-            if v.as_deref().is_some_and(|s| s.chars().count() > SIGNUP_TEXT_MAX) {
-                e.add(&format!("customer.billingAddress.{k}"), format!("must be at most {SIGNUP_TEXT_MAX} characters"));
-            }
-        }
-        a.country = a.country.take().map(|s| s.trim().to_uppercase()).filter(|s| !s.is_empty());
-        if a.country.as_deref().is_some_and(|s| s.len() != 2 || !s.chars().all(|c| c.is_ascii_alphabetic())) {
-            e.add("customer.billingAddress.country", "must be a two-letter country code such as US or GB");
-        }
-    }
-    c
-}
-
-/// The cart's bill group: what the request says, else what the cart had, else the tenant's defaults.
-async fn bill_group(state: &AppState, scope: &Scoped, id: &str, req: &SignUpRequest, had: Option<&BillGroup>) -> AppResult<BillGroup> {
-    let d = db::platform::tenants::signup_defaults(&state.db.pool, scope.tenant_id()).await?;
-    let given = req.bill_group.clone().unwrap_or_default();
-    Ok(BillGroup {
-        id: format!("bg_{}", suffix(id)),
-        auto_email_invoice: given.auto_email_invoice.or(had.map(|h| h.auto_email_invoice)).unwrap_or(d.auto_email_invoice),
-        collect_invoice_balance_automatically: given
-            .collect_invoice_balance_automatically
-            .or(had.map(|h| h.collect_invoice_balance_automatically))
-            .unwrap_or(d.collect_automatically),
-    })
-}
-
-/// The request a stored quote was priced from (a PATCH that leaves `quote` out keeps it).
-fn input_of(q: &SignUpQuote) -> SignUpQuoteInput {
-    SignUpQuoteInput {
-        start_date: Some(q.start_date.clone()),
-        custom_id: q.custom_id.clone(),
-        offerings: q
-            .offerings
-            .iter()
-            .map(|o| SignUpOfferingInput {
-                offering_id: o.offering_id.clone(),
-                rate_id: o.rate_id.clone(),
-                items: o.items.iter().map(|i| SignUpItemInput { product_id: i.product_id.clone(), quantity: i.quantity }).collect(),
-            })
-            .collect(),
-    }
-}
-
-/// `discountCode` of the request: `None` = unchanged, `Some(None)` = removed.
-fn code_of(req: &SignUpRequest) -> Option<Option<String>> {
-    req.discount_code.as_deref().map(|c| Some(normalize_code(c)).filter(|c| !c.is_empty()))
-}
-
-/// The coupon a quote is priced with: the one the cart holds already (its use is held, so it
-/// need not be free), or a new code a customer may use now.
-async fn coupon_for(state: &AppState, scope: &Scoped, code: Option<&str>, held: Option<&str>) -> AppResult<Option<cdb::CouponRow>> {
-    match code {
-        None => Ok(None),
-        Some(c) if Some(c) == held => Ok(cdb::get_by_code(&state.db.pool, scope, c, state.clock.now_ms()).await?),
-        Some(c) => quote::usable_coupon(state, scope, c).await.map(Some),
-    }
 }
 
 /// The answer for a stored cart.
@@ -187,18 +102,6 @@ async fn load(state: &AppState, scope: &Scoped, id: &str) -> AppResult<sdb::Cart
     Ok(cart)
 }
 
-/// Holds one use of `code` for a cart (and one of the customer's, under a per-customer limit).
-async fn reserve(conn: &mut AnyConnection, scope: &Scoped, code: &str, customer: Option<&str>, now: i64) -> AppResult<String> {
-    let Some(row) = cdb::reserve(&mut *conn, scope, code, now).await? else { return Err(coupons::invalid_or_expired()) };
-    if let Some(max) = row.coupon.max_redemptions_per_customer {
-        let customer = customer.ok_or_else(AppError::internal)?;
-        if !cdb::take_customer_use(&mut *conn, scope, &row.coupon.id, customer, max).await? {
-            return Err(AppError::new(ErrorCode::InvalidOrExpired, format!("this customer has already used the code {max} time(s), the most allowed")));
-        }
-    }
-    Ok(row.coupon.id)
-}
-
 /// Gives back the coupon use a cart holds.
 async fn release(conn: &mut AnyConnection, scope: &Scoped, cart: &sdb::CartRow, now: i64) -> AppResult<()> {
     if let (Some(coupon_id), true) = (&cart.coupon_id, cart.reserved)
@@ -234,63 +137,6 @@ pub async fn sweep_overdue(state: &AppState, limit: i64) -> AppResult<usize> {
         }
     }
     Ok(n)
-}
-
-/// The customer, quote and coupon a request leaves the cart with, priced and checked.
-struct Contents {
-    customer: SignUpCustomerInput,
-    bill_group: BillGroup,
-    quote: SignUpQuote,
-    lines: Vec<(String, i64)>,
-    code: Option<String>,
-    coupon: Option<cdb::CouponRow>,
-}
-
-impl Contents {
-    /// What the cart stores of it, with the coupon whose use it holds and its Stripe customer.
-    fn stored<'a>(&'a self, coupon_id: Option<&'a str>, stripe_customer_id: Option<&'a str>) -> sdb::Contents<'a> {
-        sdb::Contents {
-            customer: &self.customer,
-            bill_group: &self.bill_group,
-            quote: &self.quote,
-            discount_code: self.code.as_deref(),
-            coupon_id,
-            stripe_customer_id,
-        }
-    }
-}
-
-async fn contents(state: &AppState, scope: &Scoped, id: &str, req: &SignUpRequest, had: Option<&sdb::CartRow>) -> AppResult<Contents> {
-    let mut e = FieldErrors::new();
-    let customer = match (&req.customer, had) {
-        (Some(c), _) => customer_of(c, &mut e),
-        (None, Some(h)) => h.customer.clone(),
-        (None, None) => {
-            e.add("customer", "is required");
-            SignUpCustomerInput::default()
-        }
-    };
-    if let Some(h) = had.filter(|h| h.stripe_customer_id.is_some() && h.customer.email != customer.email) {
-        e.add("customer.email", format!("cannot change once the Stripe customer exists (it is {})", h.customer.email));
-    }
-    let input = match (&req.quote, had) {
-        (Some(q), _) => Some(q.clone()),
-        (None, Some(h)) => Some(input_of(&h.quote)),
-        (None, None) => {
-            e.add("quote", "is required");
-            None
-        }
-    };
-    e.into_result()?;
-    let held = had.and_then(|h| h.discount_code.clone());
-    let code = code_of(req).unwrap_or_else(|| held.clone());
-    let coupon = coupon_for(state, scope, code.as_deref(), held.as_deref()).await?;
-    let (today, _) = today(state, scope).await?;
-    let input = input.ok_or_else(AppError::internal)?;
-    let mut priced = quote::price(state, scope, &input, coupon.as_ref(), &today).await?;
-    priced.quote.id = Some(format!("quote_{}", suffix(id)));
-    let bill_group = bill_group(state, scope, id, req, had.map(|h| &h.bill_group)).await?;
-    Ok(Contents { customer, bill_group, quote: priced.quote, lines: priced.lines, code, coupon })
 }
 
 /// `POST /api/selfService/signup`.
@@ -330,8 +176,8 @@ pub async fn create(state: &AppState, actor: &Actor, req: SignUpRequest) -> Outc
     let now = state.clock.now_ms();
     let mut tx = state.db.begin_write().await?;
     let coupon_id = match &c.code {
-        Some(code) => match reserve(&mut tx, scope, code, customer.as_deref(), now).await {
-            Ok(id) => Some(id),
+        Some(code) => match coupons::reserve(&mut tx, scope, code, customer.as_deref(), now).await {
+            Ok(row) => Some(row.coupon.id),
             Err(e) => {
                 tx.rollback().await?;
                 return Err(e.into());
@@ -460,8 +306,8 @@ async fn change(state: &AppState, scope: &Scoped, mut cart: sdb::CartRow, req: &
     let mut tx = state.db.begin_write().await?;
     let coupon_id = match (&c.code, same) {
         (_, true) => cart.coupon_id.clone(),
-        (Some(code), false) => match reserve(&mut tx, scope, code, cart.stripe_customer_id.as_deref(), now).await {
-            Ok(id) => Some(id),
+        (Some(code), false) => match coupons::reserve(&mut tx, scope, code, cart.stripe_customer_id.as_deref(), now).await {
+            Ok(row) => Some(row.coupon.id),
             Err(e) => {
                 tx.rollback().await?;
                 return Err(e);
@@ -522,162 +368,6 @@ async fn add_payment_method(state: &AppState, scope: &Scoped, cart: sdb::CartRow
     let name = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| n.chars().take(100).collect::<String>());
     let fact = sdb::Fact::PaymentMethod { id: &pm.id, name: name.as_deref().or(pm.brand.as_deref()), brand: pm.brand.as_deref(), last4: pm.last4.as_deref() };
     set(state, scope, &cart.id, fact).await
-}
-
-/// A finalized cart's first answer.
-fn first_result(cart: &sdb::CartRow) -> AppResult<SignUpResponse> {
-    let text = cart.result.as_deref().ok_or_else(AppError::internal)?;
-    serde_json::from_str(text).map_err(|_| AppError::internal())
-}
-
-/// FINALIZE: one call claims the cart and creates the contract in Stripe; a concurrent one
-/// waits for it and answers the same result.
-async fn finalize(state: &AppState, scope: &Scoped, cart: sdb::CartRow, lines: &[(String, i64)], action: SignUpPerformed) -> AppResult<SignUpResponse> {
-    let subtotal: i64 = cart.quote.offerings.iter().map(|o| o.amount).sum();
-    if cart.bill_group.collect_invoice_balance_automatically && subtotal > 0 && cart.payment_method.is_none() {
-        return Err(AppError::field(
-            "paymentMethod",
-            "is required: this cart is charged automatically — complete Stripe's form with the SetupIntent of INIT_PAYMENT_METHOD, then send its id as paymentToken",
-        ));
-    }
-    let key = integrations::secret_key(state, scope).await?;
-    let (cart, customer) = with_customer(state, scope, &key, cart).await?;
-    let lines = if lines.is_empty() { quote::price(state, scope, &input_of(&cart.quote), None, &cart.quote.start_date).await?.lines } else { lines.to_vec() };
-    let started = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(5);
-    loop {
-        let now = state.clock.now_ms();
-        let mut tx = state.db.begin_write().await?;
-        let claimed = sdb::claim(&mut *tx, scope, &cart.id, now + CLAIM_MS, now).await?;
-        tx.commit().await?;
-        if let Some(claimed) = claimed {
-            return run_finalize(state, scope, &key, claimed, &customer, &lines, action).await;
-        }
-        let now_cart = sdb::get(&state.db.pool, scope, &cart.id).await?.ok_or_else(AppError::internal)?;
-        match now_cart.state {
-            CartState::Finalized => return first_result(&now_cart),
-            CartState::Pending => {}
-            other => return Err(AppError::conflict(format!("this cart is {}", other.as_str()))),
-        }
-        if started.elapsed() > WAIT {
-            return Err(AppError::conflict("another FINALIZE of this cart is still running; retry in a moment"));
-        }
-        // Waiting for the concurrent FINALIZE (it holds the cart for one Stripe call).
-        tokio::time::sleep(pause).await;
-        pause = (pause * 2).min(std::time::Duration::from_millis(100));
-    }
-}
-
-async fn run_finalize(
-    state: &AppState,
-    scope: &Scoped,
-    key: &str,
-    cart: sdb::CartRow,
-    customer: &str,
-    lines: &[(String, i64)],
-    action: SignUpPerformed,
-) -> AppResult<SignUpResponse> {
-    let now = state.clock.now_ms();
-    let stripe_coupon = match &cart.coupon_id {
-        Some(id) => cdb::get_by_id(&state.db.pool, scope, id, now).await?.map(|r| r.coupon.stripe_coupon_id),
-        None => None,
-    };
-    let (today, tz) = today(state, scope).await?;
-    let mut e = FieldErrors::new();
-    let start_at = payment::later_start(&cart.quote.start_date, &today, &tz, &mut e);
-    let days = db::platform::tenants::signup_defaults(&state.db.pool, scope.tenant_id()).await?.days_until_due;
-    let plan = payment::Plan { cart: &cart, customer, lines, stripe_coupon: stripe_coupon.as_deref(), days_until_due: days, start_at };
-    let answer = match e.into_result() {
-        Ok(()) => payment::create_contract(state, key, &plan).await,
-        Err(err) => Err(err),
-    };
-    let id = cart.id.clone();
-    let give_back = |declined: bool| async move {
-        let mut tx = state.db.begin_write().await?;
-        sdb::unclaim(&mut *tx, scope, &id, declined, state.clock.now_ms()).await?;
-        tx.commit().await?;
-        Ok::<_, AppError>(())
-    };
-    let contract = match answer {
-        Ok(payment::Answer::Created(c)) => c,
-        Ok(payment::Answer::Declined(m)) => {
-            give_back(true).await?;
-            return Err(AppError::new(ErrorCode::PaymentFailed, format!("Stripe declined the payment: {m}")));
-        }
-        Ok(payment::Answer::Refused(m)) => {
-            give_back(true).await?;
-            return Err(AppError::stripe(format!("Stripe refused the subscription: {m}")));
-        }
-        Err(err) => {
-            give_back(false).await?;
-            return Err(err);
-        }
-    };
-    settle(state, scope, &cart, contract, action).await
-}
-
-/// Records the contract Stripe created: the cart FINALIZED with its answer, the coupon's use
-/// redeemed, `signup.finalized` and `subscription.created` queued — one transaction.
-async fn settle(state: &AppState, scope: &Scoped, cart: &sdb::CartRow, c: payment::Contract, action: SignUpPerformed) -> AppResult<SignUpResponse> {
-    let now = state.clock.now_ms();
-    let mut done = cart.clone();
-    done.state = CartState::Finalized;
-    done.quote.status = QuoteStatus::Processed;
-    let mut answer = view(&done, action);
-    answer.invoice = c.invoice.clone();
-    answer.payment = c.payment.clone();
-    let contract_id = c.schedule_id.clone().or(c.subscription_id.clone()).ok_or_else(|| AppError::stripe("Stripe's answer named no subscription"))?;
-    answer.contract = Some(IdOnly { id: contract_id.clone() });
-    let f = sdb::Finalized {
-        result: serde_json::to_string(&answer).unwrap_or_default(),
-        subscription_id: c.subscription_id.clone(),
-        schedule_id: c.schedule_id.clone(),
-        invoice_id: c.invoice.as_ref().map(|i| i.id.clone()),
-        payment_intent_id: c.payment.as_ref().map(|p| p.id.clone()),
-        quote: serde_json::to_string(&done.quote).unwrap_or_default(),
-    };
-    let mut tx = state.db.begin_write().await?;
-    let Some(row) = sdb::finalize(&mut *tx, scope, &cart.id, &f, now).await? else {
-        tx.rollback().await?;
-        return Err(AppError::conflict("this cart was finalized by another call"));
-    };
-    if let (Some(coupon_id), true) = (&row.coupon_id, row.reserved) {
-        let used = coupons::ReservedUse {
-            coupon_id,
-            subscription_id: &contract_id,
-            customer_id: row.stripe_customer_id.as_deref(),
-            source: CouponRedemptionSource::Signup,
-            stripe_event_id: None,
-            now,
-        };
-        sdb::drop_reservation(&mut *tx, scope, &row.id, now).await?;
-        match coupons::redeem_reservation(&mut tx, scope, used).await? {
-            Some((coupon, redemption)) => {
-                let mut data = coupons::redeemed_event(scope, &coupon, &redemption);
-                data["signupSessionId"] = json!(row.id);
-                webhooks::emit(&mut tx, scope, "coupon.redeemed", data, now).await?;
-            }
-            None => coupons::release_reservation(&mut tx, scope, coupon_id, row.stripe_customer_id.as_deref(), now).await?,
-        }
-    }
-    let mut data = serde_json::to_value(&answer).unwrap_or_default();
-    data["mode"] = json!(scope.env().as_str());
-    webhooks::emit(&mut tx, scope, "signup.finalized", data, now).await?;
-    if let Some(sub) = &c.subscription_id {
-        let data = json!({
-            "mode": scope.env().as_str(),
-            "stripeEventId": null,
-            "processorSubscriptionId": sub,
-            "processorCustomerId": row.stripe_customer_id,
-            "couponCode": row.discount_code,
-            "status": if answer.payment.is_some() || answer.quote.as_ref().is_some_and(|q| q.amount == 0) { "active" } else { "incomplete" },
-            "signupSessionId": row.id,
-        });
-        webhooks::emit(&mut tx, scope, "subscription.created", data, now).await?;
-    }
-    tx.commit().await?;
-    state.webhooks.kick();
-    Ok(answer)
 }
 
 /// `GET /api/selfService/signup/{sessionId}`: a finalized cart answers its FINALIZE result.

@@ -66,7 +66,8 @@ pub fn sign(secret: &str, t: i64, body: &str) -> String {
     format!("t={t},v1={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-fn id_of(v: Option<&Value>) -> Option<String> {
+/// The id of a Stripe field that is an id or an expanded object.
+pub fn id_of(v: Option<&Value>) -> Option<String> {
     match v? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
         Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),

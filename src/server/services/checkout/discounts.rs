@@ -102,9 +102,9 @@ async fn decide(state: &AppState, scope: &Scoped, row: &kdb::CheckoutRow, change
                 (c.id, c.stripe_coupon_id, None)
             } else {
                 let mut tx = state.db.begin_write().await?;
-                let held = super::reserve(&mut tx, scope, &code, row.session.customer.stripe_customer_id.as_deref(), now).await;
+                let held = coupons::reserve(&mut tx, scope, &code, row.session.customer.stripe_customer_id.as_deref(), now).await;
                 let (id, stripe_id) = match held {
-                    Ok(h) => h,
+                    Ok(h) => (h.coupon.id, h.coupon.stripe_coupon_id),
                     Err(e) => {
                         tx.rollback().await?;
                         return Err(e);

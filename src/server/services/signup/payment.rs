@@ -8,15 +8,8 @@ use crate::server::AppState;
 use crate::server::db::Scoped;
 use crate::server::db::signup::CartRow;
 use crate::server::services::checkout;
+use crate::server::services::stripe_events::id_of;
 use serde_json::{Value, json};
-
-fn id_of(v: Option<&Value>) -> Option<String> {
-    match v? {
-        Value::String(s) if !s.is_empty() => Some(s.clone()),
-        Value::Object(o) => o.get("id").and_then(Value::as_str).map(str::to_string),
-        _ => None,
-    }
-}
 
 /// The customer's name and address as Stripe's customer form takes them.
 pub fn details(c: &SignUpCustomerInput) -> Value {
