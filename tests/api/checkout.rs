@@ -138,7 +138,10 @@ async fn stripe_gets_the_exact_form_and_rules_hold(app: TestApp) {
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     assert_eq!(sent, want, "exactly §10's fields, never allow_promotion_codes");
-    assert_eq!(expires * 1000, s.app.state.clock.now_ms() / 1000 * 1000 + 24 * 3600 * 1000, "open for 24 hours");
+    // Read from the session, not the clock: the clock may have passed a second since.
+    let ms = |k: &str| cs[k].as_str().unwrap().parse::<jiff::Timestamp>().unwrap().as_millisecond();
+    assert_eq!(expires, ms("expiresAt") / 1000, "Stripe gets the session's expiry");
+    assert_eq!(ms("expiresAt") - ms("createdAt"), 24 * 3600 * 1000, "open for 24 hours");
     let version = s.stub.requests().iter().rev().find(|r| r.path == "/v1/checkout/sessions").unwrap().header("stripe-version");
     assert_eq!(version.as_deref(), Some("2024-06-20"));
 
