@@ -48,6 +48,7 @@ macro_rules! resource {
 }
 
 // Declared after `wire_names!` and `resource!` so the macros are in scope in them.
+mod analytics;
 mod api_keys;
 mod checkout;
 mod coupons;
@@ -69,6 +70,7 @@ mod tenants;
 mod users;
 mod webhooks;
 
+pub use analytics::*;
 pub use api_keys::*;
 pub use checkout::*;
 pub use coupons::*;

@@ -45,6 +45,8 @@ resource! {
         pub valid_from: Option<String>,
         pub valid_until: Option<String>,
         pub audience: Audience,
+        /// The campaign the offer counts under (presentations and redemptions), if any.
+        pub campaign: Option<String>,
         pub status: ProductStatus,
     }
 }
@@ -70,6 +72,10 @@ pub struct OfferCreate {
     #[cfg_attr(feature = "ssr", schema(format = DateTime))]
     pub valid_until: Option<String>,
     pub audience: Option<Audience>,
+    /// Campaign tag (64 characters at most), as on coupons: the campaign page counts the offer's
+    /// presentations and redemptions.
+    #[cfg_attr(feature = "ssr", schema(max_length = 64))]
+    pub campaign: Option<String>,
 }
 
 /// Body of `PATCH /api/v1/offers/{id}`; `validFrom`/`validUntil` set to `""` clear them.
@@ -89,6 +95,9 @@ pub struct OfferUpdate {
     pub valid_from: Option<String>,
     pub valid_until: Option<String>,
     pub audience: Option<Audience>,
+    /// `""` clears it.
+    #[cfg_attr(feature = "ssr", schema(max_length = 64))]
+    pub campaign: Option<String>,
 }
 
 /// The contract's `identity`: exactly one of the three.

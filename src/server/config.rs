@@ -26,6 +26,27 @@ pub struct Config {
     pub decisions_per_minute: u32,
     /// A dashboard session ends this long after sign-in, however active (`OFFERDECK_SESSION_MAX_HOURS`).
     pub session_max_hours: i64,
+    /// Code generation of coupon batches (`OFFERDECK_BATCH_CHUNK`, `OFFERDECK_BATCH_PAUSE_MS`,
+    /// `OFFERDECK_BATCH_LEASE_SECS`).
+    pub batches: BatchSettings,
+}
+
+/// How coupon batches are generated: codes per transaction, a pause between chunks (so that a
+/// 100,000-code batch shares the database with everyone else's requests) and how long a node
+/// holds a batch without progress before another node (or the restarted one) takes it over.
+#[derive(Debug, Clone, Copy)]
+pub struct BatchSettings {
+    pub chunk: usize,
+    pub pause_ms: u64,
+    pub lease_ms: i64,
+    /// Start generating as soon as a batch is created (off in tests, which drive the worker).
+    pub background: bool,
+}
+
+impl Default for BatchSettings {
+    fn default() -> Self {
+        BatchSettings { chunk: 500, pause_ms: 10, lease_ms: 30_000, background: true }
+    }
 }
 
 impl std::fmt::Debug for Config {
@@ -46,6 +67,7 @@ impl std::fmt::Debug for Config {
             .field("client_ip", &self.client_ip)
             .field("decisions_per_minute", &self.decisions_per_minute)
             .field("session_max_hours", &self.session_max_hours)
+            .field("batches", &self.batches)
             .finish()
     }
 }
@@ -133,6 +155,12 @@ impl Config {
         };
         let decisions_per_minute = num("OFFERDECK_DECISIONS_PER_MINUTE", 600)?.min(u32::MAX as u64) as u32;
         let session_max_hours = num("OFFERDECK_SESSION_MAX_HOURS", 168)?.clamp(1, 24 * 365) as i64;
+        let batches = BatchSettings {
+            chunk: num("OFFERDECK_BATCH_CHUNK", 500)?.clamp(1, 5000) as usize,
+            pause_ms: num("OFFERDECK_BATCH_PAUSE_MS", 10)?.min(60_000),
+            lease_ms: num("OFFERDECK_BATCH_LEASE_SECS", 30)?.clamp(1, 3600) as i64 * 1000,
+            background: true,
+        };
         Ok(Config {
             listen,
             database_url,
@@ -149,6 +177,7 @@ impl Config {
             client_ip,
             decisions_per_minute,
             session_max_hours,
+            batches,
         })
     }
 
@@ -177,6 +206,7 @@ impl Config {
             client_ip: crate::server::client_ip::ClientIpConfig { header: None, trusted_proxies: 1 },
             decisions_per_minute: 600,
             session_max_hours: 168,
+            batches: BatchSettings { chunk: 500, pause_ms: 0, lease_ms: 30_000, background: false },
         }
     }
 }

@@ -85,6 +85,10 @@ pub fn router(state: AppState) -> Router {
     let dashboard = Router::new()
         .route("/api/docs", get(api::reference::page))
         .route("/coupons/export.csv", get(api::coupons::dashboard_export))
+        .route("/coupons/batches/{id}/export.csv", get(api::coupons::dashboard_batch_export))
+        .route("/coupons/series.csv", get(api::coupons::dashboard_coupons_series))
+        .route("/campaigns/{name}/series.csv", get(api::coupons::dashboard_campaign_series))
+        .route("/offers/{id}/series.csv", get(api::coupons::dashboard_offer_series))
         .route("/sfn/{*fn_name}", get(unknown_server_fn).post(unknown_server_fn))
         .leptos_routes_with_context(&state, routes, move || provide_context(ctx_state.clone()), move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
@@ -175,6 +179,7 @@ pub async fn serve(config: Config) -> Result<(), String> {
     tracing::info!(config = ?config, backend = ?db.backend, "starting offerdeck");
     let state = state(db.clone(), config);
     spawn_housekeeping(state.clone());
+    crate::server::services::batches::spawn_worker(state.clone());
     let recorder = state.recorder.clone();
     let app = router(state);
     let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;

@@ -24,6 +24,8 @@ pub struct OfferForm {
     pub valid_from: String,
     pub valid_until: String,
     pub audience: String,
+    #[serde(default)]
+    pub campaign: String,
 }
 
 #[server(prefix = "/sfn", endpoint = "offers/list")]

@@ -2,11 +2,12 @@
 //! ([`dashboard_export`], signed in by session).
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody, PageQuery};
 use crate::error::AppError;
-use crate::model::{CampaignCount, Coupon, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, Page};
+use crate::model::{CampaignCount, Coupon, CouponBatch, CouponBatchCreate, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, Page};
 use crate::server::AppState;
 use crate::server::services::auth;
+use crate::server::services::batches;
 use crate::server::services::coupons::{self, ListParams};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -18,6 +19,9 @@ pub fn routes() -> Router<AppState> {
         .route("/coupons/validate", post(validate))
         .route("/coupons/campaigns", get(campaigns))
         .route("/coupons/export.csv", get(export))
+        .route("/coupons/batches", get(list_batches).post(create_batch))
+        .route("/coupons/batches/{id}", get(read_batch))
+        .route("/coupons/batches/{id}/export.csv", get(export_batch))
         .route("/coupons/{code}", get(read))
         .route("/coupons/{code}/archive", post(archive))
         .route("/coupons/{code}/redemptions", get(list_redemptions).post(redeem))
@@ -100,7 +104,112 @@ pub async fn export(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResu
 }
 
 fn csv_download(csv: String) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8"), (header::CONTENT_DISPOSITION, "attachment; filename=\"coupons.csv\"")], csv)
+    named_csv(csv, "coupons.csv")
+}
+
+/// A CSV download named `file` (a name made of safe characters only).
+pub fn named_csv(csv: String, file: &str) -> Response {
+    let file: String = file.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], csv).into_response()
+}
+
+/// Batches of codes, newest first.
+#[utoipa::path(get, path = "/api/v1/coupons/batches", operation_id = "listCouponBatches", tag = "coupons", params(PageQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<CouponBatch>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_batches(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQuery(q): ApiQuery<PageQuery>) -> ApiResult<Json<Page<CouponBatch>>> {
+    Ok(Json(batches::list(&s, &a, q.starting_after.as_deref(), q.limit).await?))
+}
+
+/// Creates a batch of codes under one campaign with shared rules (those of a coupon). With
+/// `template` and `count` (1–100,000) the codes are generated in the background: the answer is
+/// the batch `queued`; `GET` it for `generated` of `requested`; no code is usable until the
+/// batch is `completed`, and a failed batch keeps none. With `codes` (1–10,000 existing codes)
+/// they are imported at once: every row is checked, and if any fails nothing is imported and
+/// the 400 lists each bad row as `codes[i]`. The batch's one Stripe coupon is created first
+/// (502 `stripe_error` and nothing stored when Stripe refuses).
+#[utoipa::path(post, path = "/api/v1/coupons/batches", operation_id = "createCouponBatch", tag = "coupons", request_body = CouponBatchCreate, security(("bearer" = [])),
+    responses((status = 201, body = CouponBatch), (status = 400, body = ErrorBody, description = "Field errors, including one per bad import row (`codes[i]`)"),
+        (status = 409, body = ErrorBody, description = "Imported codes were created by another request meanwhile; nothing was imported"),
+        (status = 502, body = ErrorBody, description = "`stripe_error`: Stripe refused the batch's coupon; nothing was stored")))]
+pub async fn create_batch(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<CouponBatchCreate>) -> ApiResult<(StatusCode, Json<CouponBatch>)> {
+    Ok((StatusCode::CREATED, Json(batches::create(&s, &a, i).await?)))
+}
+
+/// The batch with its progress.
+#[utoipa::path(get, path = "/api/v1/coupons/batches/{id}", operation_id = "getCouponBatch", tag = "coupons", params(("id" = String, Path, description = "`cpb_…`")), security(("bearer" = [])),
+    responses((status = 200, body = CouponBatch), (status = 404, body = ErrorBody)))]
+pub async fn read_batch(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Json<CouponBatch>> {
+    Ok(Json(batches::get(&s, &a, &id).await?))
+}
+
+/// Every code of the batch with its status and redemptions, as CSV (`pending` while generating).
+#[utoipa::path(get, path = "/api/v1/coupons/batches/{id}/export.csv", operation_id = "exportCouponBatch", tag = "coupons", params(("id" = String, Path, description = "`cpb_…`")),
+    security(("bearer" = [])), responses((status = 200, content_type = "text/csv", body = String), (status = 404, body = ErrorBody)))]
+pub async fn export_batch(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>) -> ApiResult<Response> {
+    let csv = batches::export_csv(&s, &a, &id).await?;
+    Ok(named_csv(csv, &format!("{id}.csv")))
+}
+
+/// `GET /coupons/batches/{id}/export.csv`: the dashboard's download of a batch (session).
+pub async fn dashboard_batch_export(State(state): State<AppState>, session: tower_sessions::Session, Path(id): Path<String>) -> Response {
+    let result = async {
+        let actor = auth::actor(&state, &session).await?;
+        batches::export_csv(&state, &actor, &id).await
+    }
+    .await;
+    match result {
+        Ok(csv) => named_csv(csv, &format!("{id}.csv")),
+        Err(e) => (crate::server::error_status(&e).0, e.message).into_response(),
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesCsvQuery {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub bucket: Option<String>,
+}
+
+/// `GET /campaigns/{campaign}/series.csv`, `/offers/{id}/series.csv` and `/coupons/series.csv`:
+/// the numbers under each chart, for any signed-in member of the tenant.
+pub async fn dashboard_campaign_series(s: State<AppState>, session: tower_sessions::Session, Path(name): Path<String>, q: Query<SeriesCsvQuery>) -> Response {
+    dashboard_series(s, session, Some(("campaigns", name)), q).await
+}
+
+pub async fn dashboard_offer_series(s: State<AppState>, session: tower_sessions::Session, Path(id): Path<String>, q: Query<SeriesCsvQuery>) -> Response {
+    dashboard_series(s, session, Some(("offers", id)), q).await
+}
+
+pub async fn dashboard_coupons_series(s: State<AppState>, session: tower_sessions::Session, q: Query<SeriesCsvQuery>) -> Response {
+    dashboard_series(s, session, None, q).await
+}
+
+async fn dashboard_series(State(state): State<AppState>, session: tower_sessions::Session, path: Option<(&str, String)>, Query(q): Query<SeriesCsvQuery>) -> Response {
+    use crate::server::services::analytics;
+    let period = analytics::PeriodQuery { from: q.from, to: q.to, bucket: q.bucket };
+    let result = async {
+        let actor = auth::actor(&state, &session).await?;
+        match path.as_ref().map(|(k, v)| (*k, v.as_str())) {
+            Some(("campaigns", name)) => {
+                let r = analytics::campaign(&state, &actor, name, &period).await?;
+                Ok((analytics::series_csv(&r.series, &r.revenue), format!("campaign-{}-{}-{}.csv", r.campaign, r.period.from, r.period.to)))
+            }
+            Some(("offers", id)) => {
+                let r = analytics::offer(&state, &actor, id, &period).await?;
+                Ok((analytics::series_csv(&r.series, &[]), format!("offer-{id}-{}-{}.csv", r.period.from, r.period.to)))
+            }
+            _ => {
+                let r = analytics::coupons(&state, &actor, &period).await?;
+                Ok((analytics::series_csv(&r.series, &[]), format!("coupons-{}-{}.csv", r.period.from, r.period.to)))
+            }
+        }
+    }
+    .await;
+    match result {
+        Ok((csv, name)) => named_csv(csv, &name),
+        Err(e) => (crate::server::error_status(&e).0, e.message).into_response(),
+    }
 }
 
 /// `GET /coupons/export.csv`: the coupons page's download, for any signed-in member of the

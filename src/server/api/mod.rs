@@ -23,6 +23,7 @@ macro_rules! list_query {
 }
 
 // Declared after `list_query!` so the macro is in scope in them.
+pub mod analytics;
 pub mod checkout;
 pub mod coupons;
 pub mod discounts;
@@ -167,6 +168,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(settings::routes())
         .merge(surfaces::routes())
         .merge(coupons::routes())
+        .merge(analytics::routes())
         .merge(checkout::routes())
         .merge(discounts::routes())
         .merge(webhooks::routes())

@@ -6,7 +6,7 @@ use super::{Scoped, env_of, like_pattern, ms_to_rfc3339};
 use crate::model::{CampaignCount, Coupon, CouponRedemption, CouponRedemptionSource, CouponStatus, CouponType, duration_months};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
-const COLS: &str = "id, code, coupon_type, amount, currency, repeat_months, max_redemptions, max_per_customer, starts_at, \
+const COLS: &str = "id, batch_id, code, coupon_type, amount, currency, repeat_months, max_redemptions, max_per_customer, starts_at, \
     expires_at, campaign, stripe_coupon_id, times_redeemed, reserved, status, environment, created_at, updated_at";
 
 /// The status as the API reports it; `$N` is the clock.
@@ -32,6 +32,8 @@ pub fn status_of(stored: &str, times: i64, max: Option<i64>, expires_at: Option<
 
 pub struct CouponRow {
     pub coupon: Coupon,
+    /// The batch that made the code, if one did (its Stripe coupon is shared with the batch).
+    pub batch_id: Option<String>,
     pub starts_at_ms: Option<i64>,
     pub expires_at_ms: Option<i64>,
 }
@@ -67,6 +69,7 @@ fn coupon(r: &AnyRow, now: i64) -> Result<CouponRow, sqlx::Error> {
             created_at: ms_to_rfc3339(r.try_get("created_at")?),
             updated_at: ms_to_rfc3339(r.try_get("updated_at")?),
         },
+        batch_id: r.try_get("batch_id")?,
         starts_at_ms: starts,
         expires_at_ms: expires,
     })
@@ -112,7 +115,7 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
 }
 
 pub async fn get_by_code<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, code: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
-    super::scoped(scope, &format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND code = $3"))
+    super::scoped(scope, &format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND code = $3 AND status <> 'pending'"))
         .bind(code)
         .fetch_optional(ex)
         .await?
@@ -132,7 +135,7 @@ pub struct ListFilter<'a> {
 /// Newest first; one page and whether more rows follow.
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: ListFilter<'_>, now: i64) -> Result<(Vec<Coupon>, bool), sqlx::Error> {
     let sql = format!(
-        "SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 \
+        "SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND status <> 'pending' \
          AND ($3 IS NULL OR LOWER(code) LIKE $3 ESCAPE '\\' OR LOWER(COALESCE(campaign, '')) LIKE $3 ESCAPE '\\') \
          AND ($4 IS NULL OR {status} = $4) \
          AND ($5 IS NULL OR COALESCE(campaign, '') = $5) \
@@ -156,7 +159,7 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
 /// Coupons and redemptions per campaign, most redeemed first.
 pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<CampaignCount>, sqlx::Error> {
     let sql = "SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
-         WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign ORDER BY redemptions DESC, campaign";
+         WHERE tenant_id = $1 AND environment = $2 AND status <> 'pending' GROUP BY campaign ORDER BY redemptions DESC, campaign";
     let rows = super::scoped(scope, sql).fetch_all(ex).await?;
     rows.iter()
         .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
@@ -173,7 +176,7 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
     limit: i64,
 ) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
     let sql = "WITH c AS (SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
-           WHERE tenant_id = $1 AND environment = $2 GROUP BY campaign) \
+           WHERE tenant_id = $1 AND environment = $2 AND status <> 'pending' GROUP BY campaign) \
          SELECT c.campaign, c.coupons, c.redemptions FROM c \
          WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM c k WHERE k.campaign = $3 AND \
            (c.campaign IS NULL OR c.redemptions < k.redemptions OR (c.redemptions = k.redemptions AND c.campaign > k.campaign))) \
@@ -251,8 +254,9 @@ pub struct NewRedemption<'a> {
     pub now: i64,
 }
 
-/// `false` when this (coupon, subscription) was already redeemed.
-pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, n: NewRedemption<'_>) -> Result<bool, sqlx::Error> {
+/// `false` when this (coupon, subscription) was already redeemed. A first redemption also adds
+/// to the counters of its campaign and of all coupons (same transaction).
+pub async fn insert_redemption(conn: &mut sqlx::AnyConnection, scope: &Scoped, n: NewRedemption<'_>) -> Result<bool, sqlx::Error> {
     let sql = "INSERT INTO coupon_redemptions (id, coupon_id, tenant_id, environment, subscription_id, customer_id, source, stripe_event_id, created_at) \
          VALUES ($3, $4, $1, $2, $5, $6, $7, $8, $9) ON CONFLICT (coupon_id, subscription_id) DO NOTHING";
     let r = super::scoped(scope, sql)
@@ -263,9 +267,18 @@ pub async fn insert_redemption<'c, E: Executor<'c, Database = Any>>(ex: E, scope
         .bind(n.source.as_str())
         .bind(n.stripe_event_id.map(str::to_string))
         .bind(n.now)
-        .execute(ex)
+        .execute(&mut *conn)
         .await?;
-    Ok(r.rows_affected() == 1)
+    if r.rows_affected() != 1 {
+        return Ok(false);
+    }
+    use super::analytics::{self, ALL_COUPONS, Count, Metric};
+    let mut counts = vec![Count::one(ALL_COUPONS.to_string(), Metric::Coupons, n.now)];
+    if let Some(c) = analytics::coupon_campaign(&mut *conn, scope, n.coupon_id).await? {
+        counts.push(Count::one(analytics::campaign_subject(&c), Metric::Coupons, n.now));
+    }
+    analytics::add(conn, scope, &counts).await?;
+    Ok(true)
 }
 
 const RCOLS: &str = "r.id, r.coupon_id, c.code, r.subscription_id, r.customer_id, r.source, r.stripe_event_id, r.created_at";
@@ -387,7 +400,7 @@ pub async fn give_back_customer_use<'c, E: Executor<'c, Database = Any>>(ex: E, 
 
 /// The coupon `id` of the scope.
 pub async fn get_by_id<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str, now: i64) -> Result<Option<CouponRow>, sqlx::Error> {
-    super::scoped(scope, &format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND id = $3"))
+    super::scoped(scope, &format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND id = $3 AND status <> 'pending'"))
         .bind(id)
         .fetch_optional(ex)
         .await?

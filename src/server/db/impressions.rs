@@ -15,6 +15,8 @@ pub struct Decision {
     pub request: String,
     pub response: String,
     pub offer_ids: Vec<String>,
+    /// The campaign of each presented offer (same order as `offer_ids`).
+    pub campaigns: Vec<Option<String>>,
     pub at_ms: i64,
 }
 
@@ -74,6 +76,27 @@ pub async fn insert_decisions(conn: &mut sqlx::AnyConnection, backend: Backend, 
                 .bind(d.at_ms);
         }
         q.execute(&mut *conn).await?;
+    }
+    count(conn, batch).await
+}
+
+/// Adds the batch's impressions to the offers' and campaigns' counters, one scope at a time.
+async fn count(conn: &mut sqlx::AnyConnection, batch: &[Decision]) -> Result<(), sqlx::Error> {
+    use super::analytics::{self, Count, Metric};
+    let mut by_scope: std::collections::BTreeMap<(&str, &str), (&Scoped, Vec<Count>)> = std::collections::BTreeMap::new();
+    for d in batch {
+        let entry = by_scope.entry((d.scope.tenant_id(), d.scope.env().as_str())).or_insert_with(|| (&d.scope, Vec::new()));
+        for (i, offer_id) in d.offer_ids.iter().enumerate() {
+            entry.1.push(Count::one(analytics::offer_subject(offer_id), Metric::Presented, d.at_ms));
+            if let Some(Some(c)) = d.campaigns.get(i) {
+                entry.1.push(Count::one(analytics::campaign_subject(c), Metric::Presented, d.at_ms));
+            }
+        }
+    }
+    for (scope, counts) in by_scope.into_values() {
+        if !counts.is_empty() {
+            analytics::add(conn, scope, &counts).await?;
+        }
     }
     Ok(())
 }

@@ -1,8 +1,10 @@
 //! All SQL lives under this module, written once for SQLite and PostgreSQL (`$n` placeholders,
 //! BIGINT instants in unix ms). This file is the only place that branches on the backend:
 //! connection pragmas and the migration folder. Tenant-owned tables take a `Scoped` first.
+pub mod analytics;
 pub mod api_keys;
 pub mod audit;
+pub mod batches;
 pub mod checkout;
 pub mod coupons;
 pub mod discounts;

@@ -4,14 +4,14 @@ use super::row::{self, stamped};
 use crate::model::{Audience, Offer, ProductStatus};
 use sqlx::{Any, Executor, Row, any::AnyRow};
 
-const COLS: &str = "id, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, environment, created_at, updated_at";
+const COLS: &str = "id, name, method_id, presentation, instructions, valid_from, valid_until, audience, campaign, status, environment, created_at, updated_at";
 
 fn offer(r: &AnyRow) -> Result<Offer, sqlx::Error> {
     let instructions = serde_json::from_str(&r.try_get::<String, _>("instructions")?).unwrap_or(serde_json::json!({}));
     let audience = Audience::parse(&r.try_get::<String, _>("audience")?).unwrap_or_default();
     stamped!(r => Offer { id, name;
         redemption_method_id: r.try_get("method_id")?, price_ids: Vec::new(), presentation: row::json(r, "presentation")?, instructions: instructions,
-        valid_from: row::time_opt(r, "valid_from")?, valid_until: row::time_opt(r, "valid_until")?, audience: audience, status: row::status(r)? })
+        valid_from: row::time_opt(r, "valid_from")?, valid_until: row::time_opt(r, "valid_until")?, audience: audience, campaign: r.try_get("campaign")?, status: row::status(r)? })
 }
 
 pub struct OfferRow<'a> {
@@ -23,12 +23,13 @@ pub struct OfferRow<'a> {
     pub valid_from: Option<i64>,
     pub valid_until: Option<i64>,
     pub audience: Audience,
+    pub campaign: Option<&'a str>,
     pub now: i64,
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o: &OfferRow<'_>) -> Result<(), sqlx::Error> {
-    super::scoped(scope, "INSERT INTO offers (id, tenant_id, environment, name, method_id, presentation, instructions, valid_from, valid_until, audience, status, created_at, updated_at) \
-         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, 'active', $11, $11)",)
+    super::scoped(scope, "INSERT INTO offers (id, tenant_id, environment, name, method_id, presentation, instructions, valid_from, valid_until, audience, campaign, status, created_at, updated_at) \
+         VALUES ($3, $1, $2, $4, $5, $6, $7, $8, $9, $10, $12, 'active', $11, $11)",)
     .bind(o.id)
     .bind(o.name)
     .bind(o.method_id)
@@ -38,13 +39,14 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
     .bind(o.valid_until)
     .bind(o.audience.as_str())
     .bind(o.now)
+    .bind(o.campaign.map(str::to_string))
     .execute(ex)
     .await
     .map(|_| ())
 }
 
 pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, o: &OfferRow<'_>) -> Result<bool, sqlx::Error> {
-    let sql = "UPDATE offers SET name = $3, method_id = $4, presentation = $5, instructions = $6, valid_from = $7, valid_until = $8, audience = $9, updated_at = $10 \
+    let sql = "UPDATE offers SET name = $3, method_id = $4, presentation = $5, instructions = $6, valid_from = $7, valid_until = $8, audience = $9, updated_at = $10, campaign = $12 \
          WHERE tenant_id = $1 AND environment = $2 AND id = $11";
     let r = super::scoped(scope, sql)
         .bind(o.name)
@@ -56,6 +58,7 @@ pub async fn update<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
         .bind(o.audience.as_str())
         .bind(o.now)
         .bind(o.id)
+        .bind(o.campaign.map(str::to_string))
         .execute(ex)
         .await?;
     Ok(r.rows_affected() == 1)

@@ -72,7 +72,7 @@ fn time_field(e: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<i64> 
 
 /// The start and expiry of a new coupon in unix ms: RFC 3339, the expiry in the future and
 /// after the start.
-fn window(input: &CouponCreate, now: i64) -> AppResult<(Option<i64>, Option<i64>)> {
+pub(crate) fn window(input: &CouponCreate, now: i64) -> AppResult<(Option<i64>, Option<i64>)> {
     let mut e = FieldErrors::new();
     let starts = time_field(&mut e, "startsAt", input.starts_at.as_deref());
     let expires = time_field(&mut e, "expiresAt", input.expires_at.as_deref());
@@ -297,8 +297,9 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
     if current.coupon.status == CouponStatus::Archived {
         return Ok(current.coupon);
     }
-    // Without a Stripe integration any more (removed since), the coupon is archived here only.
-    if db::integrations::get(&state.db.pool, scope).await?.is_some() {
+    // Without a Stripe integration any more (removed since), the coupon is archived here only;
+    // a batch's codes share one Stripe coupon, which stays for the batch's other codes.
+    if current.batch_id.is_none() && db::integrations::get(&state.db.pool, scope).await?.is_some() {
         let key = integrations::secret_key(state, scope).await?;
         let res = state
             .stripe

@@ -3,7 +3,9 @@
 //! its writes (with the audit entry) in one transaction. One file per area, named as in
 //! `server_fns::` and `api::`; the dashboard's text forms are parsed here too (`*_form`), so
 //! that no rule lives in a door.
+pub mod analytics;
 pub mod api_keys;
+pub mod batches;
 pub mod auth;
 pub mod checkout;
 pub mod coupons;

@@ -35,6 +35,7 @@ struct Checked {
     valid_from: Option<i64>,
     valid_until: Option<i64>,
     audience: crate::model::Audience,
+    campaign: Option<String>,
 }
 
 /// At most this many prices per offer (one line item each).
@@ -95,6 +96,10 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scoped, input:
     {
         e.add("validUntil", "must be after validFrom");
     }
+    let campaign = input.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty()).map(str::to_string);
+    if campaign.as_deref().is_some_and(|c| c.chars().count() > crate::model::CAMPAIGN_MAX) {
+        e.add("campaign", format!("must be at most {} characters", crate::model::CAMPAIGN_MAX));
+    }
     e.into_result()?;
     let price_label =
         input.presentation.price.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).or_else(|| prices.first().map(|p| p.display.clone()));
@@ -109,6 +114,7 @@ async fn check(tx: &mut sqlx::Transaction<'_, sqlx::Any>, scope: &Scoped, input:
         valid_from,
         valid_until,
         audience: input.audience.unwrap_or_default(),
+        campaign,
     })
 }
 
@@ -124,6 +130,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scoped, id: &str, c: Che
         valid_from: c.valid_from,
         valid_until: c.valid_until,
         audience: c.audience,
+        campaign: c.campaign.as_deref(),
         now: state.clock.now_ms(),
     };
     let mut tx = state.db.begin_write().await?;
@@ -162,6 +169,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: OfferUpdat
         valid_from: input.valid_from.or(current.valid_from),
         valid_until: input.valid_until.or(current.valid_until),
         audience: Some(input.audience.unwrap_or(current.audience)),
+        campaign: input.campaign.or(current.campaign),
     };
     let mut tx = state.db.begin_write().await?;
     let checked = check(&mut tx, &scope, merged).await?;
@@ -315,6 +323,7 @@ pub fn parse_form(form: OfferForm, tz: &str) -> AppResult<OfferCreate> {
         valid_from,
         valid_until,
         audience,
+        campaign: Some(form.campaign),
     })
 }
 
@@ -338,6 +347,7 @@ pub async fn update_from_form(state: &AppState, actor: &Actor, id: &str, form: O
         valid_from: clear(c.valid_from),
         valid_until: clear(c.valid_until),
         audience: c.audience,
+        campaign: clear(c.campaign),
     };
     update(state, actor, id, input).await
 }

@@ -130,15 +130,11 @@ async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, pre
             let (status, body) = answer(r, &event_id);
             let text = body.to_string();
             let mut tx = state.db.begin_write().await?;
-            redemptions::insert_event(
-                &mut *tx,
-                scope,
-                event(if r.success { EventStatus::Succeeded } else { EventStatus::Declined }, text.clone()),
-                state.clock.now_ms(),
-            )
-            .await?;
+            let at = state.clock.now_ms();
+            redemptions::insert_event(&mut *tx, scope, event(if r.success { EventStatus::Succeeded } else { EventStatus::Declined }, text.clone()), at).await?;
             if r.success {
                 redemptions::succeed(&mut *tx, scope, &claims.n, &event_id, status as i64, &text).await?;
+                db::analytics::offer_redeemed(&mut tx, scope, &offer.id, at).await?;
                 let data = json!({
                     "mode": scope.env().as_str(),
                     "eventId": event_id,

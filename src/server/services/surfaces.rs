@@ -305,6 +305,7 @@ impl<'s> Chooser<'s> {
                 })
                 .unwrap_or_default(),
                 response: serde_json::to_string(&RecordedResponse { presented: &presented_ids }).unwrap_or_default(),
+                campaigns: presented_ids.iter().map(|id| self.snap.offers.get(id).and_then(|e| e.offer.campaign.clone())).collect(),
                 offer_ids: presented_ids,
                 at_ms: self.now_ms,
             })

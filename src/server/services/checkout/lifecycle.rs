@@ -137,6 +137,7 @@ pub async fn complete_in(
 ) -> AppResult<Option<kdb::CheckoutRow>> {
     let Some(row) = kdb::complete(&mut *conn, scope, id, facts, now).await? else { return Ok(None) };
     kdb::note(&mut *conn, scope, id, "completed", &format!("completed ({via})"), now).await?;
+    crate::server::db::analytics::checkout_completed(&mut *conn, scope, id, now).await?;
     if redeem(conn, scope, &row, stripe_event_id, now).await? {
         let code = row.session.discount_code.clone().unwrap_or_default();
         kdb::note(&mut *conn, scope, id, "webhook", &format!("coupon.redeemed queued ({code})"), now).await?;

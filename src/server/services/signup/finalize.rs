@@ -140,6 +140,7 @@ async fn settle(state: &AppState, scope: &Scoped, cart: &sdb::CartRow, c: paymen
         tx.rollback().await?;
         return Err(AppError::conflict("this cart was finalized by another call"));
     };
+    crate::server::db::analytics::cart_finalized(&mut tx, scope, &row.id, now).await?;
     if let (Some(coupon_id), true) = (&row.coupon_id, row.reserved) {
         let used = coupons::ReservedUse {
             coupon_id,

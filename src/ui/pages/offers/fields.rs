@@ -25,6 +25,7 @@ pub fn OfferFields(err: Signal<Option<AppError>>, data: OfferFormData, offer: Op
         })
         .unwrap_or_default();
     let audience = o.as_ref().map(|o| o.audience.as_str()).unwrap_or("all").to_string();
+    let campaign = text(|o| o.campaign.clone().unwrap_or_default());
     let tz = data.time_zone.clone();
     let methods = data.methods.clone();
     let audiences = choices(&[("all", "Everyone"), ("anonymous", "Anonymous visitors"), ("authenticated", "Signed-in users")]);
@@ -67,6 +68,9 @@ pub fn OfferFields(err: Signal<Option<AppError>>, data: OfferFormData, offer: Op
             <select id="o-audience" name="audience">
                 <Options choices=audiences selected=audience/>
             </select>
+        </Field>
+        <Field id="o-campaign" label="Campaign (optional: its page counts this offer's presentations and redemptions)" error=err field="campaign">
+            <input id="o-campaign" name="campaign" maxlength="64" value=campaign/>
         </Field>
     }
 }
