@@ -2,7 +2,7 @@
 use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
 use crate::ui::pages::{
-    admin, api_keys, checkout, coupons, discounts, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, signups,
+    admin, api_keys, campaigns, checkout, coupons, discounts, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, signups,
     surfaces, webhooks,
 };
 use leptos::prelude::*;
@@ -105,6 +105,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/surfaces/:id") view=surfaces::SurfacePage ssr=SsrMode::Async/>
                     <Route path=path!("/coupons") view=coupons::CouponsPage ssr=SsrMode::Async/>
                     <Route path=path!("/coupons/new") view=coupons::NewCouponPage ssr=SsrMode::Async/>
+                    <Route path=path!("/coupons/batches/new") view=coupons::NewBatchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/coupons/batches/:id") view=coupons::BatchPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns") view=campaigns::CampaignsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/campaigns/:name") view=campaigns::CampaignPage ssr=SsrMode::Async/>
                     <Route path=path!("/coupons/:code") view=coupons::CouponPage ssr=SsrMode::Async/>
                     <Route path=path!("/discounts/rules") view=discounts::DiscountRulesPage ssr=SsrMode::Async/>
                     <Route path=path!("/discounts/rules/:id") view=discounts::DiscountRulePage ssr=SsrMode::Async/>

@@ -123,7 +123,7 @@ pub struct CampaignSummary {
 
 /// The campaign page: the report, the one it is compared with, and the campaign's batches.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct CampaignPage {
+pub struct CampaignPageData {
     pub report: CampaignReport,
     /// Another campaign or another period, when asked for.
     pub compare: Option<CampaignReport>,

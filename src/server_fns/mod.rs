@@ -7,6 +7,7 @@
 pub mod admin;
 pub mod api_keys;
 pub mod auth;
+pub mod campaigns;
 pub mod checkout;
 pub mod coupons;
 pub mod discounts;

@@ -20,7 +20,7 @@ const NAV: [(&str, &[(&str, &str)]); 6] = [
     ("Catalogue", &[("/catalogue/products", "Products")]),
     ("Offers", &[("/offers", "Offers"), ("/offers/redemption-methods", "Redemption methods")]),
     ("Presentation", &[("/experiences", "Experiences"), ("/experiences/schemas", "Presentation schemas"), ("/surfaces", "Surfaces")]),
-    ("Discounts", &[("/coupons", "Coupons"), ("/discounts/rules", "Discount rules")]),
+    ("Discounts", &[("/coupons", "Coupons"), ("/campaigns", "Campaigns"), ("/discounts/rules", "Discount rules")]),
     ("Checkout", &[("/checkout-sessions", "Checkout sessions"), ("/signups", "Sign-ups")]),
     ("Activity", &[("/events", "Events")]),
 ];

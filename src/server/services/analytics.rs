@@ -4,7 +4,7 @@
 //! discount, top codes and comparisons. Everything is read from the rolled-up counters
 //! (`db::analytics`), which the recording code keeps exact.
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::model::{Bucket, CampaignPage, CampaignReport, CampaignSummary, CodeCount, Funnel, Period, Revenue, SeriesPoint, SeriesReport};
+use crate::model::{Bucket, CampaignPageData, CampaignReport, CampaignSummary, CodeCount, Funnel, Period, Revenue, SeriesPoint, SeriesReport};
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
 use crate::server::db::analytics::{self as adb, Cell, Metric};
@@ -200,7 +200,7 @@ pub struct Compare {
 }
 
 /// The campaign page.
-pub async fn page(state: &AppState, actor: &Actor, name: &str, q: &PeriodQuery, cmp: &Compare) -> AppResult<CampaignPage> {
+pub async fn page(state: &AppState, actor: &Actor, name: &str, q: &PeriodQuery, cmp: &Compare) -> AppResult<CampaignPageData> {
     let report = campaign(state, actor, name, q).await?;
     let other = cmp.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let other_period = cmp.from.as_deref().is_some_and(|f| !f.trim().is_empty());
@@ -214,7 +214,7 @@ pub async fn page(state: &AppState, actor: &Actor, name: &str, q: &PeriodQuery, 
     };
     let campaigns = campaigns(state, actor).await?.into_iter().map(|c| c.campaign).collect();
     let batches = super::batches::of_campaign(state, actor, &report.campaign).await?;
-    Ok(CampaignPage { report, compare, campaigns, batches })
+    Ok(CampaignPageData { report, compare, campaigns, batches })
 }
 
 fn rename_period_fields(mut e: AppError, from: &str, to: &str) -> AppError {

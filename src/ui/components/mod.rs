@@ -3,6 +3,7 @@
 //! `group_table`, `options`), lists (`list_table`, `pager`), the route's parameters (`route`)
 //! and text formatting (`format`).
 mod button_form;
+mod chart;
 mod crumbs;
 mod danger_panel;
 mod field;
@@ -17,6 +18,7 @@ mod page_head;
 mod pager;
 mod route;
 
+pub use chart::{Line, SeriesChart, bars_svg, funnel_svg};
 pub use button_form::{ArchiveButton, ButtonForm, FormAction};
 pub use crumbs::Crumbs;
 pub use danger_panel::DangerPanel;

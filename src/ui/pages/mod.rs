@@ -15,6 +15,7 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
+pub mod campaigns;
 pub mod signups;
 pub mod surfaces;
 pub mod webhooks;

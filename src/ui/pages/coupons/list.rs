@@ -27,13 +27,17 @@ impl Filters {
 pub fn CouponsPage() -> impl IntoView {
     let (q, status, campaign, after) = (query_param("q"), query_param("status"), query_param("campaign"), query_param("after"));
     let data = Resource::new(move || (q(), status(), campaign(), after()), |(q, s, c, a)| coupons_page(q, s, c, a));
+    let series = Resource::new(|| (), |_| crate::server_fns::campaigns::coupons_series());
     view! {
         <Title text="Coupons · offerdeck"/>
         <div class="page-head">
             <h1>"Coupons"</h1>
-            {can_edit().then(|| view! { <a class="button button-primary" href="/coupons/new">"New coupon"</a> })}
+            {can_edit().then(|| view! { <span><a class="button" href="/coupons/batches/new">"New batch"</a>" "<a class="button button-primary" href="/coupons/new">"New coupon"</a></span> })}
         </div>
         <p class="muted">"Codes customers type at checkout. Each coupon is mirrored to your Stripe account when it is created; limits and expiry are enforced here as well."</p>
+        <Loaded data=series let:r>
+            <crate::ui::pages::campaigns::SmallChart id="coupons-series" title="Coupon redemptions per day, last 30 days".to_string() report=r csv_href="/coupons/series.csv".to_string() coupons=true/>
+        </Loaded>
         <Loaded data let:d>
             {
                 let filters = Filters { q: q().unwrap_or_default(), status: status().unwrap_or_default(), campaign: campaign().unwrap_or_default() };

@@ -3,10 +3,12 @@
 //! new-coupon form that checks the crxpay rules as the merchant types, with the same Rust
 //! function the server runs (`new`); a coupon's page with its redemptions, a per-day count and
 //! archive (`detail`). The labels all three show are here.
+mod batch;
 mod detail;
 mod list;
 mod new;
 
+pub use batch::{BatchPage, NewBatchPage, batch_badge};
 pub use detail::CouponPage;
 pub use list::CouponsPage;
 pub use new::NewCouponPage;

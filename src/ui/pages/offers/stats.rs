@@ -14,6 +14,9 @@ pub struct OfferStats {
 pub fn OfferStatsPanel(id: String) -> impl IntoView {
     let OfferStats { days, stats } = expect_context::<OfferStats>();
     let days = move || days.get();
+    let series_id = id.clone();
+    let series = Resource::new(move || series_id.clone(), crate::server_fns::campaigns::offer_series);
+    let csv = format!("/offers/{id}/series.csv");
     view! {
         <section class="panel" aria-label="Performance">
             <h2>"Performance"</h2>
@@ -33,6 +36,9 @@ pub fn OfferStatsPanel(id: String) -> impl IntoView {
                     <dt>"Conversion"</dt><dd data-stat="conversion">{format!("{:.1} %", s.conversion * 100.0)}</dd>
                     <dt>"Redeeming identities"</dt><dd data-stat="redeemers">{s.redeemers}</dd>
                 </dl>
+            </Loaded>
+            <Loaded data=series let:r>
+                <crate::ui::pages::campaigns::SmallChart id="offer-series" title="Presented and redeemed per day, last 30 days".to_string() report=r csv_href=csv.clone() coupons=false/>
             </Loaded>
         </section>
     }
