@@ -2,8 +2,8 @@
 use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
 use crate::ui::pages::{
-    admin, api_keys, campaigns, checkout, coupons, discounts, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products, signups,
-    surfaces, webhooks,
+    admin, api_keys, campaigns, checkout, coupons, discounts, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products,
+    signups, surfaces, webhooks,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};

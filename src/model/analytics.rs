@@ -230,4 +230,3 @@ pub const IMPORT_MAX: usize = 10_000;
 pub const CODE_ALPHABET: &[u8] = b"ABCDEFGHJKMNPQRTUVWXYZ23456789";
 /// A template needs this many `?` at least (30^6 ≈ 7.3 × 10^8 possible codes).
 pub const TEMPLATE_MIN_RANDOM: usize = 6;
-

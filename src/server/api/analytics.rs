@@ -52,7 +52,12 @@ pub async fn list_campaigns(State(s): State<AppState>, ApiActor(a): ApiActor) ->
     params(("campaign" = String, Path, description = "The campaign tag, as on coupons and offers (URL-encoded)"), PeriodParams), security(("bearer" = [])),
     responses((status = 200, body = CampaignReport), (status = 400, body = ErrorBody, description = "`validation_failed`: a bad date or bucket, or more than 400 days"),
         (status = 404, body = ErrorBody, description = "No coupon or offer carries this campaign tag")))]
-pub async fn campaign(State(s): State<AppState>, ApiActor(a): ApiActor, Path(c): Path<String>, ApiQuery(q): ApiQuery<PeriodParams>) -> ApiResult<Json<CampaignReport>> {
+pub async fn campaign(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(c): Path<String>,
+    ApiQuery(q): ApiQuery<PeriodParams>,
+) -> ApiResult<Json<CampaignReport>> {
     Ok(Json(analytics::campaign(&s, &a, &c, &q.into()).await?))
 }
 
@@ -60,7 +65,12 @@ pub async fn campaign(State(s): State<AppState>, ApiActor(a): ApiActor, Path(c):
 #[utoipa::path(get, path = "/api/v1/analytics/offers/{id}", operation_id = "getOfferAnalytics", tag = "analytics",
     params(("id" = String, Path, description = "`off_…`"), PeriodParams), security(("bearer" = [])),
     responses((status = 200, body = SeriesReport), (status = 400, body = ErrorBody, description = "`validation_failed`: a bad date or bucket"), (status = 404, body = ErrorBody)))]
-pub async fn offer(State(s): State<AppState>, ApiActor(a): ApiActor, Path(id): Path<String>, ApiQuery(q): ApiQuery<PeriodParams>) -> ApiResult<Json<SeriesReport>> {
+pub async fn offer(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    Path(id): Path<String>,
+    ApiQuery(q): ApiQuery<PeriodParams>,
+) -> ApiResult<Json<SeriesReport>> {
     Ok(Json(analytics::offer(&s, &a, &id, &q.into()).await?))
 }
 

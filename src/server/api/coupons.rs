@@ -2,7 +2,9 @@
 //! ([`dashboard_export`], signed in by session).
 use super::{ApiActor, ApiJson, ApiQuery, ApiResult, ErrorBody, PageQuery};
 use crate::error::AppError;
-use crate::model::{CampaignCount, Coupon, CouponBatch, CouponBatchCreate, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, Page};
+use crate::model::{
+    CampaignCount, Coupon, CouponBatch, CouponBatchCreate, CouponCodeInput, CouponCreate, CouponRedemption, CouponRedemptionInput, CouponValidation, Page,
+};
 use crate::server::AppState;
 use crate::server::services::auth;
 use crate::server::services::batches;
@@ -110,7 +112,8 @@ fn csv_download(csv: String) -> impl IntoResponse {
 /// A CSV download named `file` (a name made of safe characters only).
 pub fn named_csv(csv: String, file: &str) -> Response {
     let file: String = file.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
-    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], csv).into_response()
+    ([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\""))], csv)
+        .into_response()
 }
 
 /// Batches of codes, newest first.
@@ -131,7 +134,11 @@ pub async fn list_batches(State(s): State<AppState>, ApiActor(a): ApiActor, ApiQ
     responses((status = 201, body = CouponBatch), (status = 400, body = ErrorBody, description = "Field errors, including one per bad import row (`codes[i]`)"),
         (status = 409, body = ErrorBody, description = "Imported codes were created by another request meanwhile; nothing was imported"),
         (status = 502, body = ErrorBody, description = "`stripe_error`: Stripe refused the batch's coupon; nothing was stored")))]
-pub async fn create_batch(State(s): State<AppState>, ApiActor(a): ApiActor, ApiJson(i): ApiJson<CouponBatchCreate>) -> ApiResult<(StatusCode, Json<CouponBatch>)> {
+pub async fn create_batch(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiJson(i): ApiJson<CouponBatchCreate>,
+) -> ApiResult<(StatusCode, Json<CouponBatch>)> {
     Ok((StatusCode::CREATED, Json(batches::create(&s, &a, i).await?)))
 }
 
@@ -185,7 +192,12 @@ pub async fn dashboard_coupons_series(s: State<AppState>, session: tower_session
     dashboard_series(s, session, None, q).await
 }
 
-async fn dashboard_series(State(state): State<AppState>, session: tower_sessions::Session, path: Option<(&str, String)>, Query(q): Query<SeriesCsvQuery>) -> Response {
+async fn dashboard_series(
+    State(state): State<AppState>,
+    session: tower_sessions::Session,
+    path: Option<(&str, String)>,
+    Query(q): Query<SeriesCsvQuery>,
+) -> Response {
     use crate::server::services::analytics;
     let period = analytics::PeriodQuery { from: q.from, to: q.to, bucket: q.bucket };
     let result = async {

@@ -154,7 +154,14 @@ pub async fn cells<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, s
     rows.iter()
         .filter_map(|r| {
             let metric = Metric::parse(&r.try_get::<String, _>(0).ok()?)?;
-            Some(Ok(Cell { metric, currency: r.try_get(1).ok()?, bucket: r.try_get(2).ok()?, n: r.try_get(3).ok()?, revenue: r.try_get(4).ok()?, discount: r.try_get(5).ok()? }))
+            Some(Ok(Cell {
+                metric,
+                currency: r.try_get(1).ok()?,
+                bucket: r.try_get(2).ok()?,
+                n: r.try_get(3).ok()?,
+                revenue: r.try_get(4).ok()?,
+                discount: r.try_get(5).ok()?,
+            }))
         })
         .collect()
 }

@@ -5,8 +5,8 @@
 //! that no rule lives in a door.
 pub mod analytics;
 pub mod api_keys;
-pub mod batches;
 pub mod auth;
+pub mod batches;
 pub mod checkout;
 pub mod coupons;
 pub mod discounts;

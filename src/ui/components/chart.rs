@@ -78,7 +78,11 @@ pub fn bars_svg(id: &str, title: &str, summary: &str, labels: &[String], lines: 
     let every = n.div_ceil(8);
     for (i, label) in labels.iter().enumerate().filter(|(i, _)| i % every == 0) {
         let x = LEFT + slot * i as f64 + slot / 2.0;
-        s.push_str(&format!("<text class=\"axis\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>", H - 8.0, escape_html(&label[label.len().saturating_sub(5)..])));
+        s.push_str(&format!(
+            "<text class=\"axis\" x=\"{x:.1}\" y=\"{}\" text-anchor=\"middle\">{}</text>",
+            H - 8.0,
+            escape_html(&label[label.len().saturating_sub(5)..])
+        ));
     }
     s.push_str("</svg>");
     s
@@ -133,7 +137,8 @@ pub fn SeriesChart(id: &'static str, title: String, labels: Vec<String>, lines: 
         totals.join(", ")
     );
     let svg = bars_svg(id, &title, &summary, &labels, &lines);
-    let rows: Vec<(String, Vec<i64>)> = labels.iter().enumerate().map(|(i, l)| (l.clone(), lines.iter().map(|x| x.values.get(i).copied().unwrap_or(0)).collect())).collect();
+    let rows: Vec<(String, Vec<i64>)> =
+        labels.iter().enumerate().map(|(i, l)| (l.clone(), lines.iter().map(|x| x.values.get(i).copied().unwrap_or(0)).collect())).collect();
     let heads = lines.iter().map(|l| l.label).collect::<Vec<_>>();
     view! {
         <figure class=if compact { "chart-figure compact" } else { "chart-figure" } data-chart=id>

@@ -18,8 +18,8 @@ mod page_head;
 mod pager;
 mod route;
 
-pub use chart::{Line, SeriesChart, bars_svg, funnel_svg};
 pub use button_form::{ArchiveButton, ButtonForm, FormAction};
+pub use chart::{Line, SeriesChart, bars_svg, funnel_svg};
 pub use crumbs::Crumbs;
 pub use danger_panel::DangerPanel;
 pub use field::{Check, Field, FieldError, RowError};

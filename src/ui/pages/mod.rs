@@ -3,6 +3,7 @@
 //! the one page outside the shell. Shared skeletons live in `ui::components`.
 pub mod admin;
 pub mod api_keys;
+pub mod campaigns;
 pub mod checkout;
 pub mod coupons;
 pub mod discounts;
@@ -15,7 +16,6 @@ pub mod methods;
 pub mod offers;
 pub mod prices;
 pub mod products;
-pub mod campaigns;
 pub mod signups;
 pub mod surfaces;
 pub mod webhooks;

@@ -13,10 +13,8 @@ pub fn CampaignPage() -> impl IntoView {
     let name = path_param("name");
     let q = |k: &'static str| query_param(k);
     let (from, to, bucket, compare, cfrom, cto) = (q("from"), q("to"), q("bucket"), q("compare"), q("compareFrom"), q("compareTo"));
-    let data = Resource::new(
-        move || (name(), from(), to(), bucket(), compare(), cfrom(), cto()),
-        |(n, f, t, b, c, cf, ct)| campaign_page(n, f, t, b, c, cf, ct),
-    );
+    let data =
+        Resource::new(move || (name(), from(), to(), bucket(), compare(), cfrom(), cto()), |(n, f, t, b, c, cf, ct)| campaign_page(n, f, t, b, c, cf, ct));
     view! {
         <DetailPage back="/campaigns" back_label="Campaigns" data error_title="Campaign" not_found_hint="No coupon or offer carries this campaign tag." let:d>
             <CampaignView data=d/>

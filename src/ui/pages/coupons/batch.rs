@@ -112,8 +112,11 @@ fn CsvFile(codes: RwSignal<String>) -> impl IntoView {
 fn RowErrors(err: Signal<Option<AppError>>) -> impl IntoView {
     move || {
         let e = err.get()?;
-        let mut rows: Vec<(usize, String)> =
-            e.fields.iter().filter_map(|(k, v)| k.strip_prefix("codes[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok()).map(|n| (n + 1, v.clone()))).collect();
+        let mut rows: Vec<(usize, String)> = e
+            .fields
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix("codes[").and_then(|r| r.strip_suffix(']')).and_then(|n| n.parse::<usize>().ok()).map(|n| (n + 1, v.clone())))
+            .collect();
         if rows.is_empty() {
             return None;
         }
