@@ -2,7 +2,8 @@
 //! coupon redemptions under contention — each beside a minimal axum JSON endpoint measured in the
 //! same run, so that the figure that matters is a ratio that does not depend on the machine:
 //! throughput at concurrency 64 and p50/p99 latency. `BENCH_ONLY=decisions` runs the decisions
-//! alone (for profiling), `BENCH_ONLY=coupons` the coupons alone, `BENCH_ONLY=signup` a sign-up ESTIMATE, `BENCH_ONLY=soak` the soak
+//! alone (for profiling), `BENCH_ONLY=coupons` the coupons alone, `BENCH_ONLY=signup` a sign-up ESTIMATE, `BENCH_ONLY=campaign`
+//! a campaign page over 1,000,000 recorded events (`BENCH_CAMPAIGN_EVENTS`), `BENCH_ONLY=soak` the soak
 //! alone: `BENCH_SOAK_SECS` (default 60) of mixed writes from 8 clients — creates, renames,
 //! deletes, coupon creates and redemptions — beside 56 clients of decisions, reporting p99 and
 //! the errors of each (a 5xx is an error; so is any answer the contract does not give).
@@ -84,10 +85,14 @@ async fn serve(app: Router) -> String {
 
 /// The minimal endpoint: parses a JSON body and answers a small JSON object.
 async fn minimal() -> String {
-    serve(Router::new().route(
-        "/decide",
-        post(|axum::Json(v): axum::Json<Value>| async move { axum::Json(json!({"status": "success", "statusCode": 200, "echo": v["surfaceSlug"]})) }),
-    ))
+    serve(
+        Router::new()
+            .route(
+                "/decide",
+                post(|axum::Json(v): axum::Json<Value>| async move { axum::Json(json!({"status": "success", "statusCode": 200, "echo": v["surfaceSlug"]})) }),
+            )
+            .route("/health", axum::routing::get(|| async { axum::Json(json!({"status": "ok"})) })),
+    )
     .await
 }
 
@@ -212,6 +217,10 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     }
     if std::env::var("BENCH_ONLY").as_deref() == Ok("signup") {
         return signup(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
+    }
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("campaign") {
+        let password = t.owner_password.clone().unwrap_or_default();
+        return campaign(label, &state, &http, &base, k, offer["id"].as_str().unwrap(), &password, &min).await;
     }
     let bodies: Arc<Vec<String>> = Arc::new(
         (0..1000).map(|i| json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("user{i}@example.com")}}).to_string()).collect(),
@@ -502,6 +511,126 @@ async fn signup(label: &str, http: &reqwest::Client, base: &str, sk: &str, pk: &
     println!("== {label}: sign-up carts, concurrency {CONCURRENCY}");
     line("minimal axum JSON endpoint", &m, &m);
     line("POST /api/selfService/signup ESTIMATE, two offerings (pk)", &e, &m);
+}
+
+/// `n` sequential GETs of `url` (one client: latency, not throughput), with `cookie` or `key`.
+async fn gets(http: &reqwest::Client, url: &str, key: Option<&str>, cookie: Option<&str>, n: usize) -> Figures {
+    let mut lat = Vec::with_capacity(n);
+    let start = Instant::now();
+    for _ in 0..n {
+        let t = Instant::now();
+        let mut req = http.get(url);
+        if let Some(k) = key {
+            req = req.bearer_auth(k);
+        }
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status();
+        let body = r.bytes().await.unwrap();
+        assert!(status.is_success(), "{url}: {status} {}", String::from_utf8_lossy(&body[..body.len().min(300)]));
+        lat.push(t.elapsed());
+    }
+    let elapsed = start.elapsed();
+    lat.sort();
+    Figures { rps: n as f64 / elapsed.as_secs_f64(), p50: percentile(&lat, 0.5), p99: percentile(&lat, 0.99) }
+}
+
+/// A campaign with 1,000,000 recorded events over 90 days — 900,000 offers presented (through
+/// the recorder's own SQL, which keeps the counters) and 100,000 coupon redemptions (through
+/// the redemption's SQL) — then its page, its JSON series and, for comparison, the offer
+/// statistics that count raw impressions, each read one at a time.
+#[allow(clippy::too_many_arguments)]
+async fn campaign(label: &str, state: &offerdeck::server::AppState, http: &reqwest::Client, base: &str, k: &str, offer: &str, password: &str, min: &str) {
+    use offerdeck::model::{EventStatus, IdentityKind};
+    use offerdeck::server::db::{coupons as cdb, impressions};
+    use reqwest::Method;
+    let events: usize = std::env::var("BENCH_CAMPAIGN_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
+    let api = |p: &str| format!("{base}/api/v1{p}");
+    call(http, Method::PATCH, api(&format!("/offers/{offer}")), k, json!({"campaign": "BIG"})).await;
+    let mut coupon_ids = Vec::new();
+    for i in 0..100 {
+        let c = call(http, Method::POST, api("/coupons"), k, json!({"code": format!("BIG-{i}"), "type": "percentage", "amount": 10, "campaign": "BIG"})).await;
+        coupon_ids.push(c["id"].as_str().unwrap().to_string());
+    }
+    let t0 = Instant::now();
+    let tenant: String = sqlx::Row::get(&sqlx::query("SELECT tenant_id FROM offers WHERE id = $1").bind(offer).fetch_one(&state.db.pool).await.unwrap(), 0);
+    let scope = offerdeck::server::auth::Scoped::trusted(tenant, offerdeck::model::Environment::Preview, offerdeck::server::auth::Trust::StoredRow);
+    let now = state.clock.now_ms();
+    let span = 90 * 86_400_000i64;
+    let presented = events * 9 / 10;
+    let batch = 1000;
+    for b in 0..presented.div_ceil(batch) {
+        let mut rows = Vec::with_capacity(batch);
+        for i in 0..batch.min(presented - b * batch) {
+            let n = (b * batch + i) as i64;
+            rows.push(impressions::Decision {
+                scope: scope.clone(),
+                event_id: format!("evt_bench_{n}"),
+                status: EventStatus::Presented,
+                identity_kind: IdentityKind::Authenticated,
+                identity: format!("user{}", n % 5000),
+                request: "{}".into(),
+                response: "{}".into(),
+                offer_ids: vec![offer.to_string()],
+                campaigns: vec![Some("BIG".to_string())],
+                at_ms: now - span + n * span / presented as i64,
+            });
+        }
+        let mut tx = state.db.begin_write().await.unwrap();
+        impressions::insert_decisions(&mut tx, state.db.backend, &rows).await.unwrap();
+        tx.commit().await.unwrap();
+    }
+    let redeemed = events - presented;
+    for b in 0..redeemed.div_ceil(batch) {
+        let mut tx = state.db.begin_write().await.unwrap();
+        for i in 0..batch.min(redeemed - b * batch) {
+            let n = b * batch + i;
+            let new = cdb::NewRedemption {
+                id: &format!("cred_bench_{n}"),
+                coupon_id: &coupon_ids[n % coupon_ids.len()],
+                subscription_id: &format!("sub_bench_{n}"),
+                customer_id: None,
+                source: offerdeck::model::CouponRedemptionSource::Api,
+                stripe_event_id: None,
+                now: now - span + n as i64 * span / redeemed as i64,
+            };
+            assert!(cdb::insert_redemption(&mut tx, &scope, new).await.unwrap());
+        }
+        tx.commit().await.unwrap();
+    }
+    let seeded = t0.elapsed();
+    let login = http.post(format!("{base}/sfn/login")).form(&[("email", "owner@bench.test"), ("password", password)]).send().await.unwrap();
+    let cookie = login
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|v| v.split(';').next().unwrap_or("").to_string())
+        .collect::<Vec<_>>()
+        .join("; ");
+    assert!(!cookie.is_empty(), "signed in");
+    let day = |ms: i64| offerdeck::server::db::ms_to_rfc3339(ms)[..10].to_string();
+    let (from, to) = (day(now - span), day(now));
+    let q = format!("from={from}&to={to}");
+    let check = call(http, Method::GET, api(&format!("/analytics/campaigns/BIG?{q}")), k, Value::Null).await;
+    assert_eq!(check["funnel"]["presented"].as_i64().unwrap() + check["funnel"]["coupons"].as_i64().unwrap(), events as i64, "{}", check["funnel"]);
+    let n = 200;
+    gets(http, &format!("{base}/campaigns/BIG?{q}"), None, Some(&cookie), 20).await;
+    let m = gets(http, &format!("{min}/health"), None, None, n).await;
+    let page = gets(http, &format!("{base}/campaigns/BIG?{q}"), None, Some(&cookie), n).await;
+    let week = gets(http, &format!("{base}/campaigns/BIG?{q}&bucket=week"), None, Some(&cookie), n).await;
+    let json = gets(http, &api(&format!("/analytics/campaigns/BIG?{q}")), Some(k), None, n).await;
+    let raw = gets(http, &api(&format!("/offers/{offer}/stats?from={from}T00:00:00Z&to={to}T00:00:00Z")), Some(k), None, 20).await;
+    println!("== {label}: a campaign of {events} events over 90 days (seeded in {:.1} s), one request at a time", seeded.as_secs_f64());
+    let l = |what: &str, f: &Figures| {
+        println!("{what:<60} p50 {:>8.2} ms  p99 {:>8.2} ms  ({:.0} req/s; minimal endpoint p50 {:.2} ms)", f.p50, f.p99, f.rps, m.p50)
+    };
+    l("GET /campaigns/BIG (dashboard page, 90 days by day)", &page);
+    l("GET /campaigns/BIG?bucket=week (dashboard page)", &week);
+    l("GET /api/v1/analytics/campaigns/BIG (JSON, 90 days)", &json);
+    l("GET /api/v1/offers/{id}/stats (counts raw impressions)", &raw);
 }
 
 fn main() {

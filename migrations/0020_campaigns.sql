@@ -36,6 +36,8 @@ CREATE TABLE coupon_batches (
 );
 CREATE INDEX coupon_batches_scope ON coupon_batches (tenant_id, environment, created_at);
 CREATE INDEX coupon_batches_due ON coupon_batches (status, claimed_until);
+-- One batch in progress per tenant and environment (the database decides between two creates).
+CREATE UNIQUE INDEX coupon_batches_one_in_progress ON coupon_batches (tenant_id, environment) WHERE status IN ('queued', 'running');
 
 -- Rolled-up counts per subject (campaign:<name>, offer:<id>, coupons), metric (presented,
 -- redeemed, checkouts, signups, coupons), currency (for amounts; '' otherwise) and 15-minute

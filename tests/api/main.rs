@@ -7,6 +7,7 @@ mod helpers;
 
 mod api_keys;
 mod auth;
+mod campaigns;
 mod checkout;
 mod concurrency;
 mod coupons;

@@ -33,7 +33,7 @@ macro_rules! process_tests {
     };
 }
 
-process_tests!(operator_flow, nodes_share_configuration, coupons_across_processes);
+process_tests!(operator_flow, nodes_share_configuration, coupons_across_processes, a_batch_survives_a_killed_node);
 
 struct Env {
     vars: Vec<(String, String)>,
@@ -464,4 +464,80 @@ async fn coupons_across_processes(database: &str) {
     assert_eq!(d["data"][0]["attempts"], 2, "claimed twice: once before the crash, once after");
     assert_eq!(d["data"][0]["attemptLog"].as_array().unwrap().len(), 1, "the cut-off attempt left no outcome");
     a.stop();
+}
+
+// Scenario: a node generating a 10,000-code batch is killed (SIGKILL) part-way; none of its
+// codes is usable meanwhile; a restarted node takes the batch over once the lease has run out
+// and completes it: exactly 10,000 unique codes, all exported and usable.
+async fn a_batch_survives_a_killed_node(database: &str) {
+    use crate::helpers::stripe_stub::{GOOD_TEST_KEY, StripeStub};
+    use serde_json::json;
+    let Some(mut env) = env(database).await else { return };
+    let stub = StripeStub::start().await;
+    env.vars.push(("STRIPE_API_BASE".into(), stub.base.clone()));
+    // Small paced chunks, so that the kill lands part-way; a short lease for the take-over.
+    env.vars.push(("OFFERDECK_BATCH_CHUNK".into(), "100".into()));
+    env.vars.push(("OFFERDECK_BATCH_PAUSE_MS".into(), "50".into()));
+    env.vars.push(("OFFERDECK_BATCH_LEASE_SECS".into(), "2".into()));
+    assert!(env.run(&["migrate"], None).0);
+    let (ok, out, err) = env.run(&["tenant", "create", "--name", "Acme", "--owner-email", "owner@acme.test"], None);
+    assert!(ok, "{err}");
+    let t: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let sk = t["keys"]["preview"]["secret"].as_str().unwrap().to_string();
+    let node = start_node(&env, &env.listen());
+    let http = reqwest::Client::new();
+    let base = node.base.clone();
+    let r = http.put(format!("{base}/api/v1/integrations/stripe")).bearer_auth(&sk).json(&json!({"secretKey": GOOD_TEST_KEY})).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    let body = json!({"campaign": "BF26", "template": "BF26-????-????", "count": 10000, "type": "percentage", "amount": 30});
+    let b = post_json(&http, format!("{base}/api/v1/coupons/batches"), &sk, body).await;
+    let id = b["id"].as_str().unwrap().to_string();
+    let read = |base: String| {
+        let (http, sk, id) = (http.clone(), sk.clone(), id.clone());
+        async move {
+            let v: serde_json::Value = http.get(format!("{base}/api/v1/coupons/batches/{id}")).bearer_auth(&sk).send().await.unwrap().json().await.unwrap();
+            v
+        }
+    };
+    // Wait (on the node's own progress, not on time) until some chunks exist, then kill it.
+    let made = loop {
+        let v = read(base.clone()).await;
+        let g = v["generated"].as_i64().unwrap();
+        assert_ne!(v["status"], "completed", "the batch finished before the kill: slow it down");
+        if g >= 300 {
+            break g;
+        }
+        tokio::task::yield_now().await;
+    };
+    node.kill9();
+    assert!(made < 10_000);
+
+    let node = start_node(&env, &env.listen());
+    let half = read(node.base.clone()).await;
+    assert_ne!(half["status"], "completed");
+    let sample: String = http.get(format!("{}/api/v1/coupons/batches/{id}/export.csv", node.base)).bearer_auth(&sk).send().await.unwrap().text().await.unwrap();
+    let pending = sample.lines().nth(1).unwrap().split(',').collect::<Vec<_>>();
+    assert_eq!(pending[1], "pending", "codes of an unfinished batch are not usable: {sample:.200}");
+    let v = http.post(format!("{}/api/v1/coupons/validate", node.base)).bearer_auth(&sk).json(&json!({"code": pending[0]})).send().await.unwrap();
+    assert_eq!(v.status(), 404);
+    // The restarted node's worker takes the batch over after the lease (2 s) and its poll (5 s).
+    let deadline = std::time::Instant::now() + Duration::from_secs(120);
+    loop {
+        let v = read(node.base.clone()).await;
+        if v["status"] == "completed" {
+            assert_eq!(v["generated"], 10000);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the batch was not resumed: {v}");
+        tokio::task::yield_now().await;
+    }
+    let csv: String = http.get(format!("{}/api/v1/coupons/batches/{id}/export.csv", node.base)).bearer_auth(&sk).send().await.unwrap().text().await.unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 10_000);
+    let codes: std::collections::HashSet<&str> = rows.iter().map(|l| l.split(',').next().unwrap()).collect();
+    assert_eq!(codes.len(), 10_000, "unique");
+    assert!(rows.iter().all(|l| l.split(',').nth(1) == Some("active")));
+    let v = http.post(format!("{}/api/v1/coupons/validate", node.base)).bearer_auth(&sk).json(&json!({"code": pending[0]})).send().await.unwrap();
+    assert_eq!(v.status(), 200, "the code the killed node made is usable now");
+    node.stop();
 }

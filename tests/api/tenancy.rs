@@ -71,6 +71,7 @@ impl World {
             "rule",
             "rate",
             "cart",
+            "batch",
         ]
         .iter()
         .map(|k| self.ids[k].as_str())
@@ -117,6 +118,7 @@ impl World {
                 ("checkout-sessions", _) => self.ids["checkout"].clone(),
                 ("discount-rules", _) => self.ids["rule"].clone(),
                 ("signup", _) => self.ids["cart"].clone(),
+                ("batches", _) => self.ids["batch"].clone(),
                 (resource, n) => panic!("{template}: no object of the owner's for {{{n}}} after /{resource}: add one to the world"),
             };
             out.push(filled);
@@ -214,6 +216,12 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         .await;
     assert_eq!(cart.status.as_u16(), 200, "{}", cart.body);
     let cart = cart.json()["sessionId"].as_str().unwrap().to_string();
+    let batch = api
+        .create("/api/v1/coupons/batches", json!({"campaign": "owners-campaign", "codes": ["OWNERS-B1", "OWNERS-B2"], "type": "percentage", "amount": 5}))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let owner = app.merchant(&a).await;
     let keys = owner.sfn("api_keys/page", &[]).await.json();
     let key = keys["keys"].as_array().unwrap().iter().find(|k| k["kind"] == "secret" && a.keys.preview.secret.ends_with(k["last4"].as_str().unwrap())).unwrap()
@@ -248,6 +256,7 @@ async fn world(app: TestApp) -> (TestApp, World, offerdeck::server::services::te
         ("rule", rule),
         ("rate", rate),
         ("cart", cart),
+        ("batch", batch),
     ]);
     drop(owner);
     (app, World { owner: a, owner_cookie, ids, _stripe: stub }, b)

@@ -36,12 +36,21 @@ impl From<PeriodParams> for PeriodQuery {
     }
 }
 
-/// Campaign tags in use on coupons and offers, alphabetical (at most 1,000).
-#[utoipa::path(get, path = "/api/v1/analytics/campaigns", operation_id = "listCampaigns", tag = "analytics", security(("bearer" = [])),
-    responses((status = 200, body = Page<CampaignSummary>)))]
-pub async fn list_campaigns(State(s): State<AppState>, ApiActor(a): ApiActor) -> ApiResult<Json<Page<CampaignSummary>>> {
-    let data = analytics::campaigns(&s, &a).await?;
-    Ok(Json(Page { data, has_more: false }))
+list_query! {
+    pub struct CampaignListQuery {
+        cursor: "The `campaign` of the last entry of the previous page (alphabetical). A tag that no coupon or offer carries gives an empty page.",
+    }
+}
+
+/// Campaign tags in use on coupons and offers, alphabetical, with how many of each carry them.
+#[utoipa::path(get, path = "/api/v1/analytics/campaigns", operation_id = "listCampaigns", tag = "analytics", params(CampaignListQuery), security(("bearer" = [])),
+    responses((status = 200, body = Page<CampaignSummary>), (status = 400, body = ErrorBody, description = "`validation_failed`: `limit` outside 1–100 or an unknown query parameter")))]
+pub async fn list_campaigns(
+    State(s): State<AppState>,
+    ApiActor(a): ApiActor,
+    ApiQuery(q): ApiQuery<CampaignListQuery>,
+) -> ApiResult<Json<Page<CampaignSummary>>> {
+    Ok(Json(analytics::page_campaigns(&s, &a, q.starting_after.as_deref(), q.limit).await?))
 }
 
 /// One campaign over a period: per bucket and in total, offers presented and redeemed (offers

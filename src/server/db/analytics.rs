@@ -167,13 +167,21 @@ pub async fn cells<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, s
 }
 
 /// Campaign names of the scope (from coupons and offers), with how many coupons and offers
-/// each has, alphabetical, at most `limit`.
-pub async fn campaigns<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, limit: i64) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
-    let sql = "SELECT campaign, CAST(SUM(coupons) AS BIGINT), CAST(SUM(offers) AS BIGINT) FROM ( \
+/// each has, alphabetical, at most `limit` after the campaign `after` (a name that no coupon or
+/// offer carries gives nothing).
+pub async fn campaigns<'c, E: Executor<'c, Database = Any>>(
+    ex: E,
+    scope: &Scoped,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
+    let sql = "WITH c AS (SELECT campaign, CAST(SUM(coupons) AS BIGINT) AS coupons, CAST(SUM(offers) AS BIGINT) AS offers FROM ( \
            SELECT campaign, COUNT(*) AS coupons, 0 AS offers FROM coupons WHERE tenant_id = $1 AND environment = $2 AND campaign IS NOT NULL AND status <> 'pending' GROUP BY campaign \
            UNION ALL SELECT campaign, 0 AS coupons, COUNT(*) AS offers FROM offers WHERE tenant_id = $1 AND environment = $2 AND campaign IS NOT NULL GROUP BY campaign \
-         ) AS c GROUP BY campaign ORDER BY campaign LIMIT $3";
-    let rows = super::scoped(scope, sql).bind(limit).fetch_all(ex).await?;
+         ) AS t GROUP BY campaign) \
+         SELECT campaign, coupons, offers FROM c WHERE $3 IS NULL OR (campaign > $3 AND EXISTS (SELECT 1 FROM c k WHERE k.campaign = $3)) \
+         ORDER BY campaign LIMIT $4";
+    let rows = super::scoped(scope, sql).bind(after.map(str::to_string)).bind(limit).fetch_all(ex).await?;
     rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?))).collect()
 }
 

@@ -40,12 +40,14 @@ pub struct NewBatch<'a> {
     pub status: BatchStatus,
     pub stripe_coupon_id: &'a str,
     pub created_by: &'a str,
+    /// An import is complete when stored: its codes and the instant.
+    pub completed: Option<(i64, i64)>,
     pub now: i64,
 }
 
 pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, b: &NewBatch<'_>) -> Result<(), sqlx::Error> {
     let sql = "INSERT INTO coupon_batches (id, tenant_id, environment, kind, campaign, template, requested, generated, rules, status, stripe_coupon_id, \
-         created_by, created_at, updated_at) VALUES ($3, $1, $2, $4, $5, $6, $7, 0, $8, $9, $10, $11, $12, $12)";
+         created_by, created_at, updated_at, completed_at) VALUES ($3, $1, $2, $4, $5, $6, $7, $13, $8, $9, $10, $11, $12, $12, $14)";
     super::scoped(scope, sql)
         .bind(b.id)
         .bind(b.kind.as_str())
@@ -57,6 +59,8 @@ pub async fn insert<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, 
         .bind(b.stripe_coupon_id)
         .bind(b.created_by)
         .bind(b.now)
+        .bind(b.completed.map(|c| c.0).unwrap_or(0))
+        .bind(b.completed.map(|c| c.1))
         .execute(ex)
         .await
         .map(|_| ())
@@ -86,6 +90,12 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(
     );
     let rows = super::scoped(scope, &sql).bind(campaign.map(str::to_string)).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     Ok(super::split_page(rows.iter().map(batch).collect::<Result<Vec<_>, _>>()?, limit))
+}
+
+/// Whether the scope has a batch being generated.
+pub async fn in_progress<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<bool, sqlx::Error> {
+    let sql = "SELECT COUNT(*) FROM coupon_batches WHERE tenant_id = $1 AND environment = $2 AND status IN ('queued', 'running')";
+    Ok(super::scoped(scope, sql).fetch_one(ex).await?.try_get::<i64, _>(0)? > 0)
 }
 
 /// Holds the batch for the caller until `until` and records its progress; `false` when it is

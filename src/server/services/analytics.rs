@@ -150,11 +150,25 @@ fn tag(campaign: &str) -> AppResult<String> {
     Ok(c.to_string())
 }
 
-/// Campaign tags in use (coupons and offers), alphabetical.
+/// Campaign tags in use (coupons and offers), alphabetical (the dashboard's first 1,000).
 pub async fn campaigns(state: &AppState, actor: &Actor) -> AppResult<Vec<CampaignSummary>> {
     let scope = actor.authorize(Permission::TenantRead)?;
-    let rows = adb::campaigns(&state.db.pool, scope, 1000).await?;
+    summaries(state, scope, None, 1000).await
+}
+
+async fn summaries(state: &AppState, scope: &Scoped, after: Option<&str>, limit: i64) -> AppResult<Vec<CampaignSummary>> {
+    let rows = adb::campaigns(&state.db.pool, scope, after, limit).await?;
     Ok(rows.into_iter().map(|(campaign, coupons, offers)| CampaignSummary { campaign, coupons, offers }).collect())
+}
+
+/// One page of [`campaigns`] (`/api/v1/analytics/campaigns`); the cursor is a campaign tag.
+pub async fn page_campaigns(state: &AppState, actor: &Actor, after: Option<&str>, limit: Option<i64>) -> AppResult<crate::model::Page<CampaignSummary>> {
+    let scope = actor.authorize(Permission::TenantRead)?;
+    let limit = super::records::page_limit(limit)?;
+    let mut data = summaries(state, scope, super::records::cursor(after), limit + 1).await?;
+    let has_more = data.len() as i64 > limit;
+    data.truncate(limit as usize);
+    Ok(crate::model::Page { data, has_more })
 }
 
 /// One campaign over a period; 404 when no coupon or offer carries the tag.

@@ -205,6 +205,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponBatchCreate) -
     let scope = actor.authorize(Permission::TenantWrite)?.clone();
     let now = state.clock.now_ms();
     let c = check(&input, now)?;
+    if c.kind == BatchKind::Generate && bdb::in_progress(&state.db.pool, &scope).await? {
+        return Err(busy());
+    }
     if c.kind == BatchKind::Import {
         let mut conn = state.db.pool.acquire().await?;
         let taken = bdb::existing_codes(&mut conn, &scope, &c.codes).await?;
@@ -238,6 +241,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponBatchCreate) -
             status,
             stripe_coupon_id: &stripe_id,
             created_by: &label,
+            completed: (c.kind == BatchKind::Import).then_some((c.count, now)),
             now,
         };
         bdb::insert(&mut *tx, &scope, &new).await?;
@@ -248,7 +252,6 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponBatchCreate) -
                 tx.rollback().await?;
                 return Ok(None);
             }
-            bdb::complete(&mut tx, &scope, &id, inserted as i64, now).await?;
         }
         let what = format!("{} {} codes ({})", c.kind.as_str(), c.count, c.campaign);
         audit::record(&mut *tx, audit::Entry::of(&scope, &label, "coupon_batch.created", "coupon_batch", &id).details(what), now).await?;
@@ -269,6 +272,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponBatchCreate) -
             let _ = state.stripe.request(&key, "DELETE", &format!("/v1/coupons/{stripe_id}"), None, None).await;
             match stored {
                 Ok(_) => Err(AppError::conflict("some of these codes were created by another request meanwhile; nothing was imported")),
+                Err(e) if crate::server::is_unique_violation(&e) && c.kind == BatchKind::Generate => Err(busy()),
                 Err(e) => Err(e.into()),
             }
         }
@@ -344,6 +348,12 @@ pub async fn create_from_form(state: &AppState, actor: &Actor, f: crate::server_
         expires_at,
     };
     create(state, actor, input).await
+}
+
+fn busy() -> AppError {
+    AppError::conflict(
+        "another batch of this environment is still being generated: wait until it has completed (one at a time, so that one batch cannot slow everyone else)",
+    )
 }
 
 fn code_rules<'a>(c: &'a Checked, batch_id: &'a str, stripe_id: &'a str, status: &'a str, now: i64) -> bdb::CodeRules<'a> {

@@ -3,7 +3,7 @@
 use super::{amount_label, repeat_label, status_badge, used_label};
 use crate::model::{CampaignCount, Coupon, CouponsData};
 use crate::server_fns::coupons::coupons_page;
-use crate::ui::components::{Col, Field, ListTable, Loaded, Options, Pager, choices, page_href, query_param};
+use crate::ui::components::{Col, Field, ListTable, Loaded, Options, Pager, choices, page_href, query_param, urlencode};
 use crate::ui::layout::can_edit;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -96,7 +96,7 @@ fn CouponTable(coupons: Vec<Coupon>, expiry: BTreeMap<String, String>, tz: Strin
                 <td class="num">{used_label(&c)}</td>
                 <td>{expiry.get(&c.id).cloned().unwrap_or_else(|| "never".into())}</td>
                 <td>{status_badge(c.status)}</td>
-                <td>{c.campaign.clone().unwrap_or_default()}</td>
+                <td>{c.campaign.clone().map(|n| { let href = format!("/campaigns/{}", urlencode(&n)); view! { <a href=href>{n}</a> } })}</td>
             </tr>
         </ListTable>
     }
@@ -109,7 +109,10 @@ fn CampaignCounts(campaigns: Vec<CampaignCount>) -> impl IntoView {
             <h2 id="by-campaign">"Redemptions by campaign"</h2>
             <ListTable rows=campaigns headers=vec![Col::from("Campaign"), Col::num("Coupons"), Col::num("Redemptions")] empty="No coupons yet." label="Redemptions by campaign" let:c>
                 <tr>
-                    <td>{c.campaign.clone().unwrap_or_else(|| "(no campaign)".into())}</td>
+                    <td>{match c.campaign.clone() {
+                        Some(n) => { let href = format!("/campaigns/{}", urlencode(&n)); view! { <a href=href>{n}</a> }.into_any() }
+                        None => "(no campaign)".into_any(),
+                    }}</td>
                     <td class="num">{c.coupons}</td>
                     <td class="num">{c.redemptions}</td>
                 </tr>

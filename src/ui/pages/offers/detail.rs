@@ -19,7 +19,8 @@ pub fn OfferPage() -> impl IntoView {
     let days = query_param("days");
     let days = move || days().and_then(|d| d.parse::<i64>().ok()).unwrap_or(30);
     let stats = Resource::new(move || (id(), days()), |(id, d)| crate::server_fns::offers::load_offer_stats(id, d));
-    provide_context(OfferStats { days: Signal::derive(days), stats });
+    let series = Resource::new(id, crate::server_fns::campaigns::offer_series);
+    provide_context(OfferStats { days: Signal::derive(days), stats, series });
     let create_rate = ServerAction::<crate::server_fns::offers::CreateOfferRate>::new();
     let rates = Resource::new(move || (id(), create_rate.version().get()), |(id, _)| crate::server_fns::offers::load_offer_rates(id));
     provide_context(super::rates::OfferRates { rates, create: create_rate });

@@ -8,14 +8,14 @@ use leptos::prelude::*;
 pub struct OfferStats {
     pub days: Signal<i64>,
     pub stats: Resource<Result<crate::model::OfferStats, AppError>>,
+    /// The last 30 days, for the chart.
+    pub series: Resource<Result<crate::model::SeriesReport, AppError>>,
 }
 
 #[component]
 pub fn OfferStatsPanel(id: String) -> impl IntoView {
-    let OfferStats { days, stats } = expect_context::<OfferStats>();
+    let OfferStats { days, stats, series } = expect_context::<OfferStats>();
     let days = move || days.get();
-    let series_id = id.clone();
-    let series = Resource::new(move || series_id.clone(), crate::server_fns::campaigns::offer_series);
     let csv = format!("/offers/{id}/series.csv");
     view! {
         <section class="panel" aria-label="Performance">
