@@ -556,7 +556,8 @@ async fn campaign(label: &str, state: &offerdeck::server::AppState, http: &reqwe
     }
     let t0 = Instant::now();
     let tenant: String = sqlx::Row::get(&sqlx::query("SELECT tenant_id FROM offers WHERE id = $1").bind(offer).fetch_one(&state.db.pool).await.unwrap(), 0);
-    let scope = offerdeck::server::auth::Scoped::trusted(tenant, offerdeck::model::Environment::Preview, offerdeck::server::auth::Trust::StoredRow);
+    let operator = offerdeck::server::auth::Actor::operator_in(&tenant, offerdeck::model::Environment::Preview);
+    let scope = operator.authorize(offerdeck::server::auth::Permission::TenantWrite).unwrap().clone();
     let now = state.clock.now_ms();
     let span = 90 * 86_400_000i64;
     let presented = events * 9 / 10;

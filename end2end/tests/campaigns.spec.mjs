@@ -96,7 +96,7 @@ test('campaigns: batch generation by a merchant, the campaign page for a markete
   await signIn(page, marketer, 'a-good-password');
   await page.getByRole('link', { name: 'Campaigns' }).click();
   await page.getByRole('link', { name: campaign }).click();
-  await expect(page.getByRole('heading', { name: campaign })).toBeVisible();
+  await expect(page.getByRole('heading', { name: campaign, exact: true })).toBeVisible();
   await hydrated(page);
   await expect(page.getByRole('table', { name: `Funnel of ${campaign}` }).getByRole('row', { name: /Coupons redeemed/ })).toContainText('2');
   await expect(page.getByRole('img', { name: /per day/ })).toBeVisible();

@@ -115,7 +115,7 @@ test('coupons: rules as typed, Stripe refusal, counts, signed webhook, archive',
   expect(() => wh.verify(hooks[0].body.replace(code, 'FORGED'), hooks[0].headers)).toThrow();
 
   // The coupon page: redemptions, per-day count; then archive.
-  await row.getByRole('link').click();
+  await row.getByRole('link', { name: code, exact: true }).click();
   await expect(page.getByRole('heading', { name: code })).toBeVisible();
   await expect(page.getByRole('table', { name: 'Redemptions', exact: true }).getByRole('row')).toHaveCount(3);
   await expect(page.getByRole('table', { name: 'Redemptions per day' }).getByRole('row').nth(1)).toContainText('2');
