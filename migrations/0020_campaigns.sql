@@ -53,7 +53,8 @@ CREATE TABLE analytics_counters (
     n BIGINT NOT NULL,
     revenue BIGINT NOT NULL,
     discount BIGINT NOT NULL,
-    PRIMARY KEY (tenant_id, environment, subject, metric, bucket, currency)
+    -- Bucket before metric: a period is one range of the key, whatever the subject's history.
+    PRIMARY KEY (tenant_id, environment, subject, bucket, metric, currency)
 );
 
 -- What was recorded before this version, counted once.

@@ -105,7 +105,7 @@ test('campaigns: batch generation by a merchant, the campaign page for a markete
   await expect(numbers).toBeVisible();
   const today = numbers.getByRole('row').last();
   await expect(today.getByRole('cell').last()).toHaveText('2');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download as CSV' }).click()]);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download as CSV', exact: true }).click()]);
   const text = fs.readFileSync(await download.path(), 'utf8');
   expect(text.split('\n')[0]).toBe('start,presented,redeemed,checkouts,signups,coupons');
   expect(text).toMatch(/,0,0,0,0,2\n/);

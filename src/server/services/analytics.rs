@@ -136,8 +136,29 @@ async fn period(state: &AppState, scope: &Scoped, q: &PeriodQuery) -> AppResult<
     resolve(q, &tz, state.clock.now_ms())
 }
 
+/// Runs of output buckets of one length (`first index, start, length, how many`): a DST change
+/// makes a day of 23 or 25 hours, a run of its own; otherwise a period is one run.
+pub fn runs(bounds: &[i64]) -> Vec<(usize, i64, i64, i64)> {
+    let mut out: Vec<(usize, i64, i64, i64)> = Vec::new();
+    for (i, w) in bounds.windows(2).enumerate() {
+        let len = w[1] - w[0];
+        match out.last_mut() {
+            Some(run) if run.2 == len => run.3 += 1,
+            _ => out.push((i, w[0], len, 1)),
+        }
+    }
+    out
+}
+
 async fn series_of(state: &AppState, scope: &Scoped, subject: &str, r: &Resolved) -> AppResult<(Vec<SeriesPoint>, Funnel, Vec<Revenue>)> {
-    let cells = adb::cells(&state.db.pool, scope, subject, r.bounds[0], *r.bounds.last().unwrap_or(&0)).await?;
+    let mut cells = Vec::new();
+    for (first, start, len, count) in runs(&r.bounds) {
+        for (k, mut c) in adb::sums(&state.db.pool, scope, subject, start, len, count).await? {
+            // Each sum lands at the start of its output bucket.
+            c.bucket = r.bounds[first + k as usize];
+            cells.push(c);
+        }
+    }
     Ok(fold(r, &cells))
 }
 
@@ -245,10 +266,25 @@ fn rename_period_fields(mut e: AppError, from: &str, to: &str) -> AppError {
 pub fn series_csv(series: &[SeriesPoint], revenue: &[Revenue]) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     let _ = w.write_record(["start", "presented", "redeemed", "checkouts", "signups", "coupons"]);
+    let mut total = SeriesPoint { start: "total".into(), ..Default::default() };
     for p in series {
         let row = [p.start.clone(), p.presented.to_string(), p.redeemed.to_string(), p.checkouts.to_string(), p.signups.to_string(), p.coupons.to_string()];
         let _ = w.write_record(&row);
+        total.presented += p.presented;
+        total.redeemed += p.redeemed;
+        total.checkouts += p.checkouts;
+        total.signups += p.signups;
+        total.coupons += p.coupons;
     }
+    let t = &total;
+    let _ = w.write_record([
+        t.start.clone(),
+        t.presented.to_string(),
+        t.redeemed.to_string(),
+        t.checkouts.to_string(),
+        t.signups.to_string(),
+        t.coupons.to_string(),
+    ]);
     let mut out = String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default();
     if !revenue.is_empty() {
         let mut w = csv::Writer::from_writer(Vec::new());
@@ -297,6 +333,14 @@ mod tests {
         assert_eq!(series.iter().map(|p| p.coupons).collect::<Vec<_>>(), [2, 3, 0]);
         assert_eq!(funnel.completed, 1);
         assert_eq!(revenue, [Revenue { currency: "usd".into(), revenue: 900, discount: 100 }]);
+    }
+
+    #[test]
+    fn a_dst_day_is_a_run_of_its_own() {
+        let r = resolve(&q("2026-10-30", "2026-11-03", "day"), "America/New_York", 0).unwrap();
+        let runs: Vec<(usize, i64, i64)> = runs(&r.bounds).into_iter().map(|(i, _, len, n)| (i, len / 3_600_000, n)).collect();
+        assert_eq!(runs, [(0, 24, 2), (2, 25, 1), (3, 24, 2)]);
+        assert_eq!(super::runs(&resolve(&q("2026-12-01", "2026-12-30", "week"), "UTC", 0).unwrap().bounds).len(), 1);
     }
 
     #[test]

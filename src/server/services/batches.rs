@@ -412,7 +412,15 @@ pub async fn export_csv(state: &AppState, actor: &Actor, id: &str) -> AppResult<
                 db::coupons::status_of(&r.status, r.times_redeemed, r.max_redemptions, r.expires_at, now).as_str().to_string()
             };
             let expires = r.expires_at.map(db::ms_to_rfc3339).unwrap_or_default();
-            let row = [r.code.clone(), status, r.times_redeemed.to_string(), r.reserved.to_string(), expires, coupons::safe_cell(&b.campaign), b.id.clone()];
+            let row = [
+                coupons::safe_cell(&r.code),
+                status,
+                r.times_redeemed.to_string(),
+                r.reserved.to_string(),
+                expires,
+                coupons::safe_cell(&b.campaign),
+                b.id.clone(),
+            ];
             w.write_record(&row).map_err(csv_err)?;
         }
     }

@@ -90,6 +90,7 @@ fn FunnelPanel(report: CampaignReport, id: &'static str) -> impl IntoView {
                 </tbody>
             </table>
             <Money report=r.clone()/>
+            <p class="chart-csv"><a href=href(&r, "") download rel="external">"Download as CSV (per bucket, with the totals)"</a></p>
         </section>
     }
 }
