@@ -17,14 +17,19 @@ use crate::model::{
 };
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
-use crate::server::db::{self, Scoped, audit, batches as bdb};
+use crate::server::db::{self, audit, batches as bdb};
 use crate::server::services::{coupons, integrations};
-use serde_json::{Value, json};
+use serde_json::json;
+
+mod form;
+#[cfg(test)]
+mod tests;
+mod worker;
+pub use form::{codes_from_csv, create_from_form};
+pub use worker::{run, spawn_worker, work};
 
 /// A random guess hits one of a batch's codes at most once in this many tries.
 pub const GUESS_ODDS: f64 = 10_000.0;
-/// Chunks in a row that add no code before a batch gives up (its template is used up).
-const STALE_CHUNKS: u32 = 20;
 
 /// Checks a template: letters, digits, `_`, `-` and `?`, at most 64 characters, enough `?` for
 /// `count` codes to be unguessable. The upper-cased template.
@@ -189,15 +194,7 @@ async fn mirror(state: &AppState, key: &str, c: &Checked, batch_id: &str) -> App
         m.remove("max_redemptions");
     }
     body["metadata"] = json!({ "offerdeck_batch_id": batch_id, "campaign": c.campaign });
-    let res = state
-        .stripe
-        .request(key, "POST", "/v1/coupons", Some(&body), Some(&format!("offerdeck-{batch_id}")))
-        .await
-        .map_err(|u| AppError::stripe(format!("{} — the batch was not created", u.0)))?;
-    if !res.ok() {
-        return Err(AppError::stripe(format!("Stripe refused the batch's coupon: {}", res.error_message())));
-    }
-    Ok(res.data.get("id").and_then(Value::as_str).unwrap_or(batch_id).to_string())
+    coupons::post_stripe_coupon(state, key, &body, batch_id, "the batch was not created", "the batch's coupon").await
 }
 
 /// `POST /api/v1/coupons/batches` and the dashboard's batch form.
@@ -226,7 +223,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponBatchCreate) -
     let key = integrations::secret_key(state, &scope).await?;
     let id = db::new_id("cpb");
     let stripe_id = mirror(state, &key, &c, &id).await?;
-    let rules = serde_json::to_string(&stored_rules(&c)).map_err(|e| crate::server::internal("batch rules", e))?;
+    let stored_rules = stored_rules(&c);
+    let rules = serde_json::to_string(&stored_rules).map_err(|e| crate::server::internal("batch rules", e))?;
     let stored = async {
         let mut tx = state.db.begin_write().await?;
         let status = if c.kind == BatchKind::Import { BatchStatus::Completed } else { BatchStatus::Queued };
@@ -246,7 +244,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponBatchCreate) -
         };
         bdb::insert(&mut *tx, &scope, &new).await?;
         if c.kind == BatchKind::Import {
-            let inserted = bdb::insert_codes(&mut tx, state.db.backend, &scope, &code_rules(&c, &id, &stripe_id, "active", now), &c.codes).await?;
+            let inserted =
+                bdb::insert_codes(&mut tx, state.db.backend, &scope, &code_rules(&stored_rules, &c.campaign, &id, &stripe_id, "active", now), &c.codes).await?;
             if inserted != c.codes.len() as u64 {
                 // Another request stored some of these codes since the check: nothing is kept.
                 tx.rollback().await?;
@@ -279,95 +278,25 @@ pub async fn create(state: &AppState, actor: &Actor, input: CouponBatchCreate) -
     }
 }
 
-/// The codes of an import as typed or uploaded: the first column of each CSV row (a `code`
-/// header is skipped, blank rows too), at most one row more than the import limit (so the
-/// limit's error can be reported).
-pub fn codes_from_csv(text: &str) -> AppResult<Vec<String>> {
-    let mut r = csv::ReaderBuilder::new().has_headers(false).flexible(true).trim(csv::Trim::All).from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| AppError::field("codes", format!("row {} is not valid CSV: {e}", i + 1)))?;
-        let Some(first) = rec.get(0).filter(|c| !c.is_empty()) else { continue };
-        if out.is_empty() && first.eq_ignore_ascii_case("code") {
-            continue;
-        }
-        out.push(first.to_string());
-        if out.len() > IMPORT_MAX {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-/// The dashboard's batch form: the coupon form's rules (amounts in major units, times in the
-/// tenant's zone) plus template and count, or the pasted or uploaded CSV of codes.
-pub async fn create_from_form(state: &AppState, actor: &Actor, f: crate::server_fns::campaigns::BatchForm) -> AppResult<CouponBatch> {
-    actor.require(Permission::TenantWrite)?;
-    let tz = super::settings::time_zone(state, actor).await?;
-    let mut errors = FieldErrors::new();
-    let starts_at = crate::server::tz::local_field(&mut errors, "startsAt", &f.starts, &tz);
-    let expires_at = crate::server::tz::local_field(&mut errors, "expiresAt", &f.expires, &tz);
-    let form = crate::model::CouponForm {
-        code: "SAMPLE".into(),
-        coupon_type: f.coupon_type,
-        amount: f.amount,
-        currency: f.currency,
-        repeat_months: f.repeat_months,
-        max_redemptions: f.max_redemptions,
-        max_per_customer: f.max_per_customer,
-        campaign: f.campaign.clone(),
-    };
-    let rules = form.parse().map_err(|e| errors.merge(e)).ok();
-    let (mut template, mut count, mut codes) = (None, None, None);
-    if f.mode == "import" {
-        match codes_from_csv(&f.codes) {
-            Ok(c) => codes = Some(c),
-            Err(e) => errors.add("codes", e.fields.get("codes").cloned().unwrap_or(e.message)),
-        }
-    } else {
-        template = Some(f.template.clone());
-        match f.count.trim().parse::<i64>() {
-            Ok(n) => count = Some(n),
-            Err(_) => errors.add("count", format!("must be a whole number from 1 to {BATCH_MAX}")),
-        }
-    }
-    errors.into_result()?;
-    let r = rules.ok_or_else(AppError::internal)?;
-    let input = CouponBatchCreate {
-        campaign: f.campaign,
-        template,
-        count,
-        codes,
-        coupon_type: Some(r.coupon_type),
-        amount: Some(r.amount),
-        currency: r.currency,
-        repeat_months: r.repeat_months,
-        max_redemptions: r.max_redemptions,
-        max_redemptions_per_customer: r.max_redemptions_per_customer,
-        starts_at,
-        expires_at,
-    };
-    create(state, actor, input).await
-}
-
 fn busy() -> AppError {
     AppError::conflict(
         "another batch of this environment is still being generated: wait until it has completed (one at a time, so that one batch cannot slow everyone else)",
     )
 }
 
-fn code_rules<'a>(c: &'a Checked, batch_id: &'a str, stripe_id: &'a str, status: &'a str, now: i64) -> bdb::CodeRules<'a> {
+/// The columns every code of batch `batch_id` shares, from its stored rules.
+pub(crate) fn code_rules<'a>(rules: &'a BatchRules, campaign: &'a str, batch_id: &'a str, stripe_id: &'a str, status: &'a str, now: i64) -> bdb::CodeRules<'a> {
     bdb::CodeRules {
         batch_id,
-        coupon_type: c.rules.coupon_type.as_str(),
-        amount: c.rules.amount,
-        currency: c.rules.currency.as_deref(),
-        repeat_months: c.rules.repeat_months,
-        max_redemptions: c.rules.max_redemptions,
-        max_per_customer: c.rules.max_redemptions_per_customer,
-        starts_at: c.starts,
-        expires_at: c.expires,
-        campaign: &c.campaign,
+        coupon_type: rules.coupon_type.as_str(),
+        amount: rules.amount,
+        currency: rules.currency.as_deref(),
+        repeat_months: rules.repeat_months,
+        max_redemptions: rules.max_redemptions,
+        max_per_customer: rules.max_redemptions_per_customer,
+        starts_at: rules.starts_at.as_deref().and_then(db::rfc3339_to_ms),
+        expires_at: rules.expires_at.as_deref().and_then(db::rfc3339_to_ms),
+        campaign,
         stripe_coupon_id: stripe_id,
         status,
         now,
@@ -425,165 +354,4 @@ pub async fn export_csv(state: &AppState, actor: &Actor, id: &str) -> AppResult<
         }
     }
     String::from_utf8(w.into_inner().map_err(|e| crate::server::internal("batch csv", e.into_error()))?).map_err(|e| crate::server::internal("batch csv", e))
-}
-
-/// Generates every due batch (queued, or running with its lease run out); how many it finished.
-/// Called when a batch is created, at start-up and every few seconds by [`spawn_worker`].
-pub async fn work(state: &AppState) -> usize {
-    let mut done = 0;
-    loop {
-        let now = state.clock.now_ms();
-        let claimed = match db::worker::batches::claim_due(&state.db.pool, now, now + state.config.batches.lease_ms).await {
-            Ok(Some(c)) => c,
-            Ok(None) => return done,
-            Err(e) => {
-                tracing::warn!("claiming a coupon batch failed: {e}");
-                return done;
-            }
-        };
-        let (scope, id) = claimed;
-        match run(state, &scope, &id, usize::MAX).await {
-            Ok(true) => done += 1,
-            Ok(false) => {}
-            // Left claimed: retried once the lease has run out.
-            Err(e) => {
-                tracing::warn!(batch = %id, "generating a coupon batch failed, will retry: {}", e.message);
-                return done;
-            }
-        }
-    }
-}
-
-/// Generates at most `chunks` chunks of the claimed batch `id`; `true` once it is completed
-/// (or failed for good). Stopping early (`chunks` reached, the process killed) leaves the codes
-/// made so far pending and the batch running: whoever claims it next carries on from there.
-pub async fn run(state: &AppState, scope: &Scoped, id: &str, chunks: usize) -> AppResult<bool> {
-    let Some(b) = bdb::get(&state.db.pool, scope, id).await? else { return Ok(false) };
-    if !matches!(b.status, BatchStatus::Queued | BatchStatus::Running) {
-        return Ok(false);
-    }
-    let settings = state.config.batches;
-    let template = b.template.clone().unwrap_or_default();
-    let rules = &b.rules;
-    let starts = rules.starts_at.as_deref().and_then(db::rfc3339_to_ms);
-    let expires = rules.expires_at.as_deref().and_then(db::rfc3339_to_ms);
-    let stripe_id = b.stripe_coupon_id.clone().unwrap_or_default();
-    let (mut stale, mut left) = (0u32, chunks);
-    loop {
-        let now = state.clock.now_ms();
-        let made = bdb::made(&state.db.pool, scope, id).await?;
-        if made >= b.requested || template.is_empty() {
-            let mut tx = state.db.begin_write().await?;
-            let finished = if template.is_empty() {
-                bdb::fail(&mut tx, scope, id, "the batch has no template", now).await?;
-                true
-            } else {
-                bdb::complete(&mut tx, scope, id, made, now).await?
-            };
-            tx.commit().await?;
-            if finished {
-                tracing::info!(batch = %id, codes = made, "coupon batch completed");
-            }
-            return Ok(finished);
-        }
-        if left == 0 {
-            return Ok(false);
-        }
-        left -= 1;
-        let want = settings.chunk.min((b.requested - made) as usize);
-        let codes = generate(&template, want);
-        let code_rules = bdb::CodeRules {
-            batch_id: id,
-            coupon_type: rules.coupon_type.as_str(),
-            amount: rules.amount,
-            currency: rules.currency.as_deref(),
-            repeat_months: rules.repeat_months,
-            max_redemptions: rules.max_redemptions,
-            max_per_customer: rules.max_redemptions_per_customer,
-            starts_at: starts,
-            expires_at: expires,
-            campaign: &b.campaign,
-            stripe_coupon_id: &stripe_id,
-            status: "pending",
-            now,
-        };
-        let mut tx = state.db.begin_write().await?;
-        let inserted = bdb::insert_codes(&mut tx, state.db.backend, scope, &code_rules, &codes).await? as i64;
-        let total = bdb::made(&mut *tx, scope, id).await?;
-        if total > b.requested {
-            // Another holder (a lease that ran out under a slow chunk) added codes meanwhile.
-            tx.rollback().await?;
-            continue;
-        }
-        if !bdb::progress(&mut *tx, scope, id, total, now + settings.lease_ms, now).await? {
-            tx.rollback().await?;
-            return Ok(false);
-        }
-        tx.commit().await?;
-        stale = if inserted == 0 { stale + 1 } else { 0 };
-        if stale >= STALE_CHUNKS {
-            let mut tx = state.db.begin_write().await?;
-            bdb::fail(&mut tx, scope, id, "the template has run out of unused codes: nothing was kept; use a template with more ?", now).await?;
-            tx.commit().await?;
-            return Ok(true);
-        }
-        if settings.pause_ms > 0 {
-            tokio::time::sleep(std::time::Duration::from_millis(settings.pause_ms)).await;
-        }
-    }
-}
-
-/// Runs [`work`] at start-up and every five seconds (batches left by a stopped node, or created
-/// on another node, are picked up within a lease and five seconds).
-pub fn spawn_worker(state: AppState) {
-    tokio::spawn(async move {
-        let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
-        loop {
-            tick.tick().await;
-            work(&state).await;
-        }
-    });
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn imports_read_the_first_column() {
-        let codes = codes_from_csv("code,note\nSPRING-1, first\n\n  spring-2 \n\"SPRING,3\"\n").unwrap();
-        assert_eq!(codes, ["SPRING-1", "spring-2", "SPRING,3"]);
-        assert!(codes_from_csv("").unwrap().is_empty());
-    }
-
-    #[test]
-    fn templates_need_enough_randomness() {
-        let mut e = FieldErrors::new();
-        assert_eq!(check_template("bf26-????-????", 100_000, &mut e), "BF26-????-????");
-        assert!(e.into_result().is_ok());
-        let mut e = FieldErrors::new();
-        check_template("BF26-???", 10, &mut e);
-        assert!(e.into_result().unwrap_err().fields["template"].contains("at least 6"));
-        let mut e = FieldErrors::new();
-        check_template("BF-??????", 100_000, &mut e);
-        assert!(e.into_result().unwrap_err().fields["template"].contains("too few"));
-        let mut e = FieldErrors::new();
-        check_template("BF 26 ??????", 1, &mut e);
-        assert!(e.into_result().is_err());
-    }
-
-    #[test]
-    fn generated_codes_follow_the_template_and_differ() {
-        let codes = generate("BF26-????-????", 2000);
-        assert_eq!(codes.len(), 2000);
-        assert_eq!(codes.iter().collect::<std::collections::HashSet<_>>().len(), 2000);
-        for c in &codes {
-            assert_eq!(c.len(), 14);
-            assert!(c.starts_with("BF26-") && c.as_bytes()[9] == b'-');
-            assert!(c.bytes().enumerate().all(|(i, b)| matches!(i, 0..=4 | 9) || CODE_ALPHABET.contains(&b)));
-        }
-        // Every character of the alphabet shows up (2000 × 8 draws of 30).
-        let used: std::collections::HashSet<u8> = codes.iter().flat_map(|c| c.bytes().skip(5).filter(|b| *b != b'-')).collect();
-        assert_eq!(used.len(), CODE_ALPHABET.len());
-    }
 }

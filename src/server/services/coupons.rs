@@ -90,16 +90,21 @@ pub(crate) fn window(input: &CouponCreate, now: i64) -> AppResult<(Option<i64>, 
 
 /// Creates the coupon's Stripe mirror (idempotent on our id) and returns its Stripe id.
 async fn mirror(state: &AppState, key: &str, input: &CouponCreate, id: &str, expires: Option<i64>) -> AppResult<String> {
-    let body = stripe_coupon_body(input, id, expires);
+    post_stripe_coupon(state, key, &stripe_coupon_body(input, id, expires), id, "the coupon was not created", "the coupon").await
+}
+
+/// `POST /v1/coupons` with `body`, idempotent on our object's id; Stripe's coupon id. When
+/// Stripe cannot be reached the error ends with `not_done`; a refusal names `what`.
+pub(crate) async fn post_stripe_coupon(state: &AppState, key: &str, body: &Value, our_id: &str, not_done: &str, what: &str) -> AppResult<String> {
     let res = state
         .stripe
-        .request(key, "POST", "/v1/coupons", Some(&body), Some(&format!("offerdeck-{id}")))
+        .request(key, "POST", "/v1/coupons", Some(body), Some(&format!("offerdeck-{our_id}")))
         .await
-        .map_err(|u| AppError::stripe(format!("{} — the coupon was not created", u.0)))?;
+        .map_err(|u| AppError::stripe(format!("{} — {not_done}", u.0)))?;
     if !res.ok() {
-        return Err(AppError::stripe(format!("Stripe refused the coupon: {}", res.error_message())));
+        return Err(AppError::stripe(format!("Stripe refused {what}: {}", res.error_message())));
     }
-    Ok(res.data.get("id").and_then(Value::as_str).unwrap_or(&input.code).to_string())
+    Ok(res.data.get("id").and_then(Value::as_str).or(body["id"].as_str()).unwrap_or(our_id).to_string())
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: CouponCreate) -> AppResult<Coupon> {
