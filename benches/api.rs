@@ -128,6 +128,7 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     let mut config = Config::for_tests(url);
     // The load generator is one address: the per-client limit of coupon checks would stop it.
     config.coupon_validate_per_minute = 0;
+    config.coupon_check_cache_ms = 1000;
     let mut state = startup::state(db, config);
     assert!(state.set_stripe(offerdeck::server::stripe::StripeClient::with_policy(&stub, 0, Duration::ZERO)));
     let t = tenants::bootstrap(&state, "Bench", "owner@bench.test").await.unwrap();
@@ -218,7 +219,7 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     if std::env::var("BENCH_ONLY").as_deref() == Ok("signup") {
         return signup(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
     }
-    if std::env::var("BENCH_ONLY").as_deref() == Ok("campaign") {
+    if matches!(std::env::var("BENCH_ONLY").as_deref(), Ok("campaign") | Ok("pages")) {
         let password = t.owner_password.clone().unwrap_or_default();
         return campaign(label, &state, &http, &base, k, offer["id"].as_str().unwrap(), &password, &min).await;
     }
@@ -228,17 +229,24 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
     // Warm-up: connections, the configuration snapshot, the allocator.
     load(&http, &format!("{min}/decide"), k, bodies.clone(), 2000, 200).await;
     load(&http, &api("/surface-decisions"), k, bodies.clone(), 2000, 200).await;
-    let loads = state.snapshots.loads();
-    let m1 = load(&http, &format!("{min}/decide"), k, bodies.clone(), total, 200).await;
-    let d = load(&http, &api("/surface-decisions"), k, bodies.clone(), total, 200).await;
-    assert_eq!(state.snapshots.loads(), loads, "decisions must not reload configuration");
     println!("== {label}: concurrency {CONCURRENCY}, {total} requests per line");
-    line("minimal axum JSON endpoint", &m1, &m1);
-    line("POST /api/v1/surface-decisions", &d, &m1);
-    state.recorder.flush().await;
+    if std::env::var("BENCH_ONLY").as_deref() != Ok("redemptions") {
+        let loads = state.snapshots.loads();
+        let m1 = load(&http, &format!("{min}/decide"), k, bodies.clone(), total, 200).await;
+        let d = load(&http, &api("/surface-decisions"), k, bodies.clone(), total, 200).await;
+        assert_eq!(state.snapshots.loads(), loads, "decisions must not reload configuration");
+        line("minimal axum JSON endpoint", &m1, &m1);
+        line("POST /api/v1/surface-decisions", &d, &m1);
+        println!("{:<44} p99 {:.1} × the minimal endpoint's", "", d.p99 / m1.p99);
+        state.recorder.flush().await;
+        let recorded: i64 =
+            sqlx::Row::get(&sqlx::query("SELECT COUNT(*) FROM events WHERE event_type = 'surface.decision'").fetch_one(&state.db.pool).await.unwrap(), 0);
+        assert!(recorded as usize >= total + 2000, "every decision recorded: {recorded}");
+    }
     if std::env::var("BENCH_ONLY").as_deref() == Ok("decisions") {
         return;
     }
+    let only_redemptions = std::env::var("BENCH_ONLY").as_deref() == Ok("redemptions");
 
     // Redemptions need a fresh token each (a redeemed token replays its answer).
     let n = (total / 4).max(500);
@@ -249,12 +257,65 @@ async fn run(label: &str, db: Db, url: &str, total: usize) {
         tokens.push(json!({"identity": {"userIdentifier": who}, "offerToken": d["offer"]["token"]}).to_string());
     }
     let m2 = load(&http, &format!("{min}/decide"), k, bodies.clone(), n, 200).await;
+    let e = engine_alone(&state, &t.tenant_id, offer["id"].as_str().unwrap(), n).await;
     let r = load(&http, &api("/offer-redemptions"), k, Arc::new(tokens), n, 200).await;
     line("minimal axum JSON endpoint", &m2, &m2);
+    line("workflow engine alone (same workflow, same stub)", &e, &m2);
     line("POST /api/v1/offer-redemptions (workflow)", &r, &m2);
+    println!("{:<44} ratio to the engine alone {:.2}", "", r.rps / e.rps);
+    if only_redemptions {
+        return;
+    }
     coupons(label, &http, &base, k, &t.keys.preview.publishable, &min, total).await;
     checkout(label, &http, &base, k, &min, total).await;
     soak(label, &http, &base, k).await;
+}
+
+/// The baseline of offer redemptions: `n` runs of the offer's own workflow, with the input a
+/// redemption builds and the server's way out to Stripe (the same stub), straight through the
+/// engine (its slots and limits as configured), `CONCURRENCY` at a time — no HTTP, no token, no
+/// database writes.
+async fn engine_alone(state: &offerdeck::server::AppState, tenant: &str, offer_id: &str, n: usize) -> Figures {
+    use offerdeck::server::services::{methods, offers};
+    let scope = offerdeck::server::auth::Actor::operator_in(tenant, offerdeck::model::Environment::Preview)
+        .authorize(offerdeck::server::auth::Permission::TenantWrite)
+        .unwrap()
+        .clone();
+    let mut conn = state.db.pool.acquire().await.unwrap();
+    let offer = offerdeck::server::db::offers::get(&mut conn, &scope, offer_id).await.unwrap().unwrap();
+    drop(conn);
+    let method = offerdeck::server::db::record::get::<offerdeck::model::RedemptionMethod, _>(&state.db.pool, &scope, &offer.redemption_method_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let (_, compiled) = methods::current_workflow(state, &scope, &method).await.unwrap();
+    let obj = offers::workflow_offer(state, &scope, &offer, &method, "tok").await.unwrap();
+    let input = json!({"offer": obj, "identity": {"type": "authenticated", "identifier": "buyer@example.com"}, "settings": method.settings});
+    let (compiled, input) = (Arc::new(compiled), Arc::new(input));
+    let next = Arc::new(AtomicUsize::new(0));
+    let start = Instant::now();
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..CONCURRENCY {
+        let (state, scope, compiled, input, next) = (state.clone(), scope.clone(), compiled.clone(), input.clone(), next.clone());
+        set.spawn(async move {
+            let mut lat = Vec::new();
+            while next.fetch_add(1, Ordering::Relaxed) < n {
+                let t = Instant::now();
+                let host = Arc::new(methods::StripeHost { state: state.clone(), scope: scope.clone() });
+                let out = state.engine.run(scope.tenant_id(), &compiled, (*input).clone(), host).await.expect("a slot");
+                assert!(out.result.expect("the workflow ran").success);
+                lat.push(t.elapsed());
+            }
+            lat
+        });
+    }
+    let mut all = Vec::with_capacity(n);
+    while let Some(r) = set.join_next().await {
+        all.extend(r.unwrap());
+    }
+    let elapsed = start.elapsed();
+    all.sort();
+    Figures { rps: all.len() as f64 / elapsed.as_secs_f64(), p50: percentile(&all, 0.5), p99: percentile(&all, 0.99) }
 }
 
 #[derive(Default)]
@@ -601,6 +662,53 @@ async fn campaign(label: &str, state: &offerdeck::server::AppState, http: &reqwe
         }
         tx.commit().await.unwrap();
     }
+    // The rest of a big tenant: 100,000 coupons (`BENCH_COUPONS`) and 10,000 offers
+    // (`BENCH_OFFERS`), through the same SQL as the API's inserts.
+    let many_coupons: usize = std::env::var("BENCH_COUPONS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    for b in 0..many_coupons.div_ceil(batch) {
+        let mut tx = state.db.begin_write().await.unwrap();
+        for i in b * batch..((b + 1) * batch).min(many_coupons) {
+            let (id, code) = (format!("cpn_bench{i:07}"), format!("BULK-{i:07}"));
+            let new = cdb::NewCoupon {
+                id: &id,
+                code: &code,
+                coupon_type: offerdeck::model::CouponType::Percentage,
+                amount: 10,
+                currency: None,
+                repeat_months: None,
+                max_redemptions: Some(1),
+                max_per_customer: None,
+                starts_at: None,
+                expires_at: None,
+                campaign: Some(if i % 2 == 0 { "BULK-EVEN" } else { "BULK-ODD" }),
+                stripe_coupon_id: &code,
+                now: now - span + i as i64,
+            };
+            cdb::insert(&mut *tx, &scope, new).await.unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let many_offers: usize = std::env::var("BENCH_OFFERS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let template = call(http, Method::GET, api(&format!("/offers/{offer}")), k, Value::Null).await;
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (http, url, k, next, template) = (http.clone(), api("/offers"), k.to_string(), next.clone(), template.clone());
+        set.spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= many_offers {
+                    break;
+                }
+                let body = json!({"name": format!("Offer {i}"), "redemptionMethodId": template["redemptionMethodId"], "priceIds": template["priceIds"],
+                    "presentation": {"title": format!("Offer {i}")}, "campaign": format!("C{}", i % 50)});
+                call(&http, Method::POST, url.clone(), &k, body).await;
+            }
+        });
+    }
+    while let Some(r) = set.join_next().await {
+        r.unwrap();
+    }
     let seeded = t0.elapsed();
     let login = http.post(format!("{base}/sfn/login")).form(&[("email", "owner@bench.test"), ("password", password)]).send().await.unwrap();
     let cookie = login
@@ -624,7 +732,24 @@ async fn campaign(label: &str, state: &offerdeck::server::AppState, http: &reqwe
     let week = gets(http, &format!("{base}/campaigns/BIG?{q}&bucket=week"), None, Some(&cookie), n).await;
     let json = gets(http, &api(&format!("/analytics/campaigns/BIG?{q}")), Some(k), None, n).await;
     let raw = gets(http, &api(&format!("/offers/{offer}/stats?from={from}T00:00:00Z&to={to}T00:00:00Z")), Some(k), None, 20).await;
-    println!("== {label}: a campaign of {events} events over 90 days (seeded in {:.1} s), one request at a time", seeded.as_secs_f64());
+    let at = |p: &str| format!("{base}{p}");
+    let mut pages = Vec::new();
+    for (what, path) in [
+        ("GET / (overview)", "/"),
+        ("GET /coupons (dashboard page)", "/coupons"),
+        ("GET /coupons?campaign=BULK-EVEN&status=active", "/coupons?campaign=BULK-EVEN&status=active"),
+        ("GET /offers (dashboard page)", "/offers"),
+        ("GET /offers/{id} (one offer, its statistics)", &format!("/offers/{offer}")),
+        ("GET /events (dashboard page)", "/events"),
+        ("GET /campaigns (dashboard page)", "/campaigns"),
+    ] {
+        gets(http, &at(path), None, Some(&cookie), 5).await;
+        pages.push((what, gets(http, &at(path), None, Some(&cookie), n).await));
+    }
+    println!(
+        "== {label}: {events} events over 90 days, {many_coupons} more coupons, {many_offers} more offers (seeded in {:.1} s), one request at a time",
+        seeded.as_secs_f64()
+    );
     let l = |what: &str, f: &Figures| {
         println!("{what:<60} p50 {:>8.2} ms  p99 {:>8.2} ms  ({:.0} req/s; minimal endpoint p50 {:.2} ms)", f.p50, f.p99, f.rps, m.p50)
     };
@@ -632,9 +757,144 @@ async fn campaign(label: &str, state: &offerdeck::server::AppState, http: &reqwe
     l("GET /campaigns/BIG?bucket=week (dashboard page)", &week);
     l("GET /api/v1/analytics/campaigns/BIG (JSON, 90 days)", &json);
     l("GET /api/v1/offers/{id}/stats (counts raw impressions)", &raw);
+    for (what, f) in &pages {
+        l(what, f);
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmRSS:")).and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse().ok()))
+        .unwrap_or(0)
+}
+
+/// `BENCH_ONLY=rss`: the release server as `scripts/run` starts it (its own process, SQLite in a
+/// temporary file, the global allocator of the binary: mimalloc), its resident memory idle, then
+/// after 10,000 mixed requests (`BENCH_RSS_REQUESTS`) from 16 clients — decisions, coupon checks,
+/// creates, lists, the sign-in page and a dashboard page — then after a second 10,000.
+async fn rss() {
+    let dir = std::env::temp_dir().join(format!("offerdeck-rss-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let bin = env!("CARGO_BIN_EXE_offerdeck");
+    let envs = [
+        ("DATABASE_URL", format!("sqlite://{}/rss.db", dir.display())),
+        ("OFFERDECK_LISTEN", format!("127.0.0.1:{port}")),
+        ("OFFERDECK_SECRET_KEY", "11".repeat(32)),
+        ("LEPTOS_SITE_ROOT", dir.display().to_string()),
+        ("OFFERDECK_COUPON_VALIDATE_PER_MINUTE", "0".into()),
+        ("OFFERDECK_DECISIONS_PER_MINUTE", "0".into()),
+        ("RUST_LOG", "warn".into()),
+    ];
+    let out =
+        std::process::Command::new(bin).args(["tenant", "create", "--name", "Rss", "--owner-email", "owner@rss.test"]).envs(envs.clone()).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let t: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sk = t["keys"]["preview"]["secret"].as_str().or_else(|| t["keys"]["preview"]["secretKey"].as_str()).expect("a secret key").to_string();
+    let pk = t["keys"]["preview"]["publishable"].as_str().or_else(|| t["keys"]["preview"]["publishableKey"].as_str()).expect("a publishable key").to_string();
+    let mut child = std::process::Command::new(bin).arg("serve").envs(envs).stdout(std::process::Stdio::null()).spawn().unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let http = reqwest::Client::new();
+    let mut up = false;
+    for _ in 0..200 {
+        if http.get(format!("{base}/healthz")).send().await.is_ok_and(|r| r.status().is_success()) {
+            up = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(up, "the server did not start");
+    let api = |p: &str| format!("{base}/api/v1{p}");
+    use reqwest::Method;
+    let product = call(&http, Method::POST, api("/products"), &sk, json!({"name": "Premium"})).await;
+    let price = call(
+        &http,
+        Method::POST,
+        api("/prices"),
+        &sk,
+        json!({"productId": product["id"], "currency": "gbp", "unitAmount": 1000, "interval": "month", "stripePriceId": "price_a"}),
+    )
+    .await;
+    let method = call(&http, Method::POST, api("/redemption-methods"), &sk, json!({"name": "Custom", "schema": "custom"})).await;
+    let offer = call(
+        &http,
+        Method::POST,
+        api("/offers"),
+        &sk,
+        json!({"name": "Premium", "redemptionMethodId": method["id"], "priceIds": [price["id"]], "presentation": {"title": "Premium"}}),
+    )
+    .await;
+    let schema = call(&http, Method::POST, api("/presentation-schemas"), &sk, json!({"name": "Banner", "fields": [], "offerSlots": ["primary"]})).await;
+    let x = call(
+        &http,
+        Method::POST,
+        api("/experiences"),
+        &sk,
+        json!({"name": "Banner", "type": "app", "schemaId": schema["id"], "content": {}, "offers": {"primary": [offer["id"]]}}),
+    )
+    .await;
+    call(
+        &http,
+        Method::POST,
+        api("/surfaces"),
+        &sk,
+        json!({"name": "Pricing", "slug": "pricing", "slots": [{"key": "main", "facet": "web", "experienceId": x["id"]}]}),
+    )
+    .await;
+    let pid = child.id();
+    let idle = rss_kib(pid);
+    let n: usize = std::env::var("BENCH_RSS_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    let mut after = Vec::new();
+    for round in 0..2 {
+        let next = Arc::new(AtomicUsize::new(0));
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..16 {
+            let (http, base, sk, pk, next) = (http.clone(), base.clone(), sk.clone(), pk.clone(), next.clone());
+            set.spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= n {
+                        break;
+                    }
+                    let tag = format!("{round}-{i}");
+                    let req = match i % 8 {
+                        0..=2 => http
+                            .post(format!("{base}/api/v1/surface-decisions"))
+                            .bearer_auth(&pk)
+                            .json(&json!({"surfaceSlug": "pricing", "identity": {"userIdentifier": format!("u{i}")}})),
+                        3 => http.post(format!("{base}/api/v1/coupons/validate")).bearer_auth(&pk).json(&json!({"code": "NOPE"})),
+                        4 => http.post(format!("{base}/api/v1/products")).bearer_auth(&sk).json(&json!({"name": format!("P {tag}")})),
+                        5 => http.get(format!("{base}/api/v1/products?limit=100")).bearer_auth(&sk),
+                        6 => http.get(format!("{base}/api/v1/events?limit=100")).bearer_auth(&sk),
+                        _ => http.get(format!("{base}/login")),
+                    };
+                    let r = req.send().await.expect("request");
+                    let status = r.status().as_u16();
+                    let _ = r.bytes().await;
+                    assert!(status < 500, "{status}");
+                }
+            });
+        }
+        while let Some(r) = set.join_next().await {
+            r.unwrap();
+        }
+        after.push(rss_kib(pid));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    println!("== resident memory of the release server (global allocator: mimalloc), SQLite");
+    println!("idle, after start-up and set-up                 {:>8.1} MB", idle as f64 / 1024.0);
+    println!("after {n} mixed requests                     {:>8.1} MB", after[0] as f64 / 1024.0);
+    println!("after {} mixed requests                     {:>8.1} MB", 2 * n, after[1] as f64 / 1024.0);
 }
 
 fn main() {
+    if std::env::var("BENCH_ONLY").as_deref() == Ok("rss") {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        return rt.block_on(rss());
+    }
     let total: usize = std::env::var("BENCH_REQUESTS").ok().and_then(|v| v.parse().ok()).unwrap_or(20_000);
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     rt.block_on(async {

@@ -20,6 +20,9 @@ pub struct Config {
     pub webhooks: crate::server::webhooks_out::Settings,
     /// Coupon checks per client address per minute (`POST /api/v1/coupons/validate`); 0 = no limit.
     pub coupon_validate_per_minute: u32,
+    /// How long a coupon check may answer from this process's copy of the code's row
+    /// (`OFFERDECK_COUPON_CHECK_CACHE_MS`, 0 = read the database every time).
+    pub coupon_check_cache_ms: i64,
     /// Where the client's address comes from (`OFFERDECK_CLIENT_IP_HEADER`, `OFFERDECK_TRUSTED_PROXIES`).
     pub client_ip: crate::server::client_ip::ClientIpConfig,
     /// Publishable-key surface decisions per client address, tenant and environment per minute; 0 = no limit.
@@ -64,6 +67,7 @@ impl std::fmt::Debug for Config {
             .field("workflow_limits", &self.workflow_limits)
             .field("webhooks", &self.webhooks)
             .field("coupon_validate_per_minute", &self.coupon_validate_per_minute)
+            .field("coupon_check_cache_ms", &self.coupon_check_cache_ms)
             .field("client_ip", &self.client_ip)
             .field("decisions_per_minute", &self.decisions_per_minute)
             .field("session_max_hours", &self.session_max_hours)
@@ -149,6 +153,7 @@ impl Config {
             );
         }
         let coupon_validate_per_minute = num("OFFERDECK_COUPON_VALIDATE_PER_MINUTE", 60)?.min(u32::MAX as u64) as u32;
+        let coupon_check_cache_ms = num("OFFERDECK_COUPON_CHECK_CACHE_MS", 1000)?.min(60_000) as i64;
         let client_ip = crate::server::client_ip::ClientIpConfig {
             header: var("OFFERDECK_CLIENT_IP_HEADER").map(|h| h.trim().to_lowercase()),
             trusted_proxies: (num("OFFERDECK_TRUSTED_PROXIES", 1)? as usize).clamp(1, 16),
@@ -174,6 +179,7 @@ impl Config {
             workflow_limits,
             webhooks,
             coupon_validate_per_minute,
+            coupon_check_cache_ms,
             client_ip,
             decisions_per_minute,
             session_max_hours,
@@ -203,6 +209,8 @@ impl Config {
                 ..Default::default()
             },
             coupon_validate_per_minute: 60,
+            // Exact checks unless a test turns the copy on (it then moves the clock past it).
+            coupon_check_cache_ms: 0,
             client_ip: crate::server::client_ip::ClientIpConfig { header: None, trusted_proxies: 1 },
             decisions_per_minute: 600,
             session_max_hours: 168,

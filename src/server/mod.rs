@@ -6,6 +6,7 @@ pub mod cli;
 pub mod client_ip;
 pub mod clock;
 pub mod config;
+pub mod coupon_cache;
 pub mod db;
 pub mod ratelimit;
 pub mod recorder;

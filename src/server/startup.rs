@@ -48,7 +48,20 @@ pub fn state(db: Db, config: Config) -> AppState {
     let clock = crate::server::clock::Clock::default();
     let webhooks = crate::server::webhooks_out::Dispatcher::start(db.clone(), config.secret_key, clock.clone(), config.webhooks.clone());
     let limits = crate::server::ratelimit::Limits::new(config.coupon_validate_per_minute, config.decisions_per_minute);
-    AppState::new(crate::server::state::Parts { db, config: Arc::new(config), leptos_options, stripe, engine, snapshots, recorder, clock, webhooks, limits })
+    AppState::new(crate::server::state::Parts {
+        db,
+        config: Arc::new(config),
+        leptos_options,
+        stripe,
+        engine,
+        snapshots,
+        recorder,
+        clock,
+        webhooks,
+        limits,
+        coupon_checks: Default::default(),
+        workflow_versions: Default::default(),
+    })
 }
 
 /// The route list, generated once per process. Generating it renders the app with a

@@ -27,6 +27,10 @@ pub struct Parts {
     pub webhooks: crate::server::webhooks_out::Dispatcher,
     /// Per-client limits of the public (publishable-key) endpoints.
     pub limits: crate::server::ratelimit::Limits,
+    /// Recently checked coupon codes (`OFFERDECK_COUPON_CHECK_CACHE_MS`).
+    pub coupon_checks: crate::server::coupon_cache::CouponCache,
+    /// Saved workflow versions, compiled (immutable once saved).
+    pub workflow_versions: crate::server::services::methods::WorkflowVersions,
 }
 
 impl AppState {

@@ -8,7 +8,14 @@ use offerdeck::model::Environment;
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-db_tests!(rules_and_stripe_mirroring, validation_and_redemption, limits_hold_under_concurrency, counts_and_csv_for_marketers, validation_is_rate_limited,);
+db_tests!(
+    rules_and_stripe_mirroring,
+    validation_and_redemption,
+    limits_hold_under_concurrency,
+    counts_and_csv_for_marketers,
+    validation_is_rate_limited,
+    checks_from_memory_have_a_bound,
+);
 
 pub(crate) struct Setup {
     pub(crate) tenant_id: String,
@@ -346,4 +353,49 @@ async fn validation_is_rate_limited(app: TestApp) {
         .api_with("POST", "/api/v1/coupons/validate", &other.keys.preview.publishable, Some(r#"{"code":"X"}"#), &[("x-forwarded-for", "203.0.113.7")])
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "another tenant has its own allowance");
+}
+
+// Scenario: two nodes answer coupon checks from memory (OFFERDECK_COUPON_CHECK_CACHE_MS). The
+// node that uses a code up or archives it stops validating it at once; the other node within
+// the documented bound, and its redemptions are exact all along.
+async fn checks_from_memory_have_a_bound(app: TestApp) {
+    let (app, stub, sk, pk, _) = setup(app).await;
+    assert_eq!(create(&app, &sk, json!({"code": "TWICE", "type": "percentage", "amount": 10, "maxRedemptions": 2})).await.status, StatusCode::CREATED);
+    assert_eq!(create(&app, &sk, json!({"code": "SOON-GONE", "type": "percentage", "amount": 10})).await.status, StatusCode::CREATED);
+    let a = app.reconfigured(|c| c.coupon_check_cache_ms = 10_000).with_stripe(&stub.base);
+    let b = app.reconfigured(|c| c.coupon_check_cache_ms = 10_000).with_stripe(&stub.base);
+    async fn check_on(node: &TestApp, pk: &str, code: &str) -> StatusCode {
+        node.api("POST", "/api/v1/coupons/validate", pk, Some(&json!({"code": code}).to_string())).await.status
+    }
+    let pk = pk.as_str();
+    for node in [&a, &b] {
+        assert_eq!(check_on(node, pk, "TWICE").await, StatusCode::OK);
+        assert_eq!(check_on(node, pk, "SOON-GONE").await, StatusCode::OK);
+    }
+    assert_eq!(a.state.coupon_checks.len(), 2, "both codes remembered");
+    for sub in ["sub_a1", "sub_a2"] {
+        let r = a.api("POST", "/api/v1/coupons/TWICE/redemptions", &sk, Some(&json!({"subscriptionId": sub}).to_string())).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    }
+    let r = a.api("POST", "/api/v1/coupons/SOON-GONE/archive", &sk, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    // The node that made the change: at once.
+    assert_eq!(check_on(&a, pk, "TWICE").await, StatusCode::NOT_FOUND);
+    assert_eq!(check_on(&a, pk, "SOON-GONE").await, StatusCode::NOT_FOUND);
+    // The other node: its copy is younger than the bound, so it still shows the codes …
+    assert_eq!(check_on(&b, pk, "TWICE").await, StatusCode::OK);
+    assert_eq!(check_on(&b, pk, "SOON-GONE").await, StatusCode::OK);
+    // … but a redemption there reads the row: refused, nothing counted.
+    let r = b.api("POST", "/api/v1/coupons/TWICE/redemptions", &sk, Some(r#"{"subscriptionId":"sub_b1"}"#)).await;
+    assert_error(&r, 404, "invalid_or_expired");
+    assert_eq!(app.client(&sk).get("/api/v1/coupons/TWICE").await.json()["timesRedeemed"], 2);
+    // Once the bound has passed, the other node reads the rows again.
+    b.state.clock.advance(5_000);
+    assert_eq!(check_on(&b, pk, "TWICE").await, StatusCode::OK, "still within the bound");
+    b.state.clock.advance(5_000);
+    assert_eq!(check_on(&b, pk, "TWICE").await, StatusCode::NOT_FOUND);
+    assert_eq!(check_on(&b, pk, "SOON-GONE").await, StatusCode::NOT_FOUND);
+    // A code that does not exist is never remembered (guessing cannot fill the memory).
+    assert_eq!(check_on(&b, pk, "NO-SUCH-CODE").await, StatusCode::NOT_FOUND);
+    assert_eq!(b.state.coupon_checks.len(), 2, "only the two real codes");
 }

@@ -74,6 +74,10 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 8 } else { 16 })
             .acquire_timeout(std::time::Duration::from_secs(10))
+            // A SQLite connection is a file handle that cannot go stale: no round trip to the
+            // connection's worker thread before every use (2.7 % of a redemption's CPU). A
+            // PostgreSQL connection may have been closed by the server, so it is still checked.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 let search_path = search_path.clone();
                 Box::pin(async move {

@@ -326,6 +326,7 @@ pub async fn archive(state: &AppState, actor: &Actor, code: &str) -> AppResult<C
     .await?;
     let c = cdb::get_by_code(&mut *tx, scope, &code, now).await?.ok_or_else(AppError::internal)?;
     tx.commit().await?;
+    state.coupon_checks.forget(scope, &code);
     Ok(c.coupon)
 }
 
@@ -337,20 +338,33 @@ pub async fn validate(state: &AppState, actor: &Actor, code: &str) -> AppResult<
         return Err(AppError::field("code", "is required"));
     }
     let now = state.clock.now_ms();
-    let Some(row) = cdb::get_by_code(&state.db.pool, scope, &code, now).await? else {
-        return Err(invalid_or_expired());
+    let ttl = state.config.coupon_check_cache_ms;
+    let row = match state.coupon_checks.get(scope, &code, now, ttl) {
+        Some(row) => row,
+        None => {
+            let generation = state.coupon_checks.generation();
+            let Some(row) = cdb::get_by_code(&state.db.pool, scope, &code, now).await? else {
+                return Err(invalid_or_expired());
+            };
+            let row = std::sync::Arc::new(row);
+            if ttl > 0 {
+                state.coupon_checks.put(scope, &code, row.clone(), now, ttl, generation);
+            }
+            row
+        }
     };
-    if !redeemable(&row, now) {
+    // A remembered row's status was worked out when it was read: the expiry is checked again.
+    if !redeemable(&row, now) || row.expires_at_ms.is_some_and(|e| e <= now) {
         return Err(invalid_or_expired());
     }
-    let c = row.coupon;
+    let c = &row.coupon;
     Ok(CouponValidation {
-        code: c.code,
+        code: c.code.clone(),
         coupon_type: c.coupon_type,
         amount: c.amount,
-        currency: c.currency,
+        currency: c.currency.clone(),
         duration_months: c.duration_months,
-        expires_at: c.expires_at,
+        expires_at: c.expires_at.clone(),
     })
 }
 
@@ -477,6 +491,7 @@ pub async fn redeem(state: &AppState, actor: &Actor, code: &str, subscription_id
     match redeem_in(&mut tx, scope, args).await {
         Ok(Redeemed::Created(r)) => {
             tx.commit().await?;
+            state.coupon_checks.forget(scope, &code);
             state.webhooks.kick();
             Ok((true, r))
         }

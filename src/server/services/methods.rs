@@ -184,11 +184,28 @@ pub async fn restore_version(state: &AppState, actor: &Actor, id: &str, version:
 }
 
 /// The method's current compiled workflow and its version.
-pub async fn current_workflow(state: &AppState, scope: &Scoped, method: &RedemptionMethod) -> AppResult<(i64, Compiled)> {
+/// The method's current workflow, compiled. A saved version never changes, so each is read
+/// from the database once per process and then kept (at most [`VERSIONS_KEPT`]).
+pub async fn current_workflow(state: &AppState, scope: &Scoped, method: &RedemptionMethod) -> AppResult<(i64, std::sync::Arc<Compiled>)> {
     let v = method.current_version.ok_or_else(|| AppError::validation("the redemption method has no saved workflow"))?;
+    let key = (scope.clone(), method.id.clone(), v);
+    if let Some(c) = state.workflow_versions.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return Ok((v, c.clone()));
+    }
     let stored = db::methods::get_version(&state.db.pool, scope, &method.id, v).await?.ok_or_else(AppError::internal)?;
-    Ok((stored.version, Compiled { js: stored.compiled_js, source_map: stored.source_map }))
+    let compiled = std::sync::Arc::new(Compiled { js: stored.compiled_js, source_map: stored.source_map });
+    let mut kept = state.workflow_versions.write().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= VERSIONS_KEPT {
+        kept.clear();
+    }
+    kept.insert(key, compiled.clone());
+    Ok((stored.version, compiled))
 }
+
+pub const VERSIONS_KEPT: usize = 1000;
+
+/// Compiled workflow versions by (scope, method, version); see [`current_workflow`].
+pub type WorkflowVersions = std::sync::RwLock<std::collections::HashMap<(Scoped, String, i64), std::sync::Arc<Compiled>>>;
 
 /// The sandbox's way out to Stripe: the environment's integration, key kept on this side.
 pub struct StripeHost {

@@ -6,7 +6,7 @@
 //! concurrent runs, globally and per tenant, with a bounded wait for a slot.
 use super::compile::{Compiled, original_position};
 use rquickjs::promise::MaybePromise;
-use rquickjs::{AsyncContext, AsyncRuntime, Ctx, Function, Module, Value};
+use rquickjs::{AsyncContext, AsyncRuntime, Ctx, Function, Module, Object, Value};
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -338,6 +338,35 @@ impl Engine {
     }
 }
 
+fn prelude_key() -> u64 {
+    static KEY: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *KEY.get_or_init(|| cache_key(host::PRELUDE))
+}
+
+/// Declares and evaluates a module of ours from its cached bytecode (compiling and caching it
+/// the first time): its namespace object.
+async fn load_module<'js>(ctx: &Ctx<'js>, name: &str, source: &str, cache: &BytecodeCache, key: u64) -> rquickjs::Result<Object<'js>> {
+    let cached = cache.lock().ok().and_then(|c| c.get(&key).cloned());
+    let declared = match &cached {
+        // SAFETY: as for the workflow's bytecode below: written by `Module::write` of this
+        // QuickJS build from our own source, kept alive by `cached` while it loads.
+        #[allow(unsafe_code)]
+        Some(bytes) => unsafe { Module::load(ctx.clone(), bytes)? },
+        None => {
+            let m = Module::declare(ctx.clone(), name, source)?;
+            if let Ok(bytes) = m.write(rquickjs::module::WriteOptions::default())
+                && let Ok(mut c) = cache.lock()
+            {
+                c.insert(key, Arc::new(bytes));
+            }
+            m
+        }
+    };
+    let (module, promise) = declared.eval()?;
+    promise.into_future::<()>().await?;
+    module.namespace()
+}
+
 async fn evaluate<'js>(
     ctx: Ctx<'js>,
     js: String,
@@ -346,7 +375,8 @@ async fn evaluate<'js>(
     input_json: String,
     integrations: Integrations,
 ) -> rquickjs::Result<String> {
-    let integrations = host::install(&ctx, integrations)?;
+    host::install(&ctx, integrations)?;
+    let integrations: Object = load_module(&ctx, "offerdeck:prelude", host::PRELUDE, &cache, prelude_key()).await?.get("default")?;
     let declared = match &bytecode {
         // SAFETY: the bytes were written by `Module::write` of this same QuickJS build, from
         // code we compiled; `bytecode` keeps them alive for the whole run.

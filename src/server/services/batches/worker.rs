@@ -61,6 +61,8 @@ pub async fn run(state: &AppState, scope: &Scoped, id: &str, chunks: usize) -> A
                 bdb::complete(&mut tx, scope, id, made, now).await?
             };
             tx.commit().await?;
+            // Codes this node checked while they were pending answer as active at once.
+            state.coupon_checks.forget_scope(scope);
             if finished {
                 tracing::info!(batch = %id, codes = made, "coupon batch completed");
             }

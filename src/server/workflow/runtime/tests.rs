@@ -141,7 +141,7 @@ async fn cached_bytecode_runs_keep_error_lines() {
         let err = engine.run("t", &c, json!({}), host()).await.unwrap().result.unwrap_err();
         assert_eq!((err.message.as_str(), err.line), ("TypeError: bad 1", Some(4)));
     }
-    assert_eq!(engine.bytecode.lock().unwrap().len(), 1, "compiled to bytecode once");
+    assert_eq!(engine.bytecode.lock().unwrap().len(), 2, "the prelude and the workflow, each compiled to bytecode once");
 }
 
 #[tokio::test]
