@@ -601,7 +601,8 @@ async fn gets(http: &reqwest::Client, url: &str, key: Option<&str>, cookie: Opti
 /// A campaign with 1,000,000 recorded events over 90 days — 900,000 offers presented (through
 /// the recorder's own SQL, which keeps the counters) and 100,000 coupon redemptions (through
 /// the redemption's SQL) — then its page, its JSON series and, for comparison, the offer
-/// statistics that count raw impressions, each read one at a time.
+/// statistics (its counters plus the raw impressions of the two partial edge buckets), each read
+/// one at a time.
 #[allow(clippy::too_many_arguments)]
 async fn campaign(label: &str, state: &offerdeck::server::AppState, http: &reqwest::Client, base: &str, k: &str, offer: &str, password: &str, min: &str) {
     use offerdeck::model::{EventStatus, IdentityKind};
@@ -756,7 +757,7 @@ async fn campaign(label: &str, state: &offerdeck::server::AppState, http: &reqwe
     l("GET /campaigns/BIG (dashboard page, 90 days by day)", &page);
     l("GET /campaigns/BIG?bucket=week (dashboard page)", &week);
     l("GET /api/v1/analytics/campaigns/BIG (JSON, 90 days)", &json);
-    l("GET /api/v1/offers/{id}/stats (counts raw impressions)", &raw);
+    l("GET /api/v1/offers/{id}/stats (counters + edge impressions)", &raw);
     for (what, f) in &pages {
         l(what, f);
     }

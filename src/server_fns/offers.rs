@@ -1,7 +1,7 @@
 //! Offers on the dashboard and their stats, through `services::offers` like `/api/v1/offers`.
 //! Validity windows are typed in the tenant's time zone and stored in UTC.
 use crate::error::AppError;
-use crate::model::{Offer, OfferDetail, OfferFormData, OfferStats};
+use crate::model::{Offer, OfferDetail, OfferFormData, OfferStats, Page};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -29,8 +29,9 @@ pub struct OfferForm {
 }
 
 #[server(prefix = "/sfn", endpoint = "offers/list")]
-pub async fn list_offers() -> Result<Vec<Offer>, AppError> {
-    ctx::run(|s, a| async move { Ok(offers::list(&s, &a, None, Some(100)).await?.data) }).await
+/// Offers, newest first, 50 a page after the offer `after`.
+pub async fn list_offers(after: Option<String>) -> Result<Page<Offer>, AppError> {
+    ctx::run(|s, a| async move { offers::list(&s, &a, after.as_deref(), Some(50)).await }).await
 }
 
 /// The choices of the offer form: active methods and prices, and the tenant's time zone.

@@ -13,7 +13,13 @@ use serde_json::{Value, json};
 use std::collections::HashSet;
 use std::sync::Arc;
 
-db_tests!(a_scripted_campaign_counts_exactly, days_and_weeks_follow_the_zone_across_dst, a_batch_of_ten_thousand_resumes_and_exports, imports_and_batch_rules,);
+db_tests!(
+    a_scripted_campaign_counts_exactly,
+    days_and_weeks_follow_the_zone_across_dst,
+    a_batch_of_ten_thousand_resumes_and_exports,
+    imports_and_batch_rules,
+    kept_counts_match_the_raw_rows,
+);
 
 struct World {
     app: TestApp,
@@ -170,6 +176,118 @@ async fn a_scripted_campaign_counts_exactly(app: TestApp) {
     assert!(csv.body.contains("currency,revenue,discount\ngbp,3000,1000"));
     let cmp = m.page("/campaigns/BF26?compare=Spring").await;
     assert!(cmp.body.contains("Comparison") && cmp.body.contains("Spring · "), "side by side");
+    campaign_counts_are_raw(&app, &w.t.tenant_id).await;
+}
+
+/// The per-campaign coupon counts the schema's triggers keep equal a count of the coupons.
+async fn campaign_counts_are_raw(app: &TestApp, tenant: &str) {
+    use offerdeck::model::Environment;
+    let scope = app.scope(tenant, Environment::Preview);
+    let kept = offerdeck::server::db::coupons::campaign_counts(&app.state.db.pool, &scope).await.unwrap();
+    let kept: Vec<(Option<String>, i64, i64)> = kept.into_iter().map(|c| (c.campaign, c.coupons, c.redemptions)).collect();
+    let sql = "SELECT campaign, COUNT(*), CAST(SUM(times_redeemed) AS BIGINT) FROM coupons WHERE tenant_id = $1 AND environment = 'preview' \
+               AND status <> 'pending' GROUP BY campaign ORDER BY 3 DESC, campaign";
+    let rows = sqlx::query(sql).bind(tenant).fetch_all(&app.state.db.pool).await.unwrap();
+    let mut raw: Vec<(Option<String>, i64, i64)> = rows.iter().map(|r| (sqlx::Row::get(r, 0), sqlx::Row::get(r, 1), sqlx::Row::get(r, 2))).collect();
+    // Both orders put ties by name, NULL where each database sorts it: compare as sets.
+    let mut kept = kept;
+    kept.sort();
+    raw.sort();
+    assert_eq!(kept, raw, "kept per-campaign counts against the coupons themselves");
+}
+
+// Scenario: decisions recorded either side of 15-minute boundaries, and redemptions; an offer's
+// statistics over windows that start and end inside buckets, on them, or inside one bucket are
+// exactly the raw impressions and redemption events of the window. Coupons created, redeemed
+// concurrently, archived and activated by a batch keep exact per-campaign counts.
+async fn kept_counts_match_the_raw_rows(app: TestApp) {
+    use offerdeck::model::{Environment, EventStatus, IdentityKind};
+    use offerdeck::server::db::{analytics::BUCKET_MS, impressions};
+    let w = world(app).await;
+    let api = w.app.client(&w.sk);
+    let (offer, _) = crate::surfaces::small_recipe(&w.app, &w.sk).await;
+    let oid = offer["id"].as_str().unwrap().to_string();
+    let scope = w.app.scope(&w.t.tenant_id, Environment::Preview);
+    let base = (w.app.state.clock.now_ms() / BUCKET_MS - 10) * BUCKET_MS;
+    // Offsets from `base`: a boundary, just before and after it, mid-bucket, several buckets on.
+    let offsets = [0, 1, BUCKET_MS - 1, BUCKET_MS, BUCKET_MS + 1, BUCKET_MS + 450_000, 3 * BUCKET_MS - 1, 3 * BUCKET_MS, 5 * BUCKET_MS + 7];
+    let rows: Vec<impressions::Decision> = offsets
+        .iter()
+        .enumerate()
+        .map(|(i, off)| impressions::Decision {
+            scope: scope.clone(),
+            event_id: format!("evt_edge_{i}"),
+            status: EventStatus::Presented,
+            identity_kind: IdentityKind::Authenticated,
+            identity: format!("u{i}"),
+            request: "{}".into(),
+            response: "{}".into(),
+            offer_ids: vec![oid.clone()],
+            campaigns: vec![None],
+            at_ms: base + off,
+        })
+        .collect();
+    let mut tx = w.app.state.db.begin_write().await.unwrap();
+    impressions::insert_decisions(&mut tx, w.app.state.db.backend, &rows).await.unwrap();
+    tx.commit().await.unwrap();
+    let raw = |from: i64, to: i64| offsets.iter().filter(|o| base + **o >= from && base + **o < to).count() as i64;
+    let mut windows = Vec::new();
+    for a in [-1, 0, 1, BUCKET_MS - 1, BUCKET_MS, BUCKET_MS + 2, 2 * BUCKET_MS + 5] {
+        for b in [1, 2, BUCKET_MS - 1, BUCKET_MS, BUCKET_MS + 1, 3 * BUCKET_MS, 6 * BUCKET_MS] {
+            windows.push((base + a, base + a + b));
+        }
+    }
+    for (from, to) in windows {
+        let (shown, _, _) = impressions::offer_counts(&w.app.state.db.pool, &scope, &oid, from, to).await.unwrap();
+        assert_eq!(shown, raw(from, to), "impressions in [{from}, {to}) (base {base})");
+    }
+    // Redemptions and redeemers through the API, against the events.
+    for i in 0..3 {
+        let d =
+            api.post("/api/v1/surface-decisions", json!({"surfaceSlug": "pricing-page", "identity": {"userIdentifier": format!("r{}", i % 2)}})).await.json();
+        let r = api.post("/api/v1/offer-redemptions", json!({"identity": {"userIdentifier": format!("r{}", i % 2)}, "offerToken": d["offer"]["token"]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    w.app.state.recorder.flush().await;
+    let stats = api.get(&format!("/api/v1/offers/{oid}/stats")).await.json();
+    let tid = w.t.tenant_id.as_str();
+    let shown = count(&w.app, "SELECT COUNT(*) FROM impressions WHERE tenant_id = $1", tid).await;
+    let ok = count(&w.app, "SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND event_type = 'offer.redemption' AND status = 'succeeded'", tid).await;
+    assert_eq!((stats["impressions"].as_i64(), stats["redemptions"].as_i64(), stats["redeemers"].as_i64()), (Some(shown), Some(ok), Some(2)), "{stats}");
+    assert_eq!((shown, ok), (offsets.len() as i64 + 3, 3));
+
+    // Coupon counts per campaign through creation, concurrent redemptions and archiving.
+    for (code, campaign) in [("K-A", Some("Kept")), ("K-B", Some("Kept")), ("K-C", Some("Other")), ("K-D", None), ("K-E", None)] {
+        assert_eq!(api.post("/api/v1/coupons", coupon(code, campaign)).await.status, StatusCode::CREATED);
+    }
+    let app = Arc::new(w.app);
+    let api = app.client(&w.sk);
+    let mut handles = Vec::new();
+    for i in 0..24 {
+        let (app, sk) = (app.clone(), w.sk.clone());
+        let code = ["K-A", "K-B", "K-C", "K-D"][i % 4];
+        handles.push(tokio::spawn(async move {
+            app.client(&sk).post(&format!("/api/v1/coupons/{code}/redemptions"), json!({"subscriptionId": format!("sub_kept_{i}")})).await.status
+        }));
+    }
+    for h in handles {
+        assert!(h.await.unwrap().is_success());
+    }
+    campaign_counts_are_raw(&app, tid).await;
+    assert_eq!(api.post("/api/v1/coupons/K-B/archive", "").await.json()["status"], "archived");
+    let camps = api.get("/api/v1/coupons/campaigns").await.json();
+    let kept = camps["data"].as_array().unwrap().iter().find(|c| c["campaign"] == "Kept").cloned().unwrap();
+    assert_eq!((kept["coupons"].as_i64(), kept["redemptions"].as_i64()), (Some(2), Some(12)), "archived coupons still count, as before");
+    let untagged = camps["data"].as_array().unwrap().last().cloned().unwrap();
+    assert_eq!((untagged["campaign"].clone(), untagged["coupons"].as_i64(), untagged["redemptions"].as_i64()), (Value::Null, Some(2), Some(6)));
+    // A generated batch counts once it completes, not while its codes are pending.
+    let r = api.post("/api/v1/coupons/batches", json!({"campaign": "Kept", "template": "KB-??????", "count": 5, "type": "percentage", "amount": 10})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    campaign_counts_are_raw(&app, tid).await;
+    assert_eq!(batches::work(&app.state).await, 1);
+    campaign_counts_are_raw(&app, tid).await;
+    let summary = api.get("/api/v1/analytics/campaigns/Kept").await.json();
+    assert_eq!(summary["coupons"], 7, "{summary}");
 }
 
 fn at(app: &TestApp, rfc3339: &str) {
@@ -251,6 +369,7 @@ async fn a_batch_of_ten_thousand_resumes_and_exports(app: TestApp) {
         w.app.client(&w.sk).get(&format!("/api/v1/coupons/batches/{id}/export.csv")).await.body.lines().nth(1).unwrap().split(',').next().unwrap().to_string();
     assert_error(&api.post("/api/v1/coupons/validate", json!({"code": pending_code})).await, 404, "invalid_or_expired");
     assert_eq!(api.get("/api/v1/coupons?campaign=BF26").await.json()["data"], json!([]), "pending codes are not listed");
+    campaign_counts_are_raw(&w.app, &w.t.tenant_id).await;
     assert_eq!(batches::work(&w.app.state).await, 0, "held by the stopped node until its lease runs out");
     w.app.state.clock.advance(31_000);
     assert_eq!(batches::work(&w.app.state).await, 1);
@@ -275,6 +394,7 @@ async fn a_batch_of_ten_thousand_resumes_and_exports(app: TestApp) {
     }
     let stored = count(&w.app, "SELECT COUNT(DISTINCT code) FROM coupons WHERE tenant_id = $1 AND status = 'active'", &w.t.tenant_id).await;
     assert_eq!(stored, 10_000);
+    campaign_counts_are_raw(&w.app, &w.t.tenant_id).await;
     let one = lines[1].split(',').next().unwrap().to_lowercase();
     let v = api.post("/api/v1/coupons/validate", json!({"code": one})).await;
     assert_eq!(v.status, StatusCode::OK, "codes are case-insensitive: {}", v.body);

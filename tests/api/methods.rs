@@ -133,7 +133,7 @@ async fn workflows_are_tenant_and_environment_scoped(app: TestApp) {
     assert_eq!(a_merchant.sfn("methods/workflow/test", &run).await.status, StatusCode::NOT_FOUND);
     assert_eq!(a_merchant.sfn("offers/get", &[("id", &oid)]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(a_merchant.sfn("offers/archive", &[("id", &oid), ("archived", "true")]).await.status, StatusCode::NOT_FOUND);
-    assert!(a_merchant.sfn("offers/list", &[]).await.json().as_array().unwrap().is_empty());
+    assert!(a_merchant.sfn("offers/list", &[]).await.json()["data"].as_array().unwrap().is_empty());
     assert_eq!(b_api.get(&format!("/api/v1/offers/{oid}")).await.json()["status"], "active");
 
     let r = app.api("POST", "/api/v1/redemption-methods", &b.keys.preview.publishable, Some(r#"{"name":"X","schema":"custom"}"#)).await;

@@ -190,7 +190,7 @@ pub async fn campaigns<'c, E: Executor<'c, Database = Any>>(
     limit: i64,
 ) -> Result<Vec<(String, i64, i64)>, sqlx::Error> {
     let sql = "WITH c AS (SELECT campaign, CAST(SUM(coupons) AS BIGINT) AS coupons, CAST(SUM(offers) AS BIGINT) AS offers FROM ( \
-           SELECT campaign, COUNT(*) AS coupons, 0 AS offers FROM coupons WHERE tenant_id = $1 AND environment = $2 AND campaign IS NOT NULL AND status <> 'pending' GROUP BY campaign \
+           SELECT campaign, coupons, 0 AS offers FROM coupon_campaign_counts WHERE tenant_id = $1 AND environment = $2 AND campaign <> '' AND coupons > 0 \
            UNION ALL SELECT campaign, 0 AS coupons, COUNT(*) AS offers FROM offers WHERE tenant_id = $1 AND environment = $2 AND campaign IS NOT NULL GROUP BY campaign \
          ) AS t GROUP BY campaign) \
          SELECT campaign, coupons, offers FROM c WHERE $3 IS NULL OR (campaign > $3 AND EXISTS (SELECT 1 FROM c k WHERE k.campaign = $3)) \
@@ -201,7 +201,7 @@ pub async fn campaigns<'c, E: Executor<'c, Database = Any>>(
 
 /// How many (usable) coupons and offers carry the campaign tag.
 pub async fn tagged<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, campaign: &str) -> Result<(i64, i64), sqlx::Error> {
-    let sql = "SELECT (SELECT COUNT(*) FROM coupons WHERE tenant_id = $1 AND environment = $2 AND campaign = $3 AND status <> 'pending'), \
+    let sql = "SELECT (SELECT COALESCE(MAX(coupons), 0) FROM coupon_campaign_counts WHERE tenant_id = $1 AND environment = $2 AND campaign = $3), \
          (SELECT COUNT(*) FROM offers WHERE tenant_id = $1 AND environment = $2 AND campaign = $3)";
     let r = super::scoped(scope, sql).bind(campaign).fetch_one(ex).await?;
     Ok((r.try_get(0)?, r.try_get(1)?))

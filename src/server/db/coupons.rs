@@ -156,10 +156,16 @@ pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f:
     Ok(super::split_page(rows.iter().map(|r| coupon(r, now).map(|c| c.coupon)).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 
+/// Usable coupons and their redemptions per campaign (`campaign` NULL for coupons without one),
+/// from the counts the schema's triggers keep (migrations 0021 and 0022): a row per campaign,
+/// however many coupons.
+const COUNTS: &str = "SELECT NULLIF(campaign, '') AS campaign, coupons, redemptions FROM coupon_campaign_counts \
+     WHERE tenant_id = $1 AND environment = $2 AND coupons > 0";
+
 /// Coupons and redemptions per campaign, most redeemed first.
 pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<CampaignCount>, sqlx::Error> {
-    let sql = "SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
-         WHERE tenant_id = $1 AND environment = $2 AND status <> 'pending' GROUP BY campaign ORDER BY redemptions DESC, campaign";
+    let sql = format!("{COUNTS} ORDER BY redemptions DESC, campaign");
+    let sql = sql.as_str();
     let rows = super::scoped(scope, sql).fetch_all(ex).await?;
     rows.iter()
         .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
@@ -175,13 +181,14 @@ pub async fn page_campaign_counts<'c, E: Executor<'c, Database = Any>>(
     starting_after: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<CampaignCount>, bool), sqlx::Error> {
-    let sql = "WITH c AS (SELECT campaign, COUNT(*) AS coupons, CAST(COALESCE(SUM(times_redeemed), 0) AS BIGINT) AS redemptions FROM coupons \
-           WHERE tenant_id = $1 AND environment = $2 AND status <> 'pending' GROUP BY campaign) \
+    let sql = format!(
+        "WITH c AS ({COUNTS}) \
          SELECT c.campaign, c.coupons, c.redemptions FROM c \
          WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM c k WHERE k.campaign = $3 AND \
            (c.campaign IS NULL OR c.redemptions < k.redemptions OR (c.redemptions = k.redemptions AND c.campaign > k.campaign))) \
-         ORDER BY CASE WHEN c.campaign IS NULL THEN 1 ELSE 0 END, c.redemptions DESC, c.campaign LIMIT $4";
-    let rows = super::scoped(scope, sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
+         ORDER BY CASE WHEN c.campaign IS NULL THEN 1 ELSE 0 END, c.redemptions DESC, c.campaign LIMIT $4"
+    );
+    let rows = super::scoped(scope, &sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(ex).await?;
     let items = rows
         .iter()
         .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))

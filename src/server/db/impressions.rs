@@ -102,7 +102,10 @@ async fn count(conn: &mut sqlx::AnyConnection, batch: &[Decision]) -> Result<(),
 }
 
 /// Impressions, successful redemptions and distinct redeeming identities of one offer in
-/// `[from_ms, to_ms)`.
+/// `[from_ms, to_ms)`, exact: the whole 15-minute buckets inside the period from the offer's
+/// counters (written with the impressions), the partial buckets at its two ends from the raw
+/// impressions, and the redemptions from their own index — so a period of millions of
+/// impressions reads a few thousand counter rows.
 pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(
     ex: E,
     scope: &Scoped,
@@ -110,16 +113,31 @@ pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(
     from_ms: i64,
     to_ms: i64,
 ) -> Result<(i64, i64, i64), sqlx::Error> {
-    let row = super::scoped(scope, "SELECT \
-           (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND created_at >= $4 AND created_at < $5), \
+    use super::analytics::{BUCKET_MS, bucket_of, offer_subject};
+    // Whole buckets: [first, last); when the period lies inside one bucket there are none and
+    // the raw impressions cover all of it.
+    let first = (bucket_of(from_ms - 1) + BUCKET_MS).min(to_ms);
+    let last = bucket_of(to_ms).max(first);
+    let row = super::scoped(
+        scope,
+        "SELECT \
+           (SELECT COALESCE(CAST(SUM(n) AS BIGINT), 0) FROM analytics_counters WHERE tenant_id = $1 AND environment = $2 AND subject = $8 \
+              AND bucket >= $6 AND bucket < $7 AND metric = 'presented' AND currency = ''), \
+           (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 \
+              AND ((created_at >= $4 AND created_at < $6) OR (created_at >= $7 AND created_at < $5))), \
            (SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5), \
-           (SELECT COUNT(DISTINCT identity) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5)",)
+           (SELECT COUNT(DISTINCT identity) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5)",
+    )
     .bind(offer_id)
     .bind(from_ms)
     .bind(to_ms)
+    .bind(first)
+    .bind(last)
+    .bind(offer_subject(offer_id))
     .fetch_one(ex)
     .await?;
-    Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?))
+    let (counted, edges): (i64, i64) = (row.try_get(0)?, row.try_get(1)?);
+    Ok((counted + edges, row.try_get(2)?, row.try_get(3)?))
 }
 
 #[cfg(test)]

@@ -103,14 +103,20 @@ pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scoped, id: &str) -> Re
 }
 
 pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+    let page = format!(
+        "FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
     );
-    let rows = super::scoped(scope, &sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await?;
+    let rows = super::scoped(scope, &format!("SELECT {COLS} {page}")).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await?;
     let (mut items, more) = super::split_page(rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?, limit);
+    // The prices of the whole page in one query (the same page's ids), not one per offer.
+    let sql = format!("SELECT op.offer_id, op.price_id FROM offer_prices op WHERE op.offer_id IN (SELECT offers.id {page}) ORDER BY op.offer_id, op.position");
+    let mut prices: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
+    for r in super::scoped(scope, &sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await? {
+        prices.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+    }
     for o in &mut items {
-        o.price_ids = price_ids(&mut *conn, scope, &o.id).await?;
+        o.price_ids = prices.remove(&o.id).unwrap_or_default();
     }
     Ok((items, more))
 }

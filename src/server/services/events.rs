@@ -52,7 +52,8 @@ async fn between(state: &AppState, actor: &Actor, f: Filter<'_>, from_ms: Option
         starting_after: cursor(f.starting_after),
         limit,
     };
-    let (data, has_more) = edb::page(&state.db.pool, scope, f).await?;
+    let mut conn = state.db.pool.acquire().await?;
+    let (data, has_more) = edb::page(&mut conn, scope, f).await?;
     Ok(Page { data, has_more })
 }
 
