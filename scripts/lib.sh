@@ -63,9 +63,9 @@ build_site() {
   fi
   cmp -s "$stage/offerdeck.js" "$pkg/offerdeck.js" || cp "$stage/offerdeck.js" "$pkg/offerdeck.js"
   cmp -s "$ROOT/style/main.css" "$pkg/offerdeck.css" || cp "$ROOT/style/main.css" "$pkg/offerdeck.css"
-  if [ ! -f "$pkg/editor.js" ] || [ -n "$(find "$ROOT/editor/src" "$ROOT/editor/package-lock.json" -newer "$pkg/editor.js" -print -quit)" ]; then
-    log "bundling the code editor (CodeMirror, from npm)"
-    (cd "$ROOT/editor" && OUT="$pkg/editor.js" npm run --silent build)
+  if [ ! -f "$pkg/code-editor.js" ] || [ -n "$(find "$ROOT/editor/src" "$ROOT/editor/package.json" "$ROOT/editor/package-lock.json" -newer "$pkg/code-editor.js" -print -quit)" ]; then
+    log "bundling the code editor (CodeMirror, from npm) and its loader"
+    (cd "$ROOT/editor" && OUT_DIR="$pkg" npm run --silent build)
   fi
   # The API reference page's renderer: Redoc's standalone bundle, from npm, served as our own
   # asset. Its sidebar logo is the one thing it fetches from a CDN: point it at an inline image.

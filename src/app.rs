@@ -46,8 +46,9 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
-                // The code editor (CodeMirror, bundled from npm at build time); it enhances
-                // textareas only after hydration and does nothing without JavaScript.
+                // The code editor's loader: it fetches CodeMirror (bundled from npm at build
+                // time) only on pages with a code textarea, which it enhances after hydration;
+                // without JavaScript nothing changes.
                 <script src="/pkg/editor.js" defer></script>
                 <MetaTags/>
             </head>

@@ -3,6 +3,8 @@ import { test, expect, fixtures, signIn } from './fixtures.mjs';
 test('a merchant edits a workflow, sees a syntax error at its line, saves, test-runs, and creates an offer with two prices', async ({ page }, info) => {
   const f = fixtures();
   const suffix = `${info.project.name} ${Date.now().toString(36)}`;
+  const editorLoads = [];
+  page.on('request', (r) => { if (r.url().endsWith('/pkg/code-editor.js')) editorLoads.push(r.url()); });
   await signIn(page, f.ownerEmail, f.ownerPassword);
 
   // Catalogue: a product with two prices.
@@ -17,6 +19,9 @@ test('a merchant edits a workflow, sees a syntax error at its line, saves, test-
     await page.getByRole('button', { name: 'Add price' }).click();
     await expect(page.getByRole('row', { name: new RegExp(`${id}_${info.project.name}`) })).toBeVisible();
   }
+
+  // CodeMirror is not downloaded by pages without an editor (sign-in, overview, products).
+  expect(editorLoads).toEqual([]);
 
   // A redemption method: its URLs are settings; the default workflow is there to edit.
   await page.getByRole('link', { name: 'Redemption methods' }).click();
@@ -34,6 +39,7 @@ test('a merchant edits a workflow, sees a syntax error at its line, saves, test-
     await expect(page.locator('.cm-editor')).toBeVisible();
     await expect(page.locator('.cm-lineNumbers')).toBeVisible();
     await expect(page.locator('.cm-content')).toContainText("The Stripe Checkout schema's default workflow");
+    expect(editorLoads.length, 'loaded once, after a client-side navigation to the first page with an editor').toBe(1);
   }
 
   await code.fill('// custom\nexport default async function ({ offer, identity }) {\n  const x: number = ;\n  return { success: true };\n}\n');

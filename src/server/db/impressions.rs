@@ -123,8 +123,8 @@ pub async fn offer_counts<'c, E: Executor<'c, Database = Any>>(
         "SELECT \
            (SELECT COALESCE(CAST(SUM(n) AS BIGINT), 0) FROM analytics_counters WHERE tenant_id = $1 AND environment = $2 AND subject = $8 \
               AND bucket >= $6 AND bucket < $7 AND metric = 'presented' AND currency = ''), \
-           (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 \
-              AND ((created_at >= $4 AND created_at < $6) OR (created_at >= $7 AND created_at < $5))), \
+           (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND created_at >= $4 AND created_at < $6) \
+           + (SELECT COUNT(*) FROM impressions WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND created_at >= $7 AND created_at < $5), \
            (SELECT COUNT(*) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5), \
            (SELECT COUNT(DISTINCT identity) FROM events WHERE tenant_id = $1 AND environment = $2 AND offer_id = $3 AND event_type = 'offer.redemption' AND status = 'succeeded' AND created_at >= $4 AND created_at < $5)",
     )

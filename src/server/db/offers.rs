@@ -103,17 +103,29 @@ pub async fn get(conn: &mut sqlx::AnyConnection, scope: &Scoped, id: &str) -> Re
 }
 
 pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after: Option<&str>, limit: i64) -> Result<(Vec<Offer>, bool), sqlx::Error> {
-    let page = format!(
-        "FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
+    let sql = format!(
+        "SELECT {COLS} FROM offers WHERE tenant_id = $1 AND environment = $2 AND {after} ORDER BY id DESC LIMIT $4",
         after = super::after_cursor("offers", "offers", 3, super::Keyset::Id, "")
     );
-    let rows = super::scoped(scope, &format!("SELECT {COLS} {page}")).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await?;
+    let rows = super::scoped(scope, &sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await?;
     let (mut items, more) = super::split_page(rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?, limit);
-    // The prices of the whole page in one query (the same page's ids), not one per offer.
-    let sql = format!("SELECT op.offer_id, op.price_id FROM offer_prices op WHERE op.offer_id IN (SELECT offers.id {page}) ORDER BY op.offer_id, op.position");
+    // The prices of the whole page in one query by its ids (an index lookup each), not one
+    // query per offer.
     let mut prices: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
-    for r in super::scoped(scope, &sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await? {
-        prices.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+    if !items.is_empty() {
+        let ids: Vec<String> = (0..items.len()).map(|i| format!("${}", i + 3)).collect();
+        let sql = format!(
+            "SELECT op.offer_id, op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
+             WHERE o.tenant_id = $1 AND o.environment = $2 AND op.offer_id IN ({}) ORDER BY op.offer_id, op.position",
+            ids.join(", ")
+        );
+        let mut q = super::scoped(scope, &sql);
+        for o in &items {
+            q = q.bind(o.id.clone());
+        }
+        for r in q.fetch_all(&mut *conn).await? {
+            prices.entry(r.try_get(0)?).or_default().push(r.try_get(1)?);
+        }
     }
     for o in &mut items {
         o.price_ids = prices.remove(&o.id).unwrap_or_default();
