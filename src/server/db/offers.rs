@@ -113,13 +113,10 @@ pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after
     // query per offer.
     let mut prices: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     if !items.is_empty() {
-        let ids: Vec<String> = (0..items.len()).map(|i| format!("${}", i + 3)).collect();
-        let sql = format!(
-            "SELECT op.offer_id, op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
-             WHERE o.tenant_id = $1 AND o.environment = $2 AND op.offer_id IN ({}) ORDER BY op.offer_id, op.position",
-            ids.join(", ")
-        );
-        let mut q = super::scoped(scope, &sql);
+        let ids: Vec<String> = (1..=items.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("SELECT op.offer_id, op.price_id FROM offer_prices op WHERE op.offer_id IN ({}) ORDER BY op.offer_id, op.position", ids.join(", "));
+        // The ids are this scope's (read above); offer_prices rows are scope-checked on write.
+        let mut q = sqlx::query(&sql);
         for o in &items {
             q = q.bind(o.id.clone());
         }
