@@ -165,8 +165,7 @@ const COUNTS: &str = "SELECT NULLIF(campaign, '') AS campaign, coupons, redempti
 /// Coupons and redemptions per campaign, most redeemed first.
 pub async fn campaign_counts<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Vec<CampaignCount>, sqlx::Error> {
     let sql = format!("{COUNTS} ORDER BY redemptions DESC, campaign");
-    let sql = sql.as_str();
-    let rows = super::scoped(scope, sql).fetch_all(ex).await?;
+    let rows = super::scoped(scope, &sql).fetch_all(ex).await?;
     rows.iter()
         .map(|r| Ok(CampaignCount { campaign: r.try_get("campaign")?, coupons: r.try_get("coupons")?, redemptions: r.try_get("redemptions")? }))
         .collect()

@@ -109,14 +109,16 @@ pub async fn list(conn: &mut sqlx::AnyConnection, scope: &Scoped, starting_after
     );
     let rows = super::scoped(scope, &sql).bind(starting_after.map(str::to_string)).bind(limit + 1).fetch_all(&mut *conn).await?;
     let (mut items, more) = super::split_page(rows.iter().map(offer).collect::<Result<Vec<_>, _>>()?, limit);
-    // The prices of the whole page in one query by its ids (an index lookup each), not one
-    // query per offer.
+    // The prices of the whole page in one query, by the page's ids on both sides of the join
+    // (index lookups; an id list on one side let PostgreSQL hash-join every offer of the scope).
     let mut prices: std::collections::HashMap<String, Vec<String>> = std::collections::HashMap::new();
     if !items.is_empty() {
-        let ids: Vec<String> = (1..=items.len()).map(|i| format!("${i}")).collect();
-        let sql = format!("SELECT op.offer_id, op.price_id FROM offer_prices op WHERE op.offer_id IN ({}) ORDER BY op.offer_id, op.position", ids.join(", "));
-        // The ids are this scope's (read above); offer_prices rows are scope-checked on write.
-        let mut q = sqlx::query(&sql);
+        let ids = (3..items.len() + 3).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ");
+        let sql = format!(
+            "SELECT op.offer_id, op.price_id FROM offer_prices op JOIN offers o ON o.id = op.offer_id \
+             WHERE o.tenant_id = $1 AND o.environment = $2 AND o.id IN ({ids}) AND op.offer_id IN ({ids}) ORDER BY op.offer_id, op.position"
+        );
+        let mut q = super::scoped(scope, &sql);
         for o in &items {
             q = q.bind(o.id.clone());
         }

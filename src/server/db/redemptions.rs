@@ -144,6 +144,13 @@ pub async fn page(conn: &mut sqlx::AnyConnection, scope: &Scoped, f: EventFilter
         Text(&'a str),
         Int(i64),
     }
+    /// ` AND {column} = $n` for a filter that is set (`$1`, `$2` are the scope).
+    fn text<'a>(cond: &mut String, args: &mut Vec<Arg<'a>>, column: &str, v: Option<&'a str>) {
+        if let Some(v) = v {
+            cond.push_str(&format!(" AND {column} = ${}", args.len() + 3));
+            args.push(Arg::Text(v));
+        }
+    }
     let mut cond = String::from("tenant_id = $1 AND environment = $2");
     let mut args: Vec<Arg> = Vec::new();
     if let Some(after) = f.starting_after {
@@ -156,12 +163,6 @@ pub async fn page(conn: &mut sqlx::AnyConnection, scope: &Scoped, f: EventFilter
         cond.push_str(&format!(" AND created_at <= ${n} AND (created_at < ${n} OR id < ${})", n + 1));
         args.push(Arg::Int(at));
         args.push(Arg::Text(after));
-    }
-    fn text<'a>(cond: &mut String, args: &mut Vec<Arg<'a>>, column: &str, v: Option<&'a str>) {
-        if let Some(v) = v {
-            cond.push_str(&format!(" AND {column} = ${}", args.len() + 3));
-            args.push(Arg::Text(v));
-        }
     }
     match f.event_type {
         // A literal for the one rare type, so that its partial index applies.

@@ -4,8 +4,7 @@
 //! The dashboard's text form goes through [`create_from_form`] (times in the tenant's time zone).
 use crate::error::{AppError, AppResult, ErrorCode, FieldErrors};
 use crate::model::{
-    CampaignCount, Coupon, CouponCreate, CouponDetail, CouponForm, CouponRedemption, CouponRedemptionSource, CouponStatus, CouponType, CouponValidation,
-    CouponsData, DayCount, Page, normalize_code,
+    CampaignCount, Coupon, CouponCreate, CouponForm, CouponRedemption, CouponRedemptionSource, CouponStatus, CouponType, CouponValidation, Page, normalize_code,
 };
 use crate::server::AppState;
 use crate::server::auth::{Actor, Permission};
@@ -16,12 +15,14 @@ use serde_json::{Value, json};
 use sqlx::AnyConnection;
 
 mod export;
+mod pages;
 mod reservations;
 pub use reservations::*;
 #[cfg(test)]
 mod tests;
 
 pub use export::{export_csv, safe_cell};
+pub use pages::{dashboard_page, detail, per_day};
 
 pub fn invalid_or_expired() -> AppError {
     AppError::new(ErrorCode::InvalidOrExpired, "this code is not valid: it is unknown, archived, expired, not yet valid or used up")
@@ -248,48 +249,6 @@ pub async fn page_redemptions(
 pub async fn get(state: &AppState, actor: &Actor, code: &str) -> AppResult<Coupon> {
     let scope = actor.authorize(Permission::TenantRead)?;
     cdb::get_by_code(&state.db.pool, scope, &normalize_code(code), state.clock.now_ms()).await?.map(|c| c.coupon).ok_or_else(|| AppError::not_found("coupon"))
-}
-
-/// The coupon page: newest redemptions and a per-day count over the last 30 days in the
-/// tenant's time zone.
-pub async fn detail(state: &AppState, actor: &Actor, code: &str) -> AppResult<CouponDetail> {
-    let coupon = get(state, actor, code).await?;
-    let scope = actor.authorize(Permission::TenantRead)?;
-    let redemptions = cdb::page_redemptions(&state.db.pool, scope, &coupon.id, None, 200).await?.0;
-    let time_zone = db::platform::tenants::time_zone(&state.db.pool, scope.tenant_id()).await?;
-    let now = state.clock.now_ms();
-    let times = cdb::redemption_times(&state.db.pool, scope, &coupon.id, now - 30 * 86_400_000).await?;
-    let per_day = per_day(&times, &time_zone);
-    let local = |v: &Option<String>| v.as_deref().map(|s| crate::server::tz::rfc3339_to_local(s, &time_zone).replace('T', " ")).unwrap_or_default();
-    let (starts_local, expires_local) = (local(&coupon.starts_at), local(&coupon.expires_at));
-    Ok(CouponDetail { coupon, redemptions, per_day, time_zone, starts_local, expires_local })
-}
-
-/// The coupons list of the dashboard: one page, the campaign tags, the time zone and each
-/// expiry in it.
-pub async fn dashboard_page(state: &AppState, actor: &Actor, p: ListParams) -> AppResult<CouponsData> {
-    let page = list(state, actor, p).await?;
-    let (coupons, has_more) = (page.data, page.has_more);
-    let campaigns = campaigns(state, actor).await?;
-    let time_zone = settings::time_zone(state, actor).await?;
-    let expiry_local = coupons
-        .iter()
-        .filter_map(|c| c.expires_at.as_deref().map(|e| (c.id.clone(), crate::server::tz::rfc3339_to_local(e, &time_zone).replace('T', " "))))
-        .collect();
-    Ok(CouponsData { coupons, has_more, campaigns, time_zone, expiry_local })
-}
-
-/// Counts per local calendar day, oldest first (days without redemptions left out).
-pub fn per_day(times_ms: &[i64], tz: &str) -> Vec<DayCount> {
-    let mut out: Vec<DayCount> = Vec::new();
-    for &t in times_ms {
-        let day = crate::server::tz::ms_to_local(t, tz).get(..10).unwrap_or("").to_string();
-        match out.last_mut() {
-            Some(last) if last.day == day => last.count += 1,
-            _ => out.push(DayCount { day, count: 1 }),
-        }
-    }
-    out
 }
 
 /// Archives the coupon here and deletes it in Stripe (Stripe coupons cannot be disabled; a

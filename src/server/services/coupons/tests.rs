@@ -1,5 +1,6 @@
 //! Unit tests of the coupon rules: Stripe bodies per type, days in the tenant's zone.
 use super::*;
+use crate::model::DayCount;
 
 #[test]
 fn stripe_bodies_per_type() {

@@ -19,16 +19,16 @@ pub fn OffersPage() -> impl IntoView {
                 let next = page.has_more.then(|| page.data.last().map(|o| page_href("/offers", &[], Some(&o.id)))).flatten();
                 let first = after().is_some().then(|| page_href("/offers", &[], None));
                 view! {
-            <ListTable rows=page.data headers=cols(&["Name", "Title", "Price", "Audience", "Status"]) empty="No offers yet." let:o>
-                <tr>
-                    <td><a href=format!("/offers/{}", o.id)>{o.name.clone()}</a></td>
-                    <td>{o.presentation.title.clone()}</td>
-                    <td>{o.presentation.price.clone().unwrap_or_default()}</td>
-                    <td>{o.audience.as_str()}</td>
-                    <td><span class=format!("badge badge-{}", o.status.as_str())>{o.status.as_str()}</span></td>
-                </tr>
-            </ListTable>
-            <Pager first next/>
+                    <ListTable rows=page.data headers=cols(&["Name", "Title", "Price", "Audience", "Status"]) empty="No offers yet." let:o>
+                        <tr>
+                            <td><a href=format!("/offers/{}", o.id)>{o.name.clone()}</a></td>
+                            <td>{o.presentation.title.clone()}</td>
+                            <td>{o.presentation.price.clone().unwrap_or_default()}</td>
+                            <td>{o.audience.as_str()}</td>
+                            <td><span class=format!("badge badge-{}", o.status.as_str())>{o.status.as_str()}</span></td>
+                        </tr>
+                    </ListTable>
+                    <Pager first next/>
                 }
             }
         </Loaded>
