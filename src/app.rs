@@ -3,7 +3,7 @@ use crate::server_fns::auth::{SwitchEnvironment, SwitchTenant};
 use crate::ui::layout::Shell;
 use crate::ui::pages::{
     admin, api_keys, campaigns, checkout, coupons, discounts, events, experiences, home::HomePage, integrations, login::LoginPage, methods, offers, products,
-    signups, surfaces, webhooks,
+    signups, surfaces, versions, webhooks,
 };
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -123,6 +123,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/events/:id") view=events::EventPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/api-keys") view=api_keys::ApiKeysPage ssr=SsrMode::Async/>
                     <Route path=path!("/settings/integrations/stripe") view=integrations::StripeIntegrationPage ssr=SsrMode::Async/>
+                    <Route path=path!("/versions") view=versions::VersionsPage ssr=SsrMode::Async/>
+                    <Route path=path!("/versions/:id") view=versions::VersionPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/tenants") view=admin::TenantsPage ssr=SsrMode::Async/>
                     <Route path=path!("/admin/users") view=admin::UsersPage ssr=SsrMode::Async/>
                 </ParentRoute>

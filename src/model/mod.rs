@@ -68,6 +68,7 @@ mod signup;
 mod surfaces;
 mod tenants;
 mod users;
+mod versions;
 mod webhooks;
 
 pub use analytics::*;
@@ -90,6 +91,7 @@ pub use signup::*;
 pub use surfaces::*;
 pub use tenants::*;
 pub use users::*;
+pub use versions::*;
 pub use webhooks::*;
 
 // The one list type of both doors: server functions and `/api/v1` (the OpenAPI document names

@@ -85,6 +85,9 @@ resource! {
         /// `null` for a one-off price
         pub interval: Option<PriceInterval>,
         pub stripe_price_id: String,
+        /// The Stripe price this price charges in live once a version carrying it is deployed
+        /// (entered in preview; checked against the live Stripe account on deploy)
+        pub live_stripe_price_id: Option<String>,
         pub status: ProductStatus,
         /// e.g. `£10.00`
         pub display: String,
@@ -105,6 +108,10 @@ pub struct PriceCreate {
     pub interval: Option<PriceInterval>,
     #[cfg_attr(feature = "ssr", schema(pattern = "^price_[A-Za-z0-9_]{1,249}$"))]
     pub stripe_price_id: String,
+    /// The live Stripe price of a preview price (see `Price`)
+    #[cfg_attr(feature = "ssr", schema(pattern = "^price_[A-Za-z0-9_]{1,249}$"))]
+    #[serde(default)]
+    pub live_stripe_price_id: Option<String>,
 }
 
 /// Body of `PATCH /api/v1/prices/{id}`.
@@ -114,14 +121,22 @@ pub struct PriceCreate {
 pub struct PriceUpdate {
     #[cfg_attr(feature = "ssr", schema(pattern = "^price_[A-Za-z0-9_]{1,249}$"))]
     pub stripe_price_id: Option<String>,
+    /// An empty string forgets it.
+    #[cfg_attr(feature = "ssr", schema(pattern = "^(price_[A-Za-z0-9_]{1,249})?$"))]
+    pub live_stripe_price_id: Option<String>,
 }
 
 pub const MAX_UNIT_AMOUNT: i64 = 99_999_999;
 
 pub fn validate_stripe_price_id(id: &str, e: &mut FieldErrors) {
+    validate_stripe_price_field(id, "stripePriceId", e);
+}
+
+/// `field` must hold a Stripe price id (`price_…`).
+pub fn validate_stripe_price_field(id: &str, field: &str, e: &mut FieldErrors) {
     let id = id.trim();
     if !id.starts_with("price_") || id.len() < 7 || id.len() > 255 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        e.add("stripePriceId", "must be a Stripe price id like price_1Nxyz…");
+        e.add(field, "must be a Stripe price id like price_1Nxyz…");
     }
 }
 
@@ -131,6 +146,7 @@ impl PriceCreate {
         self.currency = self.currency.trim().to_lowercase();
         self.product_id = self.product_id.trim().to_string();
         self.stripe_price_id = self.stripe_price_id.trim().to_string();
+        self.live_stripe_price_id = self.live_stripe_price_id.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let mut e = FieldErrors::new();
         if self.product_id.is_empty() {
             e.add("productId", "is required");
@@ -142,6 +158,9 @@ impl PriceCreate {
             e.add("unitAmount", format!("must be between 0 and {MAX_UNIT_AMOUNT} minor units"));
         }
         validate_stripe_price_id(&self.stripe_price_id, &mut e);
+        if let Some(live) = &self.live_stripe_price_id {
+            validate_stripe_price_field(live, "liveStripePriceId", &mut e);
+        }
         e.into_result()?;
         Ok(self)
     }
@@ -176,11 +195,25 @@ mod tests {
 
     #[test]
     fn price_rules() {
-        let ok = PriceCreate { product_id: "prod_1".into(), currency: " GBP ".into(), unit_amount: 1000, interval: None, stripe_price_id: "price_123".into() };
+        let ok = PriceCreate {
+            product_id: "prod_1".into(),
+            currency: " GBP ".into(),
+            unit_amount: 1000,
+            interval: None,
+            stripe_price_id: "price_123".into(),
+            live_stripe_price_id: None,
+        };
         assert_eq!(ok.normalized().unwrap().currency, "gbp");
-        let bad = PriceCreate { product_id: "".into(), currency: "pounds".into(), unit_amount: -1, interval: None, stripe_price_id: "prod_x".into() };
+        let bad = PriceCreate {
+            product_id: "".into(),
+            currency: "pounds".into(),
+            unit_amount: -1,
+            interval: None,
+            stripe_price_id: "prod_x".into(),
+            live_stripe_price_id: Some("x".into()),
+        };
         let e = bad.normalized().unwrap_err();
-        for f in ["productId", "currency", "unitAmount", "stripePriceId"] {
+        for f in ["productId", "currency", "unitAmount", "stripePriceId", "liveStripePriceId"] {
             assert!(e.fields.contains_key(f), "{f}: {e:?}");
         }
     }

@@ -63,11 +63,21 @@ pub struct SessionInfo {
     pub tenants: Vec<TenantChoice>,
     pub current_tenant: Option<TenantChoice>,
     pub environment: Environment,
+    /// The version live runs (`None` until one has been deployed): once there is one, live's
+    /// configuration pages are read-only.
+    #[serde(default)]
+    pub live_version: Option<super::LiveVersion>,
 }
 
 impl SessionInfo {
     pub fn can_edit(&self) -> bool {
         matches!(self.current_tenant.as_ref().map(|t| t.role), Some(Role::Merchant))
+    }
+
+    /// Whether the configuration objects a version carries are read-only here: in live, once
+    /// a version has been deployed there.
+    pub fn config_locked(&self) -> bool {
+        self.environment == Environment::Live && self.live_version.is_some()
     }
 }
 

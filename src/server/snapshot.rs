@@ -41,7 +41,13 @@ pub struct Snapshot {
 
 impl Snapshot {
     async fn load(db: &Db, scope: &Scoped) -> Result<Snapshot, sqlx::Error> {
-        let mut conn = db.pool.acquire().await?;
+        // One read transaction: a deploy commits live's whole configuration at once, and a
+        // load that overlapped it sees all of it or none (REPEATABLE READ on PostgreSQL; a
+        // SQLite read transaction reads one WAL snapshot throughout).
+        let mut conn = match db.backend {
+            Backend::Postgres => db.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?,
+            Backend::Sqlite => db.pool.begin().await?,
+        };
         let surfaces = db::record::all::<Surface, _>(&mut *conn, scope, "").await?.into_iter().map(|s| (s.slug.clone(), s)).collect();
         let experiences = db::record::all::<Experience, _>(&mut *conn, scope, "").await?.into_iter().map(|x| (x.id.clone(), x)).collect();
         let schemas: HashMap<String, String> = db::record::all::<crate::model::RedemptionMethod, _>(&mut *conn, scope, "")
@@ -64,6 +70,7 @@ impl Snapshot {
             })
             .collect();
         let token_ttl_seconds = db::surfaces::token_ttl_seconds(&mut *conn, scope.tenant_id()).await?;
+        conn.commit().await?;
         Ok(Snapshot { surfaces, experiences, offers, token_ttl_seconds })
     }
 }

@@ -22,6 +22,7 @@ pub mod schemas;
 pub mod settings;
 pub mod signups;
 pub mod surfaces;
+pub mod versions;
 pub mod webhooks;
 
 #[cfg(feature = "ssr")]

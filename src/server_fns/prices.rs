@@ -16,6 +16,8 @@ pub struct PriceForm {
     pub amount: String,
     pub interval: String,
     pub stripe_price_id: String,
+    #[serde(default)]
+    pub live_stripe_price_id: String,
 }
 
 #[server(prefix = "/sfn", endpoint = "prices/list")]
@@ -31,4 +33,14 @@ pub async fn create_price(#[server(flatten)] input: PriceForm) -> Result<Price, 
 #[server(prefix = "/sfn", endpoint = "prices/archive")]
 pub async fn set_price_archived(id: String, archived: String) -> Result<Price, AppError> {
     ctx::run(|s, a| async move { prices::set_archived(&s, &a, &id, archived == "true").await }).await
+}
+
+/// Sets (empty: forgets) the live Stripe price of a preview price, for deploys (API.md §14).
+#[server(prefix = "/sfn", endpoint = "prices/live")]
+pub async fn set_live_price(id: String, live_stripe_price_id: String) -> Result<Price, AppError> {
+    ctx::run(|s, a| async move {
+        let input = crate::model::PriceUpdate { stripe_price_id: None, live_stripe_price_id: Some(live_stripe_price_id) };
+        prices::update(&s, &a, &id, input).await
+    })
+    .await
 }

@@ -3,26 +3,30 @@
 //! provides the session to every page (`can_edit` reads it).
 use crate::app::SessionActions;
 use crate::error::ErrorCode;
+use crate::model::is_versioned_path;
 use crate::model::{Environment, SessionInfo};
 use crate::server_fns::auth::{Logout, get_session_info};
 use crate::ui::components::{ButtonForm, ErrorPanel, Loading};
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
+use leptos_router::hooks::use_location;
 
-/// True when the signed-in user may change things in the current tenant (the shell provides
-/// the session to every page).
+/// True when the signed-in user may change things on the current page (the shell provides
+/// the session to every page): a merchant, except on live's configuration pages once live runs
+/// a deployed version (those objects change only by deploys).
 pub fn can_edit() -> bool {
-    use_context::<SessionInfo>().is_some_and(|i| i.can_edit())
+    use_context::<SessionInfo>().is_some_and(|i| i.can_edit() && !(i.config_locked() && is_versioned_path(&use_location().pathname.get_untracked())))
 }
 
 /// The sidebar's sections below "Overview": heading, then (path, label) links.
-const NAV: [(&str, &[(&str, &str)]); 6] = [
+const NAV: [(&str, &[(&str, &str)]); 7] = [
     ("Catalogue", &[("/catalogue/products", "Products")]),
     ("Offers", &[("/offers", "Offers"), ("/offers/redemption-methods", "Redemption methods")]),
     ("Presentation", &[("/experiences", "Experiences"), ("/experiences/schemas", "Presentation schemas"), ("/surfaces", "Surfaces")]),
     ("Discounts", &[("/coupons", "Coupons"), ("/campaigns", "Campaigns"), ("/discounts/rules", "Discount rules")]),
     ("Checkout", &[("/checkout-sessions", "Checkout sessions"), ("/signups", "Sign-ups")]),
     ("Activity", &[("/events", "Events")]),
+    ("Release", &[("/versions", "Versions")]),
 ];
 const SETTINGS_NAV: (&str, &[(&str, &str)]) =
     ("Settings", &[("/settings/api-keys", "API keys"), ("/settings/integrations/stripe", "Stripe"), ("/settings/webhooks", "Webhooks")]);
@@ -68,6 +72,9 @@ fn Frame(info: SessionInfo) -> impl IntoView {
     let tenants = info.tenants.clone();
     let current_id = info.current_tenant.as_ref().map(|t| t.id.clone()).unwrap_or_default();
     let other_env = if live { Environment::Preview } else { Environment::Live };
+    let locked = info.config_locked();
+    let live_version = info.live_version.clone();
+    let location = use_location();
     view! {
         <div class=if live { "frame env-live" } else { "frame env-preview" }>
             {live.then(|| view! {
@@ -95,6 +102,9 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                         <span class=if live { "env-badge env-badge-live" } else { "env-badge env-badge-preview" }>
                             {if live { "Live" } else { "Preview" }}
                         </span>
+                        {live_version.clone().filter(|_| live).map(|v| view! {
+                            <a class="env-version" href="/versions" title=format!("Live runs version {} “{}”", v.number, v.name)>{format!("v{}", v.number)}</a>
+                        })}
                         <ButtonForm action=actions.switch_env hidden=vec![("environment", other_env.as_str().to_string())]
                             label=if live { "Switch to preview" } else { "Switch to live" } class="button-small"/>
                     </div>
@@ -114,6 +124,13 @@ fn Frame(info: SessionInfo) -> impl IntoView {
                     <a href="/api/docs" rel="external">"API reference"</a>
                 </nav>
                 <main class="content">
+                    {move || (locked && is_versioned_path(&location.pathname.get())).then(|| view! {
+                        <div class="locked-banner" role="note">
+                            "Live runs version " {live_version.as_ref().map(|v| v.number).unwrap_or_default()}
+                            ": this configuration is read-only here. Change it in preview, then deploy it from "
+                            <a href="/versions">"Versions"</a> "."
+                        </div>
+                    })}
                     <Outlet/>
                 </main>
             </div>

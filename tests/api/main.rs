@@ -29,4 +29,5 @@ mod stripe_events;
 mod surfaces;
 mod tenancy;
 mod tenants;
+mod versions;
 mod webhooks;

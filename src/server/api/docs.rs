@@ -37,8 +37,10 @@ use utoipa::{Modify, OpenApi};
         super::checkout::apply_discount_code, super::checkout::recompute_discounts, super::checkout::remove_discount,
         super::discounts::list, super::discounts::create, super::discounts::read, super::discounts::update, super::discounts::remove, super::discounts::evaluate,
         super::signup::create, super::signup::update, super::signup::read,
+        super::versions::list, super::versions::create, super::versions::read, super::versions::diff, super::versions::deploy, super::versions::deployments,
     ),
-    components(schemas(ErrorBody, Product, ProductCreate, ProductUpdate, ProductStatus, Environment,
+    components(schemas(ErrorBody, crate::model::Version, crate::model::VersionCreate, crate::model::VersionDiff, crate::model::ObjectChange, crate::model::ChangeKind,
+        crate::model::ChangeSummary, crate::model::Deployment, Product, ProductCreate, ProductUpdate, ProductStatus, Environment,
         Price, PriceCreate, PriceUpdate, PriceInterval,
         StripeIntegration, StripeIntegrationInput, StripeAccount,
         RedemptionMethod, RedemptionMethodCreate, RedemptionMethodUpdate, MethodSchema, MethodSettings, WorkflowVersion,
@@ -82,6 +84,7 @@ use utoipa::{Modify, OpenApi};
         (name = "webhooks", description = "Outgoing webhook endpoints and their delivery log"),
         (name = "checkout", description = "Checkout sessions on Stripe Checkout: request ids, locked emails, reserved coupons, signed redirects"),
         (name = "discount-rules", description = "Discount rules that checkout sessions' recompute-discounts applies"),
+        (name = "versions", description = "Preview configuration frozen into versions and deployed to live"),
         (name = "sign-up", description = "Self-service sign-up carts (MonetizeNow's API): quotes from offers' rates, Stripe SetupIntents, subscriptions"),
         (name = "settings", description = "The environment's settings: the redirect signing secret of checkout sessions"))
 )]

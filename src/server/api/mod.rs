@@ -44,6 +44,7 @@ pub mod settings;
 pub mod signup;
 pub mod stripe_events;
 pub mod surfaces;
+pub mod versions;
 pub mod webhooks;
 
 use crate::error::{AppError, ErrorCode};
@@ -171,6 +172,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .merge(analytics::routes())
         .merge(checkout::routes())
         .merge(discounts::routes())
+        .merge(versions::routes())
         .merge(webhooks::routes())
         .layer(middleware::from_fn_with_state(state.clone(), authenticate));
     Router::new()

@@ -108,6 +108,11 @@ impl Actor {
         }
     }
 
+    /// Any API key (secret or publishable), as opposed to a signed-in user or the operator.
+    pub fn is_api_key(&self) -> bool {
+        matches!(self.principal, Principal::ApiKey { .. })
+    }
+
     /// A publishable (browser) key: only the endpoints the contract marks publishable.
     pub fn is_publishable(&self) -> bool {
         matches!(self.principal, Principal::ApiKey { kind: KeyKind::Publishable, .. })

@@ -35,6 +35,12 @@ impl Scoped {
         self.env
     }
 
+    /// The same tenant in `env`: for versions alone, whose configuration crosses from preview
+    /// (frozen there) to live (deployed there) under one authorization.
+    pub fn tenant_wide(&self, env: Environment) -> Scoped {
+        Scoped { tenant_id: self.tenant_id.clone(), env }
+    }
+
     /// A scope for code that is not serving an actor; `why` says how the tenant was established.
     pub(crate) fn trusted(tenant_id: impl Into<String>, env: Environment, why: Trust) -> Scoped {
         let _ = why;

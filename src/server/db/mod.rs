@@ -27,6 +27,7 @@ pub mod row;
 pub mod schemas;
 pub mod signup;
 pub mod surfaces;
+pub mod versions;
 pub mod webhooks;
 pub mod worker;
 

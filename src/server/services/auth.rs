@@ -114,7 +114,13 @@ pub async fn actor(state: &AppState, session: &Session) -> AppResult<Actor> {
 }
 
 pub async fn session_info(state: &AppState, session: &Session) -> AppResult<Option<SessionInfo>> {
-    Ok(resolve(state, session).await?.map(|(_, i)| i))
+    let Some((actor, mut info)) = resolve(state, session).await? else {
+        return Ok(None);
+    };
+    if let Ok(scope) = actor.authorize(crate::server::auth::Permission::TenantRead) {
+        info.live_version = crate::server::services::versions::live_version(state, scope).await?;
+    }
+    Ok(Some(info))
 }
 
 async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor, SessionInfo)>> {
@@ -143,7 +149,8 @@ async fn resolve(state: &AppState, session: &Session) -> AppResult<Option<(Actor
     let membership = current.as_ref().map(|t| (Scoped::trusted(t.id.clone(), env, Trust::StoredRow), t.role));
     let actor = Actor::user(user.id.clone(), user.email.clone(), user.is_admin, membership);
     crate::server::telemetry::record_on_request("tenant", current.as_ref().map(|t| t.id.as_str()).unwrap_or("-"));
-    let info = SessionInfo { user_id: user.id, email: user.email, is_admin: user.is_admin, tenants, current_tenant: current, environment: env };
+    let info =
+        SessionInfo { user_id: user.id, email: user.email, is_admin: user.is_admin, tenants, current_tenant: current, environment: env, live_version: None };
     Ok(Some((actor, info)))
 }
 

@@ -66,7 +66,7 @@ async fn checked<T>(input: DiscountRuleInput, write: impl AsyncFnOnce(ddb::RuleR
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: DiscountRuleInput) -> AppResult<DiscountRule> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     checked(input, async |row| {
         let id = new_id("drl");
         let now = state.clock.now_ms();
@@ -84,7 +84,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: DiscountRuleInput) -
 
 /// Replaces the rule `id` with `input`.
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: DiscountRuleInput) -> AppResult<DiscountRule> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     get(state, actor, id).await?;
     checked(input, async |row| {
         let now = state.clock.now_ms();
@@ -98,7 +98,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: DiscountRu
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let mut tx = state.db.begin_write().await?;
     if !record::delete::<DiscountRule, _>(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("discount rule"));

@@ -31,7 +31,7 @@ fn form_kind(kind: &str) -> ExperienceKind {
 }
 
 pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: ExperienceInput) -> AppResult<Experience> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     if let Some(id) = id {
         record::get::<Experience, _>(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
     }
@@ -190,7 +190,7 @@ pub async fn arrange_offer(state: &AppState, actor: &Actor, id: &str, slot: &str
 
 /// Deletes an experience that no surface uses; refused, naming them, otherwise.
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let mut tx = state.db.begin_write().await?;
     record::get::<Experience, _>(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("experience"))?;
     let users: Vec<String> = record::all::<crate::model::Surface, _>(&mut *tx, scope, "")

@@ -42,7 +42,7 @@ pub(crate) async fn compile(code: &str) -> AppResult<Compiled> {
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCreate) -> AppResult<RedemptionMethod> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let name = input.name.trim().to_string();
     let slug = input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| slugify(&name));
     let settings = input.settings.unwrap_or_default();
@@ -86,7 +86,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: RedemptionMethodCrea
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: RedemptionMethodUpdate) -> AppResult<RedemptionMethod> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let current = get(state, actor, id).await?;
     let name = input.name.map(|n| n.trim().to_string()).unwrap_or(current.name);
     let slug = input.slug.map(|s| s.trim().to_string()).unwrap_or(current.slug);
@@ -110,7 +110,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: Redemption
 }
 
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<RedemptionMethod> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
     let m = db::record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("redemption method"))?;
@@ -123,7 +123,7 @@ pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: b
 
 /// Saves `code` as the method's next version if it compiles; returns the new version number.
 pub async fn save_workflow(state: &AppState, actor: &Actor, id: &str, code: &str) -> AppResult<i64> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     get(state, actor, id).await?;
     let compiled = compile(code).await?;
     let now = state.clock.now_ms();
@@ -178,7 +178,7 @@ pub async fn page_versions(state: &AppState, actor: &Actor, id: &str, starting_a
 
 /// Restoring copies an old version's code into a new version: history is never rewritten.
 pub async fn restore_version(state: &AppState, actor: &Actor, id: &str, version: i64) -> AppResult<i64> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let old = db::methods::get_version(&state.db.pool, scope, id, version).await?.ok_or_else(|| AppError::not_found("workflow version"))?;
     save_workflow(state, actor, id, &old.source).await
 }

@@ -31,4 +31,5 @@ pub mod stripe_events;
 pub mod surfaces;
 pub mod tenants;
 pub mod users;
+pub mod versions;
 pub mod webhooks;

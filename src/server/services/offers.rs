@@ -150,7 +150,7 @@ async fn store(state: &AppState, actor: &Actor, scope: &Scoped, id: &str, c: Che
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: OfferCreate) -> AppResult<Offer> {
-    let scope = actor.authorize(Permission::TenantWrite)?.clone();
+    let scope = super::versions::config_scope(state, actor).await?.clone();
     let mut tx = state.db.begin_write().await?;
     let checked = check(&mut tx, &scope, input).await?;
     tx.rollback().await?;
@@ -158,7 +158,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: OfferCreate) -> AppR
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: OfferUpdate) -> AppResult<Offer> {
-    let scope = actor.authorize(Permission::TenantWrite)?.clone();
+    let scope = super::versions::config_scope(state, actor).await?.clone();
     let current = get(state, actor, id).await?;
     let merged = OfferCreate {
         name: input.name.unwrap_or(current.name),
@@ -192,7 +192,7 @@ pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>,
 }
 
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Offer> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
     if !db::offers::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await? {

@@ -20,8 +20,11 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Price> 
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppResult<Price> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let input = input.normalized()?;
+    if input.live_stripe_price_id.is_some() && scope.env() != crate::model::Environment::Preview {
+        return Err(AppError::field("liveStripePriceId", "is set on the preview price; a deploy gives it to the live one"));
+    }
     let mut tx = state.db.begin_write().await?;
     // The product must be this tenant's and environment's, and not archived.
     match record::get::<crate::model::Product, _>(&mut *tx, scope, &input.product_id).await? {
@@ -40,6 +43,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
             unit_amount: input.unit_amount,
             interval: input.interval,
             stripe_price_id: &input.stripe_price_id,
+            live_stripe_price_id: input.live_stripe_price_id.as_deref(),
             now: state.clock.now_ms(),
         },
     )
@@ -51,7 +55,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppR
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdate) -> AppResult<Price> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let mut tx = state.db.begin_write().await?;
     let mut price = record::get::<Price, _>(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("price"))?;
     if let Some(sp) = input.stripe_price_id.as_deref().map(str::trim) {
@@ -62,13 +66,27 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdat
             price = prices::set_stripe_price_id(&mut *tx, scope, id, sp, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
         }
     }
+    if let Some(live) = input.live_stripe_price_id.as_deref().map(str::trim) {
+        if scope.env() != crate::model::Environment::Preview {
+            return Err(AppError::field("liveStripePriceId", "is set on the preview price; a deploy gives it to the live one"));
+        }
+        if !live.is_empty() {
+            let mut e = FieldErrors::new();
+            crate::model::validate_stripe_price_field(live, "liveStripePriceId", &mut e);
+            e.into_result()?;
+        }
+        let live = Some(live).filter(|l| !l.is_empty());
+        if live != price.live_stripe_price_id.as_deref() {
+            price = prices::set_live_stripe_price_id(&mut *tx, scope, id, live, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
+        }
+    }
     audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.updated", "price", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(price)
 }
 
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Price> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
     let price = record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("price"))?;
@@ -101,8 +119,18 @@ pub async fn create_from_form(state: &AppState, actor: &Actor, form: PriceForm) 
         },
     };
     e.into_result()?;
-    let input = PriceCreate { product_id: form.product_id, currency: form.currency, unit_amount, interval, stripe_price_id: form.stripe_price_id };
+    let input = PriceCreate {
+        product_id: form.product_id,
+        currency: form.currency,
+        unit_amount,
+        interval,
+        stripe_price_id: form.stripe_price_id,
+        live_stripe_price_id: Some(form.live_stripe_price_id),
+    };
     create(state, actor, input).await.map_err(|mut err| {
+        if let Some(m) = err.fields.remove("liveStripePriceId") {
+            err.fields.insert("live_stripe_price_id".into(), m);
+        }
         if let Some(m) = err.fields.remove("unitAmount") {
             err.fields.insert("amount".into(), m);
         }

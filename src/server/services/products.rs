@@ -34,7 +34,7 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Product
 }
 
 pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> AppResult<Product> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     input.validate()?;
     let id = new_id("prod");
     let now = state.clock.now_ms();
@@ -52,7 +52,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: ProductCreate) -> Ap
 }
 
 pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpdate) -> AppResult<Product> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     input.validate()?;
     let mut tx = state.db.begin_write().await?;
     let current = record::get::<Product, _>(&mut *tx, scope, id).await?.ok_or_else(|| AppError::not_found("product"))?;
@@ -68,7 +68,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: ProductUpd
 
 /// Products are archived, never deleted: prices and offers keep pointing at them.
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Product> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let status = if archived { ProductStatus::Archived } else { ProductStatus::Active };
     let mut tx = state.db.begin_write().await?;
     let product = record::set_status(&mut *tx, scope, id, status, state.clock.now_ms()).await?.ok_or_else(|| AppError::not_found("product"))?;

@@ -58,7 +58,7 @@ struct Stored<'a> {
 }
 
 async fn store(state: &AppState, actor: &Actor, offer_id: &str, existing: Option<&Rate>, r: Stored<'_>) -> AppResult<Rate> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let Stored { name, prices, self_service, status } = r;
     let price_ids: Vec<String> = prices.iter().map(|p| p.id.clone()).collect();
     let product_ids: Vec<String> = prices.iter().map(|p| p.product_id.clone()).collect();
@@ -88,7 +88,7 @@ async fn store(state: &AppState, actor: &Actor, offer_id: &str, existing: Option
 }
 
 pub async fn create(state: &AppState, actor: &Actor, offer_id: &str, input: RateCreate) -> AppResult<Rate> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let offer = offers::get(state, actor, offer_id).await?;
     let mut e = FieldErrors::new();
     check_name(&input.name, &mut e);
@@ -99,7 +99,7 @@ pub async fn create(state: &AppState, actor: &Actor, offer_id: &str, input: Rate
 }
 
 pub async fn update(state: &AppState, actor: &Actor, offer_id: &str, id: &str, input: RateUpdate) -> AppResult<Rate> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let offer = offers::get(state, actor, offer_id).await?;
     let rate = get(state, actor, offer_id, id).await?;
     let mut e = FieldErrors::new();

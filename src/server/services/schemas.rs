@@ -3,7 +3,7 @@
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::model::{FieldType, PresentationSchema, PresentationSchemaInput, SchemaField, validate_key};
 use crate::server::AppState;
-use crate::server::auth::{Actor, Permission};
+use crate::server::auth::Actor;
 use crate::server::db::{self, audit, new_id, record};
 use crate::server::services::forms::{nth, remap_rows};
 use crate::server::services::records;
@@ -45,7 +45,7 @@ fn check_schema(input: &PresentationSchemaInput) -> AppResult<()> {
 }
 
 pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: PresentationSchemaInput) -> AppResult<PresentationSchema> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     check_schema(&input)?;
     if let Some(id) = id {
         record::get::<PresentationSchema, _>(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("presentation schema"))?;
@@ -77,7 +77,7 @@ pub async fn page(state: &AppState, actor: &Actor, starting_after: Option<&str>,
 
 /// Refused, naming them, while experiences use the schema.
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let mut tx = state.db.begin_write().await?;
     let users = db::schemas::used_by(&mut *tx, scope, id).await?;
     if !users.is_empty() {

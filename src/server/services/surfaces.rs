@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 pub const MAX_SLOTS: usize = 50;
 
 pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: SurfaceInput) -> AppResult<Surface> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     if let Some(id) = id {
         record::get::<Surface, _>(&state.db.pool, scope, id).await?.ok_or_else(|| AppError::not_found("surface"))?;
     }
@@ -63,7 +63,7 @@ pub async fn save(state: &AppState, actor: &Actor, id: Option<&str>, input: Surf
 }
 
 pub async fn delete(state: &AppState, actor: &Actor, id: &str) -> AppResult<()> {
-    let scope = actor.authorize(Permission::TenantWrite)?;
+    let scope = super::versions::config_scope(state, actor).await?;
     let mut tx = state.db.begin_write().await?;
     if !record::delete::<Surface, _>(&mut *tx, scope, id).await? {
         return Err(AppError::not_found("surface"));

@@ -18,4 +18,5 @@ pub mod prices;
 pub mod products;
 pub mod signups;
 pub mod surfaces;
+pub mod versions;
 pub mod webhooks;

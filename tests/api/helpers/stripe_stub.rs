@@ -101,8 +101,10 @@ pub struct StripeStub {
     inner: Inner,
 }
 
-/// The only key the stub accepts.
+/// The test-mode key the stub accepts.
 pub const GOOD_TEST_KEY: &str = "sk_test_51GoodKeyForTheStripeStub00";
+/// The live-mode key the stub accepts (its prices answer `livemode: true`).
+pub const GOOD_LIVE_KEY: &str = "sk_live_51GoodKeyForTheStripeStub00";
 
 impl StripeStub {
     pub async fn start() -> Self {
@@ -209,13 +211,22 @@ async fn handle(State(inner): State<Inner>, method: Method, uri: Uri, headers: H
         return (StatusCode::from_u16(status).unwrap(), axum::Json(body));
     }
     let key = rec.header("authorization").unwrap_or_default();
-    if key != format!("Bearer {GOOD_TEST_KEY}") {
+    let livemode = key == format!("Bearer {GOOD_LIVE_KEY}");
+    if key != format!("Bearer {GOOD_TEST_KEY}") && !livemode {
         return (
             StatusCode::UNAUTHORIZED,
             axum::Json(json!({"error": {"type": "invalid_request_error", "message": "Invalid API Key provided: sk_test_****"}})),
         );
     }
     match (rec.method.as_str(), rec.path.as_str()) {
+        // Only the prices a test registered exist.
+        ("GET", p) if p.starts_with("/v1/prices/") => {
+            let id = p.trim_start_matches("/v1/prices/");
+            match inner.objects.lock().unwrap().prices.get(id) {
+                Some(amount) => (StatusCode::OK, axum::Json(json!({"id": id, "object": "price", "unit_amount": amount, "livemode": livemode, "active": true}))),
+                None => not_found("price", id),
+            }
+        }
         ("GET", "/v1/account") => (
             StatusCode::OK,
             axum::Json(

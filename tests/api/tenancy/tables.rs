@@ -157,7 +157,16 @@ pub(super) const API_OWN_SCOPE: &[(&str, &str)] = &[
 ];
 
 /// Operations that are not walked, and why.
-pub(super) const API_EXEMPT: &[(&str, &str)] = &[];
+const TENANT_WIDE: &str = "versions are tenant-wide (frozen from preview, deployed with a live key), so the other environment's key sees them; \
+     versions::versions_are_the_tenants_own walks another tenant's keys through each";
+pub(super) const API_EXEMPT: &[(&str, &str)] = &[
+    ("GET /api/v1/versions", TENANT_WIDE),
+    ("POST /api/v1/versions", TENANT_WIDE),
+    ("GET /api/v1/versions/deployments", TENANT_WIDE),
+    ("GET /api/v1/versions/{id}", TENANT_WIDE),
+    ("GET /api/v1/versions/{id}/diff", TENANT_WIDE),
+    ("POST /api/v1/versions/{id}/deploy", TENANT_WIDE),
+];
 
 /// A server function's form: field → value, with `{placeholders}` for the owner's objects.
 pub(super) type Form = &'static [(&'static str, &'static str)];
@@ -169,6 +178,7 @@ pub(super) const SFN_BY_ID: &[(&str, Form, bool)] = &[
     ("products/update", &[("id", "{product}"), ("name", "pwned"), ("description", "")], true),
     ("products/archive", &[("id", "{product}"), ("archived", "true")], true),
     ("prices/archive", &[("id", "{price}"), ("archived", "true")], true),
+    ("prices/live", &[("id", "{price}"), ("live_stripe_price_id", "price_pwned")], true),
     ("methods/get", &[("id", "{method}")], true),
     (
         "methods/update",
@@ -318,6 +328,10 @@ pub(super) const SFN_ADMIN: &[(&str, Form)] = &[
 /// Server functions that are not walked, and why.
 pub(super) const SFN_EXEMPT: &[(&str, &str)] = &[
     ("login", "takes credentials, not an id; sign-in and throttling are in auth"),
+    ("versions/page", TENANT_WIDE),
+    ("versions/create", TENANT_WIDE),
+    ("versions/get", TENANT_WIDE),
+    ("versions/deploy", TENANT_WIDE),
     ("logout", "ends the caller's own session"),
     ("admin_exists", "one platform-wide yes or no, the same for everyone"),
     ("switch_environment", "switches the caller's own session; the walk uses it to reach live"),
