@@ -177,6 +177,13 @@ http.createServer((req, res) => {
       return send(200, si);
     }
     if (req.method === 'POST' && url.pathname === '/hooks') return send(200, { received: true });
+    // Only registered prices exist; a live key sees them as live-mode prices (deploys check it).
+    const price = url.pathname.match(/^\/v1\/prices\/([^/]+)$/);
+    if (req.method === 'GET' && price) {
+      if (!prices.has(price[1])) return send(404, missing('price', price[1]));
+      const livemode = (req.headers.authorization || '').startsWith('Bearer sk_live_');
+      return send(200, { id: price[1], object: 'price', unit_amount: prices.get(price[1]), livemode, active: true });
+    }
     if (req.method === 'GET' && url.pathname === '/v1/account') {
       return send(200, { id: 'acct_e2e', object: 'account', business_profile: { name: 'E2E shop' }, email: 'e2e@shop.test', country: 'GB' });
     }

@@ -35,6 +35,8 @@ macro_rules! process_tests {
 
 process_tests!(operator_flow, nodes_share_configuration, coupons_across_processes, a_batch_survives_a_killed_node);
 
+mod versions;
+
 struct Env {
     vars: Vec<(String, String)>,
     dir: std::path::PathBuf,

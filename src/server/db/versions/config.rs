@@ -195,10 +195,10 @@ pub async fn read_doc(conn: &mut AnyConnection, scope: &Scoped) -> Result<Doc, s
     .await?;
     for r in links {
         let (offer, price): (String, String) = (r.try_get(0)?, r.try_get(1)?);
-        if let Some(m) = offers.get_mut(&offer) {
-            if let Some(a) = m.entry(PRICE_IDS).or_insert_with(|| Value::Array(vec![])).as_array_mut() {
-                a.push(Value::from(price));
-            }
+        if let Some(m) = offers.get_mut(&offer)
+            && let Some(a) = m.entry(PRICE_IDS).or_insert_with(|| Value::Array(vec![])).as_array_mut()
+        {
+            a.push(Value::from(price));
         }
     }
     for m in offers.values_mut() {

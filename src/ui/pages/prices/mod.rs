@@ -35,7 +35,7 @@ pub fn ProductPrices(product_id: String, editable: bool, data: PriceData) -> imp
         <section class="panel">
             <h2>"Prices"</h2>
             <FormError error=action_error(archive)/>
-            <FormError error=action_error(live)/>
+            {move || action_error(live).get().map(|e| view! { <div class="form-error" role="alert">{e.message}</div> })}
             <Loaded data=prices let:list>
                 <ListTable rows=list headers=cols(&["Amount", "Billing", "Stripe price", "Live Stripe price", "Status", ""]) empty="No prices yet." let:p>
                     <PriceRow p editable archive live preview/>
@@ -97,7 +97,7 @@ fn AddPrice(product_id: String, create: ServerAction<CreatePrice>, preview: bool
                 <input id="price-stripe" name="stripe_price_id" placeholder="price_…"/>
             </Field>
             {preview.then(|| view! {
-                <Field id="price-live-stripe" label="Live Stripe price id (for deploys; optional)" error=err field="live_stripe_price_id">
+                <Field id="price-live-stripe" label="Live price id (for deploys; optional)" error=err field="live_stripe_price_id">
                     <input id="price-live-stripe" name="live_stripe_price_id" placeholder="price_…"/>
                 </Field>
             })}
