@@ -50,7 +50,7 @@ test('a merchant deploys preview to live, sees it read-only there, and rolls bac
 
   // Versions: the pending changes, freeze, the diff, deploy with confirmation.
   await nav.getByRole('link', { name: 'Versions' }).click();
-  await expect(page.getByRole('heading', { name: 'Versions', exact: true })).toBeVisible();
+  await expect(page.getByRole('heading', { level: 1, name: 'Versions' })).toBeVisible();
   await expect(page.getByTestId('live-version')).toContainText('has not been deployed');
   await expect(page.getByRole('table', { name: 'Changes in preview' })).toContainText(`Launch offer ${run}`);
   await hydrated(page);

@@ -2,7 +2,7 @@
 //! Versions page (live's version, preview changes not yet frozen, freeze, history), a
 //! version's page (its diff against live, deploy or roll back with confirmation).
 use crate::error::AppError;
-use crate::model::{Deployment, Version, VersionCreate, VersionDetail, VersionsData};
+use crate::model::{Deployment, Version, VersionDetail, VersionsData};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
@@ -16,7 +16,7 @@ pub async fn versions_page() -> Result<VersionsData, AppError> {
 /// Freezes the preview configuration, then on to the new version's page.
 #[server(prefix = "/sfn", endpoint = "versions/create")]
 pub async fn create_version(name: String, #[server(default)] note: String) -> Result<Version, AppError> {
-    let created = ctx::run(|s, a| async move { versions::create(&s, &a, VersionCreate { name, note: Some(note) }).await }).await;
+    let created = ctx::run(|s, a| async move { versions::create(&s, &a, crate::model::VersionCreate { name, note: Some(note) }).await }).await;
     ctx::redirect_on_ok(created, |v| format!("/versions/{}", v.id))
 }
 
