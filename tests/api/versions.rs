@@ -9,7 +9,13 @@ use axum::http::StatusCode;
 use offerdeck::model::Environment;
 use serde_json::{Value, json};
 
-db_tests!(freeze_diff_deploy_and_roll_back, a_deploy_that_cannot_be_made_changes_nothing, versions_are_the_tenants_own, two_nodes_see_one_version_at_a_time,);
+db_tests!(
+    freeze_diff_deploy_and_roll_back,
+    a_deploy_that_cannot_be_made_changes_nothing,
+    versions_are_the_tenants_own,
+    two_nodes_see_one_version_at_a_time,
+    concurrent_freezes_and_deploys_take_turns,
+);
 
 /// The preview configuration of one pricing page: a Stripe Checkout method, a product with a
 /// price (live Stripe price `price_live_a`), an offer, a schema, an experience and the surface
@@ -319,7 +325,7 @@ async fn two_nodes_see_one_version_at_a_time(app: TestApp) {
             let mut mine = Vec::new();
             loop {
                 let finished = done.load(std::sync::atomic::Ordering::SeqCst);
-                let client = if (w + mine.len()) % 2 == 0 { live } else { live_b };
+                let client = if (w + mine.len()).is_multiple_of(2) { live } else { live_b };
                 mine.push(decide(client).await);
                 if count.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 >= 200 && finished {
                     return mine;
@@ -348,4 +354,37 @@ async fn two_nodes_see_one_version_at_a_time(app: TestApp) {
     eprintln!("decisions around the deploy, by version: {seen:?}");
     let (_, title, headline, _) = decide(live).await;
     assert_eq!((title.as_str(), headline.as_str()), ("Premium v2", "Headline v2"));
+}
+
+// Scenario: ten freezes at once get the numbers 1–10, each once; two deploys at once both
+// succeed one after the other, and live runs the one recorded last.
+async fn concurrent_freezes_and_deploys_take_turns(app: TestApp) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
+    connect_stripe(preview, live).await;
+    stub.price("price_live_a", 1000);
+    build_preview(preview, "Go premium").await;
+    let freezes = (0..10).map(|i| async move { preview.post("/api/v1/versions", json!({"name": format!("V{i}")})).await });
+    let answers = futures::future::join_all(freezes).await;
+    let mut numbers: Vec<i64> = answers
+        .iter()
+        .map(|r| {
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+            r.json()["number"].as_i64().unwrap()
+        })
+        .collect();
+    numbers.sort();
+    assert_eq!(numbers, (1..=10).collect::<Vec<_>>());
+    let ids: Vec<String> = answers.iter().take(2).map(|r| r.id()).collect();
+    let (first, second) = (format!("/api/v1/versions/{}/deploy", ids[0]), format!("/api/v1/versions/{}/deploy", ids[1]));
+    let (a, b) = tokio::join!(live.post(&first, ""), live.post(&second, ""));
+    assert_eq!((a.status, b.status), (StatusCode::OK, StatusCode::OK), "{} {}", a.body, b.body);
+    let history = live.get("/api/v1/versions/deployments").await.json();
+    assert_eq!(history.as_array().map(Vec::len), Some(2));
+    let last = history[0]["versionId"].as_str().unwrap();
+    assert_eq!(history[0]["fromVersionId"], history[1]["versionId"], "the second deploy started from the first: {history}");
+    assert_eq!(live.get(&format!("/api/v1/versions/{last}")).await.json()["live"], true);
+    assert_eq!(app.product_count(&t.tenant_id, Environment::Live).await, 1, "one live copy, whatever the order");
 }

@@ -132,27 +132,49 @@ pub struct ListFilter<'a> {
     pub limit: i64,
 }
 
-/// Newest first; one page and whether more rows follow.
+/// Newest first; one page and whether more rows follow. Only the filters given are in the
+/// statement, each one an index can serve (`campaign = $n`, `id < cursor`): a catch-all
+/// `($n IS NULL OR …)` form defeats PostgreSQL's generic plans, which then read every coupon
+/// of a large campaign to find one page.
 pub async fn list<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, f: ListFilter<'_>, now: i64) -> Result<(Vec<Coupon>, bool), sqlx::Error> {
-    let sql = format!(
-        "SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND status <> 'pending' \
-         AND ($3 IS NULL OR LOWER(code) LIKE $3 ESCAPE '\\' OR LOWER(COALESCE(campaign, '')) LIKE $3 ESCAPE '\\') \
-         AND ($4 IS NULL OR {status} = $4) \
-         AND ($5 IS NULL OR COALESCE(campaign, '') = $5) \
-         AND {after} \
-         ORDER BY id DESC LIMIT $7",
-        status = status_sql("$8"),
-        after = super::after_cursor("coupons", "coupons", 6, super::Keyset::Id, "")
-    );
-    let rows = super::scoped(scope, &sql)
-        .bind(f.search.map(like_pattern))
-        .bind(f.status.map(|s| s.as_str().to_string()))
-        .bind(f.campaign.map(str::to_string))
-        .bind(f.starting_after.map(str::to_string))
-        .bind(f.limit + 1)
-        .bind(now)
-        .fetch_all(ex)
-        .await?;
+    enum Bind {
+        Text(String),
+        Int(i64),
+    }
+    let mut binds: Vec<Bind> = Vec::new();
+    let mut next = |b: Bind| {
+        binds.push(b);
+        format!("${}", binds.len() + 2)
+    };
+    let mut sql = format!("SELECT {COLS} FROM coupons WHERE tenant_id = $1 AND environment = $2 AND status <> 'pending'");
+    if let Some(q) = f.search {
+        let p = next(Bind::Text(like_pattern(q)));
+        sql.push_str(&format!(" AND (LOWER(code) LIKE {p} ESCAPE '\\' OR LOWER(COALESCE(campaign, '')) LIKE {p} ESCAPE '\\')"));
+    }
+    if let Some(st) = f.status {
+        let (p, at) = (next(Bind::Text(st.as_str().to_string())), next(Bind::Int(now)));
+        sql.push_str(&format!(" AND {} = {p}", status_sql(&at)));
+    }
+    match f.campaign {
+        Some("") => sql.push_str(" AND campaign IS NULL"),
+        Some(c) => sql.push_str(&format!(" AND campaign = {}", next(Bind::Text(c.to_string())))),
+        None => {}
+    }
+    if let Some(after) = f.starting_after {
+        // A cursor that names no coupon of the scope compares with NULL: an empty page.
+        let p = next(Bind::Text(after.to_string()));
+        sql.push_str(&format!(" AND id < (SELECT k.id FROM coupons k WHERE k.tenant_id = $1 AND k.environment = $2 AND k.id = {p})"));
+    }
+    let limit = next(Bind::Int(f.limit + 1));
+    sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+    let mut q = super::scoped(scope, &sql);
+    for b in binds {
+        q = match b {
+            Bind::Text(t) => q.bind(t),
+            Bind::Int(i) => q.bind(i),
+        };
+    }
+    let rows = q.fetch_all(ex).await?;
     Ok(super::split_page(rows.iter().map(|r| coupon(r, now).map(|c| c.coupon)).collect::<Result<Vec<_>, _>>()?, f.limit))
 }
 

@@ -82,7 +82,12 @@ fn answer(r: &crate::server::workflow::runtime::WorkflowResult, event_id: &str) 
 }
 
 async fn run(state: &AppState, scope: &Scoped, claims: &tokens::OfferClaims, presenter: &crate::model::Identity, token: &str) -> AppResult<(bool, Redemption)> {
-    let gone = || AppError::new(ErrorCode::InvalidOfferToken, "the offer of this token is no longer available");
+    let gone = || {
+        AppError::new(
+            ErrorCode::InvalidOfferToken,
+            "the offer of this token is no longer available (archived, or removed from live by a deploy): ask for a new surface decision",
+        )
+    };
     let mut conn = state.db.pool.acquire().await?;
     let offer = db::offers::get(&mut conn, scope, &claims.o).await?.filter(|o| o.status == ProductStatus::Active).ok_or_else(gone)?;
     drop(conn);

@@ -155,6 +155,9 @@ pub async fn create(state: &AppState, actor: &Actor, input: VersionCreate) -> Ap
     let now = state.clock.now_ms();
     let id = new_id("ver");
     let mut tx = state.db.begin_write().await?;
+    // Two freezes at once take numbers one after the other (the tenant's row lock on
+    // PostgreSQL; SQLite's write transaction already excludes the other).
+    vdb::lock_live(&mut *tx, &live).await?;
     if vdb::count(&mut *tx, scope).await? >= MAX_VERSIONS {
         return Err(AppError::conflict(format!("a tenant keeps at most {MAX_VERSIONS} versions")));
     }

@@ -102,8 +102,9 @@ pub async fn live<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) ->
     row.map(|r| Ok(LiveVersion { id: r.try_get(0)?, number: r.try_get(1)?, name: r.try_get(2)? })).transpose()
 }
 
-/// Takes the tenant's row lock (deploys of one tenant run one at a time on PostgreSQL; SQLite's
-/// write transaction already excludes the others) and answers the version live runs now.
+/// Takes the tenant's row lock (freezes and deploys of one tenant run one at a time on
+/// PostgreSQL; SQLite's write transaction already excludes the others) and answers the version
+/// live runs now.
 pub async fn lock_live<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped) -> Result<Option<String>, sqlx::Error> {
     let row = sqlx::query("UPDATE tenants SET live_version_id = live_version_id WHERE id = $1 RETURNING live_version_id")
         .bind(scope.tenant_id())
