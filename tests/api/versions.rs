@@ -15,6 +15,7 @@ db_tests!(
     versions_are_the_tenants_own,
     two_nodes_see_one_version_at_a_time,
     concurrent_freezes_and_deploys_take_turns,
+    the_first_deploy_replaces_what_live_built_by_hand,
 );
 
 /// The preview configuration of one pricing page: a Stripe Checkout method, a product with a
@@ -387,4 +388,45 @@ async fn concurrent_freezes_and_deploys_take_turns(app: TestApp) {
     assert_eq!(history[0]["fromVersionId"], history[1]["versionId"], "the second deploy started from the first: {history}");
     assert_eq!(live.get(&format!("/api/v1/versions/{last}")).await.json()["live"], true);
     assert_eq!(app.product_count(&t.tenant_id, Environment::Live).await, 1, "one live copy, whatever the order");
+}
+
+// Scenario: before any deploy, live holds objects built there by hand; the diff lists them as
+// removed, and the first deploy archives the product and deletes the surface, so that live
+// holds exactly the version; live's own coupons are untouched.
+async fn the_first_deploy_replaces_what_live_built_by_hand(app: TestApp) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
+    connect_stripe(preview, live).await;
+    stub.price("price_live_a", 1000);
+    let by_hand = live.create("/api/v1/products", json!({"name": "Hand-made"})).await;
+    let hand_price = live
+        .create("/api/v1/prices", json!({"productId": by_hand["id"], "currency": "gbp", "unitAmount": 500, "interval": null, "stripePriceId": "price_hand"}))
+        .await;
+    let hand_method = live.create("/api/v1/redemption-methods", json!({"name": "Hand", "schema": "custom"})).await;
+    live.create(
+        "/api/v1/offers",
+        json!({"name": "Hand offer", "redemptionMethodId": hand_method["id"], "priceIds": [hand_price["id"]], "presentation": {"title": "Hand"}}),
+    )
+    .await;
+    let hand_exp = live.create("/api/v1/experiences", json!({"name": "Hand", "type": "html", "html": "<p>hand</p>"})).await;
+    live.create("/api/v1/surfaces", json!({"name": "Old", "slug": "pricing", "slots": [{"key": "main", "facet": "web", "experienceId": hand_exp["id"]}]}))
+        .await;
+    live.create("/api/v1/coupons", json!({"code": "LIVE10", "type": "percentage", "amount": 10})).await;
+    build_preview(preview, "Go premium").await;
+    let v = preview.create("/api/v1/versions", json!({"name": "Launch"})).await;
+    assert_eq!(v["summary"], json!({"added": 7, "changed": 0, "removed": 6}), "{v}");
+    let diff = live.get(&format!("/api/v1/versions/{}/diff", v["id"].as_str().unwrap())).await.json();
+    let removed: Vec<&str> = diff["changes"].as_array().unwrap().iter().filter(|c| c["change"] == "removed").map(|c| c["liveId"].as_str().unwrap()).collect();
+    assert!(removed.contains(&by_hand["id"].as_str().unwrap()), "{diff}");
+    live.create(&format!("/api/v1/versions/{}/deploy", v["id"].as_str().unwrap()), "").await;
+    let product = live.get(&format!("/api/v1/products/{}", by_hand["id"].as_str().unwrap())).await.json();
+    assert_eq!(product["status"], "archived", "kept for history, archived: {product}");
+    let surfaces = live.get("/api/v1/surfaces").await.json();
+    assert_eq!(surfaces["data"].as_array().map(Vec::len), Some(1), "{surfaces}");
+    assert_eq!(surfaces["data"][0]["slug"], "pricing");
+    assert_ne!(surfaces["data"][0]["slots"][0]["experienceId"], hand_exp["id"], "the version's surface, the version's experience");
+    assert_eq!(decide(live).await.1, "Premium v1");
+    assert_eq!(live.get("/api/v1/coupons/LIVE10").await.status, StatusCode::OK, "coupons never travel");
 }
