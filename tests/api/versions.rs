@@ -59,6 +59,19 @@ async fn build_preview(api: ApiClient<'_>, headline: &str) -> (Value, Value) {
     (offer, exp)
 }
 
+/// The app talking to a fresh Stripe stub and the tenant Acme; `connected`: both environments
+/// have their Stripe integration, and live Stripe knows `price_live_a` at 10.00.
+async fn acme(app: TestApp, connected: bool) -> (TestApp, StripeStub, offerdeck::server::services::tenants::Bootstrap) {
+    let stub = StripeStub::start().await;
+    let app = app.with_stripe(&stub.base);
+    let t = app.tenant("Acme", "owner@acme.test").await;
+    if connected {
+        connect_stripe(app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live)).await;
+        stub.price("price_live_a", 1000);
+    }
+    (app, stub, t)
+}
+
 async fn connect_stripe(preview: ApiClient<'_>, live: ApiClient<'_>) {
     let r = preview.put("/api/v1/integrations/stripe", json!({"secretKey": GOOD_TEST_KEY})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
@@ -82,12 +95,8 @@ async fn redeem(api: ApiClient<'_>, token: &str) -> crate::helpers::Resp {
 // the title and adds an offer, deploys, keeps the live id and v1's token working; rolling back
 // to v1 answers as before, and the token of the offer v2 added stops working.
 async fn freeze_diff_deploy_and_roll_back(app: TestApp) {
-    let stub = StripeStub::start().await;
-    let app = app.with_stripe(&stub.base);
-    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (app, stub, t) = acme(app, true).await;
     let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
-    connect_stripe(preview, live).await;
-    stub.price("price_live_a", 1000);
     let (offer, _) = build_preview(preview, "Go premium").await;
 
     assert_error(&live.post("/api/v1/versions", json!({"name": "Launch"})).await, 403, "forbidden");
@@ -189,9 +198,7 @@ async fn live_state(app: &TestApp, live: ApiClient<'_>, tenant_id: &str) -> (i64
 // live Stripe price id, one live Stripe does not know, one with another amount, a Stripe that
 // fails — is a clear error, and live is left exactly as it was each time.
 async fn a_deploy_that_cannot_be_made_changes_nothing(app: TestApp) {
-    let stub = StripeStub::start().await;
-    let app = app.with_stripe(&stub.base);
-    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (app, stub, t) = acme(app, false).await;
     let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
     let (offer, _) = build_preview(preview, "Go premium").await;
     let price_id = offer["priceIds"][0].as_str().unwrap().to_string();
@@ -238,13 +245,9 @@ async fn a_deploy_that_cannot_be_made_changes_nothing(app: TestApp) {
 // Scenario: another tenant's keys find none of the versions; a marketer sees the Versions page
 // but cannot freeze or deploy; the dashboard's deploy asks for confirmation and then deploys.
 async fn versions_are_the_tenants_own(app: TestApp) {
-    let stub = StripeStub::start().await;
-    let app = app.with_stripe(&stub.base);
-    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (app, _stub, t) = acme(app, true).await;
     let other = app.tenant("Other", "owner@other.test").await;
     let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
-    connect_stripe(preview, live).await;
-    stub.price("price_live_a", 1000);
     build_preview(preview, "Go premium").await;
     let v = preview.create("/api/v1/versions", json!({"name": "Launch"})).await;
     let id = v["id"].as_str().unwrap();
@@ -290,12 +293,8 @@ async fn versions_are_the_tenants_own(app: TestApp) {
 // deploys v2 over v1; every decision is wholly v1 (title and headline) or wholly v2, never a
 // mix; after the deploy node A answers v2.
 async fn two_nodes_see_one_version_at_a_time(app: TestApp) {
-    let stub = StripeStub::start().await;
-    let app = app.with_stripe(&stub.base);
-    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (app, _stub, t) = acme(app, true).await;
     let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
-    connect_stripe(preview, live).await;
-    stub.price("price_live_a", 1000);
     let (offer, exp) = build_preview(preview, "Headline v1").await;
     let v1 = preview.create("/api/v1/versions", json!({"name": "One"})).await;
     live.create(&format!("/api/v1/versions/{}/deploy", v1["id"].as_str().unwrap()), "").await;
@@ -360,12 +359,8 @@ async fn two_nodes_see_one_version_at_a_time(app: TestApp) {
 // Scenario: ten freezes at once get the numbers 1–10, each once; two deploys at once both
 // succeed one after the other, and live runs the one recorded last.
 async fn concurrent_freezes_and_deploys_take_turns(app: TestApp) {
-    let stub = StripeStub::start().await;
-    let app = app.with_stripe(&stub.base);
-    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (app, _stub, t) = acme(app, true).await;
     let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
-    connect_stripe(preview, live).await;
-    stub.price("price_live_a", 1000);
     build_preview(preview, "Go premium").await;
     let freezes = (0..10).map(|i| async move { preview.post("/api/v1/versions", json!({"name": format!("V{i}")})).await });
     let answers = futures::future::join_all(freezes).await;
@@ -394,12 +389,8 @@ async fn concurrent_freezes_and_deploys_take_turns(app: TestApp) {
 // removed, and the first deploy archives the product and deletes the surface, so that live
 // holds exactly the version; live's own coupons are untouched.
 async fn the_first_deploy_replaces_what_live_built_by_hand(app: TestApp) {
-    let stub = StripeStub::start().await;
-    let app = app.with_stripe(&stub.base);
-    let t = app.tenant("Acme", "owner@acme.test").await;
+    let (app, _stub, t) = acme(app, true).await;
     let (preview, live) = (app.secret_key(&t, Environment::Preview), app.secret_key(&t, Environment::Live));
-    connect_stripe(preview, live).await;
-    stub.price("price_live_a", 1000);
     let by_hand = live.create("/api/v1/products", json!({"name": "Hand-made"})).await;
     let hand_price = live
         .create("/api/v1/prices", json!({"productId": by_hand["id"], "currency": "gbp", "unitAmount": 500, "interval": null, "stripePriceId": "price_hand"}))
