@@ -201,8 +201,11 @@ pub async fn campaign(state: &AppState, actor: &Actor, campaign: &str, q: &Perio
         return Err(AppError::not_found("campaign"));
     }
     let r = period(state, scope, q).await?;
-    let (series, funnel, revenue) = series_of(state, scope, &adb::campaign_subject(&name), &r).await?;
-    let top_codes = adb::top_codes(&state.db.pool, scope, &name, 10).await?.into_iter().map(|(code, redemptions)| CodeCount { code, redemptions }).collect();
+    // The series and the top codes are independent reads: on two connections at once.
+    let subject = adb::campaign_subject(&name);
+    let top = async { Ok::<_, AppError>(adb::top_codes(&state.db.pool, scope, &name, 10).await?) };
+    let ((series, funnel, revenue), top) = tokio::try_join!(series_of(state, scope, &subject, &r), top)?;
+    let top_codes = top.into_iter().map(|(code, redemptions)| CodeCount { code, redemptions }).collect();
     Ok(CampaignReport { campaign: name, period: r.period, series, funnel, revenue, top_codes, coupons, offers })
 }
 
@@ -236,7 +239,11 @@ pub struct Compare {
 
 /// The campaign page.
 pub async fn page(state: &AppState, actor: &Actor, name: &str, q: &PeriodQuery, cmp: &Compare) -> AppResult<CampaignPageData> {
-    let report = campaign(state, actor, name, q).await?;
+    // The report, the campaign list (the compare menu) and the campaign's batches are
+    // independent reads: on separate connections at once.
+    let tagged = tag(name)?;
+    let (report, campaigns, batches) =
+        tokio::try_join!(campaign(state, actor, name, q), campaigns(state, actor), super::batches::of_campaign(state, actor, &tagged))?;
     let other = cmp.campaign.as_deref().map(str::trim).filter(|c| !c.is_empty());
     let other_period = cmp.from.as_deref().is_some_and(|f| !f.trim().is_empty());
     let compare = if let Some(c) = other {
@@ -247,8 +254,7 @@ pub async fn page(state: &AppState, actor: &Actor, name: &str, q: &PeriodQuery, 
     } else {
         None
     };
-    let campaigns = campaigns(state, actor).await?.into_iter().map(|c| c.campaign).collect();
-    let batches = super::batches::of_campaign(state, actor, &report.campaign).await?;
+    let campaigns = campaigns.into_iter().map(|c| c.campaign).collect();
     Ok(CampaignPageData { report, compare, campaigns, batches })
 }
 
