@@ -10,7 +10,7 @@ use crate::{server::services::versions, server_fns::ctx};
 
 #[server(prefix = "/sfn", endpoint = "versions/page")]
 pub async fn versions_page() -> Result<VersionsData, AppError> {
-    ctx::run(|s, a| async move { versions::page_data(&s, &a, None).await }).await
+    ctx::run(|s, a| async move { versions::page_data(&s, &a).await }).await
 }
 
 /// Freezes the preview configuration, then on to the new version's page.

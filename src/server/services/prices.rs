@@ -22,8 +22,8 @@ pub async fn get(state: &AppState, actor: &Actor, id: &str) -> AppResult<Price> 
 pub async fn create(state: &AppState, actor: &Actor, input: PriceCreate) -> AppResult<Price> {
     let scope = super::versions::config_scope(state, actor).await?;
     let input = input.normalized()?;
-    if input.live_stripe_price_id.is_some() && scope.env() != crate::model::Environment::Preview {
-        return Err(AppError::field("liveStripePriceId", "is set on the preview price; a deploy gives it to the live one"));
+    if input.live_stripe_price_id.is_some() {
+        preview_only(scope)?;
     }
     let mut tx = state.db.begin_write().await?;
     // The product must be this tenant's and environment's, and not archived.
@@ -67,9 +67,7 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdat
         }
     }
     if let Some(live) = input.live_stripe_price_id.as_deref().map(str::trim) {
-        if scope.env() != crate::model::Environment::Preview {
-            return Err(AppError::field("liveStripePriceId", "is set on the preview price; a deploy gives it to the live one"));
-        }
+        preview_only(scope)?;
         if !live.is_empty() {
             let mut e = FieldErrors::new();
             crate::model::validate_stripe_price_field(live, "liveStripePriceId", &mut e);
@@ -83,6 +81,15 @@ pub async fn update(state: &AppState, actor: &Actor, id: &str, input: PriceUpdat
     audit::record(&mut *tx, audit::Entry::of(scope, &actor.label(), "price.updated", "price", id), state.clock.now_ms()).await?;
     tx.commit().await?;
     Ok(price)
+}
+
+/// A price's live Stripe price is set in preview: a deploy gives it to the live copy.
+fn preview_only(scope: &crate::server::auth::Scoped) -> AppResult<()> {
+    if scope.env() == crate::model::Environment::Preview {
+        Ok(())
+    } else {
+        Err(AppError::field("liveStripePriceId", "is set on the preview price; a deploy gives it to the live one"))
+    }
 }
 
 pub async fn set_archived(state: &AppState, actor: &Actor, id: &str, archived: bool) -> AppResult<Price> {

@@ -189,15 +189,20 @@ pub async fn list(state: &AppState, actor: &Actor, starting_after: Option<&str>,
 
 /// What deploying the version would add, change and remove in live now.
 pub async fn diff(state: &AppState, actor: &Actor, id: &str) -> AppResult<VersionDiff> {
+    Ok(diff_of(state, actor, id).await?.diff)
+}
+
+/// The version, its diff against live and the version live runs, read once each.
+async fn diff_of(state: &AppState, actor: &Actor, id: &str) -> AppResult<VersionDetail> {
     let scope = actor.authorize(Permission::TenantRead)?;
     let mut conn = state.db.pool.acquire().await?;
     let stored = vdb::get(&mut *conn, scope, id).await?.ok_or_else(|| AppError::not_found("version"))?;
     let doc = parse_doc(&stored)?;
-    let live = scope.tenant_wide(Environment::Live);
-    let (live_now, map) = live_doc(&mut conn, &live).await?;
+    let (live_now, map) = live_doc(&mut conn, &scope.tenant_wide(Environment::Live)).await?;
     let (changes, summary) = compare(&doc, &live_now, &map);
-    let live_version_id = vdb::live(&mut *conn, scope).await?.map(|l| l.id);
-    Ok(VersionDiff { version_id: stored.version.id, live_version_id, summary, changes })
+    let live = vdb::live(&mut *conn, scope).await?;
+    let diff = VersionDiff { version_id: stored.version.id.clone(), live_version_id: live.as_ref().map(|l| l.id.clone()), summary, changes };
+    Ok(VersionDetail { version: stored.version, diff, live })
 }
 
 pub async fn deployments(state: &AppState, actor: &Actor) -> AppResult<Vec<Deployment>> {
@@ -237,8 +242,7 @@ pub async fn deploy(state: &AppState, actor: &Actor, id: &str) -> AppResult<Depl
     tx.commit().await?;
     tracing::info!(tenant = live.tenant_id(), version = stored.version.number, "version deployed to live");
     state.snapshots.changed(&state.db, &live).await;
-    let all = vdb::deployments(&state.db.pool, &live, 1).await?;
-    all.into_iter().find(|d| d.id == deployment_id).ok_or_else(AppError::internal)
+    vdb::get_deployment(&state.db.pool, &live, &deployment_id).await?.ok_or_else(AppError::internal)
 }
 
 /// Every price of the version needs a live Stripe price id, and each must be a live-mode price
@@ -300,24 +304,21 @@ async fn check_prices(state: &AppState, live: &Scoped, doc: &Doc) -> AppResult<(
 }
 
 /// The Versions page: what live runs, what preview changed since, versions and deploys.
-pub async fn page_data(state: &AppState, actor: &Actor, starting_after: Option<&str>) -> AppResult<VersionsData> {
+pub async fn page_data(state: &AppState, actor: &Actor) -> AppResult<VersionsData> {
     let scope = actor.authorize(Permission::TenantRead)?;
     let mut conn = state.db.pool.acquire().await?;
     let preview = config::read_doc(&mut conn, &scope.tenant_wide(Environment::Preview)).await?;
     let (live_now, map) = live_doc(&mut conn, &scope.tenant_wide(Environment::Live)).await?;
     let (pending, _) = compare(&preview, &live_now, &map);
     let live = vdb::live(&mut *conn, scope).await?;
-    let (versions, more_versions) = vdb::page(&mut *conn, scope, cursor(starting_after), 50).await?;
+    let (versions, more_versions) = vdb::page(&mut *conn, scope, None, 50).await?;
     let deployments = vdb::deployments(&mut *conn, scope, DEPLOYS_SHOWN).await?;
     Ok(VersionsData { live, pending, versions, more_versions, deployments })
 }
 
 /// A version's page: the version and what deploying it would change now.
 pub async fn detail(state: &AppState, actor: &Actor, id: &str) -> AppResult<VersionDetail> {
-    let version = get(state, actor, id).await?;
-    let diff = diff(state, actor, id).await?;
-    let live = live_version(state, actor.authorize(Permission::TenantRead)?).await?;
-    Ok(VersionDetail { version, diff, live })
+    diff_of(state, actor, id).await
 }
 
 #[cfg(test)]

@@ -140,25 +140,32 @@ pub async fn deployed(conn: &mut sqlx::AnyConnection, scope: &Scoped, d: NewDepl
     Ok(())
 }
 
+const DEPLOYMENT: &str = "SELECT d.id, d.version_id, v.number, v.name, d.from_version_id, f.number AS from_number, d.summary, d.deployed_by, d.created_at \
+     FROM version_deployments d JOIN config_versions v ON v.id = d.version_id LEFT JOIN config_versions f ON f.id = d.from_version_id \
+     WHERE d.tenant_id = $1";
+
+fn deployment(r: &AnyRow) -> Result<Deployment, sqlx::Error> {
+    Ok(Deployment {
+        id: r.try_get(0)?,
+        version_id: r.try_get(1)?,
+        version_number: r.try_get(2)?,
+        version_name: r.try_get(3)?,
+        from_version_id: r.try_get(4)?,
+        from_version_number: r.try_get(5)?,
+        summary: summary(&r.try_get::<String, _>(6)?),
+        deployed_by: r.try_get(7)?,
+        deployed_at: ms_to_rfc3339(r.try_get(8)?),
+    })
+}
+
 /// The tenant's latest deploys, newest first.
 pub async fn deployments<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, limit: i64) -> Result<Vec<Deployment>, sqlx::Error> {
-    let sql = "SELECT d.id, d.version_id, v.number, v.name, d.from_version_id, f.number AS from_number, d.summary, d.deployed_by, d.created_at \
-               FROM version_deployments d JOIN config_versions v ON v.id = d.version_id LEFT JOIN config_versions f ON f.id = d.from_version_id \
-               WHERE d.tenant_id = $1 ORDER BY d.created_at DESC, d.id DESC LIMIT $2";
-    let rows = sqlx::query(sql).bind(scope.tenant_id()).bind(limit).fetch_all(ex).await?;
-    rows.iter()
-        .map(|r| {
-            Ok(Deployment {
-                id: r.try_get(0)?,
-                version_id: r.try_get(1)?,
-                version_number: r.try_get(2)?,
-                version_name: r.try_get(3)?,
-                from_version_id: r.try_get(4)?,
-                from_version_number: r.try_get(5)?,
-                summary: summary(&r.try_get::<String, _>(6)?),
-                deployed_by: r.try_get(7)?,
-                deployed_at: ms_to_rfc3339(r.try_get(8)?),
-            })
-        })
-        .collect()
+    let sql = format!("{DEPLOYMENT} ORDER BY d.created_at DESC, d.id DESC LIMIT $2");
+    sqlx::query(&sql).bind(scope.tenant_id()).bind(limit).fetch_all(ex).await?.iter().map(deployment).collect()
+}
+
+/// One deploy of the tenant.
+pub async fn get_deployment<'c, E: Executor<'c, Database = Any>>(ex: E, scope: &Scoped, id: &str) -> Result<Option<Deployment>, sqlx::Error> {
+    let sql = format!("{DEPLOYMENT} AND d.id = $2");
+    sqlx::query(&sql).bind(scope.tenant_id()).bind(id).fetch_optional(ex).await?.map(|r| deployment(&r)).transpose()
 }
